@@ -38,7 +38,7 @@ export default tseslint.config(
   // touches Electron or the UI; shared types stay isomorphic; the renderer reaches the main
   // process only through the typed preload API.
   {
-    files: ['src/tunnel/**', 'src/gateway/**', 'src/cli/**'],
+    files: ['src/tunnel/**', 'src/gateway/**', 'src/cli/**', 'src/host/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['electron', 'electron/*', 'electron-log', 'electron-log/*'], message: 'The engine, gateway and CLI run without Electron.' },
