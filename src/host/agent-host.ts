@@ -1,0 +1,413 @@
+/**
+ * `AgentApi` over the tunnel engine: the one implementation behind both transports (Electron IPC
+ * and the loopback dashboard). It finds and loads the configuration, creates the engine through
+ * an injected factory (so an import can replace it), keeps the log buffer, and turns engine
+ * events into the throttled subscriptions the UI consumes.
+ *
+ * Without a usable configuration there is no engine: the host then reports `unconfigured` itself.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type {
+  AddressTestResult,
+  AgentApi,
+  AutostartState,
+  ConfigImportRequest,
+  ConfigImportResult,
+  HostInfo,
+  LogFilter,
+  OpenConfigFolderResult,
+  Unsubscribe,
+} from '../shared/agent-api.js';
+import type { AgentCounters, AgentSnapshot, AgentState, ConfigProblem, PublicConfig, StreamInfo } from '../shared/agent-state.js';
+import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
+import { parseTargetAddress } from '../shared/target-address.js';
+import type { AgentEngine } from '../tunnel/agent/engine.js';
+import type { AutostartControl } from './autostart-control.js';
+import type { ConfigBinding } from './config-binding.js';
+import { writeConfigFile } from './config-import-writer.js';
+import { createLogRedactor, type LogRedactor } from './log-redaction.js';
+import { LogRingBuffer } from './log-ring-buffer.js';
+
+/** Creates an engine for a validated configuration read from `path` (not started yet). */
+export type EngineFactory<C> = (config: C, path: string) => AgentEngine;
+
+export interface AgentHostOptions<C> {
+  readonly appVersion: string;
+  readonly transport: HostInfo['transport'];
+  readonly config: ConfigBinding<C>;
+  readonly createEngine: EngineFactory<C>;
+  /** Run on this file instead of searching (the CLI's `--config`). */
+  readonly configPath?: string | null;
+  readonly logs?: LogRingBuffer;
+  /** Null where the transport cannot register a login item (the headless dashboard). */
+  readonly autostart?: AutostartControl | null;
+  /** Opens a folder in the desktop's file manager; resolves false when it could not. */
+  readonly openFolder?: ((dir: string) => Promise<boolean>) | null;
+  /** Stream table pushes at most this often (default 250 ms: 4 Hz). */
+  readonly streamsIntervalMs?: number;
+  /** Counters (bytes, open streams) are re-checked this often between state changes. */
+  readonly countersIntervalMs?: number;
+  /** Log records are pushed in batches collected over this long. */
+  readonly logBatchMs?: number;
+  readonly now?: () => number;
+}
+
+export const HOST_LOG_MODULE = 'cluvio_agent_desktop::host';
+
+const ZERO_COUNTERS: AgentCounters = {
+  reconnects: 0,
+  connectedSince: null,
+  lastError: null,
+  streamsOpen: 0,
+  streamsTotal: 0,
+  streamsFailed: 0,
+  bytesToTarget: 0,
+  bytesFromTarget: 0,
+  pingRttMs: null,
+};
+
+interface LoadedConfig<C> {
+  readonly config: C;
+  readonly path: string;
+  readonly public: PublicConfig;
+}
+
+async function isRegularFile(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class AgentHost<C> implements AgentApi {
+  readonly #options: AgentHostOptions<C>;
+  readonly #binding: ConfigBinding<C>;
+  readonly #logs: LogRingBuffer;
+  readonly #redact: LogRedactor;
+  readonly #now: () => number;
+
+  #engine: AgentEngine | null = null;
+  #detachEngine: () => void = () => undefined;
+  #loaded: LoadedConfig<C> | null = null;
+  #problem: ConfigProblem | null = null;
+  #engineError: { readonly message: string; readonly at: number } | null = null;
+  /** Serialises start, import and stop: each replaces the engine. */
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  readonly #snapshotListeners = new Set<(snapshot: AgentSnapshot) => void>();
+  #lastSnapshotJson = '';
+  #countersTimer: NodeJS.Timeout | null = null;
+
+  readonly #streamListeners = new Set<(streams: readonly StreamInfo[]) => void>();
+  #lastStreamsSignature = '';
+  #streamsTimer: NodeJS.Timeout | null = null;
+
+  readonly #logListeners = new Set<(records: readonly LogRecord[]) => void>();
+  #pendingLogs: LogRecord[] = [];
+  #logTimer: NodeJS.Timeout | null = null;
+  readonly #stopLogFeed: () => void;
+
+  constructor(options: AgentHostOptions<C>) {
+    this.#options = options;
+    this.#binding = options.config;
+    this.#logs = options.logs ?? new LogRingBuffer();
+    this.#now = options.now ?? Date.now;
+    this.#redact = createLogRedactor(() => (this.#loaded === null ? [] : this.#binding.secrets(this.#loaded.config)));
+    this.#stopLogFeed = this.#logs.onPush((record) => {
+      if (this.#logListeners.size === 0) return;
+      this.#pendingLogs.push(record);
+      this.#logTimer ??= setTimeout(() => {
+        this.#flushLogs();
+      }, options.logBatchMs ?? 100).unref();
+    });
+  }
+
+  /** Finds the configuration (or uses `configPath`) and starts the engine on it. */
+  start(): Promise<void> {
+    return this.#exclusive(() => this.#startFromDisk());
+  }
+
+  /** Stops the engine; the host keeps serving its last state. */
+  stop(): Promise<void> {
+    return this.#exclusive(() => this.#stopEngine());
+  }
+
+  /** Stops the engine and every timer; subscriptions end. */
+  async close(): Promise<void> {
+    await this.stop();
+    this.#closed = true;
+    this.#stopLogFeed();
+    for (const timer of [this.#countersTimer, this.#streamsTimer, this.#logTimer]) if (timer !== null) clearInterval(timer);
+    this.#countersTimer = this.#streamsTimer = this.#logTimer = null;
+    this.#snapshotListeners.clear();
+    this.#streamListeners.clear();
+    this.#logListeners.clear();
+  }
+
+  /** Every (redacted) log record as it is stored, for the log file or the terminal. */
+  onLogRecord(listener: (record: LogRecord) => void): Unsubscribe {
+    return this.#logs.onPush(listener);
+  }
+
+  /** The loaded configuration's file, or null. */
+  get configPath(): string | null {
+    return this.#loaded?.path ?? null;
+  }
+
+  // ---- AgentApi ------------------------------------------------------------------------------
+
+  getHostInfo(): Promise<HostInfo> {
+    return Promise.resolve({
+      transport: this.#options.transport,
+      platform: process.platform,
+      appVersion: this.#options.appVersion,
+      configTarget: this.#binding.userConfigPath(),
+    });
+  }
+
+  getSnapshot(): Promise<AgentSnapshot> {
+    return Promise.resolve(this.snapshot());
+  }
+
+  /** The engine's snapshot, or the host's own while there is no engine. */
+  snapshot(): AgentSnapshot {
+    if (this.#engine !== null) return this.#engine.snapshot();
+    const state: AgentState =
+      this.#loaded === null ? { phase: 'unconfigured', problem: this.#problem } : this.#engineError === null ? { phase: 'idle' } : { phase: 'stopped' };
+    return {
+      version: this.#options.appVersion,
+      config: this.#loaded?.public ?? null,
+      state,
+      counters: { ...ZERO_COUNTERS, lastError: this.#engineError },
+    };
+  }
+
+  onSnapshot(listener: (snapshot: AgentSnapshot) => void): Unsubscribe {
+    this.#snapshotListeners.add(listener);
+    listener(this.snapshot());
+    this.#countersTimer ??= setInterval(() => {
+      this.#publishSnapshot();
+    }, this.#options.countersIntervalMs ?? 1000).unref();
+    return () => {
+      this.#snapshotListeners.delete(listener);
+      if (this.#snapshotListeners.size === 0 && this.#countersTimer !== null) {
+        clearInterval(this.#countersTimer);
+        this.#countersTimer = null;
+      }
+    };
+  }
+
+  getStreams(): Promise<readonly StreamInfo[]> {
+    return Promise.resolve(this.#engine?.streams() ?? []);
+  }
+
+  onStreams(listener: (streams: readonly StreamInfo[]) => void): Unsubscribe {
+    this.#streamListeners.add(listener);
+    listener(this.#engine?.streams() ?? []);
+    this.#streamsTimer ??= setInterval(() => {
+      this.#publishStreams();
+    }, this.#options.streamsIntervalMs ?? 250).unref();
+    return () => {
+      this.#streamListeners.delete(listener);
+      if (this.#streamListeners.size === 0 && this.#streamsTimer !== null) {
+        clearInterval(this.#streamsTimer);
+        this.#streamsTimer = null;
+      }
+    };
+  }
+
+  getLogs(filter: LogFilter): Promise<readonly LogRecord[]> {
+    return Promise.resolve(this.#logs.query(filter));
+  }
+
+  onLog(listener: (records: readonly LogRecord[]) => void): Unsubscribe {
+    this.#logListeners.add(listener);
+    return () => this.#logListeners.delete(listener);
+  }
+
+  importConfig(request: ConfigImportRequest): Promise<ConfigImportResult> {
+    return this.#exclusive(async (): Promise<ConfigImportResult> => {
+      const parsed = this.#binding.parse(request.text, request.fileName);
+      if (!parsed.ok) {
+        for (const problem of parsed.problems) this.#log('warn', 'configuration rejected', { file: problem.file, key: problem.key, problem: problem.message });
+        return { ok: false, problems: parsed.problems };
+      }
+      const target = this.#binding.userConfigPath();
+      const written = await writeConfigFile(target, request.text, new Date(this.#now()));
+      this.#log('info', 'configuration imported', { path: written.path, backup: written.backupPath });
+      const shadowedBy = await this.#shadowing(target);
+      if (shadowedBy !== null) this.#log('warn', 'the command-line agent would read another file first', { path: shadowedBy });
+      await this.#run(parsed.config, target);
+      const loaded = this.#loaded;
+      if (loaded === null) throw new Error('configuration was not kept after import');
+      return { ok: true, config: loaded.public, path: written.path, backupPath: written.backupPath, shadowedBy };
+    });
+  }
+
+  async testAddress(target: string): Promise<AddressTestResult> {
+    const address = parseTargetAddress(target);
+    if (!address.ok) return { ok: false, code: 'InvalidAddress', message: address.error };
+    if (this.#engine === null) return { ok: false, code: 'NotConfigured', message: 'No configuration is loaded: import cluvio-agent.toml first.' };
+    return this.#engine.testAddress(target.trim());
+  }
+
+  getAutostart(): Promise<AutostartState> {
+    return this.#options.autostart?.get() ?? Promise.resolve({ supported: false, enabled: false });
+  }
+
+  async setAutostart(enabled: boolean): Promise<AutostartState> {
+    const control = this.#options.autostart;
+    if (control === undefined || control === null) return { supported: false, enabled: false };
+    const state = await control.set(enabled);
+    this.#log('info', enabled ? 'start at login enabled' : 'start at login disabled', {});
+    return state;
+  }
+
+  async openConfigFolder(): Promise<OpenConfigFolderResult> {
+    const dir = path.dirname(this.#loaded?.path ?? this.#binding.userConfigPath());
+    const open = this.#options.openFolder;
+    return { path: dir, opened: open === undefined || open === null ? false : await open(dir) };
+  }
+
+  // ---- engine lifecycle ----------------------------------------------------------------------
+
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(() => {
+      if (this.#closed) throw new Error('the agent host is closed');
+      return task();
+    });
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The file to run on, or why there is none (`problem` null: nothing found, the first-run case). */
+  async #locate(): Promise<{ readonly file: string } | { readonly problem: ConfigProblem | null }> {
+    const explicit = this.#options.configPath;
+    if (explicit !== undefined && explicit !== null) {
+      if (await isRegularFile(explicit)) return { file: explicit };
+      return { problem: { file: explicit, key: null, message: 'file not found (or not a regular file): check the --config path' } };
+    }
+    for (const candidate of this.#binding.searchPaths()) if (await isRegularFile(candidate)) return { file: candidate };
+    return { problem: null };
+  }
+
+  async #startFromDisk(): Promise<void> {
+    const located = await this.#locate();
+    if (!('file' in located)) {
+      this.#problem = located.problem;
+      if (located.problem === null) this.#log('info', 'no configuration file found', { searched: this.#binding.searchPaths().join(', ') });
+      this.#publishSnapshot();
+      return;
+    }
+    const { file } = located;
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (error) {
+      this.#problem = { file, key: null, message: `cannot read the file: ${describe(error)}` };
+      this.#publishSnapshot();
+      return;
+    }
+    const parsed = this.#binding.parse(text, file);
+    if (!parsed.ok) {
+      this.#problem = parsed.problems[0] ?? { file, key: null, message: 'invalid configuration' };
+      for (const problem of parsed.problems) this.#log('error', 'configuration rejected', { file: problem.file, key: problem.key, problem: problem.message });
+      this.#publishSnapshot();
+      return;
+    }
+    this.#log('info', 'configuration', { path: file });
+    await this.#run(parsed.config, file);
+  }
+
+  /** Replaces the engine with one running on `config`. */
+  async #run(config: C, file: string): Promise<void> {
+    await this.#stopEngine();
+    this.#detachEngine();
+    this.#engine = null;
+    this.#loaded = { config, path: file, public: this.#binding.toPublic(config, file) };
+    this.#problem = null;
+    this.#engineError = null;
+    try {
+      const engine = this.#options.createEngine(config, file);
+      this.#attach(engine);
+      engine.start();
+    } catch (error) {
+      this.#detachEngine();
+      this.#engine = null;
+      this.#engineError = { message: `the engine could not start: ${describe(error)}`, at: this.#now() };
+      this.#log('error', 'the engine could not start', { error: describe(error) });
+    }
+    this.#publishSnapshot();
+  }
+
+  #attach(engine: AgentEngine): void {
+    const onState = (): void => {
+      this.#publishSnapshot();
+    };
+    const onLog = (record: LogRecord): void => {
+      this.#logs.push(this.#redact(record));
+    };
+    engine.on('state', onState).on('log', onLog);
+    this.#engine = engine;
+    this.#detachEngine = () => {
+      engine.off('state', onState).off('log', onLog);
+    };
+  }
+
+  async #stopEngine(): Promise<void> {
+    const engine = this.#engine;
+    if (engine === null) return;
+    try {
+      await engine.stop();
+    } finally {
+      // The stopped engine's last state stays visible until a new one replaces it.
+      this.#publishSnapshot();
+    }
+  }
+
+  async #shadowing(target: string): Promise<string | null> {
+    for (const candidate of this.#binding.searchPaths()) {
+      if (path.resolve(candidate) === path.resolve(target)) return null;
+      if (await isRegularFile(candidate)) return candidate;
+    }
+    return null;
+  }
+
+  // ---- publishing ----------------------------------------------------------------------------
+
+  #log(level: LogLevel, message: string, fields: Record<string, LogFieldValue>): void {
+    this.#logs.push(this.#redact({ time: this.#now(), level, module: HOST_LOG_MODULE, message, fields }));
+  }
+
+  #publishSnapshot(): void {
+    if (this.#snapshotListeners.size === 0) return;
+    const snapshot = this.snapshot();
+    const json = JSON.stringify(snapshot);
+    if (json === this.#lastSnapshotJson) return;
+    this.#lastSnapshotJson = json;
+    for (const listener of [...this.#snapshotListeners]) listener(snapshot);
+  }
+
+  #publishStreams(): void {
+    const streams = this.#engine?.streams() ?? [];
+    const signature = streams.map((s) => `${s.connection}/${s.id}:${s.phase}:${s.bytesToTarget}:${s.bytesFromTarget}:${s.draining}`).join(',');
+    if (signature === this.#lastStreamsSignature) return;
+    this.#lastStreamsSignature = signature;
+    for (const listener of [...this.#streamListeners]) listener(streams);
+  }
+
+  #flushLogs(): void {
+    this.#logTimer = null;
+    const batch = this.#pendingLogs;
+    this.#pendingLogs = [];
+    if (batch.length === 0) return;
+    for (const listener of [...this.#logListeners]) listener(batch);
+  }
+}

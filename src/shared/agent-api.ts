@@ -1,0 +1,93 @@
+/**
+ * The one typed API every UI uses to reach the agent, whatever carries it: Electron IPC (the
+ * preload's `window.agentApi`) or the loopback dashboard (HTTP + SSE). Isomorphic plain data.
+ *
+ * Calls return promises; subscriptions return an unsubscribe function. Nothing here ever carries
+ * the secret key: the UI sees the public part of the configuration only.
+ */
+import type { AgentSnapshot, ConfigProblem, ErrorCodeName, PublicConfig, StreamInfo } from './agent-state.js';
+import type { LogLevel, LogRecord } from './log-record.js';
+
+export type Unsubscribe = () => void;
+
+/** Which log records `getLogs` returns: at least as severe as `level`, containing `text`. */
+export interface LogFilter {
+  readonly level: LogLevel;
+  /** Case-insensitive substring of the message, module or a field; empty matches everything. */
+  readonly text: string;
+  /** At most this many of the newest matching records (default and maximum: the buffer size). */
+  readonly limit?: number;
+}
+
+/** A configuration file as the user dropped or picked it. */
+export interface ConfigImportRequest {
+  readonly fileName: string;
+  readonly text: string;
+}
+
+export type ConfigImportResult =
+  | {
+      readonly ok: true;
+      readonly config: PublicConfig;
+      /** Where the file was written. */
+      readonly path: string;
+      /** The previous file, kept as a timestamped copy, or null when there was none. */
+      readonly backupPath: string | null;
+      /**
+       * A file earlier in the search order that the headless CLI would pick instead of this one,
+       * or null. The desktop app runs on the imported file either way.
+       */
+      readonly shadowedBy: string | null;
+    }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+
+/** The outcome of checking an address through the allowlist and a TCP connect. */
+export type AddressTestResult =
+  | { readonly ok: true; readonly resolved: string; readonly millis: number }
+  | {
+      readonly ok: false;
+      /** The engine's per-stream codes, or why no check could be made. */
+      readonly code: ErrorCodeName | 'NotConfigured' | 'InvalidAddress';
+      readonly message: string;
+    };
+
+export interface AutostartState {
+  /** False where this transport cannot register a login item (e.g. the headless dashboard). */
+  readonly supported: boolean;
+  readonly enabled: boolean;
+}
+
+export interface OpenConfigFolderResult {
+  /** The folder the imported configuration lives in. */
+  readonly path: string;
+  /** False when no file manager could be opened (headless): the UI shows the path instead. */
+  readonly opened: boolean;
+}
+
+/** Facts about the process hosting the agent, for the UI's labels. */
+export interface HostInfo {
+  readonly transport: 'electron' | 'dashboard';
+  /** Node's `process.platform` of the host. */
+  readonly platform: string;
+  readonly appVersion: string;
+  /** Where an imported configuration is written (the search order's user location). */
+  readonly configTarget: string;
+}
+
+export interface AgentApi {
+  getHostInfo(): Promise<HostInfo>;
+  getSnapshot(): Promise<AgentSnapshot>;
+  /** Called with the current snapshot first, then on every change. */
+  onSnapshot(listener: (snapshot: AgentSnapshot) => void): Unsubscribe;
+  getStreams(): Promise<readonly StreamInfo[]>;
+  /** Called with the full stream table, a few times a second at most, while it changes. */
+  onStreams(listener: (streams: readonly StreamInfo[]) => void): Unsubscribe;
+  getLogs(filter: LogFilter): Promise<readonly LogRecord[]>;
+  /** Called with batches of new records (unfiltered, oldest first). */
+  onLog(listener: (records: readonly LogRecord[]) => void): Unsubscribe;
+  importConfig(request: ConfigImportRequest): Promise<ConfigImportResult>;
+  testAddress(target: string): Promise<AddressTestResult>;
+  getAutostart(): Promise<AutostartState>;
+  setAutostart(enabled: boolean): Promise<AutostartState>;
+  openConfigFolder(): Promise<OpenConfigFolderResult>;
+}
