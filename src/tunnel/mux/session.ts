@@ -1,0 +1,433 @@
+/**
+ * A yamux session over any Node `Duplex` (a TLS socket in production, an in-memory pair in
+ * tests), wire-compatible with yamux 0.10.2 as the reference agent uses it (PROTOCOL.md §2).
+ *
+ * Public API (everything the engine needs):
+ *
+ *   const session = new Session(socket, { mode: 'client' | 'server', ...Partial<MuxConfig> });
+ *
+ *   session.open(): MuxStream
+ *       Opens an outbound stream (client: ids 1, 3, 5 …; server: 2, 4, 6 …). Nothing goes on the
+ *       wire until the first write/end: SYN rides on the stream's first frame. Throws
+ *       `MuxSessionClosedError` once closing, `MuxStreamLimitError` at `maxStreams`.
+ *   session.on('stream', (stream: MuxStream) => …)
+ *       Inbound streams, as the peer opens them (ACK rides on our first frame). Without a
+ *       listener up to `inboundBacklog` wait for one; beyond that they are reset.
+ *   session.close(): Promise<void>
+ *       Graceful: queued frames are flushed, GoAway(0) is sent, the socket is ended and, bounded
+ *       by `closeTimeoutMs`, we wait for the peer to hang up. Open streams error with
+ *       `MuxSessionClosedError`. Never rejects.
+ *   session.destroy(error?): void
+ *       Abrupt: the socket is destroyed at once, every open stream errors.
+ *   session.on('close', (error: Error | undefined) => …)
+ *       Once, when the session is over. `undefined` after `close()` or the peer's GoAway(0);
+ *       otherwise `MuxProtocolError` (we sent GoAway `goAwayCode`), `MuxRemoteGoAwayError`
+ *       (peer's `goAwayCode`), `MuxConnectionLostError`, `MuxTimeoutError` (keepalive) or the
+ *       error given to `destroy()`. The session never emits 'error'.
+ *   session.ping(timeoutMs?): Promise<number>
+ *       Round-trip time in ms; `session.rttMs` keeps the last one measured.
+ *   session.stats(): SessionStats
+ *       Open streams, payload and wire bytes in/out, frames in/out, RTT (plain counters).
+ *   session.closed: boolean
+ *
+ * `MuxStream` (stream.ts) is a `Duplex` with `id`, `direction`, `bytesRead`, `bytesWritten`,
+ * `bufferedInbound`, `bufferedOutbound`, `reset()`; `end()` half-closes; 'close' = fully closed.
+ *
+ * Protocol violations by the peer (wrong stream id parity, a stream opened twice, data beyond
+ * the window or beyond `maxIncomingFrameBody`, a malformed header, too many streams) send a
+ * GoAway with code 1 (2 for a Data SYN over the stream limit, as 0.10) and close the session
+ * with a `MuxProtocolError`. Data and WindowUpdate frames for unknown (closed) streams are
+ * ignored, as 0.10 does.
+ */
+import { EventEmitter } from 'node:events';
+import type { Duplex } from 'node:stream';
+import { resolveMuxConfig, type MuxConfig } from './config.js';
+import {
+  MuxConnectionLostError,
+  MuxError,
+  MuxProtocolError,
+  MuxRemoteGoAwayError,
+  MuxSessionClosedError,
+  MuxStreamLimitError,
+} from './errors.js';
+import { FrameDecoder } from './frame-decoder.js';
+import { Flag, FrameType, GoAwayCode, INITIAL_STREAM_WINDOW, MAX_U32, SESSION_STREAM_ID, frameTypeName, type FrameHeader } from './frame-header.js';
+import { FrameWriter } from './frame-writer.js';
+import { PingTracker } from './ping-tracker.js';
+import { WindowGrowthBudget, type RttSource } from './receive-window.js';
+import { MuxStream, type DataCounters, type StreamHost } from './stream.js';
+
+export type SessionMode = 'client' | 'server';
+
+export interface SessionOptions extends Partial<MuxConfig> {
+  readonly mode: SessionMode;
+}
+
+export interface SessionStats {
+  readonly openStreams: number;
+  readonly inboundStreams: number;
+  readonly outboundStreams: number;
+  /** Stream payload bytes received / sent. */
+  readonly dataBytesIn: number;
+  readonly dataBytesOut: number;
+  /** Bytes read from / written to the socket, headers included. */
+  readonly wireBytesIn: number;
+  readonly wireBytesOut: number;
+  readonly framesIn: number;
+  readonly framesOut: number;
+  /** Bytes queued for the socket and not yet written. */
+  readonly queuedBytesOut: number;
+  readonly rttMs: number | undefined;
+}
+
+interface SessionEvents {
+  stream: [stream: MuxStream];
+  close: [error: Error | undefined];
+  /** EventEmitter's own event, typed here because the session uses it to release the backlog. */
+  newListener: [event: string | symbol, listener: unknown];
+}
+
+type SessionState = 'open' | 'closing' | 'closed';
+
+interface Termination {
+  /** GoAway code to send first, if any. */
+  readonly goAway?: number;
+  /** What 'close' reports. */
+  readonly error: Error | undefined;
+  /** What open streams error with. */
+  readonly streamError: Error;
+  /** End the socket and wait (bounded) for the peer to hang up, instead of destroying it. */
+  readonly graceful: boolean;
+}
+
+export class Session extends EventEmitter<SessionEvents> implements StreamHost {
+  readonly mode: SessionMode;
+  readonly config: Readonly<MuxConfig>;
+  readonly writer: FrameWriter;
+  readonly windowBudget: WindowGrowthBudget;
+  readonly counters: DataCounters = { dataBytesIn: 0, dataBytesOut: 0 };
+  readonly rttSource: RttSource;
+
+  private readonly streams = new Map<number, MuxStream>();
+  private readonly backlog: MuxStream[] = [];
+  private readonly decoder: FrameDecoder;
+  private readonly pings: PingTracker;
+  private nextStreamId: number;
+  private state: SessionState = 'open';
+  private wireBytesIn = 0;
+  private framesIn = 0;
+  /** Stream receiving the current Data body (undefined: discard it). */
+  private bodyTarget: MuxStream | undefined;
+  private bodyFin = false;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private closeError: Error | undefined;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed: () => void = () => undefined;
+
+  constructor(
+    private readonly socket: Duplex,
+    options: SessionOptions,
+  ) {
+    super();
+    const { mode, ...overrides } = options;
+    this.mode = mode;
+    this.config = resolveMuxConfig(overrides);
+    this.nextStreamId = mode === 'client' ? 1 : 2;
+    this.windowBudget = new WindowGrowthBudget(this.config.maxSessionWindowGrowth);
+    this.writer = new FrameWriter(socket, this.config.writeBatchBytes, this.config.maxOutgoingFrameBody);
+    this.pings = new PingTracker((nonce) => {
+      this.writer.writeFrame(FrameType.Ping, Flag.SYN, SESSION_STREAM_ID, nonce);
+    }, this.config.pingTimeoutMs);
+    this.rttSource = { rttMs: () => this.pings.rttForTuning() };
+    this.decoder = new FrameDecoder(
+      {
+        onFrame: (header) => { this.onFrame(header); },
+        onDataPiece: (piece) => { this.onDataPiece(piece); },
+        onDataEnd: () => { this.onDataEnd(); },
+      },
+      this.config.maxIncomingFrameBody,
+    );
+    this.closedPromise = new Promise((resolve) => { this.resolveClosed = resolve; });
+
+    if (this.config.noDelay) (socket as Partial<{ setNoDelay(noDelay: boolean): unknown }>).setNoDelay?.(true);
+    socket.on('data', this.onSocketData);
+    socket.on('end', this.onSocketEnd);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    this.on('newListener', this.onNewListener);
+    if (this.config.keepAliveIntervalMs > 0) {
+      this.pings.startKeepAlive(this.config.keepAliveIntervalMs, this.config.pingTimeoutMs, (error) => {
+        this.terminate({ error, streamError: error, graceful: false });
+      });
+    }
+  }
+
+  /** True once closing has started (no new streams). */
+  get closed(): boolean {
+    return this.state !== 'open';
+  }
+
+  /** The last measured round-trip time in ms (from `ping()`, keepalive or window tuning). */
+  get rttMs(): number | undefined {
+    return this.pings.rttMs;
+  }
+
+  open(): MuxStream {
+    if (this.state !== 'open') throw new MuxSessionClosedError('cannot open a stream: the session is closed', this.closeError);
+    if (this.streams.size >= this.config.maxStreams) throw new MuxStreamLimitError(this.config.maxStreams);
+    const id = this.nextStreamId;
+    if (id > MAX_U32) throw new MuxError('MUX_STREAM_LIMIT', 'all stream ids of this session are used up');
+    this.nextStreamId += 2;
+    // 0.10: a window above the spec's default is announced at once with a SYN WindowUpdate;
+    // otherwise nothing is sent until the first frame, which carries the SYN.
+    const extra = this.config.initialStreamWindow - INITIAL_STREAM_WINDOW;
+    const stream = new MuxStream(this, {
+      id,
+      direction: 'outbound',
+      sendCredit: INITIAL_STREAM_WINDOW,
+      receiveWindow: this.config.initialStreamWindow,
+      receiveCredit: this.config.initialStreamWindow,
+      firstFrameFlag: extra > 0 ? 0 : Flag.SYN,
+    });
+    if (extra > 0) this.writer.writeFrame(FrameType.WindowUpdate, Flag.SYN, id, extra);
+    this.streams.set(id, stream);
+    return stream;
+  }
+
+  ping(timeoutMs?: number): Promise<number> {
+    if (this.state !== 'open') return Promise.reject(new MuxSessionClosedError('cannot ping: the session is closed', this.closeError));
+    return this.pings.ping(timeoutMs);
+  }
+
+  close(): Promise<void> {
+    this.terminate({
+      goAway: GoAwayCode.Normal,
+      error: undefined,
+      streamError: new MuxSessionClosedError('session closed'),
+      graceful: true,
+    });
+    return this.closedPromise;
+  }
+
+  destroy(error?: Error): void {
+    this.terminate({ error, streamError: error ?? new MuxSessionClosedError('session destroyed'), graceful: false });
+  }
+
+  stats(): SessionStats {
+    let inbound = 0;
+    for (const stream of this.streams.values()) if (stream.direction === 'inbound') inbound += 1;
+    return {
+      openStreams: this.streams.size,
+      inboundStreams: inbound,
+      outboundStreams: this.streams.size - inbound,
+      dataBytesIn: this.counters.dataBytesIn,
+      dataBytesOut: this.counters.dataBytesOut,
+      wireBytesIn: this.wireBytesIn,
+      wireBytesOut: this.writer.bytesOut,
+      framesIn: this.framesIn,
+      framesOut: this.writer.framesOut,
+      queuedBytesOut: this.writer.queuedBytes,
+      rttMs: this.pings.rttMs,
+    };
+  }
+
+  /** StreamHost: a stream was destroyed and its id is free. */
+  forgetStream(stream: MuxStream): void {
+    if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
+    if (this.bodyTarget === stream) this.bodyTarget = undefined;
+  }
+
+  // ---- inbound frames ---------------------------------------------------------------------
+
+  private readonly onSocketData = (chunk: Buffer): void => {
+    this.wireBytesIn += chunk.length;
+    if (this.state !== 'open') return;
+    try {
+      this.decoder.push(chunk);
+    } catch (error) {
+      if (error instanceof MuxProtocolError) this.failProtocol(error);
+      // A listener of ours threw (a 'stream' or 'data' handler): report it, do not crash.
+      else this.destroy(error instanceof Error ? error : new Error(String(error)));
+    }
+  };
+
+  private onFrame(header: Readonly<FrameHeader>): void {
+    this.framesIn += 1;
+    switch (header.type) {
+      case FrameType.Data:
+      case FrameType.WindowUpdate:
+        this.onStreamFrame(header);
+        return;
+      case FrameType.Ping:
+        if ((header.flags & Flag.ACK) !== 0) this.pings.onPong(header.length);
+        else if (header.streamId === SESSION_STREAM_ID || this.streams.has(header.streamId)) {
+          this.writer.writeFrame(FrameType.Ping, Flag.ACK, SESSION_STREAM_ID, header.length);
+        }
+        return;
+      case FrameType.GoAway:
+        this.onGoAway(header.length);
+        return;
+    }
+  }
+
+  private onStreamFrame(header: Readonly<FrameHeader>): void {
+    const { type, flags, streamId: id, length } = header;
+    this.bodyTarget = undefined;
+    if (id === SESSION_STREAM_ID) throw new MuxProtocolError(`${frameTypeName(type)} frame on stream 0`);
+    if ((flags & Flag.RST) !== 0) {
+      this.streams.get(id)?.onRemoteReset();
+      return;
+    }
+    let stream = this.streams.get(id);
+    if ((flags & Flag.SYN) !== 0) {
+      if (stream) throw new MuxProtocolError(`the peer opened stream ${id}, which is already open`);
+      if (!this.isPeerStreamId(id)) throw new MuxProtocolError(`the peer opened stream ${id}, an id of the ${this.mode}'s parity`);
+      if (this.streams.size >= this.config.maxStreams) {
+        throw new MuxProtocolError(`the peer exceeded the limit of ${this.config.maxStreams} streams`, type === FrameType.Data ? GoAwayCode.InternalError : GoAwayCode.ProtocolError);
+      }
+      stream = this.accept(id, type === FrameType.WindowUpdate ? length : 0);
+      if (this.state !== 'open') return; // a 'stream' listener closed the session
+    } else if (!stream) {
+      return; // a stream we already forgot: ignore (and its body), as 0.10 does
+    }
+    if (type === FrameType.WindowUpdate) {
+      if ((flags & Flag.SYN) === 0) stream.onWindowUpdate(length);
+      if ((flags & Flag.FIN) !== 0) stream.onRemoteFin();
+      return;
+    }
+    if (!stream.beginData(length)) {
+      throw new MuxProtocolError(`stream ${id}: a ${length}-byte Data body exceeds the peer's remaining credit`);
+    }
+    this.bodyTarget = stream;
+    this.bodyFin = (flags & Flag.FIN) !== 0;
+  }
+
+  private onDataPiece(piece: Buffer): void {
+    this.counters.dataBytesIn += piece.length;
+    this.bodyTarget?.onData(piece);
+  }
+
+  private onDataEnd(): void {
+    const target = this.bodyTarget;
+    this.bodyTarget = undefined;
+    if (target && this.bodyFin) target.onRemoteFin();
+  }
+
+  private isPeerStreamId(id: number): boolean {
+    return this.mode === 'client' ? id % 2 === 0 : id % 2 === 1;
+  }
+
+  private accept(id: number, extraCredit: number): MuxStream {
+    const stream = new MuxStream(this, {
+      id,
+      direction: 'inbound',
+      sendCredit: INITIAL_STREAM_WINDOW + extraCredit,
+      receiveWindow: this.config.initialStreamWindow,
+      // The peer assumes the spec's window until we say otherwise.
+      receiveCredit: INITIAL_STREAM_WINDOW,
+      firstFrameFlag: Flag.ACK,
+    });
+    this.streams.set(id, stream);
+    if (this.backlog.length === 0 && this.listenerCount('stream') > 0) this.emit('stream', stream);
+    else if (this.backlog.length < this.config.inboundBacklog) this.backlog.push(stream);
+    else stream.reset(); // 0.10 drops what its queue cannot hold, which resets the stream
+    return stream;
+  }
+
+  private readonly onNewListener = (event: string | symbol): void => {
+    if (event === 'stream' && this.backlog.length > 0) process.nextTick(this.flushBacklog);
+  };
+
+  private readonly flushBacklog = (): void => {
+    while (this.backlog.length > 0 && this.listenerCount('stream') > 0 && this.state === 'open') {
+      const stream = this.backlog.shift();
+      if (stream && !stream.destroyed) this.emit('stream', stream);
+    }
+  };
+
+  private onGoAway(code: number): void {
+    // 0.10 treats any GoAway as the end of the connection.
+    const error = code === GoAwayCode.Normal ? undefined : new MuxRemoteGoAwayError(code);
+    this.terminate({ error, streamError: error ?? new MuxSessionClosedError('the peer closed the session (GoAway)'), graceful: true });
+  }
+
+  private failProtocol(error: MuxProtocolError): void {
+    this.terminate({ goAway: error.goAwayCode, error, streamError: error, graceful: true });
+  }
+
+  // ---- socket events and shutdown ------------------------------------------------------
+
+  private readonly onSocketEnd = (): void => {
+    if (this.state === 'open') {
+      const error = new MuxConnectionLostError('the connection was closed by the peer without GoAway');
+      this.terminate({ error, streamError: error, graceful: false });
+    }
+  };
+
+  private readonly onSocketError = (cause: unknown): void => {
+    const error = new MuxConnectionLostError(`connection error: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    this.terminate({ error, streamError: error, graceful: false });
+  };
+
+  private readonly onSocketClose = (): void => {
+    if (this.state === 'open') {
+      const error = new MuxConnectionLostError('the connection closed without GoAway');
+      this.terminate({ error, streamError: error, graceful: false });
+    } else if (this.state === 'closing') {
+      this.finish();
+    }
+  };
+
+  private terminate(how: Termination): void {
+    if (this.state === 'closed') return;
+    if (this.state === 'closing') {
+      // Already closing gracefully; an abrupt request cuts the wait short.
+      if (!how.graceful) {
+        this.writer.close();
+        this.socket.destroy();
+        this.finish();
+      }
+      return;
+    }
+    this.state = 'closing';
+    this.closeError = how.error;
+    this.decoder.stop();
+    this.bodyTarget = undefined;
+    this.pings.close(how.streamError);
+    if (how.goAway !== undefined) this.writer.writeFrame(FrameType.GoAway, 0, SESSION_STREAM_ID, how.goAway);
+    const streams = [...this.streams.values(), ...this.backlog];
+    this.streams.clear();
+    this.backlog.length = 0;
+    for (const stream of streams) stream.abort(how.streamError);
+    if (how.graceful && !this.socket.destroyed) {
+      this.writer.end();
+      this.closeTimer = setTimeout(() => {
+        this.socket.destroy();
+        this.finish();
+      }, this.config.closeTimeoutMs);
+      this.closeTimer.unref();
+      // Keep reading (and discarding) so the peer's last bytes do not turn our close into a TCP RST.
+      this.socket.resume();
+    } else {
+      this.writer.close();
+      this.socket.destroy();
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer = undefined;
+    this.writer.close();
+    this.socket.removeListener('data', this.onSocketData);
+    this.socket.removeListener('end', this.onSocketEnd);
+    this.socket.removeListener('close', this.onSocketClose);
+    // The 'error' listener stays: a late socket error must not become an uncaught exception.
+    this.removeListener('newListener', this.onNewListener);
+    const error = this.closeError;
+    this.resolveClosed();
+    this.emit('close', error);
+  }
+}
