@@ -1,0 +1,139 @@
+import { type KeyboardEvent, useEffect, useRef, useState, type ReactElement } from 'react';
+import { StateBadge } from './components/StateBadge.js';
+import { useSnapshot } from './hooks/use-snapshot.js';
+import { ImportView, useConfigImport } from './views/ImportView.js';
+import { LogsView } from './views/LogsView.js';
+import { SettingsView } from './views/SettingsView.js';
+import { StatusView } from './views/StatusView.js';
+import { StreamsView } from './views/StreamsView.js';
+
+const VIEWS = [
+  { id: 'status', label: 'Status' },
+  { id: 'streams', label: 'Streams' },
+  { id: 'logs', label: 'Logs' },
+  { id: 'import', label: 'Import' },
+  { id: 'settings', label: 'Settings' },
+] as const;
+type ViewId = (typeof VIEWS)[number]['id'];
+
+/** `#logs-window`: the log viewer window opened from the tray shows the logs alone. */
+const LOG_WINDOW_HASH = '#logs-window';
+
+function viewFromHash(hash: string): ViewId | null {
+  return VIEWS.find((view) => `#${view.id}` === hash)?.id ?? null;
+}
+
+export function App(): ReactElement {
+  const snapshot = useSnapshot();
+  const configImport = useConfigImport();
+  const [chosen, setChosen] = useState<ViewId | null>(() => viewFromHash(window.location.hash));
+  const tabs = useRef(new Map<ViewId, HTMLButtonElement>());
+  const logWindow = window.location.hash === LOG_WINDOW_HASH;
+
+  // First run: with nothing configured, the window opens on the import view.
+  const current: ViewId = chosen ?? (snapshot?.state.phase === 'unconfigured' ? 'import' : 'status');
+
+  const choose = (view: ViewId, focus = false): void => {
+    setChosen(view);
+    window.history.replaceState(null, '', `#${view}`);
+    if (focus) tabs.current.get(view)?.focus();
+  };
+
+  // A file dropped anywhere on the window is an import (and never a navigation to the file).
+  const importFile = configImport.importFile;
+  useEffect(() => {
+    if (logWindow) return;
+    const onDragOver = (event: DragEvent): void => {
+      event.preventDefault();
+    };
+    const onDrop = (event: DragEvent): void => {
+      if (event.defaultPrevented) return; // the drop zone took it
+      event.preventDefault();
+      const file = event.dataTransfer?.files.item(0) ?? null;
+      if (file === null) return;
+      setChosen('import');
+      importFile(file);
+    };
+    document.addEventListener('dragover', onDragOver);
+    document.addEventListener('drop', onDrop);
+    return () => {
+      document.removeEventListener('dragover', onDragOver);
+      document.removeEventListener('drop', onDrop);
+    };
+  }, [importFile, logWindow]);
+
+  if (logWindow) {
+    return (
+      <main className="app app-logs">
+        <LogsView />
+      </main>
+    );
+  }
+
+  const onTabKey = (event: KeyboardEvent<HTMLButtonElement>): void => {
+    const index = VIEWS.findIndex((view) => view.id === current);
+    const next =
+      event.key === 'ArrowRight' ? (index + 1) % VIEWS.length
+      : event.key === 'ArrowLeft' ? (index - 1 + VIEWS.length) % VIEWS.length
+      : event.key === 'Home' ? 0
+      : event.key === 'End' ? VIEWS.length - 1
+      : null;
+    if (next === null) return;
+    event.preventDefault();
+    const view = VIEWS[next];
+    if (view !== undefined) choose(view.id, true);
+  };
+
+  return (
+    <div className="app">
+      <header className="app-header">
+        <h1>Cluvio Agent</h1>
+        {snapshot === null ? null : <StateBadge state={snapshot.state} />}
+      </header>
+      <nav className="tabs" role="tablist" aria-label="Views">
+        {VIEWS.map((view) => (
+          <button
+            key={view.id}
+            ref={(element) => {
+              if (element === null) tabs.current.delete(view.id);
+              else tabs.current.set(view.id, element);
+            }}
+            type="button"
+            role="tab"
+            id={`tab-${view.id}`}
+            aria-selected={current === view.id}
+            aria-controls={`panel-${view.id}`}
+            tabIndex={current === view.id ? 0 : -1}
+            className="tab"
+            onClick={() => {
+              choose(view.id);
+            }}
+            onKeyDown={onTabKey}
+          >
+            {view.label}
+          </button>
+        ))}
+      </nav>
+      <main className="panel" role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`}>
+        {snapshot === null ? (
+          <p role="status">Connecting to the agent…</p>
+        ) : current === 'status' ? (
+          <StatusView
+            snapshot={snapshot}
+            onImport={() => {
+              choose('import', true);
+            }}
+          />
+        ) : current === 'streams' ? (
+          <StreamsView />
+        ) : current === 'logs' ? (
+          <LogsView />
+        ) : current === 'import' ? (
+          <ImportView {...configImport} />
+        ) : (
+          <SettingsView />
+        )}
+      </main>
+    </div>
+  );
+}
