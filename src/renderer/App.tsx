@@ -39,6 +39,18 @@ export function App(): ReactElement {
     if (focus) tabs.current.get(view)?.focus();
   };
 
+  // Links and the history may change the hash: follow them.
+  useEffect(() => {
+    const onHashChange = (): void => {
+      const view = viewFromHash(window.location.hash);
+      if (view !== null) setChosen(view);
+    };
+    window.addEventListener('hashchange', onHashChange);
+    return () => {
+      window.removeEventListener('hashchange', onHashChange);
+    };
+  }, []);
+
   // A file dropped anywhere on the window is an import (and never a navigation to the file).
   const importFile = configImport.importFile;
   useEffect(() => {

@@ -1,0 +1,113 @@
+/**
+ * The UI in a real browser (Debian's Chromium), served by the real dashboard server. Needs the
+ * built renderer (`npm test` builds first).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type AgentFixture, startUnconfiguredAgent } from './support/agent-fixture.js';
+import { launchChromium, screenshot } from './support/chromium.js';
+
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(path.resolve('dist', 'renderer', 'index.html'))) throw new Error('dist/renderer is missing: run npm run build first');
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser.close();
+});
+
+describe('dashboard UI, first run (no configuration)', () => {
+  let agent: AgentFixture;
+  let page: Page;
+  const pageErrors: string[] = [];
+
+  beforeEach(async () => {
+    agent = await startUnconfiguredAgent();
+    page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
+    pageErrors.length = 0;
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(message.text());
+    });
+  });
+
+  afterEach(async () => {
+    await page.close();
+    await agent.close();
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('without the token the dashboard shows nothing of the agent', async () => {
+    const origin = new URL(agent.url).origin;
+    const response = await page.goto(`${origin}/`);
+    expect(response?.status()).toBe(403);
+    expect(await page.textContent('body')).toContain('token');
+    expect(await page.locator('#root').count()).toBe(0);
+    pageErrors.length = 0; // the 403 itself is logged as a console error
+  });
+
+  it('opens on the import view, says the agent is not configured and where the file will go', async () => {
+    await page.goto(agent.url);
+    await expect.poll(() => page.getByTestId('state-badge').textContent()).toBe('Not configured');
+    expect(await page.getByRole('tab', { name: 'Import' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('heading', { name: 'Import configuration' }).waitFor();
+    expect(await page.getByTestId('config-target').textContent()).toBe(agent.configTarget);
+    expect(await page.getByRole('button', { name: 'Choose file…' }).isVisible()).toBe(true);
+    expect(await page.getByLabel('Configuration file').count()).toBe(1);
+    await screenshot(page, 'first-run-import-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'first-run-import-dark');
+  });
+
+  it('is usable from the keyboard: arrow keys move between views, focus follows, controls are labelled', async () => {
+    await page.goto(agent.url);
+    await page.getByRole('tab', { name: 'Import' }).focus();
+    await page.keyboard.press('ArrowRight');
+    const settings = page.getByRole('tab', { name: 'Settings' });
+    expect(await settings.getAttribute('aria-selected')).toBe('true');
+    expect(await settings.evaluate((el) => el === document.activeElement)).toBe(true);
+    await page.keyboard.press('Home');
+    expect(await page.getByRole('tab', { name: 'Status' }).getAttribute('aria-selected')).toBe('true');
+    await page.getByRole('heading', { name: 'Status' }).waitFor();
+    await page.keyboard.press('End');
+    expect(await settings.getAttribute('aria-selected')).toBe('true');
+
+    // Settings: every control has an accessible name; Tab reaches the address field and Enter submits.
+    expect(await page.getByLabel('Start Cluvio Agent when I log in').isDisabled()).toBe(true);
+    const address = page.getByLabel('Database address');
+    await address.focus();
+    await page.keyboard.type('db.internal:5432');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('address-test-result').textContent()).toContain('No configuration is loaded');
+    await screenshot(page, 'settings-keyboard');
+  });
+
+  it('settings say what the headless host cannot do and where the configuration lives', async () => {
+    await page.goto(`${agent.url}#settings`);
+    await page.getByText('Not available here').waitFor();
+    await page.getByRole('button', { name: 'Open configuration folder' }).click();
+    await expect.poll(() => page.getByTestId('config-folder').textContent()).toContain(path.dirname(agent.configTarget));
+    await page.getByLabel('Database address').fill('db.internal:99999');
+    await page.getByRole('button', { name: 'Test' }).click();
+    await expect.poll(() => page.getByTestId('address-test-result').textContent()).toContain('out of range');
+  });
+
+  it('logs view shows the host log live and the level filter hides lines below it', async () => {
+    await page.goto(`${agent.url}#logs`);
+    const lines = page.getByTestId('log-line');
+    await expect.poll(() => lines.count()).toBeGreaterThan(0);
+    expect(await lines.first().textContent()).toContain('no configuration file found');
+    await page.getByLabel('Level').selectOption('warn');
+    await expect.poll(() => lines.count()).toBe(0);
+    await page.getByLabel('Level').selectOption('info');
+    await page.getByLabel('Search').fill('does-not-occur');
+    await expect.poll(() => lines.count()).toBe(0);
+    await page.getByLabel('Search').fill('configuration');
+    await expect.poll(() => lines.count()).toBe(1);
+    await screenshot(page, 'logs');
+  });
+});
