@@ -60,10 +60,10 @@ export class PingTracker {
   }
 
   /**
-   * The RTT for window auto-tuning: returns the last measurement and, if there is none or it is
-   * stale, starts one in the background (so only sessions that move bulk data ever ping).
+   * For window auto-tuning: starts a measurement in the background if there is none or it is
+   * stale (so only sessions that move bulk data ever ping), at most one at a time.
    */
-  rttForTuning(): number | undefined {
+  refresh(): void {
     const now = performance.now();
     const stale = this.lastRtt === undefined || now - this.measuredAt > RTT_MAX_AGE_MS;
     if (stale && !this.probing && !this.closedWith && now >= this.probeAllowedAt) {
@@ -76,7 +76,6 @@ export class PingTracker {
         },
       );
     }
-    return this.lastRtt;
   }
 
   /** A Ping with ACK arrived. */

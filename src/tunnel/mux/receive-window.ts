@@ -34,8 +34,10 @@ export class WindowGrowthBudget {
 }
 
 export interface RttSource {
-  /** The last measured round-trip time in ms, or undefined (asking may start a measurement). */
+  /** The last measured round-trip time in ms, if any. */
   rttMs(): number | undefined;
+  /** Starts a measurement in the background if there is none or it is stale. */
+  refresh(): void;
 }
 
 export interface ReceiveWindowInit {

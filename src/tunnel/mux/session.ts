@@ -138,7 +138,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
     this.pings = new PingTracker((nonce) => {
       this.writer.writeFrame(FrameType.Ping, Flag.SYN, SESSION_STREAM_ID, nonce);
     }, this.config.pingTimeoutMs);
-    this.rttSource = { rttMs: () => this.pings.rttForTuning() };
+    this.rttSource = { rttMs: () => this.pings.rttMs, refresh: () => { this.pings.refresh(); } };
     this.decoder = new FrameDecoder(
       {
         onFrame: (header) => { this.onFrame(header); },
@@ -395,10 +395,12 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
     this.bodyTarget = undefined;
     this.pings.close(how.streamError);
     if (how.goAway !== undefined) this.writer.writeFrame(FrameType.GoAway, 0, SESSION_STREAM_ID, how.goAway);
-    const streams = [...this.streams.values(), ...this.backlog];
+    // Streams still in the backlog were never handed out: nobody listens for their errors.
+    const unclaimed = new Set(this.backlog);
+    const streams = [...this.streams.values()];
     this.streams.clear();
     this.backlog.length = 0;
-    for (const stream of streams) stream.abort(how.streamError);
+    for (const stream of streams) stream.abort(unclaimed.has(stream) ? undefined : how.streamError);
     if (how.graceful && !this.socket.destroyed) {
       this.writer.end();
       this.closeTimer = setTimeout(() => {

@@ -168,8 +168,8 @@ export class MuxStream extends Duplex implements DrainWaiter {
     this.destroy(new MuxStreamResetError(this.id));
   }
 
-  /** The session ended: no more frames; the stream errors with `error`. */
-  abort(error: Error): void {
+  /** The session ended: no more frames; the stream errors with `error` (or just closes without one). */
+  abort(error: Error | undefined): void {
     this.detach();
     if (!this.destroyed) this.destroy(error);
   }
@@ -261,7 +261,10 @@ export class MuxStream extends Duplex implements DrainWaiter {
   private returnCredit(): void {
     if (this.finReceived || this.resetDone || this.detached) return;
     const credit = this.window.nextUpdate(this.readableLength + this.undelivered);
-    if (credit > 0) this.host.writer.writeFrame(FrameType.WindowUpdate, this.takeFlag(), this.id, credit);
+    if (credit === 0) return;
+    this.host.writer.writeFrame(FrameType.WindowUpdate, this.takeFlag(), this.id, credit);
+    // Bulk data is flowing: auto-tuning needs an RTT (the probe Ping follows the update).
+    if (this.host.config.autoTuneWindow) this.host.rttSource.refresh();
   }
 
   /** Sends as much of the current chunk as credit and the socket allow; completes it when done. */

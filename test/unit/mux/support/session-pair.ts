@@ -22,17 +22,34 @@ export function sessionPair(
   return { client, server, clientSocket, serverSocket };
 }
 
-/** The next inbound stream of `session`. */
-export async function nextStream(session: Session): Promise<MuxStream> {
-  const [stream] = (await once(session, 'stream')) as [MuxStream];
+const streamErrors = new WeakMap<Duplex, Error>();
+
+/** Records the stream's error (so that it is not unhandled) for `closedWith`; returns the stream. */
+export function track<T extends Duplex>(stream: T): T {
+  stream.on('error', (error: Error) => { streamErrors.set(stream, error); });
   return stream;
 }
 
-/** Reads `stream` to its end; resolves with everything read. */
+/** Opens a tracked stream. */
+export function openStream(session: Session): MuxStream {
+  return track(session.open());
+}
+
+/** The next inbound stream of `session`, tracked. */
+export async function nextStream(session: Session): Promise<MuxStream> {
+  return new Promise((resolve) => {
+    session.once('stream', (stream) => { resolve(track(stream)); });
+  });
+}
+
+/** Reads `stream` to its end (without destroying it, unlike async iteration). */
 export async function readAll(stream: Duplex): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => { resolve(Buffer.concat(chunks)); });
+    stream.once('error', reject);
+  });
 }
 
 export function sha256(data: Buffer): string {
@@ -52,12 +69,13 @@ export async function writeAll(stream: Duplex, data: Buffer, chunkBytes = 64 * 1
   if (!stream.writableFinished) await once(stream, 'finish');
 }
 
-/** Resolves on 'close' with the error the stream ended with, if any. */
-export async function closedWith(emitter: Duplex): Promise<Error | undefined> {
-  let error: Error | undefined;
-  emitter.on('error', (e: Error) => { error = e; });
-  if (!emitter.closed) await once(emitter, 'close');
-  return error;
+/** Resolves on 'close' with the error the stream ended with, if any (the stream must be tracked). */
+export async function closedWith(stream: Duplex): Promise<Error | undefined> {
+  // Not events.once: it would reject on 'error', and the error is what we want to return.
+  // `closed` turns true inside destroy(), before 'error' and 'close' are emitted on the next tick.
+  if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve));
+  else await new Promise((resolve) => setImmediate(resolve));
+  return streamErrors.get(stream);
 }
 
 /** Waits until `predicate` holds, checking on each turn of the event loop (no wall-clock assertion). */
