@@ -5,6 +5,7 @@
  * except the literal `0`. Values are u64 seconds + nanoseconds; anything beyond is an overflow.
  * Error texts are humantime's own (offsets are byte offsets in UTF-8, as in Rust).
  */
+import { rustDebugString } from '../log/rust-debug-string.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const NANOS_PER_SECOND = 1_000_000_000n;
@@ -253,22 +254,6 @@ class DurationParser {
     this.#seconds = checked(this.#seconds + addSeconds);
     this.#nanos = totalNanos;
   }
-}
-
-/** Rust `{:?}` of a string: double quotes with `"` and `\` escaped and control characters as escapes. */
-export function rustDebugString(text: string): string {
-  let out = '"';
-  for (const char of text) {
-    const code = char.codePointAt(0) ?? 0;
-    if (char === '"' || char === '\\') out += `\\${char}`;
-    else if (char === '\n') out += '\\n';
-    else if (char === '\r') out += '\\r';
-    else if (char === '\t') out += '\\t';
-    else if (char === '\0') out += '\\0';
-    else if (code < 0x20 || code === 0x7f) out += `\\u{${code.toString(16)}}`;
-    else out += char;
-  }
-  return `${out}"`;
 }
 
 /** Parses a humantime duration; throws `HumantimeError` with humantime's message. */
