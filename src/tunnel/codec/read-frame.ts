@@ -62,14 +62,14 @@ async function readExactly(readable: Readable, length: number, waiter: StreamWai
       return chunk.length === length ? { kind: 'complete', bytes: chunk } : { kind: 'short', received: chunk.length, cause: 'end' };
     }
     if (readable.readableEnded) return { kind: 'short', received: 0, cause: 'end' };
-    if (readable.destroyed) return { kind: 'short', received: 0, cause: 'destroyed' };
+    if (readable.destroyed) return { kind: 'short', received: readable.readableLength, cause: 'destroyed' };
     await waiter.next();
   }
 }
 
 function truncated(result: { readonly received: number; readonly cause: 'end' | 'destroyed' }, part: string, expected: number): ProtocolError {
-  const how = result.cause === 'end' ? 'ended' : 'was destroyed';
-  return new ProtocolError('truncated', `stream ${how} inside a frame ${part}: ${result.received} of ${expected} bytes`);
+  const where = `${result.received} of ${expected} bytes into a frame ${part}`;
+  return new ProtocolError('truncated', result.cause === 'end' ? `stream ended ${where}` : `stream was destroyed without an end, ${where}`);
 }
 
 /**
