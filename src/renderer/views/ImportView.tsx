@@ -61,11 +61,11 @@ function Outcome({ status }: { readonly status: ImportStatus }) {
       return (
         <div className="alert alert-ok" data-testid="import-success">
           <p>
-            <strong>Imported {status.fileName}.</strong> Agent <code>{result.config.agentId}</code> now connects to {result.config.server.host}:{result.config.server.port}.
+            <strong>Imported {status.fileName}.</strong> The agent restarts as <code>{result.config.agentId}</code> with gateway {result.config.server.host}:{result.config.server.port}.
           </p>
           <p>
             Written to <code>{result.path}</code>
-            {result.backupPath === null ? '.' : <> ; the previous file was kept as <code>{result.backupPath}</code>.</>}
+            {result.backupPath === null ? '.' : <>; the previous file was kept as <code>{result.backupPath}</code>.</>}
           </p>
           {result.shadowedBy === null ? null : (
             <p>

@@ -3,11 +3,14 @@
  * built renderer (`npm test` builds first).
  */
 import { existsSync } from 'node:fs';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentFixture, startUnconfiguredAgent } from './support/agent-fixture.js';
-import { launchChromium, screenshot } from './support/chromium.js';
+import { dropFile, launchChromium, screenshot } from './support/chromium.js';
+import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
+import { parseAgentConfig } from '../../../src/tunnel/config/index.js';
 
 let browser: Browser;
 
@@ -69,7 +72,7 @@ describe('dashboard UI, first run (no configuration)', () => {
     await page.keyboard.press('ArrowRight');
     const settings = page.getByRole('tab', { name: 'Settings' });
     expect(await settings.getAttribute('aria-selected')).toBe('true');
-    expect(await settings.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await page.evaluate('document.activeElement.id')).toBe(await settings.getAttribute('id'));
     await page.keyboard.press('Home');
     expect(await page.getByRole('tab', { name: 'Status' }).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('heading', { name: 'Status' }).waitFor();
@@ -109,5 +112,49 @@ describe('dashboard UI, first run (no configuration)', () => {
     await page.getByLabel('Search').fill('configuration');
     await expect.poll(() => lines.count()).toBe(1);
     await screenshot(page, 'logs');
+  });
+
+  it('dropping a broken cluvio-agent.toml shows the error naming the key and the fix, and writes nothing', async () => {
+    await page.goto(agent.url);
+    const key = SecretKey.generate().exportBase64url();
+    await dropFile(page, '[data-testid="drop-zone"]', 'cluvio-agent.toml', `secret-key = "${key}"\n[server]\nhost = "10.0.0.1"\n`);
+    const problem = page.getByTestId('import-problem');
+    await problem.waitFor();
+    expect(await problem.locator('.problem-key').textContent()).toBe('server.host');
+    expect(await problem.textContent()).toContain('not a DNS name');
+    expect(await problem.textContent()).toContain('gateway.eu.cluvio.com');
+    expect(await page.content()).not.toContain(key);
+    expect(existsSync(agent.configTarget)).toBe(false);
+    await screenshot(page, 'import-broken');
+  });
+
+  it('the file picker reports a TOML syntax error with its line', async () => {
+    await page.goto(agent.url);
+    await page.getByLabel('Configuration file').setInputFiles({ name: 'agent.toml', mimeType: 'application/toml', buffer: Buffer.from('secret-key = = 1\n') });
+    await expect.poll(() => page.getByTestId('import-problem').textContent()).toContain('TOML parse error at line 1');
+  });
+
+  it('dropping a valid file writes it owner-only, keeps the previous one as an owner-only backup, and shows the agent ID', async () => {
+    await page.goto(agent.url);
+    await writeFile(agent.configTarget, '# the previous configuration\n', { mode: 0o644 });
+    const text = `secret-key = "${SecretKey.generate().exportBase64url()}"\nallowed-addresses = ["127.0.0.1/32"]\n[server]\nhost = "gateway.example.com"\n`;
+    const agentId = parseAgentConfig(text, { file: null, env: {} }).agentId;
+    await dropFile(page, 'body', 'cluvio-agent (1).toml', text);
+    await page.getByTestId('import-success').waitFor();
+    expect(await page.getByTestId('import-success').textContent()).toContain(agentId);
+
+    expect(await readFile(agent.configTarget, 'utf8')).toBe(text);
+    expect((await stat(agent.configTarget)).mode & 0o777).toBe(0o600);
+    const backups = (await readdir(path.dirname(agent.configTarget))).filter((name) => name.endsWith('.bak'));
+    expect(backups).toHaveLength(1);
+    const backup = path.join(path.dirname(agent.configTarget), backups[0] ?? '');
+    expect(await readFile(backup, 'utf8')).toBe('# the previous configuration\n');
+    expect((await stat(backup)).mode & 0o777).toBe(0o600);
+    await screenshot(page, 'import-valid');
+
+    await page.getByRole('tab', { name: 'Status' }).click();
+    await expect.poll(() => page.getByTestId('agent-id').textContent()).toBe(agentId);
+    expect(await page.getByTestId('server').textContent()).toBe('gateway.example.com:443');
+    expect(await page.content()).not.toContain(text.slice(14, 57));
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentHost } from '../../../src/host/agent-host.js';
+import type { AgentConfig } from '../../../src/tunnel/config/index.js';
 import { startDashboard, type Dashboard } from '../../../src/host/dashboard-server.js';
 import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
 import { httpRequest, readEvents } from './support/http.js';
@@ -10,7 +11,7 @@ import { unconfiguredHost } from './support/unconfigured-host.js';
 
 describe('dashboard server (real sockets)', () => {
   let dir: string;
-  let host: AgentHost<never>;
+  let host: AgentHost<AgentConfig>;
   let dashboard: Dashboard;
   let origin: string;
 

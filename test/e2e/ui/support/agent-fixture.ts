@@ -10,8 +10,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AgentHost } from '../../../../src/host/agent-host.js';
-import type { ConfigBinding } from '../../../../src/host/config-binding.js';
-import { configSearchPaths, userConfigPath } from '../../../../src/host/config-search.js';
+import { createTunnelEngine } from '../../../../src/host/tunnel-engine-factory.js';
+import type { AgentConfig } from '../../../../src/tunnel/config/index.js';
+import { confinedConfigBinding } from '../../../unit/host/support/unconfigured-host.js';
 import { startDashboard } from '../../../../src/host/dashboard-server.js';
 
 export interface AgentFixture {
@@ -23,34 +24,11 @@ export interface AgentFixture {
   close(): Promise<void>;
 }
 
-/** The reference search order confined to `dir` (Linux layout: exec dir, XDG config, /etc left out). */
-function searchContext(dir: string) {
-  return { platform: 'linux' as const, env: { XDG_CONFIG_HOME: path.join(dir, 'config') }, homeDir: path.join(dir, 'home'), execDir: path.join(dir, 'bin') };
-}
-
 export async function startUnconfiguredAgent(): Promise<AgentFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-ui-'));
   await mkdir(path.join(dir, 'config'), { recursive: true });
-  const context = searchContext(dir);
-  const binding: ConfigBinding<never> = {
-    parse: () => {
-      throw new Error('the unconfigured fixture has no config parser; imports are tested with the real one');
-    },
-    toPublic: () => {
-      throw new Error('the unconfigured fixture loads no configuration');
-    },
-    secrets: () => [],
-    searchPaths: () => configSearchPaths(context).filter((p) => p.startsWith(dir)),
-    userConfigPath: () => userConfigPath(context),
-  };
-  const host = new AgentHost<never>({
-    appVersion: '0.1.0',
-    transport: 'dashboard',
-    config: binding,
-    createEngine: () => {
-      throw new Error('the unconfigured fixture creates no engine');
-    },
-  });
+  const binding = confinedConfigBinding(dir);
+  const host = new AgentHost<AgentConfig>({ appVersion: '0.1.0', transport: 'dashboard', config: binding, createEngine: createTunnelEngine });
   await host.start();
   const dashboard = await startDashboard({ api: host, rendererDir: path.resolve('dist', 'renderer') });
   return {

@@ -26,13 +26,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 /** Drops a file with `text` on `selector`, as a user dragging it from the file manager would. */
 export async function dropFile(page: Page, selector: string, fileName: string, text: string): Promise<void> {
+  // Runs in the page (a string: this project's Node typings have no DOM).
   const dataTransfer = await page.evaluateHandle(
-    ({ name, content }) => {
-      const transfer = new DataTransfer();
-      transfer.items.add(new File([content], name, { type: 'application/toml' }));
-      return transfer;
-    },
-    { name: fileName, content: text },
+    `(() => { const t = new DataTransfer(); t.items.add(new File([${JSON.stringify(text)}], ${JSON.stringify(fileName)}, { type: 'application/toml' })); return t; })()`,
   );
   await page.dispatchEvent(selector, 'dragenter', { dataTransfer });
   await page.dispatchEvent(selector, 'dragover', { dataTransfer });

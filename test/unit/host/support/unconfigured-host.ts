@@ -1,32 +1,22 @@
 import path from 'node:path';
 import { AgentHost } from '../../../../src/host/agent-host.js';
 import type { ConfigBinding } from '../../../../src/host/config-binding.js';
-import { configSearchPaths, userConfigPath } from '../../../../src/host/config-search.js';
+import { tunnelConfigBinding } from '../../../../src/host/tunnel-config-binding.js';
+import { createTunnelEngine } from '../../../../src/host/tunnel-engine-factory.js';
+import type { AgentConfig } from '../../../../src/tunnel/config/index.js';
 
-/**
- * A host whose search order finds nothing (all locations inside `dir`), so it stays in the
- * first-run state. Nothing here parses a configuration or creates an engine: tests that need
- * those use the real config module and engine.
- */
-export function unconfiguredHost(dir: string): AgentHost<never> {
-  const context = { platform: 'linux' as const, env: { XDG_CONFIG_HOME: path.join(dir, 'config') }, homeDir: dir, execDir: path.join(dir, 'bin') };
-  const binding: ConfigBinding<never> = {
-    parse: () => {
-      throw new Error('this test never parses a configuration');
-    },
-    toPublic: () => {
-      throw new Error('this test never loads a configuration');
-    },
-    secrets: () => [],
-    searchPaths: () => configSearchPaths(context).filter((p) => p.startsWith(dir)),
-    userConfigPath: () => userConfigPath(context),
-  };
-  return new AgentHost<never>({
-    appVersion: '0.1.0-test',
-    transport: 'dashboard',
-    config: binding,
-    createEngine: () => {
-      throw new Error('this test never creates an engine');
-    },
+/** The real config binding with every search location inside `dir` (Linux layout; /etc left out). */
+export function confinedConfigBinding(dir: string): ConfigBinding<AgentConfig> {
+  const real = tunnelConfigBinding({
+    platform: 'linux',
+    env: { HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'config') },
+    homeDir: path.join(dir, 'home'),
+    exeDir: path.join(dir, 'bin'),
   });
+  return { ...real, searchPaths: () => real.searchPaths().filter((p) => p.startsWith(dir)) };
+}
+
+/** A host on the real config module and the product's engine factory, finding no file in `dir`. */
+export function unconfiguredHost(dir: string): AgentHost<AgentConfig> {
+  return new AgentHost<AgentConfig>({ appVersion: '0.1.0-test', transport: 'dashboard', config: confinedConfigBinding(dir), createEngine: createTunnelEngine });
 }
