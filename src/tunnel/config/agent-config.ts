@@ -94,7 +94,7 @@ function readSecretKey(reader: ConfigReader, value: unknown): SecretKey {
     throw reader.fail('secret-key', 'missing configuration field "secret-key": add secret-key = "…" with the key printed by `cluvio-agent --gen-keypair`');
   }
   // The value itself is never quoted back: it is (nearly) a secret.
-  const text = reader.text('secret-key', value, `a string (${SECRET_KEY_HINT})`);
+  const text = reader.text('secret-key', value, 'a string: the 43-character secret-key printed by `cluvio-agent --gen-keypair`');
   try {
     return SecretKey.fromBase64url(text);
   } catch (error) {
@@ -104,7 +104,7 @@ function readSecretKey(reader: ConfigReader, value: unknown): SecretKey {
 }
 
 function readDuration(reader: ConfigReader, key: string, value: unknown, fallback: string): number {
-  const text = value === undefined ? fallback : reader.text(key, value, `a duration string (${DURATION_HINT})`);
+  const text = value === undefined ? fallback : reader.text(key, value, 'a duration string with a unit, e.g. "30s" or "1m 30s"');
   try {
     return durationToMs(parseHumantimeDuration(text));
   } catch (error) {
@@ -167,7 +167,7 @@ function readPort(reader: ConfigReader, value: unknown, override: ServerEnvOverr
 
 function readTrust(reader: ConfigReader, value: unknown, override: ServerEnvOverride | undefined): string[] {
   if (value === undefined) return [];
-  const text = reader.text('server.trust', value, `a string (${TRUST_HINT})`);
+  const text = reader.text('server.trust', value, 'a PEM string with at least one "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block');
   try {
     return parseTrustPem(text);
   } catch (error) {

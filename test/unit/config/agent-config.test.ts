@@ -124,7 +124,7 @@ describe('each invalid key is refused with the file, the key and a valid example
       'secret-key',
       'invalid length: a key is 32 bytes (43 base64url characters), this decodes to 2 bytes; expected the 43-character secret-key printed by `cluvio-agent --gen-keypair`',
     ],
-    ['secret-key as an array', `secret-key = ["a"]\n${SERVER}`, 'secret-key', 'invalid type: sequence, expected a string (expected the 43-character secret-key printed by `cluvio-agent --gen-keypair`)'],
+    ['secret-key as an array', `secret-key = ["a"]\n${SERVER}`, 'secret-key', 'invalid type: sequence, expected a string: the 43-character secret-key printed by `cluvio-agent --gen-keypair`'],
     [
       'duration without unit',
       `secret-key = "${SECRET}"\nconnect-timeout = "30"\n${SERVER}`,
@@ -200,6 +200,12 @@ describe('each invalid key is refused with the file, the key and a valid example
     expect(error.problem.key).toBe(key);
     expect(error.problem.message).toMatch(typeof message === 'string' ? new RegExp(`^${escapeRegExp(message)}$`) : message);
     expect(error.message.startsWith(`${FILE}: ${key}: `)).toBe(true);
+  });
+
+  it('refuses a trust value that is not a string', () => {
+    expect(failure(`secret-key = "${SECRET}"\n${SERVER}trust = ["x"]\n`).message).toBe(
+      `${FILE}: server.trust: invalid type: sequence, expected a PEM string with at least one "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block`,
+    );
   });
 
   it('never quotes a rejected secret-key back', () => {

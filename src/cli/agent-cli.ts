@@ -1,0 +1,111 @@
+/**
+ * The `cluvio-agent` command, with the reference agent's options (PROTOCOL.md §8.3), as a function
+ * of its arguments and surroundings so that it runs the same in a test as from the shell.
+ * Exit statuses: 0 done, 1 configuration problem, 2 usage error or tunnel not available.
+ */
+import { Command, CommanderError } from 'commander';
+import { generateKeyPair } from '../tunnel/auth/key-pair.js';
+import { ConfigError } from '../tunnel/config/config-error.js';
+import type { Environment } from '../tunnel/config/env-overrides.js';
+import { locateConfigFile, readConfigFile } from '../tunnel/config/load-config.js';
+import { LogHub } from '../tunnel/log/logger.js';
+import { createStreamSink, shouldUseAnsi, type TextStream } from '../tunnel/log/stream-sink.js';
+import { DEFAULT_LOG_FILTER, LogFilterError, LogTargetFilter } from '../tunnel/log/target-filter.js';
+import { configSearchHelp } from './agent-help.js';
+import { packageVersion } from './package-version.js';
+import { runAgent } from './run-agent.js';
+
+export interface AgentCliContext {
+  readonly stdout: TextStream;
+  readonly stderr: TextStream;
+  readonly env: Environment;
+  readonly platform: NodeJS.Platform;
+  /** Directory of the executable, first place the configuration is looked for on Unix. */
+  readonly exeDir: string;
+  /** The account's home directory (used when $HOME is unset or empty). */
+  readonly homeDir: string;
+}
+
+interface AgentOptions {
+  readonly config?: string;
+  readonly version?: boolean;
+  readonly log?: string;
+  readonly json?: boolean;
+  readonly genKeypair?: boolean;
+}
+
+const USAGE_EXIT_CODE = 2;
+const CONFIG_EXIT_CODE = 1;
+const MORE_INFO = "\nFor more information, try '--help'.\n";
+
+function buildCommand(context: AgentCliContext): Command {
+  return new Command('cluvio-agent')
+    .description('Cluvio agent: connects Cluvio to databases on a private network over one outbound TLS connection.')
+    .usage('[OPTIONS]')
+    .option('-c, --config <PATH>', 'Path to the configuration file (default: searched, see below)')
+    .option('--version', 'Show version information')
+    .option('-l, --log <FILTER>', `Log filter, e.g. info or cluvio_agent=debug (default: ${DEFAULT_LOG_FILTER})`)
+    .option('-j, --json', 'Use json format for log messages')
+    .option('-g, --gen-keypair', 'Generate a new keypair')
+    .helpOption('-h, --help', 'Print help')
+    .addHelpText('after', configSearchHelp(context))
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+      outputError: (text, write) => {
+        write(`${text.trimEnd()}\n${MORE_INFO}`);
+      },
+    });
+}
+
+/** Parses `argv` (without node and script) and runs the command; resolves to the exit status. */
+export async function runAgentCli(argv: readonly string[], context: AgentCliContext): Promise<number> {
+  const command = buildCommand(context);
+  try {
+    command.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    throw error;
+  }
+  const options = command.opts<AgentOptions>();
+
+  // As the reference: --version wins over everything else and needs no logging.
+  if (options.version === true) {
+    context.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+
+  let filter: LogTargetFilter;
+  try {
+    filter = LogTargetFilter.parse(options.log ?? DEFAULT_LOG_FILTER);
+  } catch (error) {
+    if (!(error instanceof LogFilterError)) throw error;
+    context.stderr.write(`error: invalid value '${options.log ?? ''}' for '--log <FILTER>': ${error.message}\n${MORE_INFO}`);
+    return USAGE_EXIT_CODE;
+  }
+  const log = new LogHub();
+  log.subscribe(createStreamSink(context.stdout, { json: options.json === true, ansi: shouldUseAnsi(context.stdout, context.env) }), filter);
+
+  if (options.genKeypair === true) {
+    const pair = generateKeyPair();
+    context.stdout.write(`public-key: ${pair.agentId}\nsecret-key: ${pair.secretKey.exportBase64url()}\n`);
+    return 0;
+  }
+
+  try {
+    const configFile = await locateConfigFile({ ...context, explicitPath: options.config });
+    log.logger().info('configuration', { path: configFile.path, rule: configFile.rule });
+    const config = await readConfigFile(configFile.path, context.env);
+    return await runAgent({ config, configFile, log, stderr: context.stderr });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (error.reason === 'not-found' && error.searched.length > 0) {
+      const tried = error.searched.map((candidate) => `  ${candidate.path} (${candidate.rule})`).join('\n');
+      context.stderr.write(`${error.message}\nlooked for:\n${tried}\n`);
+    } else {
+      context.stderr.write(`config: ${error.message}\n`);
+    }
+    return CONFIG_EXIT_CODE;
+  }
+}

@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { publicKeyOf } from '../../../src/tunnel/auth/key-pair.js';
+import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
+import { encodeBase64url } from '../../../src/tunnel/auth/base64url.js';
+import { configVector } from '../../unit/auth/protocol-vectors.js';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const CLI = path.join(REPO, 'dist', 'src', 'cli', 'agent.js');
+const vector = configVector('config_keypair');
+
+interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let work = '';
+let home = '';
+
+/** Runs the built CLI with a clean environment: HOME in a temp dir, no XDG, no colours. */
+function runCli(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+const validToml = `secret-key = "${vector.secret_key_b64url}"\n[server]\nhost = "gateway.example.com"\n`;
+
+beforeAll(() => {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the e2e tests`);
+});
+
+beforeEach(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'cluvio-cli-'));
+  home = path.join(work, 'home');
+  await mkdir(home);
+});
+
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+describe('cluvio-agent --version', () => {
+  it('prints this package’s version and exits 0, before looking at anything else', async () => {
+    const { version } = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { version: string };
+    const result = await runCli(['--version', '-l', 'cluvio_agent=bogus', '-c', 'missing.toml']);
+    expect(result).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
+  });
+});
+
+describe('cluvio-agent --gen-keypair', () => {
+  it('prints exactly two lines whose secret key yields the printed public key', async () => {
+    const result = await runCli(['--gen-keypair']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
+    const match = /^public-key: ([A-Za-z0-9_-]{43})\nsecret-key: ([A-Za-z0-9_-]{43})\n$/.exec(result.stdout);
+    expect(match).not.toBeNull();
+    const [, publicText = '', secretText = ''] = match ?? [];
+    expect(encodeBase64url(publicKeyOf(SecretKey.fromBase64url(secretText)))).toBe(publicText);
+  });
+
+  it('generates a different pair every time, also as -g', async () => {
+    const [first, second] = await Promise.all([runCli(['-g']), runCli(['--gen-keypair'])]);
+    expect(first.stdout).not.toBe(second.stdout);
+  });
+});
+
+describe('cluvio-agent with a configuration', () => {
+  it('refuses a broken file with "config:", the file and the key, exit 1', async () => {
+    const file = path.join(work, 'broken.toml');
+    await writeFile(file, `secret-key = "${vector.secret_key_b64url}"\nconnect-timeout = "30"\n[server]\nhost = "gateway.example.com"\n`);
+    const result = await runCli(['-c', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `config: ${file}: connect-timeout: invalid duration "30": time unit needed, for example 30sec or 30ms; expected a number with a unit, e.g. "30s" or "1m 30s"\n`,
+    );
+  });
+
+  it('refuses an IP literal from CLUVIO_AGENT_SERVER_HOST, naming server.host', async () => {
+    const file = path.join(work, 'ok.toml');
+    await writeFile(file, validToml);
+    const result = await runCli(['-c', file], { CLUVIO_AGENT_SERVER_HOST: '10.1.2.3' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`^config: ${escapeRegExp(file)}: server\\.host: invalid hostname: not a DNS name: \`10\\.1\\.2\\.3\``));
+  });
+
+  it('refuses a missing --config file with the reference’s message, exit 1', async () => {
+    const result = await runCli(['--config', 'absent.toml']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('config: configuration file "absent.toml" not found\n');
+  });
+
+  it('says "config file not found" when the search finds nothing, listing where it looked, exit 1', async () => {
+    const result = await runCli([]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.split('\n');
+    expect(lines[0]).toBe('config file not found: see `cluvio-agent --help` for details');
+    expect(result.stderr).toContain(path.join(home, '.config', 'cluvio-agent.toml'));
+    expect(result.stderr).toContain('/etc/cluvio-agent.toml');
+  });
+
+  it('finds the file in $XDG_CONFIG_HOME, logs it, then says plainly that the tunnel is not available yet (exit 2)', async () => {
+    const xdg = path.join(work, 'xdg');
+    await mkdir(xdg);
+    await writeFile(path.join(xdg, 'cluvio-agent.toml'), validToml);
+    const result = await runCli([], { XDG_CONFIG_HOME: xdg });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z  INFO cluvio_agent: configuration path="${escapeRegExp(path.join(xdg, 'cluvio-agent.toml'))}" rule=\\$XDG_CONFIG_HOME\\n$`),
+    );
+    expect(result.stderr).toContain('running the tunnel is not available yet in this build');
+    expect(result.stderr).toContain(vector.agent_id);
+  });
+
+  it('logs JSON lines with -j and never prints the secret key, even at trace level', async () => {
+    const file = path.join(work, 'ok.toml');
+    await writeFile(file, validToml);
+    const result = await runCli(['-c', file, '-j', '-l', 'trace']);
+    expect(result.code).toBe(2);
+    const line = JSON.parse(result.stdout.trim()) as { level: string; fields: Record<string, unknown>; target: string };
+    expect(line).toMatchObject({ level: 'INFO', target: 'cluvio_agent', fields: { message: 'configuration', path: `"${file}"` } });
+    expect(result.stdout + result.stderr).not.toContain(vector.secret_key_b64url);
+  });
+});
+
+describe('cluvio-agent usage errors', () => {
+  it('refuses a bad --log filter with exit 2, naming the directive', async () => {
+    const result = await runCli(['-l', 'cluvio_agent=loud', '-g']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^error: invalid value 'cluvio_agent=loud' for '--log <FILTER>': `cluvio_agent=loud`: error parsing level filter/);
+  });
+
+  it('refuses unknown options and arguments with exit 2, like clap', async () => {
+    for (const args of [['--bogus'], ['-V'], ['extra']]) {
+      const result = await runCli(args);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/^error: /);
+    }
+  });
+
+  it('describes every option and the search order per OS in --help', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const text of ['-c, --config <PATH>', '--version', '-l, --log <FILTER>', '-j, --json', '-g, --gen-keypair', '-h, --help', '$XDG_CONFIG_HOME', '%APPDATA%', 'In `/etc`.', path.join(home, '.config', 'cluvio-agent.toml')]) {
+      expect(result.stdout).toContain(text);
+    }
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
