@@ -49,6 +49,7 @@ export async function readAll(stream: Duplex): Promise<Buffer> {
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.once('end', () => { resolve(Buffer.concat(chunks)); });
     stream.once('error', reject);
+    stream.resume(); // a 'data' listener alone does not restart an explicitly paused stream
   });
 }
 
