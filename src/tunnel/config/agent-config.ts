@@ -61,6 +61,7 @@ function typeName(value: unknown): string {
   if (value instanceof Date) return 'date-time';
   if (isTable(value)) return 'map';
   if (typeof value === 'string') return `string ${JSON.stringify(value)}`;
+  if (typeof value === 'bigint') return `number ${value.toString()}`;
   return `${typeof value} ${String(value)}`;
 }
 

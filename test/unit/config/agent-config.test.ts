@@ -180,6 +180,8 @@ describe('each invalid key is refused with the file, the key and a valid example
     ['port out of range', `secret-key = "${SECRET}"\n${SERVER}port = 70000\n`, 'server.port', 'invalid port 70000: expected an integer from 0 to 65535, e.g. 443'],
     ['negative port', `secret-key = "${SECRET}"\n${SERVER}port = -1\n`, 'server.port', 'invalid port -1: expected an integer from 0 to 65535, e.g. 443'],
     ['fractional port', `secret-key = "${SECRET}"\n${SERVER}port = 1.5\n`, 'server.port', 'invalid port 1.5: expected an integer from 0 to 65535, e.g. 443'],
+    ['port beyond the safe integer range', `secret-key = "${SECRET}"\n${SERVER}port = 9223372036854775807\n`, 'server.port', 'invalid port 9223372036854775807: expected an integer from 0 to 65535, e.g. 443'],
+    ['port as a boolean', `secret-key = "${SECRET}"\n${SERVER}port = true\n`, 'server.port', 'invalid port boolean true: expected an integer from 0 to 65535, e.g. 443'],
     ['port as a word', `secret-key = "${SECRET}"\n${SERVER}port = "https"\n`, 'server.port', 'invalid port "https": expected an integer from 0 to 65535, e.g. 443'],
     [
       'trust without a certificate',
