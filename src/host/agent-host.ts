@@ -156,6 +156,11 @@ export class AgentHost<C> implements AgentApi {
     return this.#logs.onPush(listener);
   }
 
+  /** Adds a record from the embedding process (e.g. the desktop shell) to the same log. */
+  record(level: LogLevel, module: string, message: string, fields: Record<string, LogFieldValue> = {}): void {
+    this.#logs.push(this.#redact({ time: this.#now(), level, module, message, fields }));
+  }
+
   /** The loaded configuration's file, or null. */
   get configPath(): string | null {
     return this.#loaded?.path ?? null;
@@ -383,7 +388,7 @@ export class AgentHost<C> implements AgentApi {
   // ---- publishing ----------------------------------------------------------------------------
 
   #log(level: LogLevel, message: string, fields: Record<string, LogFieldValue>): void {
-    this.#logs.push(this.#redact({ time: this.#now(), level, module: HOST_LOG_MODULE, message, fields }));
+    this.record(level, HOST_LOG_MODULE, message, fields);
   }
 
   #publishSnapshot(): void {

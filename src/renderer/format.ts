@@ -1,5 +1,4 @@
 /** Number, size, time and log-line formatting for the UI (no DOM: unit-tested under Node). */
-import type { LogRecord } from '../shared/log-record.js';
 
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
@@ -37,15 +36,4 @@ export function formatClock(epochMillis: number): string {
 
 export function formatDateTime(epochMillis: number): string {
   return new Date(epochMillis).toLocaleString();
-}
-
-function fieldText(value: LogRecord['fields'][string]): string {
-  const text = String(value);
-  return /[\s"=]/.test(text) ? JSON.stringify(text) : text;
-}
-
-/** One log line as copied or exported: `time LEVEL module: message key=value …`. */
-export function formatLogLine(record: LogRecord): string {
-  const fields = Object.entries(record.fields).map(([key, value]) => `${key}=${fieldText(value)}`);
-  return [new Date(record.time).toISOString(), record.level.toUpperCase().padEnd(5), `${record.module}:`, record.message, ...fields].join(' ');
 }

@@ -1,7 +1,8 @@
 import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactElement } from 'react';
 import { logRecordMatches } from '../../shared/log-filter.js';
 import { LOG_LEVELS, type LogLevel, type LogRecord } from '../../shared/log-record.js';
-import { formatClock, formatLogLine } from '../format.js';
+import { formatLogLine } from '../../shared/log-line.js';
+import { formatClock } from '../format.js';
 import { useLogTail } from '../hooks/use-log-tail.js';
 import { useVirtualRows } from '../hooks/use-virtual-rows.js';
 

@@ -1,0 +1,131 @@
+/**
+ * The tray icon: its image and tooltip follow the agent's state; its menu offers the status line,
+ * the windows, import, start at login and quit. Electron's Tray and Menu are injected (as in
+ * Signal Desktop's SystemTrayService), so this logic is tested without Electron.
+ */
+import type { AutostartState } from '../shared/agent-api.js';
+import type { AgentSnapshot } from '../shared/agent-state.js';
+import { agentStatus, type AgentStatus, stateLabel } from '../shared/agent-status.js';
+
+export type TrayMenuItem =
+  | { readonly kind: 'status'; readonly label: string }
+  | { readonly kind: 'action'; readonly id: TrayAction; readonly label: string }
+  | { readonly kind: 'checkbox'; readonly id: 'autostart'; readonly label: string; readonly checked: boolean; readonly enabled: boolean }
+  | { readonly kind: 'separator' };
+
+export type TrayAction = 'open-window' | 'open-logs' | 'import-config' | 'quit';
+
+/** The part of an Electron `Tray` the service uses. */
+export interface TrayHandle<Menu> {
+  setImage(status: AgentStatus): void;
+  setToolTip(text: string): void;
+  setContextMenu(menu: Menu): void;
+  destroy(): void;
+}
+
+export interface TraySurface<Menu> {
+  createTray(status: AgentStatus, onClick: () => void): TrayHandle<Menu>;
+  buildMenu(items: readonly TrayMenuItem[], onAction: (id: TrayAction) => void, onAutostart: (enabled: boolean) => void): Menu;
+}
+
+export interface TrayActions {
+  openWindow(): void;
+  openLogs(): void;
+  importConfig(): void;
+  setAutostart(enabled: boolean): void;
+  quit(): void;
+}
+
+export const APP_NAME = 'Cluvio Agent';
+
+/** The tooltip and the menu's first line: `Cluvio Agent: Online (gateway.example.com)`. */
+export function trayStatusLine(snapshot: AgentSnapshot): string {
+  const server = snapshot.config === null ? '' : ` (${snapshot.config.server.host})`;
+  return `${APP_NAME}: ${stateLabel(snapshot.state)}${snapshot.state.phase === 'unconfigured' ? '' : server}`;
+}
+
+export function trayMenuItems(snapshot: AgentSnapshot, autostart: AutostartState): TrayMenuItem[] {
+  return [
+    { kind: 'status', label: trayStatusLine(snapshot) },
+    { kind: 'separator' },
+    { kind: 'action', id: 'open-window', label: `Open ${APP_NAME}` },
+    { kind: 'action', id: 'open-logs', label: 'Logs' },
+    { kind: 'action', id: 'import-config', label: 'Import config…' },
+    { kind: 'separator' },
+    { kind: 'checkbox', id: 'autostart', label: 'Start at login', checked: autostart.enabled, enabled: autostart.supported },
+    { kind: 'separator' },
+    { kind: 'action', id: 'quit', label: 'Quit' },
+  ];
+}
+
+export class TrayService<Menu> {
+  readonly #surface: TraySurface<Menu>;
+  readonly #actions: TrayActions;
+  #tray: TrayHandle<Menu> | null = null;
+  #snapshot: AgentSnapshot | null = null;
+  #autostart: AutostartState = { supported: false, enabled: false };
+  #rendered = { status: '', menu: '' };
+
+  constructor(surface: TraySurface<Menu>, actions: TrayActions) {
+    this.#surface = surface;
+    this.#actions = actions;
+  }
+
+  update(snapshot: AgentSnapshot): void {
+    this.#snapshot = snapshot;
+    this.#render();
+  }
+
+  setAutostart(state: AutostartState): void {
+    this.#autostart = state;
+    this.#render();
+  }
+
+  destroy(): void {
+    this.#tray?.destroy();
+    this.#tray = null;
+  }
+
+  #render(): void {
+    const snapshot = this.#snapshot;
+    if (snapshot === null) return;
+    const status = agentStatus(snapshot.state);
+    const items = trayMenuItems(snapshot, this.#autostart);
+    let tray = this.#tray;
+    if (tray === null) {
+      tray = this.#surface.createTray(status, () => {
+        this.#actions.openWindow();
+      });
+      this.#tray = tray;
+      this.#rendered.status = status;
+    }
+    // Snapshots arrive on every counter change; touch the native tray only when it would differ.
+    if (status !== this.#rendered.status) {
+      tray.setImage(status);
+      this.#rendered.status = status;
+    }
+    const menuKey = JSON.stringify(items);
+    if (menuKey !== this.#rendered.menu) {
+      tray.setToolTip(trayStatusLine(snapshot));
+      tray.setContextMenu(this.#surface.buildMenu(items, (id) => { this.#run(id); }, (enabled) => { this.#actions.setAutostart(enabled); }));
+      this.#rendered.menu = menuKey;
+    }
+  }
+
+  #run(id: TrayAction): void {
+    switch (id) {
+      case 'open-window':
+        this.#actions.openWindow();
+        return;
+      case 'open-logs':
+        this.#actions.openLogs();
+        return;
+      case 'import-config':
+        this.#actions.importConfig();
+        return;
+      case 'quit':
+        this.#actions.quit();
+        return;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { type TrayAction, type TrayMenuItem, TrayService, type TraySurface } from '../../../src/main/tray-service.js';
+import type { AgentSnapshot, AgentState } from '../../../src/shared/agent-state.js';
+import type { AgentStatus } from '../../../src/shared/agent-status.js';
+
+/** Records what the service asks of Electron's Tray and Menu. */
+class RecordingTraySurface implements TraySurface<readonly TrayMenuItem[]> {
+  readonly images: AgentStatus[] = [];
+  readonly tooltips: string[] = [];
+  menu: readonly TrayMenuItem[] = [];
+  menusBuilt = 0;
+  click: () => void = () => undefined;
+  action: (id: TrayAction) => void = () => undefined;
+  autostart: (enabled: boolean) => void = () => undefined;
+  destroyed = false;
+
+  createTray(status: AgentStatus, onClick: () => void) {
+    this.images.push(status);
+    this.click = onClick;
+    return {
+      setImage: (next: AgentStatus) => this.images.push(next),
+      setToolTip: (text: string) => this.tooltips.push(text),
+      setContextMenu: (menu: readonly TrayMenuItem[]) => {
+        this.menu = menu;
+      },
+      destroy: () => {
+        this.destroyed = true;
+      },
+    };
+  }
+
+  buildMenu(items: readonly TrayMenuItem[], onAction: (id: TrayAction) => void, onAutostart: (enabled: boolean) => void) {
+    this.menusBuilt += 1;
+    this.action = onAction;
+    this.autostart = onAutostart;
+    return items;
+  }
+}
+
+const counters = { reconnects: 0, connectedSince: null, lastError: null, streamsOpen: 0, streamsTotal: 0, streamsFailed: 0, bytesToTarget: 0, bytesFromTarget: 0, pingRttMs: null };
+const config = { path: '/home/a/.config/cluvio-agent.toml', agentId: 'AGENT', server: { host: 'gateway.eu.cluvio.com', port: 443 }, allowedAddresses: [], connectTimeoutMs: 30000, pingFrequencyMs: 60000 };
+const snapshot = (state: AgentState, withConfig = true): AgentSnapshot => ({ version: '1.0.0', config: withConfig ? config : null, state, counters });
+
+function setup() {
+  const surface = new RecordingTraySurface();
+  const calls: string[] = [];
+  const tray = new TrayService(surface, {
+    openWindow: () => calls.push('window'),
+    openLogs: () => calls.push('logs'),
+    importConfig: () => calls.push('import'),
+    setAutostart: (enabled) => calls.push(`autostart:${enabled}`),
+    quit: () => calls.push('quit'),
+  });
+  return { surface, calls, tray };
+}
+
+describe('TrayService', () => {
+  it('shows one icon per status: online, connecting, backing off, disabled, error', () => {
+    const { surface, tray } = setup();
+    const states: [AgentState, AgentStatus][] = [
+      [{ phase: 'connecting', attempt: 1, server: 'gw' }, 'connecting'],
+      [{ phase: 'authenticating', server: 'gw', remoteAddress: '1.2.3.4:443' }, 'connecting'],
+      [{ phase: 'online', server: 'gw', remoteAddress: '1.2.3.4:443', since: 1 }, 'online'],
+      [{ phase: 'backing-off', attempt: 2, nextAttemptAt: 5, reason: 'connection refused' }, 'backing-off'],
+      [{ phase: 'disabled', nextAttemptAt: 5 }, 'disabled'],
+      [{ phase: 'terminated', reason: 'Unauthorized', message: 'unknown agent' }, 'error'],
+      [{ phase: 'unconfigured', problem: { file: 'a.toml', key: 'server.host', message: 'bad' } }, 'error'],
+      [{ phase: 'unconfigured', problem: null }, 'disabled'],
+    ];
+    for (const [state] of states) tray.update(snapshot(state));
+    expect(surface.images).toEqual(['connecting', 'online', 'backing-off', 'disabled', 'error', 'disabled']);
+  });
+
+  it('puts the state and gateway in the tooltip and the menu status line', () => {
+    const { surface, tray } = setup();
+    tray.update(snapshot({ phase: 'online', server: 'gateway.eu.cluvio.com', remoteAddress: '1.2.3.4:443', since: 1 }));
+    expect(surface.tooltips.at(-1)).toBe('Cluvio Agent: Online (gateway.eu.cluvio.com)');
+    expect(surface.menu[0]).toEqual({ kind: 'status', label: 'Cluvio Agent: Online (gateway.eu.cluvio.com)' });
+    tray.update(snapshot({ phase: 'unconfigured', problem: null }, false));
+    expect(surface.tooltips.at(-1)).toBe('Cluvio Agent: Not configured');
+  });
+
+  it('offers open window, logs, import, start at login and quit, each doing what it says', () => {
+    const { surface, calls, tray } = setup();
+    tray.update(snapshot({ phase: 'idle' }));
+    expect(surface.menu.map((item) => ('label' in item ? item.label : '—'))).toEqual([
+      'Cluvio Agent: Starting (gateway.eu.cluvio.com)',
+      '—',
+      'Open Cluvio Agent',
+      'Logs',
+      'Import config…',
+      '—',
+      'Start at login',
+      '—',
+      'Quit',
+    ]);
+    for (const id of ['open-window', 'open-logs', 'import-config', 'quit'] as const) surface.action(id);
+    surface.autostart(true);
+    surface.click();
+    expect(calls).toEqual(['window', 'logs', 'import', 'quit', 'autostart:true', 'window']);
+  });
+
+  it('shows start at login checked when enabled, and greyed out where unsupported', () => {
+    const { surface, tray } = setup();
+    tray.update(snapshot({ phase: 'idle' }));
+    expect(surface.menu.find((item) => item.kind === 'checkbox')).toMatchObject({ checked: false, enabled: false });
+    tray.setAutostart({ supported: true, enabled: true });
+    expect(surface.menu.find((item) => item.kind === 'checkbox')).toMatchObject({ checked: true, enabled: true });
+  });
+
+  it('leaves the native tray alone when a snapshot changes nothing it shows (counters tick often)', () => {
+    const { surface, tray } = setup();
+    const online = snapshot({ phase: 'online', server: 'gw', remoteAddress: '1.2.3.4:443', since: 1 });
+    tray.update(online);
+    tray.update({ ...online, counters: { ...counters, bytesToTarget: 1000 } });
+    expect(surface.images).toEqual(['online']);
+    expect(surface.menusBuilt).toBe(1);
+    tray.destroy();
+    expect(surface.destroyed).toBe(true);
+  });
+});
