@@ -35,19 +35,19 @@ export function createAgentApiClient(transport: AgentTransport): AgentApi {
     const typed = (payload: unknown): void => {
       listener(payload as AgentTopicPayloads[T]);
     };
-    let entry = topics.get(topic);
+    const entry = topics.get(topic);
     if (entry === undefined) {
-      const created = { listeners: new Set<(payload: unknown) => void>(), last: undefined as unknown, stop: (): void => undefined };
+      // Listening before subscribing: a transport may deliver the current state synchronously.
+      const created = { listeners: new Set([typed]), last: undefined as unknown, stop: (): void => undefined };
       topics.set(topic, created);
       created.stop = transport.subscribe(topic, (payload) => {
         if (STATEFUL_TOPICS.has(topic)) created.last = payload;
         for (const each of [...created.listeners]) each(payload);
       });
-      entry = created;
-    } else if (entry.last !== undefined) {
-      typed(entry.last);
+    } else {
+      if (entry.last !== undefined) typed(entry.last);
+      entry.listeners.add(typed);
     }
-    entry.listeners.add(typed);
     let active = true;
     return () => {
       if (!active) return;

@@ -1,0 +1,106 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AgentHost } from '../../../src/host/agent-host.js';
+import { ENGINE_UNAVAILABLE, createTunnelEngine } from '../../../src/host/tunnel-engine-factory.js';
+import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
+import type { LogRecord } from '../../../src/shared/log-record.js';
+import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
+import type { AgentConfig } from '../../../src/tunnel/config/index.js';
+import { confinedConfigBinding, unconfiguredHost } from './support/unconfigured-host.js';
+
+const validConfig = (key = SecretKey.generate().exportBase64url()) => `secret-key = "${key}"\nallowed-addresses = ["10.0.0.0/8"]\n[server]\nhost = "gateway.example.com"\nport = 4443\n`;
+
+describe('AgentHost', () => {
+  let dir: string;
+  let host: AgentHost<AgentConfig>;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'cluvio-host-'));
+    await mkdir(path.join(dir, 'config'), { recursive: true });
+    host = unconfiguredHost(dir);
+  });
+  afterEach(async () => {
+    await host.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('first run: nothing found is the unconfigured state without a problem, and says where it looked', async () => {
+    await host.start();
+    expect(host.snapshot()).toMatchObject({ config: null, state: { phase: 'unconfigured', problem: null } });
+    const logs = await host.getLogs({ level: 'info', text: 'no configuration' });
+    expect(logs).toHaveLength(1);
+    expect(String(logs[0]?.fields.searched)).toContain(path.join(dir, 'config', 'cluvio-agent.toml'));
+  });
+
+  it('a broken file in the search order is reported with its file, key and fix', async () => {
+    const file = path.join(dir, 'config', 'cluvio-agent.toml');
+    await writeFile(file, validConfig().replace('gateway.example.com', '192.168.1.1'));
+    await host.start();
+    expect(host.snapshot().state).toEqual({ phase: 'unconfigured', problem: { file, key: 'server.host', message: expect.stringContaining('not a DNS name') as unknown } });
+  });
+
+  it('a missing --config file is named in the problem', async () => {
+    await host.close();
+    host = new AgentHost<AgentConfig>({ appVersion: '0', transport: 'dashboard', config: confinedConfigBinding(dir), createEngine: createTunnelEngine, configPath: path.join(dir, 'nope.toml') });
+    await host.start();
+    expect(host.snapshot().state).toMatchObject({ phase: 'unconfigured', problem: { file: path.join(dir, 'nope.toml'), key: null } });
+  });
+
+  it('a valid file shows its public part only; without an engine in this build the agent is stopped and says why', async () => {
+    const key = SecretKey.generate().exportBase64url();
+    await writeFile(path.join(dir, 'config', 'cluvio-agent.toml'), validConfig(key));
+    await host.start();
+    const snapshot = host.snapshot();
+    expect(snapshot.config).toMatchObject({ server: { host: 'gateway.example.com', port: 4443 }, allowedAddresses: ['10.0.0.0/8'] });
+    expect(snapshot.state).toEqual({ phase: 'stopped' });
+    expect(snapshot.counters.lastError?.message).toBe(`the engine could not start: ${ENGINE_UNAVAILABLE}`);
+    const everything = JSON.stringify([snapshot, await host.getLogs({ level: 'trace', text: '' })]);
+    expect(everything).not.toContain(key);
+  });
+
+  it('import: a bad file changes nothing; a good one is written, becomes the configuration and is announced to subscribers', async () => {
+    await host.start();
+    const seen: AgentSnapshot[] = [];
+    const stop = host.onSnapshot((s) => seen.push(s));
+    const bad = await host.importConfig({ fileName: 'cluvio-agent.toml', text: 'secret-key = "short"\n[server]\nhost = "gw.example.com"\n' });
+    expect(bad).toMatchObject({ ok: false, problems: [{ file: 'cluvio-agent.toml', key: 'secret-key' }] });
+    expect(host.snapshot().config).toBeNull();
+
+    const key = SecretKey.generate().exportBase64url();
+    const good = await host.importConfig({ fileName: 'cluvio-agent.toml', text: validConfig(key) });
+    expect(good).toMatchObject({ ok: true, path: path.join(dir, 'config', 'cluvio-agent.toml'), backupPath: null, shadowedBy: null });
+    expect(await readFile(path.join(dir, 'config', 'cluvio-agent.toml'), 'utf8')).toBe(validConfig(key));
+    expect(host.snapshot().config?.path).toBe(path.join(dir, 'config', 'cluvio-agent.toml'));
+    expect(seen.at(-1)?.config?.server.host).toBe('gateway.example.com');
+    expect(JSON.stringify(seen)).not.toContain(key);
+    stop();
+  });
+
+  it('import warns when a file earlier in the search order would shadow the imported one for the CLI', async () => {
+    await mkdir(path.join(dir, 'bin'), { recursive: true });
+    await writeFile(path.join(dir, 'bin', 'cluvio-agent.toml'), '# beside the executable\n');
+    const result = await host.importConfig({ fileName: 'c.toml', text: validConfig() });
+    expect(result).toMatchObject({ ok: true, shadowedBy: path.join(dir, 'bin', 'cluvio-agent.toml') });
+  });
+
+  it('address tests check syntax, then need a running engine', async () => {
+    await host.start();
+    expect(await host.testAddress('db.internal')).toMatchObject({ ok: false, code: 'InvalidAddress' });
+    expect(await host.testAddress('[db.internal]:5432')).toMatchObject({ ok: false, code: 'InvalidAddress' });
+    expect(await host.testAddress('db.internal:5432')).toMatchObject({ ok: false, code: 'NotConfigured' });
+  });
+
+  it('log subscribers get new records in batches; the stream table is empty without an engine', async () => {
+    const batches: (readonly LogRecord[])[] = [];
+    host.onLog((batch) => batches.push(batch));
+    host.record('info', 'test', 'one');
+    host.record('debug', 'test', 'two');
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(batches.map((b) => b.map((r) => r.message))).toEqual([['one', 'two']]);
+    const tables: unknown[] = [];
+    host.onStreams((streams) => tables.push(streams));
+    expect(tables).toEqual([[]]);
+    expect(await host.getStreams()).toEqual([]);
+  });
+});
