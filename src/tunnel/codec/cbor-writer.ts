@@ -49,11 +49,6 @@ export class CborWriter {
     return this;
   }
 
-  null(): this {
-    this.#tokens.push(new Token(Type.null, null));
-    return this;
-  }
-
   /** A definite array head; the caller then writes `length` items. */
   array(length: number): this {
     this.#tokens.push(new Token(Type.array, length));

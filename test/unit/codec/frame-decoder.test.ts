@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FrameDecoder, MAX_FRAME_LENGTH, ProtocolError, decodeServerMessage, encodeFrame } from '../../../src/tunnel/codec/index.js';
+import { FrameDecoder, MAX_FRAME_LENGTH, ProtocolError, decodeServerMessage, encodeFrame, readFrameLength } from '../../../src/tunnel/codec/index.js';
 
 /** Splits `bytes` at the given cut points (any order, duplicates allowed). */
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
@@ -112,5 +112,11 @@ describe('FrameDecoder', () => {
     const afterPrefix = new FrameDecoder();
     afterPrefix.push(prefix(5));
     expect(() => { afterPrefix.end(); }).toThrow(expect.objectContaining({ kind: 'truncated' }));
+  });
+
+  it('exposes the prefix check for callers that read prefixes themselves', () => {
+    expect(readFrameLength(prefix(MAX_FRAME_LENGTH))).toBe(MAX_FRAME_LENGTH);
+    expect(() => readFrameLength(prefix(11), 10)).toThrow(expect.objectContaining({ kind: 'frame-too-large' }));
+    expect(() => readFrameLength(Uint8Array.of(0, 0, 1))).toThrow(RangeError);
   });
 });

@@ -13,9 +13,11 @@ describe('FrameReader', () => {
     const stream = new PassThrough();
     const frames = [Uint8Array.of(1), new Uint8Array(0), Uint8Array.of(3, 3, 3)];
     stream.end(Buffer.concat(frames.map(encodeFrame)));
+    const reader = new FrameReader(stream);
     const seen: Buffer[] = [];
-    for await (const frame of new FrameReader(stream)) seen.push(frame);
+    for await (const frame of reader) seen.push(frame);
     expect(seen).toEqual(frames.map((f) => Buffer.from(f)));
+    expect(await reader.read()).toBeNull();
   });
 
   it('yields the complete frames, then fails with truncated when the stream ends inside one', async () => {

@@ -114,9 +114,11 @@ describe('readFrame', () => {
     await expect(pending).rejects.toThrow('connection closing');
   });
 
-  it('refuses a flowing stream, whose bytes it could not leave in place', async () => {
+  it('refuses a flowing stream, whose bytes it could not leave in place, and non-byte streams', async () => {
     const stream = new PassThrough();
     stream.on('data', () => undefined);
     await expect(readFrame(stream)).rejects.toBeInstanceOf(TypeError);
+    await expect(readFrame(new PassThrough({ objectMode: true }))).rejects.toBeInstanceOf(TypeError);
+    await expect(readFrame(new PassThrough().setEncoding('utf8'))).rejects.toBeInstanceOf(TypeError);
   });
 });

@@ -5,15 +5,22 @@ import {
   decodeConnectMessage,
   decodeServerMessage,
   decodeStreamReplyMessage,
+  freshMessageId,
+  usesHalfClose,
   encodeClientMessage,
   encodeConnectMessage,
   encodeFrame,
   encodeServerMessage,
   encodeStreamReplyMessage,
   FrameDecoder,
+  MAX_MESSAGE_ID,
+  ProtocolError,
   type Message,
 } from '../../../src/tunnel/codec/index.js';
+import { decodeMessage } from '../../../src/tunnel/codec/message.js';
 import { clientMessage, connect, message, serverMessage, streamReply } from './arbitraries.js';
+
+const MAX_U64_PLUS_ONE = 0x1_0000_0000_0000_0000n;
 
 interface Codec<D> {
   readonly name: string;
@@ -86,4 +93,24 @@ describe('encoding details a peer sees', () => {
   });
 });
 
-const MAX_U64_PLUS_ONE = 0x1_0000_0000_0000_0000n;
+
+describe('message helpers', () => {
+  it('draws fresh ids from the whole u64 range', () => {
+    const ids = Array.from({ length: 64 }, freshMessageId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids.every((id) => id >= 0n && id <= MAX_MESSAGE_ID)).toBe(true);
+    expect(ids.some((id) => id > 0xffff_ffff_ffffn)).toBe(true);
+  });
+
+  it('reads use_half_close as the agent acts on it: only true means half close', () => {
+    const addr = { kind: 'name', name: 'db', port: 1 } as const;
+    expect([true, false, null].map((useHalfClose) => usesHalfClose({ addr, useHalfClose }))).toEqual([true, false, false]);
+  });
+
+  it('turns a failure inside a data decoder into a ProtocolError', () => {
+    const failing = (): never => {
+      throw new TypeError('decoder bug');
+    };
+    expect(() => decodeMessage(Uint8Array.of(0x82, 0x01, 0x80), 'Message<X>', failing)).toThrow(ProtocolError);
+  });
+});

@@ -141,3 +141,32 @@ describe('a wrong CBOR type at any position of any message', () => {
     });
   });
 });
+
+describe('unknown positions and keys at any level of any message', () => {
+  const encodable = vectors.filter((v) => !v.decode_only && !v.decode_error);
+
+  it.each(encodable.map((v) => [v.name, v] as const))('%s: skipped in struct bodies, refused in enum arrays and ()', (_name, vector) => {
+    const body = fromHex(vector.cbor_hex);
+    const tree: Tree = cborDecode(body, { useMaps: true });
+    withCodec(vector.value.type, (codec) => {
+      const original = codec.decode(body);
+      let skipped = 0;
+      for (const path of paths(tree)) {
+        const node = nodeAt(tree, path);
+        let extended: Tree;
+        // null: a position past the end may be an omitted trailing Option, where null is None.
+        if (Array.isArray(node)) extended = [...(node as Tree[]), null];
+        else if (node instanceof Map) extended = new Map([...(node as Map<unknown, Tree>).entries(), [99, 'extra']]);
+        else continue;
+        try {
+          expect(codec.decode(cborEncode(replaceAt(tree, path, extended)))).toEqual(original);
+          skipped += 1;
+        } catch (error) {
+          // A longer enum array [variant, fields, extra] or a non-empty () is a shape error.
+          expect(error, JSON.stringify(path)).toMatchObject({ name: 'ProtocolError', kind: 'invalid-length' });
+        }
+      }
+      expect(skipped).toBeGreaterThanOrEqual(1);
+    });
+  });
+});
