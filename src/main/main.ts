@@ -21,6 +21,8 @@ import { WindowManager } from './windows.js';
 
 const MAIN_MODULE = 'cluvio_agent_desktop::main';
 
+// The name the OS shows and the log and data folders use (not package.json's npm name).
+app.setName(APP_NAME);
 // Before `ready`: the renderer's scheme must be privileged to behave like https.
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES]);
 
