@@ -19,12 +19,12 @@ describe('window security', () => {
 
   it('blocks navigation, redirects, webviews and new windows, and reports each', () => {
     const hooks: Partial<Record<'navigate' | 'redirect' | 'webview', (event: PreventableEvent, url: string) => void>> = {};
-    let openHandler: ((details: { url: string }) => { action: 'deny' }) | null = null;
+    const opened: { handler: ((details: { url: string }) => { action: 'deny' }) | null } = { handler: null };
     const surface: NavigationSurface = {
       onWillNavigate: (l) => (hooks.navigate = l),
       onWillRedirect: (l) => (hooks.redirect = l),
       onWillAttachWebview: (l) => (hooks.webview = (e) => l(e)),
-      setWindowOpenHandler: (h) => (openHandler = h),
+      setWindowOpenHandler: (h) => (opened.handler = h),
     };
     const blocked: string[] = [];
     hardenNavigation(surface, (what) => blocked.push(what));
@@ -35,7 +35,7 @@ describe('window security', () => {
     hooks.redirect?.(event, 'https://evil.example/r');
     hooks.webview?.(event, '');
     expect(prevented).toBe(3);
-    expect(openHandler?.({ url: 'https://evil.example/popup' })).toEqual({ action: 'deny' });
+    expect(opened.handler?.({ url: 'https://evil.example/popup' })).toEqual({ action: 'deny' });
     expect(blocked).toEqual(['navigation to https://evil.example/', 'redirect to https://evil.example/r', 'a webview', 'a new window for https://evil.example/popup']);
   });
 });
