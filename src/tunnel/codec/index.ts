@@ -25,5 +25,6 @@ export { decodeStreamReplyMessage, encodeStreamReplyMessage, type StreamReply } 
 
 export type { Address, IpFamily } from './address.js';
 export { formatAddress, parseAddress, type AddressParseResult } from './address-text.js';
+export { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip-address.js';
 export { ERROR_CODES, errorCodeText, type ErrorCode } from './error-code.js';
 export { REASONS, isPermanentReason, reasonText, type Reason } from './reason.js';
