@@ -37,7 +37,7 @@ export interface AgentHostOptions<C> {
   readonly transport: HostInfo['transport'];
   readonly config: ConfigBinding<C>;
   readonly createEngine: EngineFactory<C>;
-  /** Run on this file instead of searching (the CLI's `--config`). */
+  /** Run on this file instead of searching (the CLI's `--config`); imports then replace it. */
   readonly configPath?: string | null;
   readonly logs?: LogRingBuffer;
   /** Null where the transport cannot register a login item (the headless dashboard). */
@@ -173,7 +173,7 @@ export class AgentHost<C> implements AgentApi {
       transport: this.#options.transport,
       platform: process.platform,
       appVersion: this.#options.appVersion,
-      configTarget: this.#binding.userConfigPath(),
+      configTarget: this.#importTarget(),
     });
   }
 
@@ -244,7 +244,7 @@ export class AgentHost<C> implements AgentApi {
         for (const problem of parsed.problems) this.#log('warn', 'configuration rejected', { file: problem.file, key: problem.key, problem: problem.message });
         return { ok: false, problems: parsed.problems };
       }
-      const target = this.#binding.userConfigPath();
+      const target = this.#importTarget();
       const written = await writeConfigFile(target, request.text, new Date(this.#now()));
       this.#log('info', 'configuration imported', { path: written.path, backup: written.backupPath });
       const shadowedBy = await this.#shadowing(target);
@@ -276,9 +276,14 @@ export class AgentHost<C> implements AgentApi {
   }
 
   async openConfigFolder(): Promise<OpenConfigFolderResult> {
-    const dir = path.dirname(this.#loaded?.path ?? this.#binding.userConfigPath());
+    const dir = path.dirname(this.#loaded?.path ?? this.#importTarget());
     const open = this.#options.openFolder;
     return { path: dir, opened: open === undefined || open === null ? false : await open(dir) };
+  }
+
+  /** An import replaces the file given with `--config`; otherwise it goes to the user's location. */
+  #importTarget(): string {
+    return this.#options.configPath ?? this.#binding.userConfigPath();
   }
 
   // ---- engine lifecycle ----------------------------------------------------------------------

@@ -40,11 +40,14 @@ describe('AgentHost', () => {
     expect(host.snapshot().state).toEqual({ phase: 'unconfigured', problem: { file, key: 'server.host', message: expect.stringContaining('not a DNS name') as unknown } });
   });
 
-  it('a missing --config file is named in the problem', async () => {
+  it('a missing --config file is named in the problem, and an import then creates that file', async () => {
     await host.close();
-    host = new AgentHost<AgentConfig>({ appVersion: '0', transport: 'dashboard', config: confinedConfigBinding(dir), createEngine: createTunnelEngine, configPath: path.join(dir, 'nope.toml') });
+    const explicit = path.join(dir, 'etc', 'agent.toml');
+    host = new AgentHost<AgentConfig>({ appVersion: '0', transport: 'dashboard', config: confinedConfigBinding(dir), createEngine: createTunnelEngine, configPath: explicit });
     await host.start();
-    expect(host.snapshot().state).toMatchObject({ phase: 'unconfigured', problem: { file: path.join(dir, 'nope.toml'), key: null } });
+    expect(host.snapshot().state).toMatchObject({ phase: 'unconfigured', problem: { file: explicit, key: null } });
+    expect((await host.getHostInfo()).configTarget).toBe(explicit);
+    expect(await host.importConfig({ fileName: 'c.toml', text: validConfig() })).toMatchObject({ ok: true, path: explicit });
   });
 
   it('a valid file shows its public part only; without an engine in this build the agent is stopped and says why', async () => {
