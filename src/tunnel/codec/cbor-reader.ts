@@ -34,7 +34,8 @@ const MAJOR_TAG = 6;
 const INDEFINITE = 31;
 const NULL = 0xf6;
 const BREAK = 0xff;
-const U32_MAX = 0xffff_ffffn;
+const I64_MAX = 0x7fff_ffff_ffff_ffffn;
+const I64_MIN = -0x8000_0000_0000_0000n;
 
 /** How a head byte reads in an error message ("found …"). */
 export function describeHead(head: number): string {
@@ -97,8 +98,21 @@ export class CborReader {
     return BigInt(this.#token().value as number | bigint);
   }
 
-  u32(what: string): number {
-    return this.#bounded(what, U32_MAX, 'u32');
+  /**
+   * A signed integer in i64 range, as minicbor 2.x reads variant indices and map keys: unsigned
+   * and negative heads are both accepted. Returned as a number (exact up to 2^53; beyond that the
+   * value only ever serves as "not a known index").
+   */
+  i64(what: string): number {
+    const start = this.#pos;
+    const head = this.peekHead();
+    const major = head >> 5;
+    if (major !== MAJOR_UNSIGNED && major !== MAJOR_NEGATIVE) throw this.#typeError(`an integer (${what})`, head);
+    const value = BigInt(this.#token().value as number | bigint);
+    if (value > I64_MAX || value < I64_MIN) {
+      throw new ProtocolError('out-of-range', `expected an i64 (${what}), found the integer ${value}`, { offset: start });
+    }
+    return Number(value);
   }
 
   u16(what: string): number {

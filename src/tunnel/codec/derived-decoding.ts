@@ -21,22 +21,24 @@ export function decodeArrayFields(reader: CborReader, what: string, field: (inde
 }
 
 /**
- * Walks a map-encoded struct body (definite or indefinite); keys are read as u32 and `field`
- * must consume the value (decode it, or `reader.skip()` an unknown key).
+ * Walks a map-encoded struct body (definite or indefinite); keys are read as i64 (so a negative
+ * key is merely unknown) and `field` must consume the value (decode it, or `reader.skip()` an
+ * unknown key).
  */
 export function decodeMapFields(reader: CborReader, what: string, field: (key: number) => void): void {
   const count = reader.mapHeader(what);
   if (count !== null) {
-    for (let entry = 0; entry < count; entry += 1) field(reader.u32(`a key of ${what}`));
+    for (let entry = 0; entry < count; entry += 1) field(reader.i64(`a key of ${what}`));
     return;
   }
-  while (!reader.isBreak()) field(reader.u32(`a key of ${what}`));
+  while (!reader.isBreak()) field(reader.i64(`a key of ${what}`));
   reader.skip();
 }
 
 /**
- * Reads the `[index, …` head of an enum value and returns the variant index. The array must be
- * definite with exactly 2 elements: anything else is an error, never an unknown variant.
+ * Reads the `[index, …` head of an enum value and returns the variant index (an i64 in minicbor
+ * 2.x, so a negative index is an unknown variant). The array must be definite with exactly 2
+ * elements: anything else is an error, never an unknown variant.
  */
 export function decodeVariantIndex(reader: CborReader, what: string): number {
   const start = reader.position;
@@ -47,7 +49,7 @@ export function decodeVariantIndex(reader: CborReader, what: string): number {
   if (count !== 2) {
     throw new ProtocolError('invalid-length', `expected ${what} as a 2-element array [variant, fields], found an array of ${count} elements`, { offset: start });
   }
-  return reader.u32(`the variant index of ${what}`);
+  return reader.i64(`the variant index of ${what}`);
 }
 
 export function unknownVariant(what: string, index: number, offset: number): ProtocolError {

@@ -33,7 +33,7 @@ export function encodeErrorCode(writer: CborWriter, code: ErrorCode): void {
  */
 export function decodeErrorCode(reader: CborReader): ErrorCode {
   const start = reader.position;
-  const index = reader.u32('an error code');
+  const index = reader.i64('an error code');
   const code = ERROR_CODES[index];
   if (code === undefined) throw unknownVariant('ErrorCode', index, start);
   return code;

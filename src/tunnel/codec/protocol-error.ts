@@ -22,7 +22,7 @@ export type ProtocolErrorKind =
   | 'invalid-length'
   /** An enum value (or `Result`, `SocketAddr`) sent as an indefinite-length array. */
   | 'indefinite-enum'
-  /** An unsigned integer too large for its field (port > 65535, variant index or key > u32). */
+  /** An integer too large for its field (port > 65535, variant index or map key outside i64). */
   | 'out-of-range'
   /** A required field is absent. */
   | 'missing-field'

@@ -37,8 +37,18 @@ describe('integers', () => {
 
   it('refuses integers too large for their field', () => {
     expectError(() => decodeServerMessage(msg('8204', '81', '8201', '82', '626462', '1a00010000')), 'out-of-range');
-    expectError(() => decodeServerMessage(msg('82', '1b0000000100000000', '80')), 'out-of-range');
-    expectError(() => decodeConnectMessage(msg('a1', '1b0000000100000000', V4)), 'out-of-range');
+    expectError(() => decodeServerMessage(msg('82', '1b8000000000000000', '80')), 'out-of-range');
+    expectError(() => decodeConnectMessage(msg('a1', '1b8000000000000000', V4)), 'out-of-range');
+    expectError(() => decodeConnectMessage(msg('a1', '3b8000000000000000', V4)), 'out-of-range');
+  });
+
+  it('reads variant indices and map keys as i64 (minicbor 2.x): negative or large ones are just unknown', () => {
+    expect(decodeServerMessage(msg('82', '20', '80')).data).toBeNull();
+    expect(decodeServerMessage(msg('82', '1b0000000100000000', '80')).data).toBeNull();
+    expect(decodeServerMessage(msg('82', '3b7fffffffffffffff', '80')).data).toBeNull();
+    expect(decodeStreamReplyMessage(msg('82', '20', '80')).data).toBeNull();
+    expect(decodeServerMessage(msg('8204', '81', '8200', '81', '8220', '82447f000001191538')).data).toBeNull();
+    expect(decodeConnectMessage(msg('a3', '20', '01', '1b0000000100000000', '02', '00', V4)).data).toEqual({ addr: addrV4, useHalfClose: null });
   });
 
   it('refuses negative integers, floats and tagged integers where an id goes', () => {
