@@ -1,13 +1,18 @@
 /**
  * The UI in a real browser (Debian's Chromium), served by the real dashboard server. Needs the
  * built renderer (`npm test` builds first).
+ *
+ * The first-run block needs no engine. With the engine in the build, an "online" block joins it:
+ * a fixture that starts a gateway and an agent configured for it (`startAgentFixture({ config })`),
+ * then Online with the agent ID, a query's stream counting bytes, live logs with the level filter,
+ * and an import returning to Online.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type AgentFixture, startUnconfiguredAgent } from './support/agent-fixture.js';
+import { type AgentFixture, startAgentFixture } from './support/agent-fixture.js';
 import { dropFile, launchChromium, screenshot } from './support/chromium.js';
 import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import { parseAgentConfig } from '../../../src/tunnel/config/index.js';
@@ -29,7 +34,7 @@ describe('dashboard UI, first run (no configuration)', () => {
   const pageErrors: string[] = [];
 
   beforeEach(async () => {
-    agent = await startUnconfiguredAgent();
+    agent = await startAgentFixture();
     page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
     pageErrors.length = 0;
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -156,5 +161,12 @@ describe('dashboard UI, first run (no configuration)', () => {
     await expect.poll(() => page.getByTestId('agent-id').textContent()).toBe(agentId);
     expect(await page.getByTestId('server').textContent()).toBe('gateway.example.com:443');
     expect(await page.content()).not.toContain(text.slice(14, 57));
+  });
+
+  it('the log viewer window shows the logs alone, without the view tabs', async () => {
+    await page.goto(`${agent.url}#logs-window`);
+    await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    expect(await page.getByRole('tablist').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('log-line').count()).toBeGreaterThan(0);
   });
 });

@@ -1,40 +1,49 @@
 /**
- * What the browser tests run against: a real `AgentHost` behind the real dashboard server, on a
- * private HOME / XDG_CONFIG_HOME so the config search and the import touch only a temp folder.
+ * What the browser tests run against: the product's `AgentHost` (real config module, the
+ * product's engine factory) behind the real dashboard server, with every config search location
+ * inside a temp folder so the search and the imports touch nothing else.
  *
- * This round has no engine: `startUnconfiguredAgent` is the first-run state (no configuration
- * found). The engine round adds `startAgentWithGateway` here: a gateway and an engine connected to
- * it, with a config file in the temp folder; the tests then use the same `AgentFixture`.
+ * `config` is written to the user location before the host starts. Without it the host is in
+ * the first-run state. With the engine in the build, the online tests start a gateway and pass a
+ * config pointing at it (server.host/port/trust, an agent key the gateway knows).
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AgentHost } from '../../../../src/host/agent-host.js';
+import { startDashboard } from '../../../../src/host/dashboard-server.js';
+import { OWNER_ONLY_FILE_MODE } from '../../../../src/host/config-import-writer.js';
 import { createTunnelEngine } from '../../../../src/host/tunnel-engine-factory.js';
 import type { AgentConfig } from '../../../../src/tunnel/config/index.js';
 import { confinedConfigBinding } from '../../../unit/host/support/unconfigured-host.js';
-import { startDashboard } from '../../../../src/host/dashboard-server.js';
 
 export interface AgentFixture {
   /** The dashboard URL, token included. */
   readonly url: string;
-  /** Where an import is written (the fixture's $XDG_CONFIG_HOME/cluvio-agent.toml). */
+  /** Where the configuration lives and an import is written ($XDG_CONFIG_HOME/cluvio-agent.toml). */
   readonly configTarget: string;
-  readonly dir: string;
+  readonly host: AgentHost<AgentConfig>;
   close(): Promise<void>;
 }
 
-export async function startUnconfiguredAgent(): Promise<AgentFixture> {
+export interface AgentFixtureOptions {
+  /** A cluvio-agent.toml to start on; none: first run. */
+  readonly config?: string;
+}
+
+export async function startAgentFixture(options: AgentFixtureOptions = {}): Promise<AgentFixture> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-ui-'));
   await mkdir(path.join(dir, 'config'), { recursive: true });
   const binding = confinedConfigBinding(dir);
+  const configTarget = binding.userConfigPath();
+  if (options.config !== undefined) await writeFile(configTarget, options.config, { mode: OWNER_ONLY_FILE_MODE });
   const host = new AgentHost<AgentConfig>({ appVersion: '0.1.0', transport: 'dashboard', config: binding, createEngine: createTunnelEngine });
   await host.start();
   const dashboard = await startDashboard({ api: host, rendererDir: path.resolve('dist', 'renderer') });
   return {
     url: dashboard.url,
-    configTarget: binding.userConfigPath(),
-    dir,
+    configTarget,
+    host,
     close: async () => {
       await dashboard.close();
       await host.close();
