@@ -1,9 +1,10 @@
 /** Picks the transport: the preload's bridge inside Electron, the dashboard's HTTP API in a browser. */
 import type { AgentApi } from '../shared/agent-api.js';
 import { createAgentApiClient } from '../shared/agent-api-client.js';
-import { createDashboardTransport } from './dashboard-transport.js';
+import { type ConnectionMonitor, createDashboardTransport } from './dashboard-transport.js';
 
-export function resolveAgentApi(): AgentApi {
-  if (window.agentApi !== undefined) return window.agentApi;
-  return createAgentApiClient(createDashboardTransport(new URL('./', window.location.href)));
+export function resolveAgentApi(): { readonly api: AgentApi; readonly connection: ConnectionMonitor | null } {
+  if (window.agentApi !== undefined) return { api: window.agentApi, connection: null };
+  const { transport, connection } = createDashboardTransport(new URL('./', window.location.href));
+  return { api: createAgentApiClient(transport), connection };
 }

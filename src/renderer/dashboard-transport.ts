@@ -1,12 +1,26 @@
 /**
  * `AgentApi` over the loopback dashboard: calls are JSON POSTs, subscriptions Server-Sent Events.
- * Every URL is relative to the page's own, which carries the dashboard's token.
+ * Every URL is relative to the page's own, which carries the dashboard's token. The event streams
+ * also tell whether the agent is still reachable.
  */
 import type { AgentTransport } from '../shared/agent-api-client.js';
 import type { CallReply } from '../shared/agent-api-protocol.js';
 
-export function createDashboardTransport(base: URL): AgentTransport {
-  return {
+/** Whether the page still reaches the agent process (always true inside Electron). */
+export interface ConnectionMonitor {
+  onChange(listener: (connected: boolean) => void): () => void;
+}
+
+export function createDashboardTransport(base: URL): { readonly transport: AgentTransport; readonly connection: ConnectionMonitor } {
+  const listeners = new Set<(connected: boolean) => void>();
+  let connected = true;
+  const setConnected = (value: boolean): void => {
+    if (value === connected) return;
+    connected = value;
+    for (const listener of [...listeners]) listener(value);
+  };
+
+  const transport: AgentTransport = {
     async call(name, arg) {
       let response: Response;
       try {
@@ -17,6 +31,7 @@ export function createDashboardTransport(base: URL): AgentTransport {
           cache: 'no-store',
         });
       } catch {
+        setConnected(false);
         return { ok: false, error: 'the agent cannot be reached: is cluvio-agent --dashboard still running?' };
       }
       if (!response.ok) return { ok: false, error: `${response.status}: ${(await response.text()).trim()}` };
@@ -28,9 +43,24 @@ export function createDashboardTransport(base: URL): AgentTransport {
       source.addEventListener(topic, (event: MessageEvent<string>) => {
         listener(JSON.parse(event.data) as unknown);
       });
+      source.addEventListener('open', () => {
+        setConnected(true);
+      });
+      source.addEventListener('error', () => {
+        if (source.readyState !== EventSource.OPEN) setConnected(false);
+      });
       return () => {
         source.close();
       };
+    },
+  };
+  return {
+    transport,
+    connection: {
+      onChange(listener) {
+        listeners.add(listener);
+        return () => listeners.delete(listener);
+      },
     },
   };
 }

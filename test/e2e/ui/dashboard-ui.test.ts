@@ -169,4 +169,14 @@ describe('dashboard UI, first run (no configuration)', () => {
     expect(await page.getByRole('tablist').count()).toBe(0);
     await expect.poll(() => page.getByTestId('log-line').count()).toBeGreaterThan(0);
   });
+
+  it('says so when the agent process goes away', async () => {
+    await page.goto(agent.url);
+    await page.getByTestId('state-badge').waitFor();
+    expect(await page.getByTestId('connection-lost').count()).toBe(0);
+    await agent.stopDashboard();
+    await page.getByRole('alert').filter({ hasText: 'Lost the connection to the agent' }).waitFor();
+    await screenshot(page, 'connection-lost');
+    pageErrors.length = 0; // the refused reconnects are logged as console errors
+  });
 });

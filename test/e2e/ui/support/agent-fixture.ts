@@ -23,6 +23,8 @@ export interface AgentFixture {
   /** Where the configuration lives and an import is written ($XDG_CONFIG_HOME/cluvio-agent.toml). */
   readonly configTarget: string;
   readonly host: AgentHost<AgentConfig>;
+  /** Stops the dashboard server only (the page loses its agent). */
+  stopDashboard(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,12 +42,19 @@ export async function startAgentFixture(options: AgentFixtureOptions = {}): Prom
   const host = new AgentHost<AgentConfig>({ appVersion: '0.1.0', transport: 'dashboard', config: binding, createEngine: createTunnelEngine });
   await host.start();
   const dashboard = await startDashboard({ api: host, rendererDir: path.resolve('dist', 'renderer') });
+  let dashboardOpen = true;
+  const stopDashboard = async (): Promise<void> => {
+    if (!dashboardOpen) return;
+    dashboardOpen = false;
+    await dashboard.close();
+  };
   return {
     url: dashboard.url,
     configTarget,
     host,
+    stopDashboard,
     close: async () => {
-      await dashboard.close();
+      await stopDashboard();
       await host.close();
       await rm(dir, { recursive: true, force: true });
     },
