@@ -62,6 +62,13 @@ describe('packaged app (electron-builder --linux dir)', () => {
     expect(asar.read('/dist/renderer/index.html').toString('utf8')).toBe(await readFile(path.join(root, 'dist', 'renderer', 'index.html'), 'utf8'));
   });
 
+  it('the preload is one CommonJS file that requires nothing but electron (a sandboxed preload can load no modules)', () => {
+    const preload = asar.read('/dist/preload/preload.cjs').toString('utf8');
+    expect([...preload.matchAll(/require\(\s*["']([^"']+)["']\s*\)/g)].map((m) => m[1])).toEqual(['electron']);
+    expect(preload).not.toMatch(/^\s*(import|export)\s/m);
+    expect(preload).toContain('exposeInMainWorld');
+  });
+
   it('contains the production dependencies and none of the development ones', () => {
     for (const dep of ['electron-log', '@iarna/toml', 'cborg', '@noble/curves', '@noble/ciphers', '@peculiar/x509']) expect(files).toContain(`/node_modules/${dep}/package.json`);
     for (const dep of ['electron', 'electron-builder', 'vite', 'vitest', 'typescript', 'eslint', 'playwright-core', 'react', 'react-dom', '@electric-sql/pglite']) {
