@@ -8,11 +8,11 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { publicKeyOf } from '../../../src/tunnel/auth/key-pair.js';
 import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import { encodeBase64url } from '../../../src/tunnel/auth/base64url.js';
-import { configVector } from '../../unit/auth/protocol-vectors.js';
+import { vectorNamed } from '../../support/vectors.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = path.join(REPO, 'dist', 'src', 'cli', 'agent.js');
-const vector = configVector('config_keypair');
+const vector = vectorNamed('config_keypair', 'config');
 
 interface CliResult {
   readonly code: number | null;

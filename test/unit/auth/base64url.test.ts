@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeBase64url, decodeKeyText, encodeBase64url, KeyTextError } from '../../../src/tunnel/auth/base64url.js';
-import { configVector, hex } from './protocol-vectors.js';
+import { fromHex, vectorNamed } from '../../support/vectors.js';
 
-const vector = configVector('config_keypair');
+const vector = vectorNamed('config_keypair', 'config');
 
 describe('base64url key text', () => {
   it('decodes the vector secret key to its bytes and encodes it back', () => {
-    expect(decodeKeyText(vector.secret_key_b64url)).toEqual(hex(vector.secret_key_hex));
-    expect(encodeBase64url(hex(vector.secret_key_hex))).toBe(vector.secret_key_b64url);
+    expect(decodeKeyText(vector.secret_key_b64url)).toEqual(fromHex(vector.secret_key_hex));
+    expect(encodeBase64url(fromHex(vector.secret_key_hex))).toBe(vector.secret_key_b64url);
   });
 
   it('round-trips any byte string like Node’s base64url encoder', () => {
@@ -27,7 +27,7 @@ describe('base64url key text', () => {
   });
 
   it('rejects the standard alphabet’s + and /', () => {
-    const standard = Buffer.from(hex(vector.secret_key_hex)).toString('base64').replace(/=+$/, '');
+    const standard = Buffer.from(fromHex(vector.secret_key_hex)).toString('base64').replace(/=+$/, '');
     expect(standard).toMatch(/[+/]/);
     expect(() => decodeKeyText(standard)).toThrow(/^invalid base64: "\+" and "\/"/);
   });

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { boxKey, challengeNonce, openChallenge, sealChallenge, type ChallengeBox } from '../../../src/tunnel/auth/challenge-box.js';
 import { generateKeyPair } from '../../../src/tunnel/auth/key-pair.js';
 import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
-import { hex, sealedBoxVector, toHex } from './protocol-vectors.js';
+import { fromHex, toHex, vectorNamed } from '../../support/vectors.js';
 
-const vector = sealedBoxVector('sealed_box_challenge');
-const recipient = SecretKey.fromBytes(hex(vector.recipient_secret_key_hex));
-const vectorBox: ChallengeBox = { key: hex(vector.key), data: hex(vector.data), tag: hex(vector.tag) };
+const vector = vectorNamed('sealed_box_challenge', 'sealed_box');
+const recipient = SecretKey.fromBytes(fromHex(vector.recipient_secret_key_hex));
+const vectorBox: ChallengeBox = { key: fromHex(vector.key), data: fromHex(vector.data), tag: fromHex(vector.tag) };
 
 function flipBit(bytes: Uint8Array, index: number, bit = 0): Uint8Array {
   const copy = Uint8Array.from(bytes);
@@ -18,17 +18,17 @@ function flipBit(bytes: Uint8Array, index: number, bit = 0): Uint8Array {
 
 describe('challenge sealed box: sealed_box_challenge vector', () => {
   it('derives the nonce as BLAKE2b-24(EPK ‖ PK)', () => {
-    expect(toHex(challengeNonce(hex(vector.ephemeral_public_key_hex), hex(vector.recipient_public_key_hex)))).toBe(vector.nonce_hex);
+    expect(toHex(challengeNonce(fromHex(vector.ephemeral_public_key_hex), fromHex(vector.recipient_public_key_hex)))).toBe(vector.nonce_hex);
   });
 
   it('derives the box key as HChaCha20 of the shared secret', () => {
-    const shared = x25519.getSharedSecret(hex(vector.ephemeral_secret_key_hex), hex(vector.recipient_public_key_hex));
+    const shared = x25519.getSharedSecret(fromHex(vector.ephemeral_secret_key_hex), fromHex(vector.recipient_public_key_hex));
     expect(toHex(shared)).toBe(vector.shared_secret_hex);
     expect(toHex(boxKey(shared))).toBe(vector.box_key_hex);
   });
 
   it('seals the plaintext to exactly the vector’s key, data and tag', () => {
-    const box = sealChallenge(hex(vector.recipient_public_key_hex), hex(vector.plaintext_hex), SecretKey.fromBytes(hex(vector.ephemeral_secret_key_hex)));
+    const box = sealChallenge(fromHex(vector.recipient_public_key_hex), fromHex(vector.plaintext_hex), SecretKey.fromBytes(fromHex(vector.ephemeral_secret_key_hex)));
     expect(toHex(box.key)).toBe(vector.key);
     expect(toHex(box.data)).toBe(vector.data);
     expect(toHex(box.tag)).toBe(vector.tag);
@@ -42,7 +42,7 @@ describe('challenge sealed box: sealed_box_challenge vector', () => {
 
   it('does not open the legacy crypto_box 0.8 (IETF AEAD) form of the same challenge', () => {
     const legacy = vector.legacy_crypto_box_0_8;
-    expect(openChallenge(recipient, { key: hex(vector.key), data: hex(legacy.data), tag: hex(legacy.tag) })).toEqual({ ok: false, failure: 'tag-mismatch' });
+    expect(openChallenge(recipient, { key: fromHex(vector.key), data: fromHex(legacy.data), tag: fromHex(legacy.tag) })).toEqual({ ok: false, failure: 'tag-mismatch' });
   });
 });
 

@@ -3,9 +3,9 @@ import { x25519 } from '@noble/curves/ed25519.js';
 import { describe, expect, it } from 'vitest';
 import { agentIdOf, generateKeyPair, keyPairOf, publicKeyOf } from '../../../src/tunnel/auth/key-pair.js';
 import { REDACTED_SECRET_KEY, SecretKey } from '../../../src/tunnel/auth/secret-key.js';
-import { configVector, hex, toHex } from './protocol-vectors.js';
+import { fromHex, toHex, vectorNamed } from '../../support/vectors.js';
 
-const vector = configVector('config_keypair');
+const vector = vectorNamed('config_keypair', 'config');
 
 describe('key pair (config_keypair vector)', () => {
   it('derives the public key and agent id from the secret key', () => {
@@ -13,11 +13,11 @@ describe('key pair (config_keypair vector)', () => {
     expect(toHex(publicKeyOf(secretKey))).toBe(vector.public_key_hex);
     const pair = keyPairOf(secretKey);
     expect(pair.agentId).toBe(vector.agent_id);
-    expect(agentIdOf(hex(vector.public_key_hex))).toBe(vector.public_key_b64url);
+    expect(agentIdOf(fromHex(vector.public_key_hex))).toBe(vector.public_key_b64url);
   });
 
   it('clamps as RFC 7748: secrets differing only in clamped bits share a public key', () => {
-    const raw = hex(vector.secret_key_hex);
+    const raw = fromHex(vector.secret_key_hex);
     const flipped = Uint8Array.from(raw);
     flipped[0] = (flipped[0] ?? 0) ^ 0x07; // the three low bits are cleared by clamping
     flipped[31] = (flipped[31] ?? 0) ^ 0x80; // so is the top bit

@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { REDACTED_SECRET_KEY } from '../../../src/tunnel/auth/secret-key.js';
 import { parseAgentConfig, toPublicConfig } from '../../../src/tunnel/config/agent-config.js';
 import { ConfigError } from '../../../src/tunnel/config/config-error.js';
-import { configVector } from '../auth/protocol-vectors.js';
+import { vectorNamed } from '../../support/vectors.js';
 import { TEST_CA_PEM, TEST_LEAF_PEM } from './test-certificates.js';
 
-const vector = configVector('config_keypair');
+const vector = vectorNamed('config_keypair', 'config');
 const SECRET = vector.secret_key_b64url;
 const FILE = '/home/u/.config/cluvio-agent.toml';
 const SERVER = '[server]\nhost = "gateway.example.com"\n';

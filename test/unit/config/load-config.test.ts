@@ -4,9 +4,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/tunnel/config/config-error.js';
 import { loadConfig, type LoadConfigOptions } from '../../../src/tunnel/config/load-config.js';
-import { configVector } from '../auth/protocol-vectors.js';
+import { vectorNamed } from '../../support/vectors.js';
 
-const vector = configVector('config_keypair');
+const vector = vectorNamed('config_keypair', 'config');
 const validToml = (host: string): string => `secret-key = "${vector.secret_key_b64url}"\n[server]\nhost = "${host}"\n`;
 
 let root = '';

@@ -8,7 +8,7 @@ import { LogHub } from '../../../src/tunnel/log/logger.js';
 import { REDACTED_FIELD } from '../../../src/tunnel/log/redaction.js';
 import { LogTargetFilter } from '../../../src/tunnel/log/target-filter.js';
 import { formatLogText } from '../../../src/tunnel/log/text-format.js';
-import { configVector } from '../auth/protocol-vectors.js';
+import { vectorNamed } from '../../support/vectors.js';
 
 function collect(hub: LogHub, filter?: string): LogRecord[] {
   const records: LogRecord[] = [];
@@ -94,7 +94,7 @@ describe('Logger', () => {
 });
 
 describe('redaction safety net', () => {
-  const vector = configVector('config_keypair');
+  const vector = vectorNamed('config_keypair', 'config');
 
   it('replaces fields whose name suggests a secret', () => {
     const hub = new LogHub();
