@@ -1,12 +1,19 @@
-// Draws the tray icons (one per agent status, colour and macOS template variants, 1x and 2x) and
-// the app icon as PNGs, with no dependencies: shapes are signed-distance functions, supersampled.
-// Run `node build/icons/generate-icons.mjs` after changing a shape; the PNGs are committed.
+/**
+ * Draws the tray icons (one per agent status, colour and macOS template variants, 1x and 2x) and
+ * the app icon as PNGs, with no dependencies: shapes are signed-distance functions, supersampled.
+ * After changing a shape, from the repository root:
+ *   npx tsc -p build/tsconfig.json && node dist/build/icons/generate-icons.js
+ * The PNGs are committed.
+ */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
+const here = path.resolve('build', 'icons');
+
+/** Signed distance from a point of the unit square to a shape: negative inside. */
+type Shape = (x: number, y: number) => number;
+type Rgb = readonly [number, number, number];
 
 // ---- PNG encoding (RGBA, 8 bit) ----
 const crcTable = Array.from({ length: 256 }, (_, n) => {
@@ -14,12 +21,12 @@ const crcTable = Array.from({ length: 256 }, (_, n) => {
   for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
   return c >>> 0;
 });
-function crc32(bytes) {
+function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
-  for (const b of bytes) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+  for (const b of bytes) c = (crcTable[(c ^ b) & 0xff] ?? 0) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
-function chunk(type, data) {
+function chunk(type: string, data: Buffer): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'ascii');
@@ -27,7 +34,7 @@ function chunk(type, data) {
   out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
   return out;
 }
-function png(size, rgba) {
+function png(size: number, rgba: Buffer): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(size, 0);
   header.writeUInt32BE(size, 4);
@@ -42,21 +49,21 @@ function png(size, rgba) {
 }
 
 // ---- shapes on a unit square [0,1]², distance < 0 inside ----
-const disc = (cx, cy, r) => (x, y) => Math.hypot(x - cx, y - cy) - r;
-const ring = (cx, cy, r, w) => (x, y) => Math.abs(Math.hypot(x - cx, y - cy) - r) - w / 2;
-const box = (x0, y0, x1, y1) => (x, y) => Math.max(x0 - x, x - x1, y0 - y, y - y1);
-const union = (...shapes) => (x, y) => Math.min(...shapes.map((s) => s(x, y)));
-const minus = (a, b) => (x, y) => Math.max(a(x, y), -b(x, y));
+const disc = (cx: number, cy: number, r: number): Shape => (x, y) => Math.hypot(x - cx, y - cy) - r;
+const ring = (cx: number, cy: number, r: number, w: number): Shape => (x, y) => Math.abs(Math.hypot(x - cx, y - cy) - r) - w / 2;
+const box = (x0: number, y0: number, x1: number, y1: number): Shape => (x, y) => Math.max(x0 - x, x - x1, y0 - y, y - y1);
+const union = (...shapes: Shape[]): Shape => (x, y) => Math.min(...shapes.map((s) => s(x, y)));
+const minus = (a: Shape, b: Shape): Shape => (x, y) => Math.max(a(x, y), -b(x, y));
 /** Points whose angle (0 = up, clockwise) lies outside [from, to) degrees are cut away. */
-const arc = (shape, cx, cy, from, to) => (x, y) => {
+const arc = (shape: Shape, cx: number, cy: number, from: number, to: number): Shape => (x, y) => {
   const angle = (Math.atan2(x - cx, cy - y) * 180) / Math.PI;
   const a = (angle + 360) % 360;
   return a >= from && a < to ? shape(x, y) : Math.max(shape(x, y), 0.02);
 };
-const slash = (w) => (x, y) => Math.abs((x - y) / Math.SQRT2) - w / 2;
+const slash = (w: number): Shape => (x, y) => Math.abs((x - y) / Math.SQRT2) - w / 2;
 
 const C = 0.5;
-const glyphs = {
+const glyphs: Record<string, Shape> = {
   // Filled: connected.
   online: disc(C, C, 0.36),
   // An open ring: on its way.
@@ -69,7 +76,7 @@ const glyphs = {
   error: minus(disc(C, C, 0.4), union(box(0.445, 0.2, 0.555, 0.6), disc(C, 0.72, 0.065))),
 };
 
-const colours = {
+const colours: Record<string, Rgb> = {
   online: [0x1b, 0x9e, 0x4b],
   connecting: [0x2f, 0x6f, 0xe4],
   'backing-off': [0xe0, 0x8a, 0x00],
@@ -77,7 +84,7 @@ const colours = {
   error: [0xd9, 0x30, 0x36],
 };
 
-function render(size, shape, [r, g, b], background = null) {
+function render(size: number, shape: Shape, [r, g, b]: Rgb, background: { shape: Shape; colour: Rgb } | null = null): Buffer {
   const out = Buffer.alloc(size * size * 4);
   const samples = 4;
   for (let py = 0; py < size; py += 1) {
@@ -116,15 +123,15 @@ function render(size, shape, [r, g, b], background = null) {
 const trayDir = path.join(here, 'tray');
 mkdirSync(trayDir, { recursive: true });
 for (const [status, shape] of Object.entries(glyphs)) {
-  for (const [suffix, size] of [['', 16], ['@2x', 32]]) {
-    writeFileSync(path.join(trayDir, `${status}${suffix}.png`), render(size, shape, colours[status]));
+  for (const [suffix, size] of [['', 16], ['@2x', 32]] as const) {
+    writeFileSync(path.join(trayDir, `${status}${suffix}.png`), render(size, shape, colours[status] ?? [0, 0, 0]));
     // macOS template images: black with alpha; the menu bar tints them for light and dark.
     writeFileSync(path.join(trayDir, `${status}Template${suffix}.png`), render(size, shape, [0, 0, 0]));
   }
 }
 
 // App icon: a white "connected" glyph on a rounded blue tile.
-const roundedTile = (x, y) => {
+const roundedTile: Shape = (x, y) => {
   const r = 0.2;
   const qx = Math.abs(x - 0.5) - (0.46 - r);
   const qy = Math.abs(y - 0.5) - (0.46 - r);
