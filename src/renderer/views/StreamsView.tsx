@@ -16,7 +16,7 @@ const Row = memo(function Row({ row, now }: { readonly row: StreamRow; readonly 
       <td className="num">{formatBytes(info.bytesToTarget)}</td>
       <td className="num">{formatBytes(info.bytesFromTarget)}</td>
       <td className="num">{formatDuration((info.closedAt ?? now) - info.openedAt)}</td>
-      <td className="num">{info.phase === 'closed' ? '–' : `${formatRate(rate.toTarget)} ↑ ${formatRate(rate.fromTarget)} ↓`}</td>
+      <td className="num">{info.phase === 'closed' ? '–' : `↑ ${formatRate(rate.toTarget)}  ↓ ${formatRate(rate.fromTarget)}`}</td>
       <td>{info.error ?? info.phase}</td>
     </tr>
   );
