@@ -71,6 +71,13 @@ function refuse(status: number, message: string): Reply {
   return { status, contentType: 'text/plain; charset=utf-8', body: `${message}\n` };
 }
 
+/** A Host header naming a loopback address or `localhost`, with or without a port. */
+export function isLoopbackHostHeader(header: string): boolean {
+  const match = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::\d{1,5})?$/.exec(header);
+  if (match === null) return false;
+  return isLoopbackHost(match[1] ?? match[2] ?? '');
+}
+
 function send(res: ServerResponse, reply: Reply): void {
   res.writeHead(reply.status, { ...SECURITY_HEADERS, ...reply.headers, 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });
   res.end(reply.body);
@@ -104,14 +111,14 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const sockets = new Set<Socket>();
   const closeEventStreams = new Set<() => void>();
-  let allowedHosts: ReadonlySet<string> = new Set();
-  let allowedOrigins: ReadonlySet<string> = new Set();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<Reply | typeof STREAMING> {
     // DNS rebinding: a page on evil.example resolving to 127.0.0.1 still sends Host: evil.example.
-    if (!allowedHosts.has((req.headers.host ?? '').toLowerCase())) return refuse(421, 'wrong Host header');
+    // Any port is fine: behind `ssh -L 8080:127.0.0.1:<port>` the browser names the local one.
+    const hostHeader = (req.headers.host ?? '').toLowerCase();
+    if (!isLoopbackHostHeader(hostHeader)) return refuse(421, 'wrong Host header');
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins.has(origin.toLowerCase())) return refuse(403, 'cross-origin request refused');
+    if (origin !== undefined && origin.toLowerCase() !== `http://${hostHeader}`) return refuse(403, 'cross-origin request refused');
     const fetchSite = req.headers['sec-fetch-site'];
     if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return refuse(403, 'cross-site request refused');
 
@@ -199,9 +206,6 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
   if (address === null || typeof address === 'string') throw new Error('the dashboard server has no TCP address');
   const hostInUrl = isIP(bindHost) === 6 ? `[${bindHost}]` : bindHost;
   const port = address.port;
-  const names = [`${hostInUrl}:${port}`, ...(bindHost === '127.0.0.1' ? [`localhost:${port}`] : []), ...(bindHost === '::1' ? [`localhost:${port}`] : [])];
-  allowedHosts = new Set(names);
-  allowedOrigins = new Set(names.map((name) => `http://${name}`));
 
   return {
     url: `http://${hostInUrl}:${port}/${token}/`,

@@ -59,11 +59,19 @@ describe('dashboard server (real sockets)', () => {
     expect(forged.body).not.toContain('phase');
   });
 
-  it('refuses a Host header that does not name this server (DNS rebinding)', async () => {
-    const rebound = await httpRequest(dashboard.url, { headers: { host: `evil.example:${new URL(dashboard.url).port}` } });
-    expect(rebound.status).toBe(421);
-    const viaLocalhost = await httpRequest(dashboard.url, { headers: { host: `localhost:${new URL(dashboard.url).port}` } });
-    expect(viaLocalhost.status).toBe(200);
+  it('refuses a Host header that is not a loopback name (DNS rebinding), whatever the port (SSH forwarding)', async () => {
+    const port = new URL(dashboard.url).port;
+    for (const host of [`evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `10.0.0.5:${port}`, 'localhost.evil.example']) {
+      expect((await httpRequest(dashboard.url, { headers: { host } })).status).toBe(421);
+    }
+    for (const host of [`localhost:${port}`, 'localhost:8080', `127.0.0.1:${port}`, '[::1]:9000']) {
+      expect((await httpRequest(dashboard.url, { headers: { host } })).status).toBe(200);
+    }
+    // Behind a forwarded port, the page's own origin is that of the forwarded address.
+    const forwarded = await call('getSnapshot', {}, { host: 'localhost:8080', origin: 'http://localhost:8080' });
+    expect(forwarded.status).toBe(200);
+    const mismatched = await call('getSnapshot', {}, { host: 'localhost:8080', origin: `http://localhost:${port}` });
+    expect(mismatched.status).toBe(403);
   });
 
   it('refuses cross-origin calls and accepts same-origin ones', async () => {
