@@ -1,11 +1,19 @@
 /**
- * The one place where the CLI hands a validated configuration to the tunnel engine. Until the
- * engine lands this says so plainly and exits 2; nothing pretends to connect.
+ * The one place where the CLI hands a validated configuration to the tunnel engine, and what the
+ * process does with the outcome:
+ *
+ * - SIGINT / SIGTERM → `stop()` (streams closed, GoAway(0), sockets and timers gone) → exit 0.
+ *   A second signal gets Node's default behaviour, so an impatient Ctrl-C still ends the process.
+ * - a permanent `Terminate` → `agent was terminated by gateway: <reason text>` on stderr, exit 1,
+ *   as the reference does.
+ * - an unusable `[server] trust` certificate → `agent: tls error: …`, exit 1.
  */
+import { Agent } from '../tunnel/agent/agent.js';
 import type { AgentConfig } from '../tunnel/config/agent-config.js';
 import type { LocatedConfigFile } from '../tunnel/config/load-config.js';
 import type { LogHub } from '../tunnel/log/logger.js';
 import type { TextStream } from '../tunnel/log/stream-sink.js';
+import { packageVersion } from './package-version.js';
 
 export interface AgentRunContext {
   readonly config: AgentConfig;
@@ -13,16 +21,52 @@ export interface AgentRunContext {
   /** Where the engine creates its loggers (`log.logger('cluvio_agent').child('agent')`); sinks are attached. */
   readonly log: LogHub;
   readonly stderr: TextStream;
+  /** Where SIGINT / SIGTERM arrive (default: the process). */
+  readonly signals?: SignalSource;
 }
 
-/** Exit status when the tunnel cannot run in this build. */
-export const NOT_AVAILABLE_EXIT_CODE = 2;
+/** The part of `process` that delivers signals. */
+export interface SignalSource {
+  once(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
+
+/** Exit status after a stop by signal. */
+export const STOPPED_EXIT_CODE = 0;
+/** Exit status after a permanent Terminate or a startup failure (the reference's `exit`). */
+export const FAILURE_EXIT_CODE = 1;
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** Runs the agent until it ends; resolves to the process exit status. */
-export function runAgent(context: AgentRunContext): Promise<number> {
-  context.stderr.write(
-    `cluvio-agent: the configuration ${context.configFile.path} is valid (agent ${context.config.agentId}), ` +
-      'but running the tunnel is not available yet in this build: the engine has not landed.\n',
-  );
-  return Promise.resolve(NOT_AVAILABLE_EXIT_CODE);
+export async function runAgent(context: AgentRunContext): Promise<number> {
+  let agent: Agent;
+  try {
+    agent = new Agent({ config: context.config, log: context.log, version: packageVersion() });
+  } catch (error) {
+    context.stderr.write(`agent: tls error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return FAILURE_EXIT_CODE;
+  }
+
+  const signals = context.signals ?? process;
+  const log = context.log.logger('cluvio_agent');
+  const onSignal = (name: string) => (): void => {
+    log.info('shutting down', { signal: name });
+    void agent.stop();
+  };
+  const listeners = SHUTDOWN_SIGNALS.map((name) => [name, onSignal(name)] as const);
+  for (const [name, listener] of listeners) signals.once(name, listener);
+
+  try {
+    agent.start();
+    const final = await agent.done;
+    if (final.phase === 'terminated') {
+      context.stderr.write(`agent was terminated by gateway: ${final.message}\n`);
+      return FAILURE_EXIT_CODE;
+    }
+    return STOPPED_EXIT_CODE;
+  } finally {
+    for (const [name, listener] of listeners) signals.off(name, listener);
+    await agent.stop();
+  }
 }

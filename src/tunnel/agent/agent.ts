@@ -1,0 +1,652 @@
+/**
+ * The agent: the reference agent's event loop (agent.rs `go`, PROTOCOL.md §7) behind the typed
+ * `AgentEngine` surface that the CLI, the Electron main process and the dashboard consume.
+ *
+ * One loop takes one event at a time from its inbox (control message, new or finished data
+ * stream, finished test, connection gone) and waits at most `ping-frequency` for the next one:
+ * a quiet period sends `Client::Ping`, a second one without Pong reconnects. Connecting blocks
+ * the loop, exactly as in the reference (events wait in the inbox). Data streams and tests run
+ * beside the loop and only report back to it.
+ *
+ *   const agent = new Agent({ config, log });     // log: the LogHub sinks are attached to
+ *   agent.on('state', …).on('stream', …).on('log', …);
+ *   agent.start();
+ *   const final = await agent.done;              // terminated (permanent Terminate) or stopped
+ *   await agent.stop();                           // streams closed, GoAway(0), nothing left behind
+ */
+import { EventEmitter } from 'node:events';
+import type { AgentCounters, AgentSnapshot, AgentState, StreamInfo } from '../../shared/agent-state.js';
+import type { LogRecord } from '../../shared/log-record.js';
+import { openChallenge } from '../auth/index.js';
+import type { ClientMessage, ErrorCode, Message, MessageId, Reason, ServerMessage } from '../codec/index.js';
+import { formatAddress, formatMessageId, parseAddress, reasonText } from '../codec/index.js';
+import { toPublicConfig, type AgentConfig } from '../config/index.js';
+import { LogHub, LogTargetFilter, type Logger } from '../log/index.js';
+import type { MuxConfig, MuxStream } from '../mux/index.js';
+import { isAddressAllowed } from './address-check.js';
+import { abortable } from './abortable.js';
+import { AGENT_VERSION, AGENT_VERSION_TEXT } from './agent-version.js';
+import { AgentStateMachine } from './agent-state-machine.js';
+import { ReconnectBackoff, formatDelay, type DelayPolicy } from './backoff.js';
+import { sleep, systemClock, type Clock } from './clock.js';
+import { describeError } from './connect-error.js';
+import type { ControlRead } from './control-channel.js';
+import { serveDataStream } from './data-stream.js';
+import type { AgentEngine, AgentEngineEvents, TestAddressResult } from './engine.js';
+import { EventQueue } from './event-queue.js';
+import { GatewayConnection } from './gateway-connection.js';
+import { GatewayTlsConnector } from './gateway-tls.js';
+import { systemResolver, type Resolver } from './lookup.js';
+import { PingSchedule } from './ping-schedule.js';
+import { StreamTable } from './stream-table.js';
+import { connectTarget } from './target-connect.js';
+
+export interface AgentOptions {
+  readonly config: AgentConfig;
+  /** Where the engine's loggers live (`cluvio_agent::agent`, `::stream`, `::tls`); default: a private hub. */
+  readonly log?: LogHub;
+  readonly clock?: Clock;
+  readonly resolver?: Resolver;
+  /**
+   * Overrides of the gateway session's mux settings. Default: yamux 0.10's fixed 256 KiB
+   * receive window (no window auto-tuning, hence no yamux Pings, which the reference never sends).
+   */
+  readonly mux?: Partial<MuxConfig>;
+  /** The version shown in snapshots (the desktop app's); default the protocol version, 1.3.0. */
+  readonly version?: string;
+  /** How many closed streams `streams()` keeps. */
+  readonly closedStreamTail?: number;
+}
+
+/** The agent's mux defaults: everything as yamux 0.10 but frames cut to fit one TLS record. */
+export const AGENT_MUX_DEFAULTS: Readonly<Partial<MuxConfig>> = Object.freeze({ autoTuneWindow: false });
+
+type LoopEvent =
+  | { readonly kind: 'control'; readonly connection: GatewayConnection; readonly read: ControlRead }
+  | { readonly kind: 'connection-closed'; readonly connection: GatewayConnection }
+  | { readonly kind: 'test-finished'; readonly re: MessageId; readonly code: ErrorCode | null }
+  /** A data stream started or finished: only re-arms the ping timer, as in the reference. */
+  | { readonly kind: 'activity' };
+
+/** What handling a control message asks the loop to do next. */
+type MessageOutcome =
+  | { readonly next: 'continue' }
+  | { readonly next: 'reconnect'; readonly policy: DelayPolicy }
+  | { readonly next: 'terminate'; readonly reason: Reason };
+
+/** Thrown through the loop's awaits once `stop()` was called. */
+class StopRequested extends Error {
+  override readonly name = 'StopRequested';
+  constructor() {
+    super('the agent is stopping');
+  }
+}
+
+const CONTINUE: MessageOutcome = { next: 'continue' };
+
+export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngine {
+  readonly done: Promise<AgentState>;
+
+  readonly #config: AgentConfig;
+  readonly #clock: Clock;
+  readonly #resolver: Resolver;
+  readonly #mux: Partial<MuxConfig>;
+  readonly #version: string;
+  readonly #hub: LogHub;
+  readonly #log: Logger;
+  readonly #streamLog: Logger;
+  readonly #tlsLog: Logger;
+  readonly #tls: GatewayTlsConnector;
+  readonly #machine: AgentStateMachine;
+  readonly #backoff = new ReconnectBackoff();
+  readonly #ping = new PingSchedule();
+  readonly #inbox = new EventQueue<LoopEvent>((event) => event.kind === 'activity');
+  readonly #table: StreamTable;
+  readonly #stop = new AbortController();
+  /** Every connection whose session is not over yet (current and draining). */
+  readonly #connections = new Set<GatewayConnection>();
+  /** Data streams and tests in flight. */
+  readonly #tasks = new Set<Promise<unknown>>();
+
+  #current: GatewayConnection | null = null;
+  /** The reference's `online`: a control stream exists and its session has not ended. */
+  #online = false;
+  #nextConnectionId = 1;
+  #connectedOnce = false;
+  #loop: Promise<void> | null = null;
+  #stopping: Promise<void> | null = null;
+  #resolveDone: (state: AgentState) => void = () => undefined;
+  #unsubscribeLog: (() => void) | null = null;
+
+  #reconnects = 0;
+  #connectedSince: number | null = null;
+  #lastError: { readonly message: string; readonly at: number } | null = null;
+  #pingRttMs: number | null = null;
+
+  /** Throws when a `[server] trust` certificate cannot be used (the reference: `agent: tls error: …`). */
+  constructor(options: AgentOptions) {
+    super();
+    this.#config = options.config;
+    this.#clock = options.clock ?? systemClock;
+    this.#resolver = options.resolver ?? systemResolver;
+    this.#mux = { ...AGENT_MUX_DEFAULTS, ...options.mux };
+    this.#version = options.version ?? AGENT_VERSION_TEXT;
+    this.#hub = options.log ?? new LogHub();
+    const root = this.#hub.logger('cluvio_agent');
+    this.#log = root.child('agent');
+    this.#streamLog = root.child('stream');
+    this.#tlsLog = root.child('tls');
+    this.#tls = new GatewayTlsConnector({
+      server: this.#config.server,
+      connectTimeoutMs: this.#config.connectTimeoutMs,
+      clock: this.#clock,
+      resolver: this.#resolver,
+      onAddressFailed: (address, error) => {
+        this.#tlsLog.debug(`failed to connect to ${address} (${this.#config.server.host}): ${describeError(error)}`);
+      },
+    });
+    this.#table = new StreamTable({
+      clock: this.#clock,
+      closedTail: options.closedStreamTail,
+      onChange: (info) => {
+        this.emit('stream', info);
+      },
+    });
+    this.#machine = new AgentStateMachine(
+      (state) => {
+        this.emit('state', state);
+      },
+      (from, to) => {
+        this.#log.error('internal error: refused state transition', { from: from.phase, to: to.phase });
+      },
+    );
+    this.done = new Promise((resolve) => {
+      this.#resolveDone = resolve;
+    });
+    // 'log' listeners get every record; nothing is built for them while there are none. (The
+    // typed emitter does not list EventEmitter's own events, hence the plain view of it.)
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event === 'log' && this.#unsubscribeLog === null) {
+        this.#unsubscribeLog = this.#hub.subscribe((record: LogRecord) => {
+          this.emit('log', record);
+        }, LogTargetFilter.allAt('trace'));
+      }
+    });
+    (this as EventEmitter).on('removeListener', (event: string | symbol) => {
+      if (event === 'log' && this.listenerCount('log') === 0) this.#detachLog();
+    });
+  }
+
+  // ---- AgentEngine ------------------------------------------------------------------------
+
+  start(): void {
+    if (this.#loop !== null || this.#machine.final) return;
+    this.#loop = this.#run();
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutDown();
+    return this.#stopping;
+  }
+
+  snapshot(): AgentSnapshot {
+    return { version: this.#version, config: toPublicConfig(this.#config), state: this.#machine.state, counters: this.counters() };
+  }
+
+  streams(): StreamInfo[] {
+    return this.#table.list();
+  }
+
+  async testAddress(target: string): Promise<TestAddressResult> {
+    const parsed = parseAddress(target);
+    if (!parsed.ok) return { ok: false, code: 'CouldNotConnect', message: parsed.error };
+    const address = parsed.address;
+    if (!isAddressAllowed(address, this.#config.allowlist)) {
+      return { ok: false, code: 'AddressNotAllowed', message: `${formatAddress(address)} is not in allowed-addresses` };
+    }
+    if (this.#stop.signal.aborted) return { ok: false, code: 'CouldNotConnect', message: 'the agent is stopped' };
+    const started = performance.now();
+    const attempt = connectTarget(address, this.#targetOptions(formatAddress(address)));
+    this.#track(attempt);
+    try {
+      const { socket, resolved } = await attempt;
+      socket.destroy();
+      return { ok: true, resolved, millis: Math.round(performance.now() - started) };
+    } catch (error) {
+      return { ok: false, code: 'CouldNotConnect', message: describeError(error) };
+    }
+  }
+
+  counters(): AgentCounters {
+    const totals = this.#table.totals();
+    return {
+      reconnects: this.#reconnects,
+      connectedSince: this.#connectedSince,
+      lastError: this.#lastError,
+      streamsOpen: totals.open,
+      streamsTotal: totals.total,
+      streamsFailed: totals.failed,
+      bytesToTarget: totals.bytesToTarget,
+      bytesFromTarget: totals.bytesFromTarget,
+      pingRttMs: this.#pingRttMs,
+    };
+  }
+
+  // ---- the loop ---------------------------------------------------------------------------
+
+  async #run(): Promise<void> {
+    try {
+      await this.#connect('exponential');
+      this.#log.info('up and running', { agent: this.#config.agentId, version: AGENT_VERSION_TEXT });
+      for (;;) {
+        this.#log.trace('awaiting event ...');
+        const waited = await this.#inbox.next(this.#clock, this.#config.pingFrequencyMs, this.#stop.signal);
+        const outcome = waited.kind === 'idle' ? await this.#onPingTimer() : await this.#onEvent(waited.event);
+        if (outcome.next === 'reconnect') await this.#reconnect(outcome.policy);
+        else if (outcome.next === 'terminate') {
+          this.#terminate(outcome.reason);
+          return;
+        }
+      }
+    } catch (error) {
+      if (error instanceof StopRequested || this.#stop.signal.aborted) return;
+      // A bug, not a gateway or network condition: report it and stop rather than spin.
+      this.#log.error('agent loop failed', { error: describeError(error) });
+      this.#noteError(`agent loop failed: ${describeError(error)}`);
+      void this.stop();
+    }
+  }
+
+  async #onEvent(event: LoopEvent): Promise<MessageOutcome> {
+    switch (event.kind) {
+      case 'activity':
+        return CONTINUE;
+      case 'connection-closed':
+        if (event.connection === this.#current) {
+          this.#log.debug('connection to server lost');
+          this.#online = false;
+        }
+        return CONTINUE;
+      case 'test-finished':
+        return this.#sendTestResult(event.re, event.code);
+      case 'control': {
+        if (event.connection !== this.#current) return CONTINUE; // a read from a connection we left
+        const outcome = await this.#onControlRead(event.read);
+        if (outcome.next === 'continue' && this.#current === event.connection) this.#readControl(event.connection);
+        return outcome;
+      }
+    }
+  }
+
+  async #onControlRead(read: ControlRead): Promise<MessageOutcome> {
+    if (read.kind === 'error') {
+      this.#log.error(`error reading from server: ${read.error}`);
+      this.#noteError(`error reading from server: ${read.error}`);
+      return { next: 'reconnect', policy: 'exponential' };
+    }
+    if (read.kind === 'end') {
+      this.#log.warn('control channel closed by server, reconnecting ...');
+      this.#noteError('control channel closed by server');
+      return { next: 'reconnect', policy: 'exponential' };
+    }
+    try {
+      return await this.#onMessage(read.message);
+    } catch (error) {
+      if (error instanceof StopRequested) throw error;
+      this.#log.error(`failed to answer server message: ${describeError(error)}`);
+      this.#noteError(`failed to answer server message: ${describeError(error)}`);
+      return { next: 'reconnect', policy: 'exponential' };
+    }
+  }
+
+  /** The reference's `on_message`; a rejected send becomes `failed to answer server message`. */
+  async #onMessage(message: Message<ServerMessage>): Promise<MessageOutcome> {
+    const id = formatMessageId(message.id);
+    const data = message.data;
+    this.#log.trace('received message', () => ({ id, online: this.#online, data: debugServerMessage(data) }));
+    if (data === null) {
+      this.#log.warn('ignoring unknown gateway message', { id });
+      return CONTINUE;
+    }
+    switch (data.type) {
+      case 'Accepted':
+        this.#backoff.reset();
+        this.#onAccepted();
+        return CONTINUE;
+      case 'Ping':
+        if (this.#online) await this.#send({ type: 'Pong', re: message.id });
+        return CONTINUE;
+      case 'Pong': {
+        const rtt = this.#ping.onPong(data.re, this.#clock.now());
+        if (rtt !== null) this.#pingRttMs = rtt;
+        return CONTINUE;
+      }
+      case 'Challenge':
+        if (this.#online) await this.#answerChallenge(message.id, data.text);
+        return CONTINUE;
+      case 'Terminate':
+        this.#log.error('connection terminated by gateway', { id, reason: data.reason });
+        this.#noteError(`terminated by gateway: ${reasonText(data.reason)}`);
+        return data.reason === 'Disabled' ? { next: 'reconnect', policy: 'disabled' } : { next: 'terminate', reason: data.reason };
+      case 'Test':
+        if (this.#online) await this.#startTest(message.id, data.addr);
+        return CONTINUE;
+      case 'SwitchToNewConnection':
+        if (this.#online) await this.#switchConnection(message.id);
+        return CONTINUE;
+      case 'Error':
+        this.#log.error('server error', { msg: data.msg });
+        return CONTINUE;
+    }
+  }
+
+  async #answerChallenge(re: MessageId, box: { readonly key: Uint8Array; readonly data: Uint8Array; readonly tag: Uint8Array }): Promise<void> {
+    const opened = openChallenge(this.#config.secretKey, box);
+    if (opened.ok) {
+      await this.#send({ type: 'Response', re, text: opened.plaintext });
+      return;
+    }
+    this.#log.warn(`failed to decrypt challenge: ${opened.failure}`, { id: formatMessageId(re) });
+    await this.#send({ type: 'Error', re, code: 'DecryptionFailed', msg: null });
+  }
+
+  /** Test (§7.4): refused at once when not allowed, else connected in the background. */
+  async #startTest(re: MessageId, address: Parameters<typeof formatAddress>[0]): Promise<void> {
+    const target = formatAddress(address);
+    if (!isAddressAllowed(address, this.#config.allowlist)) {
+      this.#streamLog.error('address not allowed', { address: target });
+      await this.#send({ type: 'Test', re, code: 'AddressNotAllowed' });
+      return;
+    }
+    const id = formatMessageId(re);
+    this.#streamLog.debug(`connecting to internal address ${target}`, { id });
+    const test = connectTarget(address, this.#targetOptions(target)).then(
+      ({ socket }) => {
+        socket.destroy();
+        this.#log.debug('test connection suceeded', { id });
+        this.#inbox.push({ kind: 'test-finished', re, code: null });
+      },
+      (error: unknown) => {
+        if (this.#stop.signal.aborted) return;
+        this.#log.warn(`test connection failed: ${describeError(error)}`, { id });
+        this.#inbox.push({ kind: 'test-finished', re, code: 'CouldNotConnect' });
+      },
+    );
+    this.#track(test);
+  }
+
+  async #sendTestResult(re: MessageId, code: ErrorCode | null): Promise<MessageOutcome> {
+    try {
+      await this.#send({ type: 'Test', re, code });
+      return CONTINUE;
+    } catch (error) {
+      if (error instanceof StopRequested) throw error;
+      this.#log.warn(`error sending message to server: ${describeError(error)}`, { id: formatMessageId(re) });
+      this.#noteError(`error sending message to server: ${describeError(error)}`);
+      return { next: 'reconnect', policy: 'exponential' };
+    }
+  }
+
+  /** SwitchToNewConnection: answer on the old control stream, then connect anew; the old one drains. */
+  async #switchConnection(re: MessageId): Promise<void> {
+    const old = this.#current;
+    if (old === null) return;
+    this.#log.debug('switching to new connection and draining the existing one', { id: formatMessageId(re) });
+    await this.#send({ type: 'SwitchingConnection', re });
+    old.draining = true;
+    this.#table.markDraining(old.id);
+    this.#current = null;
+    await this.#connect('exponential');
+  }
+
+  async #onPingTimer(): Promise<MessageOutcome> {
+    const expiry = this.#ping.onExpiry();
+    if (expiry.action === 'no-pong') {
+      this.#log.warn('no pong from server', { id: formatMessageId(expiry.id) });
+      this.#noteError('no pong from server');
+      return { next: 'reconnect', policy: 'exponential' };
+    }
+    try {
+      const id = await this.#send({ type: 'Ping' });
+      this.#ping.onPingSent(id, this.#clock.now());
+      return CONTINUE;
+    } catch (error) {
+      if (error instanceof StopRequested) throw error;
+      this.#log.warn(`error sending message to server: ${describeError(error)}`);
+      this.#noteError(`error sending message to server: ${describeError(error)}`);
+      return { next: 'reconnect', policy: 'exponential' };
+    }
+  }
+
+  // ---- connecting -------------------------------------------------------------------------
+
+  /** Closes the current connection gracefully (bounded), then connects with `policy`. */
+  async #reconnect(policy: DelayPolicy): Promise<void> {
+    const old = this.#current;
+    this.#current = null;
+    this.#online = false;
+    this.#connectedSince = null;
+    if (old !== null) {
+      await this.#abortable(old.close());
+      old.destroy();
+    }
+    await this.#connect(policy);
+  }
+
+  /** The reference's `connect`: delay per policy, attempt, repeat until connected (or stopped). */
+  async #connect(policy: DelayPolicy): Promise<void> {
+    const { host, port } = this.#config.server;
+    const server = `${host}:${port}`;
+    for (;;) {
+      const delay = this.#backoff.nextDelayMs(policy);
+      if (delay > 0) {
+        const nextAttemptAt = this.#clock.now() + delay;
+        this.#log.info(`waiting ${formatDelay(delay)} before connecting ...`);
+        if (policy === 'disabled') this.#machine.transition({ phase: 'disabled', nextAttemptAt });
+        else this.#machine.transition({ phase: 'backing-off', attempt: this.#backoff.attempt, nextAttemptAt, reason: this.#lastError?.message ?? 'reconnecting' });
+        await this.#sleep(delay);
+      }
+      this.#machine.transition({ phase: 'connecting', attempt: this.#backoff.attempt, server });
+      this.#log.debug(`connecting to ${server} ...`);
+      try {
+        const connection = await this.#tryConnect();
+        this.#log.info(`connected to server: ${server}`);
+        this.#ping.reset();
+        this.#online = true;
+        this.#current = connection;
+        this.#connectedSince = this.#clock.now();
+        if (this.#connectedOnce) this.#reconnects += 1;
+        this.#connectedOnce = true;
+        this.#machine.transition({ phase: 'authenticating', server, remoteAddress: connection.remoteAddress });
+        this.#readControl(connection);
+        return;
+      } catch (error) {
+        if (this.#stop.signal.aborted) throw new StopRequested();
+        this.#log.warn(`failed to connect to ${server}`, { err: describeError(error) });
+        this.#noteError(`failed to connect to ${server}: ${describeError(error)}`);
+      }
+    }
+  }
+
+  /** Resolve → TCP/TLS (bounded) → yamux session → control stream → Hello written. */
+  async #tryConnect(): Promise<GatewayConnection> {
+    const { socket, remoteAddress } = await this.#tls.connect(this.#stop.signal);
+    const hello: ClientMessage = { type: 'Hello', pubkey: this.#config.publicKey, agentVersion: AGENT_VERSION };
+    const connection = await GatewayConnection.open(
+      {
+        id: this.#nextConnectionId++,
+        socket,
+        remoteAddress,
+        mux: this.#mux,
+        onStream: (owner, stream) => {
+          this.#onStream(owner, stream);
+        },
+        onClose: (owner) => {
+          this.#connections.delete(owner);
+          this.#inbox.push({ kind: 'connection-closed', connection: owner });
+        },
+      },
+      hello,
+      this.#stop.signal,
+    );
+    if (!connection.closed) this.#connections.add(connection);
+    return connection;
+  }
+
+  #onAccepted(): void {
+    const current = this.#current;
+    if (current === null || this.#machine.state.phase === 'online') return;
+    const { host, port } = this.#config.server;
+    this.#machine.transition({ phase: 'online', server: `${host}:${port}`, remoteAddress: current.remoteAddress, since: this.#clock.now() });
+  }
+
+  /** Reads the next control message of `connection` into the inbox (one read at a time). */
+  #readControl(connection: GatewayConnection): void {
+    void connection.control.read().then((read) => {
+      this.#inbox.push({ kind: 'control', connection, read });
+    });
+  }
+
+  // ---- data streams -----------------------------------------------------------------------
+
+  #onStream(connection: GatewayConnection, stream: MuxStream): void {
+    if (this.#stop.signal.aborted) {
+      stream.reset();
+      return;
+    }
+    this.#log.debug(connection.draining ? 'new inbound stream while draining' : 'new inbound stream');
+    this.#inbox.push({ kind: 'activity' });
+    const served = serveDataStream(stream, {
+      connection: connection.id,
+      draining: connection.draining,
+      allowlist: this.#config.allowlist,
+      connectTimeoutMs: this.#config.connectTimeoutMs,
+      clock: this.#clock,
+      resolver: this.#resolver,
+      table: this.#table,
+      log: this.#streamLog,
+      signal: this.#stop.signal,
+    }).then(() => {
+      this.#inbox.push({ kind: 'activity' });
+    });
+    this.#track(served);
+  }
+
+  #targetOptions(target: string): Parameters<typeof connectTarget>[1] {
+    return {
+      timeoutMs: this.#config.connectTimeoutMs,
+      clock: this.#clock,
+      resolver: this.#resolver,
+      signal: this.#stop.signal,
+      onAddressFailed: (address, error) => {
+        this.#streamLog.debug(`failed to connect to ${address} (${target}): ${describeError(error)}`);
+      },
+    };
+  }
+
+  // ---- ending -----------------------------------------------------------------------------
+
+  /** A permanent Terminate: stop at once, without GoAway (the reference exits; the OS closes the socket). */
+  #terminate(reason: Reason): void {
+    this.#stop.abort(new StopRequested());
+    for (const connection of this.#connections) connection.destroy();
+    this.#connections.clear();
+    this.#current = null;
+    this.#online = false;
+    this.#connectedSince = null;
+    const state: AgentState = { phase: 'terminated', reason, message: reasonText(reason) };
+    this.#machine.transition(state);
+    void this.#settleTasks().then(() => {
+      this.#detachLog();
+      this.#resolveDone(state);
+    });
+  }
+
+  async #shutDown(): Promise<void> {
+    if (this.#machine.state.phase === 'terminated') {
+      await this.done;
+      return;
+    }
+    this.#stop.abort(new StopRequested());
+    await this.#loop;
+    // Streams first (their RSTs go out), then GoAway(0) on every connection, bounded by the mux.
+    await Promise.all([...this.#connections].map(async (connection) => {
+      await connection.close();
+      connection.destroy();
+    }));
+    this.#connections.clear();
+    this.#current = null;
+    this.#online = false;
+    this.#connectedSince = null;
+    await this.#settleTasks();
+    this.#inbox.clear();
+    this.#machine.transition({ phase: 'stopped' });
+    this.#detachLog();
+    this.#resolveDone(this.#machine.state);
+  }
+
+  /** Waits until every data stream and test has let go of its sockets. */
+  async #settleTasks(): Promise<void> {
+    while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  async #send(data: ClientMessage): Promise<MessageId> {
+    const current = this.#current;
+    if (current === null) throw new Error('no connection to the gateway');
+    return this.#abortable(current.control.send(data));
+  }
+
+  #abortable<T>(promise: Promise<T>): Promise<T> {
+    return abortable(promise, this.#stop.signal).catch((error: unknown) => {
+      if (this.#stop.signal.aborted) throw new StopRequested();
+      throw error;
+    });
+  }
+
+  async #sleep(ms: number): Promise<void> {
+    try {
+      await sleep(this.#clock, ms, this.#stop.signal);
+    } catch {
+      throw new StopRequested();
+    }
+  }
+
+  #track(task: Promise<unknown>): void {
+    const settled = task.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tasks.add(settled);
+    void settled.then(() => this.#tasks.delete(settled));
+  }
+
+  #noteError(message: string): void {
+    this.#lastError = { message, at: this.#clock.now() };
+  }
+
+  #detachLog(): void {
+    this.#unsubscribeLog?.();
+    this.#unsubscribeLog = null;
+  }
+}
+
+/** A short Debug-like rendering of a server message for trace logs (never a challenge's bytes). */
+function debugServerMessage(data: ServerMessage | null): string {
+  if (data === null) return 'None';
+  switch (data.type) {
+    case 'Pong':
+      return `Some(Pong { re: ${formatMessageId(data.re)} })`;
+    case 'Terminate':
+      return `Some(Terminate { reason: ${data.reason} })`;
+    case 'Test':
+      return `Some(Test { addr: ${formatAddress(data.addr)} })`;
+    case 'Error':
+      return `Some(Error { msg: ${JSON.stringify(data.msg)} })`;
+    case 'Challenge':
+      return 'Some(Challenge)';
+    default:
+      return `Some(${data.type})`;
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * One data stream opened by the gateway (PROTOCOL.md §7.5), as the reference's `streamer`:
+ *
+ * 1. read exactly one frame, `Message<Connect>` (raw bytes behind it stay in the stream);
+ *    end of stream, a bad frame or an unknown message → the stream is dropped without a reply;
+ * 2. allowlist check → `AddressNotAllowed`;
+ * 3. resolve + TCP connect within `connect-timeout` → `CouldNotConnect`;
+ * 4. reply `Ok`, then relay bytes (relay.ts) in half- or full-close mode.
+ *
+ * A refusal is written first and only then is the stream closed (FIN), so the gateway always
+ * reads the reply. (The reference drops the stream right after queueing the reply, and yamux
+ * can put the RST on the wire first; PROTOCOL.md §2.6.)
+ */
+import type { Address, ErrorCode } from '../codec/index.js';
+import { decodeConnectMessage, encodeStreamReplyMessage, formatAddress, formatMessageId, freshMessageId, readFrame, usesHalfClose, writeFrame } from '../codec/index.js';
+import type { Allowlist } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { MuxStream } from '../mux/index.js';
+import { isAddressAllowed } from './address-check.js';
+import type { Clock } from './clock.js';
+import { describeError } from './connect-error.js';
+import type { Resolver } from './lookup.js';
+import { relay } from './relay.js';
+import type { StreamTable } from './stream-table.js';
+import { connectTarget, type TargetSocket } from './target-connect.js';
+
+export interface DataStreamContext {
+  /** Which gateway connection carries the stream, and whether it is draining. */
+  readonly connection: number;
+  readonly draining: boolean;
+  readonly allowlist: Allowlist;
+  readonly connectTimeoutMs: number;
+  readonly clock: Clock;
+  readonly resolver: Resolver;
+  readonly table: StreamTable;
+  /** `cluvio_agent::stream`. */
+  readonly log: Logger;
+  /** The agent is stopping: end everything now. */
+  readonly signal: AbortSignal;
+}
+
+/** What became of a stream, for the agent's own bookkeeping. */
+export type DataStreamOutcome = 'dropped' | 'refused' | 'failed' | 'relayed';
+
+/** Serves the stream to its end; never rejects and leaves no socket behind. */
+export async function serveDataStream(stream: MuxStream, context: DataStreamContext): Promise<DataStreamOutcome> {
+  // A late error on a stream we already gave up must not become an uncaught exception.
+  stream.on('error', ignore);
+  try {
+    return await serve(stream, context);
+  } catch (error) {
+    context.log.debug('data stream failed', { stream: stream.id, error: describeError(error) });
+    stream.destroy();
+    return 'failed';
+  }
+}
+
+async function serve(stream: MuxStream, context: DataStreamContext): Promise<DataStreamOutcome> {
+  const { log, signal } = context;
+  let frame: Buffer | null;
+  try {
+    frame = await readFrame(stream, { signal });
+  } catch (error) {
+    return drop(stream, context, `cbor error: ${describeError(error)}`);
+  }
+  if (frame === null) return drop(stream, context, 'i/o error: unexpected end of file');
+  let message;
+  try {
+    message = decodeConnectMessage(frame);
+  } catch (error) {
+    return drop(stream, context, `cbor error: ${describeError(error)}`);
+  }
+  const id = formatMessageId(message.id);
+  const connect = message.data;
+  if (connect === null) return drop(stream, context, `unknown message type: ${id}`);
+
+  const target = formatAddress(connect.addr);
+  const halfClose = usesHalfClose(connect);
+  const entry = context.table.open({ id: stream.id, connection: context.connection, draining: context.draining, target, halfClose });
+
+  if (!isAddressAllowed(connect.addr, context.allowlist)) {
+    log.error('address not allowed', { address: target });
+    await refuse(stream, 'AddressNotAllowed');
+    entry.close('address not allowed');
+    return 'refused';
+  }
+
+  let connected: TargetSocket;
+  try {
+    connected = await connectTo(connect.addr, id, context);
+  } catch (error) {
+    if (signal.aborted) {
+      stream.destroy();
+      entry.close('stopped');
+      return 'failed';
+    }
+    log.warn(`failed to connect to ${target}: ${describeError(error)}`, { id });
+    await refuse(stream, 'CouldNotConnect');
+    entry.close(`could not connect: ${describeError(error)}`);
+    return 'refused';
+  }
+  const { socket, resolved } = connected;
+  log.debug(`connected to ${target}`, { id });
+  entry.connected(resolved, socket);
+
+  try {
+    await writeFrame(stream, encodeStreamReplyMessage({ id: freshMessageId(), data: { ok: true } }));
+  } catch (error) {
+    socket.destroy();
+    stream.destroy();
+    entry.close(`could not reply: ${describeError(error)}`);
+    return 'failed';
+  }
+  entry.setPhase('open');
+
+  const started = performance.now();
+  const outcome = await relay(
+    stream,
+    socket,
+    halfClose,
+    {
+      onGatewayClosed: () => {
+        entry.setPhase('remote-closed');
+      },
+      onTargetClosed: () => {
+        entry.setPhase('local-closed');
+      },
+    },
+    signal,
+  );
+  log.debug('data transfer finished', () => ({
+    id,
+    to: target,
+    recv: outcome.received,
+    sent: outcome.sent,
+    time: Number(((performance.now() - started) / 1000).toFixed(6)),
+  }));
+  entry.close(outcome.error);
+  return outcome.error === null ? 'relayed' : 'failed';
+}
+
+function connectTo(address: Address, id: string, context: DataStreamContext): Promise<TargetSocket> {
+  const target = formatAddress(address);
+  context.log.debug(`connecting to internal address ${target}`, { id });
+  return connectTarget(address, {
+    timeoutMs: context.connectTimeoutMs,
+    clock: context.clock,
+    resolver: context.resolver,
+    signal: context.signal,
+    onAddressFailed: (address, error) => {
+      context.log.debug(`failed to connect to ${address} (${target}): ${describeError(error)}`);
+    },
+  });
+}
+
+/** Drops a stream that never carried a usable `Connect`: no reply (RST, or FIN if the gateway had closed). */
+function drop(stream: MuxStream, context: DataStreamContext, reason: string): DataStreamOutcome {
+  context.log.debug('dropping data stream without reply', { stream: stream.id, reason });
+  stream.destroy();
+  return 'dropped';
+}
+
+/** Writes the error reply, then half-closes and forgets the stream (the reply always comes first). */
+async function refuse(stream: MuxStream, code: ErrorCode): Promise<void> {
+  try {
+    await writeFrame(stream, encodeStreamReplyMessage({ id: freshMessageId(), data: { ok: false, code } }));
+    await endStream(stream);
+  } catch {
+    // The gateway reset the stream or the session ended: nothing left to tell it.
+  } finally {
+    stream.destroy();
+  }
+}
+
+/** Resolves once our FIN is queued (or the stream is gone). */
+function endStream(stream: MuxStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.destroyed || stream.writableFinished) {
+      resolve();
+      return;
+    }
+    const done = (): void => {
+      stream.off('finish', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('finish', done);
+    stream.on('close', done);
+    stream.end();
+  });
+}
+
+function ignore(): void {
+  // deliberately empty
+}

@@ -1,0 +1,93 @@
+/**
+ * The agent's one outbound connection (PROTOCOL.md §1): resolve `server.host` with the system
+ * resolver (not covered by the timeout), then TCP + TLS to each address in order until one
+ * works, the whole phase bounded by `connect-timeout`.
+ *
+ * TLS as the reference's rustls client: TLS 1.3 only, SNI and certificate name = `server.host`,
+ * trust anchors = the bundled Mozilla roots (Node's `tls.rootCertificates`, the same set as
+ * webpki-roots) plus every `[server] trust` certificate, no ALPN, no client certificate.
+ * Deliberate difference: TCP_NODELAY is set (the reference sets no socket option); the mux
+ * writes whole frames, so Nagle's algorithm would only add latency to small requests.
+ */
+import tls from 'node:tls';
+import type { ServerConfig } from '../config/index.js';
+import type { Clock } from './clock.js';
+import { abortable } from './abortable.js';
+import { ConnectError, describeError } from './connect-error.js';
+import { awaitSocketReady, dialFirst, type Dialer } from './dial.js';
+import { formatSocketAddress, type ResolvedAddress, type Resolver } from './lookup.js';
+
+export interface GatewayTlsOptions {
+  readonly server: ServerConfig;
+  readonly connectTimeoutMs: number;
+  readonly clock: Clock;
+  readonly resolver: Resolver;
+  /** One address failed; the reference logs `failed to connect to <addr> (<host>): <error>` at debug. */
+  readonly onAddressFailed: (address: string, error: unknown) => void;
+}
+
+export interface GatewaySocket {
+  readonly socket: tls.TLSSocket;
+  /** The address that answered, e.g. `10.1.2.3:443`. */
+  readonly remoteAddress: string;
+}
+
+export class GatewayTlsConnector {
+  readonly #options: GatewayTlsOptions;
+  readonly #secureContext: tls.SecureContext;
+
+  /** Throws when a trust certificate is unusable (the reference fails at startup: `agent: tls error: …`). */
+  constructor(options: GatewayTlsOptions) {
+    this.#options = options;
+    this.#secureContext = tls.createSecureContext({
+      ca: [...tls.rootCertificates, ...options.server.trust],
+      minVersion: 'TLSv1.3',
+      maxVersion: 'TLSv1.3',
+    });
+  }
+
+  /** Resolves with a TLS 1.3 socket whose certificate was verified for `server.host`. */
+  async connect(signal: AbortSignal): Promise<GatewaySocket> {
+    const { server, resolver } = this.#options;
+    let addresses: readonly ResolvedAddress[];
+    try {
+      addresses = await abortable(resolver(server.host), signal);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw ConnectError.io(describeError(error), error);
+    }
+    const { socket, address } = await dialFirst(addresses, this.#dialer(), {
+      timeoutMs: this.#options.connectTimeoutMs,
+      clock: this.#options.clock,
+      signal,
+      onAddressFailed: (failed, error) => {
+        this.#options.onAddressFailed(formatSocketAddress(failed.address, server.port), error);
+      },
+      exhaustedMessage: `could not connect to any address of ${server.host}`,
+    });
+    return { socket, remoteAddress: formatSocketAddress(address.address, server.port) };
+  }
+
+  #dialer(): Dialer<tls.TLSSocket> {
+    const { host, port } = this.#options.server;
+    return async (address, signal) => {
+      const socket = tls.connect({
+        host: address.address,
+        port,
+        servername: host,
+        secureContext: this.#secureContext,
+        rejectUnauthorized: true,
+      });
+      socket.once('connect', () => {
+        socket.setNoDelay(true);
+      });
+      await awaitSocketReady(socket, 'secureConnect', signal);
+      // Belt and braces: the context allows nothing else, but a silent downgrade must be impossible.
+      if (socket.getProtocol() !== 'TLSv1.3') {
+        socket.destroy();
+        throw new ConnectError('tls', `tls error: negotiated ${String(socket.getProtocol())}, expected TLSv1.3`);
+      }
+      return socket;
+    };
+  }
+}
