@@ -83,6 +83,8 @@ export interface ConnectionInfo {
   readonly since: string;
   /** ISO time of Accepted, or null. */
   readonly acceptedAt: string | null;
+  /** The negotiated TLS version (always `TLSv1.3`). */
+  readonly tlsProtocol: string;
   readonly phase: ConnectionPhase;
   /** The version from Hello, e.g. `1.3.0`. */
   readonly agentVersion: string | null;
@@ -152,6 +154,7 @@ interface StreamRecord {
 export class AgentConnection {
   readonly id: number;
   readonly remoteAddress: string;
+  readonly tlsProtocol: string;
   readonly since = Date.now();
 
   readonly #host: ConnectionHost;
@@ -182,6 +185,7 @@ export class AgentConnection {
     this.id = options.id;
     this.#host = options.host;
     this.remoteAddress = formatRemote(options.socket);
+    this.tlsProtocol = options.socket.getProtocol() ?? 'unknown';
     this.#log = options.log.withFields({ connection: options.id, remote: this.remoteAddress });
     this.#session = new Session(options.socket, { ...options.mux, mode: 'server' });
     this.#session.on('stream', (stream) => {
@@ -228,6 +232,7 @@ export class AgentConnection {
       remoteAddress: this.remoteAddress,
       since: new Date(this.since).toISOString(),
       acceptedAt: this.#acceptedAt === null ? null : new Date(this.#acceptedAt).toISOString(),
+      tlsProtocol: this.tlsProtocol,
       phase: this.#phase,
       agentVersion: this.#agentVersion === null ? null : formatVersion(this.#agentVersion),
       openStreams: this.#streams.size,

@@ -9,7 +9,7 @@ import { LogHub } from '../../src/tunnel/log/index.js';
 import type { LogRecord } from '../../src/shared/log-record.js';
 import { AgentRegistry, type AgentStatus } from '../../src/gateway/agent-registry.js';
 import { generateCertificateAuthority, issueServerCertificate, type CertificateAuthority } from '../../src/gateway/certificates.js';
-import { Gateway, type GatewayOptions } from '../../src/gateway/gateway.js';
+import { Gateway, type GatewayEvents, type GatewayOptions } from '../../src/gateway/gateway.js';
 
 /** The DNS name agents use; the certificate names it and /etc/hosts maps it to 127.0.0.1. */
 export const GATEWAY_HOST = 'localhost';
@@ -98,4 +98,35 @@ export function agentConfigToml(config: AgentConfigText): string {
   if (config.connectTimeout !== undefined) lines.push(`connect-timeout = ${JSON.stringify(config.connectTimeout)}`);
   lines.push('', '[server]', `host = ${JSON.stringify(config.host)}`, `port = ${config.port}`, `trust = '''\n${config.trustPem.trim()}\n'''`, '');
   return lines.join('\n');
+}
+
+/** Polls `condition` until it holds; rejects with `what` after `timeoutMs`. Never asserts timing. */
+export async function waitUntil(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The next gateway event of `name` for which `matches` holds. */
+export function nextGatewayEvent<E extends keyof GatewayEvents>(
+  gateway: Gateway,
+  name: E,
+  matches: (...args: GatewayEvents[E]) => boolean = () => true,
+  timeoutMs = 30_000,
+): Promise<GatewayEvents[E][0]> {
+  return new Promise((resolve, reject) => {
+    const listener = (...args: GatewayEvents[E]): void => {
+      if (!matches(...args)) return;
+      clearTimeout(timer);
+      gateway.off(name, listener as never);
+      resolve(args[0]);
+    };
+    const timer = setTimeout(() => {
+      gateway.off(name, listener as never);
+      reject(new Error(`no ${name} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    gateway.on(name, listener as never);
+  });
 }
