@@ -21,7 +21,7 @@ import { openChallenge } from '../auth/index.js';
 import type { ClientMessage, ErrorCode, Message, MessageId, Reason, ServerMessage } from '../codec/index.js';
 import { formatAddress, formatMessageId, parseAddress, reasonText } from '../codec/index.js';
 import { toPublicConfig, type AgentConfig } from '../config/index.js';
-import { LogHub, LogTargetFilter, type Logger } from '../log/index.js';
+import { LogHub, LogTargetFilter, rustDebugString, type Logger } from '../log/index.js';
 import type { MuxConfig, MuxStream } from '../mux/index.js';
 import { isAddressAllowed } from './address-check.js';
 import { abortable } from './abortable.js';
@@ -335,7 +335,8 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         if (this.#online) await this.#switchConnection(message.id);
         return CONTINUE;
       case 'Error':
-        this.#log.error('server error', { msg: data.msg });
+        // The reference records `?msg` (Debug), so the text shows up quoted.
+        this.#log.error('server error', { msg: rustDebugString(data.msg) });
         return CONTINUE;
     }
   }

@@ -128,12 +128,13 @@ async function serve(stream: MuxStream, context: DataStreamContext): Promise<Dat
     },
     signal,
   );
+  // As the reference prints its `Option<io::Result<u64>>`s: the direction a full close cut short is `None`.
   log.debug('data transfer finished', () => ({
     id,
     to: target,
-    recv: outcome.received,
-    sent: outcome.sent,
-    time: Number(((performance.now() - started) / 1000).toFixed(6)),
+    recv: outcome.decidedBy === 'target' ? 'None' : `Some(Ok(${outcome.received}))`,
+    sent: outcome.decidedBy === 'gateway' ? 'None' : `Some(Ok(${outcome.sent}))`,
+    time: Number(((performance.now() - started) / 1000).toFixed(7)),
   }));
   entry.close(outcome.error);
   return outcome.error === null ? 'relayed' : 'failed';

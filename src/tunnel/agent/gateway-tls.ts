@@ -5,7 +5,12 @@
  *
  * TLS as the reference's rustls client: TLS 1.3 only, SNI and certificate name = `server.host`,
  * trust anchors = the bundled Mozilla roots (Node's `tls.rootCertificates`, the same set as
- * webpki-roots) plus every `[server] trust` certificate, no ALPN, no client certificate.
+ * webpki-roots) plus every `[server] trust` certificate, no ALPN, no client certificate; the
+ * same cipher suites in rustls' order and key-exchange groups (without X25519MLKEM768, which
+ * OpenSSL 3.0 lacks); session resumption with the previous connection's ticket, as rustls'
+ * in-memory cache does. webpki rules OpenSSL does not apply are checked explicitly: a server
+ * certificate marked CA:TRUE is refused (`CaUsedAsEndEntity`), and only subjectAltName DNS
+ * entries name a server (never the subject CN).
  * Deliberate difference: TCP_NODELAY is set (the reference sets no socket option); the mux
  * writes whole frames, so Nagle's algorithm would only add latency to small requests.
  */
@@ -32,9 +37,26 @@ export interface GatewaySocket {
   readonly remoteAddress: string;
 }
 
+/** rustls 0.23 (aws-lc-rs) TLS 1.3 suites, in its order of preference. */
+const RUSTLS_CIPHER_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
+/** rustls' key-exchange groups, in order (X25519MLKEM768 left out: OpenSSL 3.0 has no such group). */
+const RUSTLS_GROUPS = 'X25519:P-256:P-384';
+
+/** The certificate checks webpki makes on top of path validation, in rustls' words. */
+export function checkGatewayIdentity(host: string, certificate: tls.PeerCertificate): Error | undefined {
+  if (certificate.ca) return new Error('invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))');
+  const dnsNames = (certificate.subjectaltname ?? '').split(', ').filter((entry) => entry.startsWith('DNS:'));
+  if (dnsNames.length === 0) {
+    return new Error(`invalid peer certificate: certificate not valid for name "${host}"; certificate is not valid for any names (according to its subjectAltName extension)`);
+  }
+  return tls.checkServerIdentity(host, certificate);
+}
+
 export class GatewayTlsConnector {
   readonly #options: GatewayTlsOptions;
   readonly #secureContext: tls.SecureContext;
+  /** The last session ticket the gateway gave us, offered on the next connection. */
+  #session: Buffer | undefined;
 
   /** Throws when a trust certificate is unusable (the reference fails at startup: `agent: tls error: …`). */
   constructor(options: GatewayTlsOptions) {
@@ -43,6 +65,8 @@ export class GatewayTlsConnector {
       ca: [...tls.rootCertificates, ...options.server.trust],
       minVersion: 'TLSv1.3',
       maxVersion: 'TLSv1.3',
+      ciphers: RUSTLS_CIPHER_SUITES,
+      ecdhCurve: RUSTLS_GROUPS,
     });
   }
 
@@ -77,6 +101,11 @@ export class GatewayTlsConnector {
         servername: host,
         secureContext: this.#secureContext,
         rejectUnauthorized: true,
+        checkServerIdentity: checkGatewayIdentity,
+        session: this.#session,
+      });
+      socket.on('session', (ticket: Buffer) => {
+        this.#session = ticket;
       });
       socket.once('connect', () => {
         socket.setNoDelay(true);

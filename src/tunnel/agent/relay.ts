@@ -29,6 +29,11 @@ export interface RelayOutcome {
   readonly received: number;
   /** Why the copy ended abnormally (reset, socket error, stop), or null. */
   readonly error: string | null;
+  /**
+   * Full close: the direction whose end ended the transfer (`gateway`: gateway → target), the
+   * other one was cut short. Half close: null (both ran to their end).
+   */
+  readonly decidedBy: 'gateway' | 'target' | null;
 }
 
 export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean, hooks: RelayHooks, signal: AbortSignal): Promise<RelayOutcome> {
@@ -38,6 +43,7 @@ export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean,
     let shuttingDown = false;
     let settled = false;
     let failure: string | null = null;
+    let decidedBy: 'gateway' | 'target' | null = null;
 
     const settle = (): void => {
       if (settled) return;
@@ -45,7 +51,7 @@ export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean,
       signal.removeEventListener('abort', onAbort);
       stream.destroy();
       socket.destroy();
-      resolve({ sent: socket.bytesRead, received: socket.bytesWritten, error: failure });
+      resolve({ sent: socket.bytesRead, received: socket.bytesWritten, error: failure, decidedBy: halfClose ? null : decidedBy });
     };
 
     /** Both writable sides are done (our FIN and the target's TCP FIN are out, or the side is gone). */
@@ -59,8 +65,9 @@ export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean,
     };
 
     /** Full close (or a failed side): FIN both ways, stop feeding the target, discard the rest. */
-    const shutDown = (): void => {
+    const shutDown = (by: 'gateway' | 'target'): void => {
       if (shuttingDown) return;
+      decidedBy = by;
       shuttingDown = true;
       socket.unpipe(stream);
       stream.unpipe(socket);
@@ -85,14 +92,14 @@ export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean,
       gatewayEnded = true;
       hooks.onGatewayClosed();
       if (halfClose && !shuttingDown) socket.end();
-      else shutDown();
+      else shutDown('gateway');
       maybeFinish();
     });
     socket.on('end', () => {
       targetEnded = true;
       hooks.onTargetClosed();
       if (halfClose && !shuttingDown) stream.end();
-      else shutDown();
+      else shutDown('target');
       maybeFinish();
     });
     stream.on('finish', maybeFinish);
@@ -110,12 +117,12 @@ export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean,
     });
     socket.on('error', (error: Error) => {
       failure ??= `i/o error: ${describeError(error)}`;
-      shutDown();
+      shutDown('target');
     });
     socket.on('close', () => {
       if (!settled) {
         targetEnded = true;
-        shutDown();
+        shutDown('target');
         maybeFinish();
       }
     });

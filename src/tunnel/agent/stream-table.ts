@@ -69,6 +69,11 @@ export class StreamTable {
     }
   }
 
+  /** The entries of open streams (for diagnostics: live socket buffers). */
+  openEntries(): readonly StreamEntry[] {
+    return [...this.#open];
+  }
+
   /** Open streams first (oldest first), then the closed tail (most recent last). */
   list(): StreamInfo[] {
     return [...[...this.#open].map((entry) => entry.info()), ...this.#closed];
@@ -140,6 +145,11 @@ export class StreamEntry {
 
   get bytesFromTarget(): number {
     return this.#final?.bytesFromTarget ?? this.#socket?.bytesRead ?? 0;
+  }
+
+  /** Bytes accepted for the target and still queued in our socket (backpressure keeps this small). */
+  get bufferedToTarget(): number {
+    return this.#socket?.writableLength ?? 0;
   }
 
   /** The target socket is connected (counters are read from it from now on). */

@@ -1,0 +1,307 @@
+/**
+ * Data streams (PROTOCOL.md §7.5) over a real yamux session pair on a loopback TLS 1.3
+ * connection: the test plays the gateway with the codec, `serveDataStream` runs on the agent's
+ * side, and the targets are real TCP servers on 127.0.0.1.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StreamInfo } from '../../../src/shared/agent-state.js';
+import type { LogRecord } from '../../../src/shared/log-record.js';
+import { serveDataStream, type DataStreamOutcome } from '../../../src/tunnel/agent/data-stream.js';
+import { systemResolver } from '../../../src/tunnel/agent/lookup.js';
+import { StreamTable } from '../../../src/tunnel/agent/stream-table.js';
+import { systemClock } from '../../../src/tunnel/agent/clock.js';
+import { encodeFrame } from '../../../src/tunnel/codec/index.js';
+import { Allowlist } from '../../../src/tunnel/config/allowlist.js';
+import { LogHub } from '../../../src/tunnel/log/logger.js';
+import { LogTargetFilter } from '../../../src/tunnel/log/target-filter.js';
+import type { MuxStream } from '../../../src/tunnel/mux/stream.js';
+import { addr, connectStream, name } from './support/gateway-side.js';
+import { closedPort, echoTarget, readToEnd, startTarget, type TargetServer } from './support/targets.js';
+import { tlsMuxPair, type TlsMuxPair } from './support/tls-mux-pair.js';
+import { until } from './support/wait.js';
+
+interface Harness {
+  readonly pair: TlsMuxPair;
+  readonly table: StreamTable;
+  readonly logs: LogRecord[];
+  readonly events: StreamInfo[];
+  readonly outcomes: Promise<DataStreamOutcome>[];
+  readonly agentStreams: MuxStream[];
+  readonly stop: AbortController;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function harness(allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'], connectTimeoutMs = 10_000): Promise<Harness> {
+  const pair = await tlsMuxPair();
+  const hub = new LogHub();
+  const logs: LogRecord[] = [];
+  hub.subscribe((record) => logs.push(record), LogTargetFilter.allAt('trace'));
+  const events: StreamInfo[] = [];
+  const table = new StreamTable({ clock: systemClock, onChange: (info) => events.push(info) });
+  const outcomes: Promise<DataStreamOutcome>[] = [];
+  const agentStreams: MuxStream[] = [];
+  const stop = new AbortController();
+  pair.agent.on('stream', (stream) => {
+    agentStreams.push(stream);
+    outcomes.push(
+      serveDataStream(stream, {
+        connection: 1,
+        draining: false,
+        allowlist: Allowlist.of(allowed),
+        connectTimeoutMs,
+        clock: systemClock,
+        resolver: systemResolver,
+        table,
+        log: hub.logger('cluvio_agent').child('stream'),
+        signal: stop.signal,
+      }),
+    );
+  });
+  cleanups.push(async () => {
+    stop.abort();
+    await Promise.all(outcomes);
+    await pair.close();
+  });
+  return { pair, table, logs, events, outcomes, agentStreams, stop };
+}
+
+async function target(server: Promise<TargetServer>): Promise<TargetServer> {
+  const started = await server;
+  cleanups.push(() => started.close());
+  return started;
+}
+
+const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+
+describe('data stream: Connect, allowlist, connect, reply', () => {
+  it('connects an allowed address, replies Ok and relays both ways, including bytes sent right behind Connect', async () => {
+    const h = await harness();
+    const echo = await target(echoTarget());
+    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port), { halfClose: true, extra: Buffer.from('early ') });
+    expect(reply).toEqual({ ok: true });
+    stream.end('bytes');
+    expect((await readToEnd(stream)).toString()).toBe('early bytes');
+    expect(await h.outcomes[0]).toBe('relayed');
+    const [info] = h.table.list();
+    expect(info).toMatchObject({ target: `127.0.0.1:${echo.port}`, resolved: `127.0.0.1:${echo.port}`, phase: 'closed', halfClose: true, error: null, bytesToTarget: 11, bytesFromTarget: 11 });
+    expect(h.events.map((e) => e.phase)).toEqual(expect.arrayContaining(['connecting', 'open', 'closed']));
+    expect(h.table.totals()).toMatchObject({ open: 0, total: 1, failed: 0, bytesToTarget: 11, bytesFromTarget: 11 });
+  });
+
+  it('resolves a name allowed by a pattern and connects to what it resolves to', async () => {
+    const h = await harness(['*.']);
+    const echo = await target(echoTarget());
+    const { stream, reply } = await connectStream(h.pair.gateway, name('localhost', echo.port), { halfClose: true });
+    expect(reply).toEqual({ ok: true });
+    stream.end('ping');
+    expect((await readToEnd(stream)).toString()).toBe('ping');
+    expect(h.table.list()[0]).toMatchObject({ target: `localhost:${echo.port}`, resolved: `127.0.0.1:${echo.port}` });
+  });
+
+  it('refuses an address outside the allowlist with AddressNotAllowed, then half-closes: the reply always arrives first', async () => {
+    const h = await harness(['10.0.0.0/8', 'db.internal']);
+    const echo = await target(echoTarget());
+    for (let i = 0; i < 20; i += 1) {
+      const { stream, reply, failure } = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port));
+      expect(failure).toBeNull();
+      expect(reply).toEqual({ ok: false, code: 'AddressNotAllowed' });
+      await readToEnd(stream); // a clean FIN, not a reset
+    }
+    expect(echo.connections).toHaveLength(0);
+    const refusal = h.logs.find((r) => r.message === 'address not allowed');
+    expect(refusal).toMatchObject({ level: 'error', module: 'cluvio_agent::stream', fields: { address: `127.0.0.1:${echo.port}` } });
+    expect(h.table.totals()).toMatchObject({ total: 20, failed: 20, open: 0 });
+  });
+
+  it('never matches a name against IP networks, nor an IPv4-mapped IPv6 address against IPv4 networks', async () => {
+    const h = await harness(['127.0.0.0/8']);
+    const echo = await target(echoTarget());
+    expect((await connectStream(h.pair.gateway, name('localhost', echo.port))).reply).toEqual({ ok: false, code: 'AddressNotAllowed' });
+    expect((await connectStream(h.pair.gateway, name('127.0.0.1', echo.port))).reply).toEqual({ ok: false, code: 'AddressNotAllowed' });
+    expect((await connectStream(h.pair.gateway, addr('::ffff:127.0.0.1', echo.port))).reply).toEqual({ ok: false, code: 'AddressNotAllowed' });
+    expect((await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port))).reply).toEqual({ ok: true });
+  });
+
+  it('answers CouldNotConnect for a closed port and logs the failure', async () => {
+    const h = await harness();
+    const port = await closedPort();
+    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', port));
+    expect(reply).toEqual({ ok: false, code: 'CouldNotConnect' });
+    await readToEnd(stream);
+    const warning = h.logs.find((r) => r.level === 'warn' && r.message.startsWith(`failed to connect to 127.0.0.1:${port}: `));
+    expect(warning?.message).toContain('could not connect to any address of');
+    expect(h.table.list()[0]?.error).toMatch(/could not connect/);
+  });
+
+  it('answers CouldNotConnect when the name does not resolve', async () => {
+    const h = await harness(['*.']);
+    const { reply } = await connectStream(h.pair.gateway, name('no-such-host.invalid', 5432));
+    expect(reply).toEqual({ ok: false, code: 'CouldNotConnect' });
+  });
+
+  it('drops streams without a usable Connect without replying, and keeps serving others', async () => {
+    const h = await harness();
+    const echo = await target(echoTarget());
+    const cases: Buffer[] = [
+      encodeFrame(Buffer.from([0xff, 0x00, 0x13])), // not CBOR
+      encodeFrame(Buffer.from([0x82, 0x01, 0x82, 0x09, 0x80])), // [1, [9, []]]: not a Connect map
+      Buffer.from([0x00, 0x09, 0x00, 0x00]), // a length prefix above 512 KiB
+      // [id, {0: [9, ["x", 1]]}]: an unknown Address variant decodes as data = None
+      encodeFrame(Buffer.from([0x82, 0x01, 0xa1, 0x00, 0x82, 0x09, 0x82, 0x61, 0x78, 0x01])),
+    ];
+    for (const bytes of cases) {
+      const stream = h.pair.gateway.open();
+      stream.on('error', () => undefined);
+      stream.write(bytes);
+      const ended = await new Promise<string>((resolve) => {
+        stream.once('data', () => {
+          resolve('data');
+        });
+        stream.once('end', () => {
+          resolve('end');
+        });
+        stream.once('close', () => {
+          resolve('close');
+        });
+      });
+      expect(ended).not.toBe('data');
+    }
+    const eof = h.pair.gateway.open();
+    eof.on('error', () => undefined);
+    eof.end();
+    await until(() => h.outcomes.length === cases.length + 1, 'the EOF stream to reach the agent');
+    expect(await Promise.all(h.outcomes)).toEqual(Array<DataStreamOutcome>(cases.length + 1).fill('dropped'));
+    expect(h.table.list()).toHaveLength(0);
+    expect((await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port))).reply).toEqual({ ok: true });
+  });
+});
+
+describe('data stream: closing', () => {
+  it('half-close: each direction ends on its own', async () => {
+    const h = await harness();
+    const upstream = await target(startTarget());
+    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port), { halfClose: true });
+    expect(reply).toEqual({ ok: true });
+    const socket = await upstream.nextConnection();
+    stream.end('request');
+    // The target sees the whole request and its end, and can still answer afterwards.
+    expect((await readToEnd(socket)).toString()).toBe('request');
+    await until(() => h.table.list()[0]?.phase === 'remote-closed', 'phase remote-closed');
+    const response = readToEnd(stream);
+    socket.end('response after EOF');
+    expect((await response).toString()).toBe('response after EOF');
+    expect(await h.outcomes[0]).toBe('relayed');
+    expect(h.table.list()[0]).toMatchObject({ phase: 'closed', halfClose: true, bytesToTarget: 7, bytesFromTarget: 18, error: null });
+  });
+
+  it('half-close: the target ends first and the gateway keeps sending', async () => {
+    const h = await harness();
+    const upstream = await target(startTarget());
+    const { stream } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port), { halfClose: true });
+    const socket = await upstream.nextConnection();
+    const fromAgent = readToEnd(stream);
+    socket.end('banner');
+    expect((await fromAgent).toString()).toBe('banner');
+    await until(() => h.table.list()[0]?.phase === 'local-closed', 'phase local-closed');
+    const atTarget = readToEnd(socket);
+    stream.end('still flowing');
+    expect((await atTarget).toString()).toBe('still flowing');
+    expect(await h.outcomes[0]).toBe('relayed');
+  });
+
+  it('full close: the gateway’s FIN ends the transfer; a late target write is not forwarded', async () => {
+    const h = await harness();
+    const upstream = await target(startTarget());
+    const { stream } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port), { halfClose: false });
+    const socket = await upstream.nextConnection();
+    const fromAgent = readToEnd(stream);
+    stream.end('abc');
+    expect((await readToEnd(socket)).toString()).toBe('abc');
+    socket.write('late');
+    expect((await fromAgent).toString()).toBe('');
+    expect(await h.outcomes[0]).toBe('relayed');
+    const finished = h.logs.find((r) => r.message === 'data transfer finished');
+    expect(finished?.fields).toMatchObject({ recv: 'Some(Ok(3))', sent: 'None' });
+  });
+
+  it('full close: the target’s end ends the transfer; later gateway data is ignored', async () => {
+    const h = await harness();
+    const upstream = await target(startTarget());
+    const { stream } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port));
+    const socket = await upstream.nextConnection();
+    const fromAgent = readToEnd(stream);
+    const atTarget = readToEnd(socket);
+    socket.end('goodbye');
+    expect((await fromAgent).toString()).toBe('goodbye');
+    stream.write('ignored');
+    expect(await h.outcomes[0]).toBe('relayed');
+    expect((await atTarget).toString()).toBe('');
+    const finished = h.logs.find((r) => r.message === 'data transfer finished');
+    expect(finished?.fields).toMatchObject({ recv: 'None', sent: 'Some(Ok(7))' });
+  });
+
+  it('a gateway reset aborts the transfer and closes the target socket', async () => {
+    const h = await harness();
+    const upstream = await target(startTarget());
+    const { stream } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port), { halfClose: true });
+    const socket = await upstream.nextConnection();
+    const ended = readToEnd(socket);
+    stream.reset();
+    await ended;
+    expect(await h.outcomes[0]).toBe('failed');
+    expect(h.table.list()[0]?.error).toMatch(/reset/);
+  });
+
+  it('stopping closes the stream and the target socket', async () => {
+    const h = await harness();
+    const upstream = await target(startTarget());
+    await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port));
+    const socket = await upstream.nextConnection();
+    const ended = readToEnd(socket);
+    h.stop.abort();
+    await ended;
+    expect(await h.outcomes[0]).toBe('failed');
+  });
+});
+
+describe('data stream: backpressure', () => {
+  it('holds at most a receive window while the target does not read, then delivers everything intact', async () => {
+    const h = await harness();
+    const upstream = await target(startTarget());
+    const { stream } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port), { halfClose: true });
+    const socket = await upstream.nextConnection();
+    socket.pause();
+    const data = randomBytes(24 * 1024 * 1024);
+    let written = 0;
+    const writing = (async () => {
+      for (; written < data.length; written += 64 * 1024) {
+        if (!stream.write(data.subarray(written, written + 64 * 1024))) await once(stream, 'drain');
+      }
+      stream.end();
+    })();
+    // Wait until the gateway is blocked: its stream has no credit left and keeps bytes queued.
+    await until(() => stream.sendWindow === 0 && stream.bufferedOutbound > 0, 'the gateway to run out of credit');
+    const agentStream = h.agentStreams[0];
+    const entry = h.table.openEntries()[0];
+    if (agentStream === undefined || entry === undefined) throw new Error('no agent stream');
+    const maxWindow = 256 * 1024;
+    for (let sample = 0; sample < 20; sample += 1) {
+      expect(agentStream.bufferedInbound).toBeLessThanOrEqual(maxWindow);
+      expect(entry.bufferedToTarget).toBeLessThanOrEqual(64 * 1024);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(written).toBeLessThan(data.length);
+    const received = readToEnd(socket);
+    await writing;
+    expect(sha(await received)).toBe(sha(data));
+    socket.end();
+    expect(await h.outcomes[0]).toBe('relayed');
+  });
+});
