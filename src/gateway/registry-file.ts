@@ -124,7 +124,12 @@ export class RegistryFileWatcher {
 
   /** Re-reads the file now (SIGHUP). Resolves when done; a bad file is logged, not thrown. */
   reload(): Promise<void> {
-    this.#reloading = this.#reloading.then(() => this.#reloadNow());
+    return this.#enqueue(false);
+  }
+
+  /** Reloads serialised; `settle`: only once the file reads the same twice (after file events). */
+  #enqueue(settle: boolean): Promise<void> {
+    this.#reloading = this.#reloading.then(() => this.#reloadNow(settle));
     return this.#reloading;
   }
 
@@ -146,20 +151,24 @@ export class RegistryFileWatcher {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
       this.#timer = null;
-      void this.reload();
+      void this.#enqueue(true);
     }, this.#debounceMs);
     this.#timer.unref();
   }
 
-  async #reloadNow(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      this.#log.warn('cannot read the agents file; keeping the previous agents', { file: this.file, error: error instanceof Error ? error.message : String(error) });
-      return;
+  async #reloadNow(settle: boolean): Promise<void> {
+    const text = await this.#read();
+    if (text === null || text === this.#lastText) return;
+    if (settle) {
+      // A file being rewritten in place can be read empty or half-written; apply it only once it
+      // reads the same twice, a debounce period apart (an empty registry would terminate everyone).
+      await new Promise((resolve) => setTimeout(resolve, this.#debounceMs));
+      const again = await this.#read();
+      if (again !== text) {
+        this.#schedule();
+        return;
+      }
     }
-    if (text === this.#lastText) return;
     try {
       const entries = parseRegistryToml(text, this.file);
       this.#lastText = text;
@@ -167,6 +176,15 @@ export class RegistryFileWatcher {
       this.#log.info('agents file reloaded', { file: this.file, agents: entries.length });
     } catch (error) {
       this.#log.error('agents file not reloaded; keeping the previous agents', { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  async #read(): Promise<string | null> {
+    try {
+      return await readFile(this.file, 'utf8');
+    } catch (error) {
+      this.#log.warn('cannot read the agents file; keeping the previous agents', { file: this.file, error: error instanceof Error ? error.message : String(error) });
+      return null;
     }
   }
 }
