@@ -62,7 +62,7 @@ export interface GatewayOptions {
   readonly switchTimeoutMs?: number;
   /** After Terminate, how long the agent may take to hang up before the gateway closes. Default 5 s. */
   readonly terminateLingerMs?: number;
-  /** Which Hello versions are served; default major version 1. */
+  /** Which Hello versions are served; default `isServedVersion` (1.x from 1.1.0 on). */
   readonly acceptVersion?: (version: Version) => boolean;
   /** Test-only misbehaviours; see faults.ts. */
   readonly faults?: GatewayFaults;
@@ -398,9 +398,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   /**
-   * Sends SwitchToNewConnection; resolves when the agent answered SwitchingConnection and its
-   * new connection is accepted. The old connection keeps serving its streams and is closed by
-   * the gateway when they are done (§9.10).
+   * Sends SwitchToNewConnection; resolves when the agent's new connection is accepted (its
+   * SwitchingConnection answer on the old one may come before or after, docs/reference-notes.md
+   * §2.10). The old connection keeps serving its streams and is closed by the gateway when they
+   * are done (§9.10).
    */
   switchConnection(agent: string): Promise<SwitchResult> {
     try {
@@ -552,7 +553,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   readonly #connectionHost: ConnectionHost = {
-    acceptVersion: (version) => (this.#options.acceptVersion ?? ((v: Version) => v.major === 1n))(version),
+    acceptVersion: (version) => (this.#options.acceptVersion ?? isServedVersion)(version),
     authorize: (_connection, agentId) => {
       if (this.#closing !== null) return 'Disabled';
       const entry = this.registry.get(agentId);
@@ -595,6 +596,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     for (const waiter of [...this.#acceptWaiters]) if (waiter.agentId === agentId) waiter.resolve(info);
     const pending = this.#pendingSwitches.get(agentId);
     if (pending !== undefined && connection !== pending.from) {
+      // The new connection's Accepted completes the switch, whether SwitchingConnection came
+      // first or not: it may arrive after the new Hello (Nagle on the agent's socket), and the
+      // old connection, now draining, may already be closed by then.
       pending.next = connection;
       this.#settleSwitch(pending);
     }
@@ -608,14 +612,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       return;
     }
     pending.switching = true;
-    this.#settleSwitch(pending);
   }
 
   #settleSwitch(pending: PendingSwitch): void {
-    if (!pending.switching || pending.next === null) return;
+    if (pending.next === null) return;
     clearTimeout(pending.timer);
     this.#pendingSwitches.delete(pending.agentId);
-    this.#log.info('agent switched connections', { agent: pending.agentId, from: pending.from.id, to: pending.next.id });
+    this.#log.info('agent switched connections', { agent: pending.agentId, from: pending.from.id, to: pending.next.id, acknowledged: pending.switching });
     pending.resolve({ previousConnectionId: pending.from.id, currentConnectionId: pending.next.id });
   }
 
@@ -640,6 +643,16 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     // A pending switch survives the old connection closing (the agent may still come back);
     // pending tests do too (their result may arrive on the next connection) until they time out.
   }
+}
+
+/**
+ * The default version check: major 1 from 1.1.0 on. Agents before 1.1.0 can only open the legacy
+ * crypto_box 0.8 challenge, which this gateway does not produce (docs/reference-notes.md §1.5);
+ * telling them UnsupportedVersion is accurate, where a challenge they cannot open would end in
+ * a misleading Unauthenticated.
+ */
+export function isServedVersion(version: Version): boolean {
+  return version.major === 1n && version.minor >= 1n;
 }
 
 /** An Address, or `host:port` / `[v6]:port` text. */

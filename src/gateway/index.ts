@@ -5,6 +5,7 @@
  */
 export {
   Gateway,
+  isServedVersion,
   toAddress,
   type AcceptedEvent,
   type AgentInfo,

@@ -102,15 +102,20 @@ describe('gateway control stream: handshake', () => {
     expect((await rejected).detail).toContain('DecryptionFailed');
   });
 
-  it('Hello of major version 2 gets Terminate{UnsupportedVersion}; any 1.x is served', async () => {
+  it('Hello of major version 2, or before 1.1.0 (legacy challenge), gets Terminate{UnsupportedVersion}; 1.1 and later 1.x are served', async () => {
     const fixture = await gatewayFor();
     const keys = fixture.addAgent();
-    const old = await agentOf(fixture);
-    await old.handshake(keys);
+    const current = await agentOf(fixture);
+    await current.handshake(keys);
 
-    const agent = await agentOf(fixture);
-    await agent.send({ type: 'Hello', pubkey: keys.publicKey, agentVersion: { major: 2n, minor: 0n, patch: 0n } });
-    expect((await agent.expect('Terminate')).data.reason).toBe('UnsupportedVersion');
+    for (const version of [
+      { major: 2n, minor: 0n, patch: 0n },
+      { major: 1n, minor: 0n, patch: 6n },
+    ]) {
+      const agent = await agentOf(fixture);
+      await agent.send({ type: 'Hello', pubkey: keys.publicKey, agentVersion: version });
+      expect((await agent.expect('Terminate')).data.reason).toBe('UnsupportedVersion');
+    }
 
     const newer = await agentOf(fixture);
     await newer.authenticate(keys, { major: 1n, minor: 99n, patch: 7n });
@@ -303,5 +308,19 @@ describe('gateway control stream: liveness and connections', () => {
     const result = await switching;
     expect(result.previousConnectionId).not.toBe(result.currentConnectionId);
     await first.closed; // idle: closed by the gateway at once
+  });
+
+  it('SwitchToNewConnection: also resolves when the new connection is Accepted before SwitchingConnection arrives', async () => {
+    const fixture = await gatewayFor();
+    const keys = fixture.addAgent();
+    const first = await agentOf(fixture);
+    await first.handshake(keys);
+    const switching = fixture.gateway.switchConnection(keys.agentId);
+    await first.expect('SwitchToNewConnection');
+    const second = await agentOf(fixture);
+    await second.handshake(keys);
+    const result = await switching;
+    expect(fixture.gateway.agents()[0]?.currentConnectionId).toBe(result.currentConnectionId);
+    await first.closed;
   });
 });
