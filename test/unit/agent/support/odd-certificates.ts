@@ -1,0 +1,44 @@
+/**
+ * Self-signed certificates that webpki (the reference's verifier) refuses but OpenSSL would take:
+ * a leaf marked CA:TRUE, and a leaf that names its host only in the subject CN.
+ */
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import type { CertificateAndKey } from '../../../../src/gateway/certificates.js';
+
+x509.cryptoProvider.set(webcrypto);
+
+async function selfSigned(host: string, extensions: (publicKey: CryptoKey) => Promise<x509.Extension[]>): Promise<CertificateAndKey> {
+  const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
+  const now = Date.now();
+  const certificate = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: '01',
+    name: `CN=${host}`,
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(now + 86_400_000),
+    keys,
+    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+    extensions: await extensions(keys.publicKey),
+  });
+  const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return { certPem: certificate.toString('pem'), keyPem: x509.PemConverter.encode(der, 'PRIVATE KEY') };
+}
+
+/** Self-signed, `CA:TRUE`, SAN = host: rustls refuses it with CaUsedAsEndEntity. */
+export function caTrueLeaf(host: string): Promise<CertificateAndKey> {
+  return selfSigned(host, (publicKey) =>
+    Promise.all([
+      Promise.resolve(new x509.BasicConstraintsExtension(true, undefined, true)),
+      Promise.resolve(new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: host }])),
+      x509.SubjectKeyIdentifierExtension.create(publicKey),
+    ]),
+  );
+}
+
+/** Self-signed, `CA:FALSE`, host only in the CN: webpki never looks at the CN. */
+export function cnOnlyLeaf(host: string): Promise<CertificateAndKey> {
+  return selfSigned(host, (publicKey) =>
+    Promise.all([Promise.resolve(new x509.BasicConstraintsExtension(false, undefined, true)), x509.SubjectKeyIdentifierExtension.create(publicKey)]),
+  );
+}
