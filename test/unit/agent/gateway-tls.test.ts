@@ -18,7 +18,7 @@ afterEach(async () => {
 });
 
 interface Seen {
-  servername: string | false;
+  servername: string | false | null;
   alpn: string | false | null;
   protocol: string | null;
   resumed: boolean;
