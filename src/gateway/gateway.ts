@@ -13,7 +13,7 @@
  * old connection is dead. docs/gateway.md says more.
  */
 import { EventEmitter, once } from 'node:events';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type Server as TlsServer, type TLSSocket, createServer as createTlsServer } from 'node:tls';
 import {
   type Address,
@@ -190,6 +190,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #pendingSwitches = new Map<string, PendingSwitch>();
   readonly #acceptWaiters = new Set<AcceptWaiter>();
   readonly #routes = new Map<number, Route>();
+  readonly #sockets = new Set<Socket>();
   readonly #onRegistryChange = (change: RegistryChange): void => {
     this.#applyRegistryChange(change);
   };
@@ -217,6 +218,11 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         this.#onSecureConnection(socket);
       },
     );
+    // Raw sockets, so that close() need not wait for a TLS handshake that never finishes.
+    this.#server.on('connection', (socket: Socket) => {
+      this.#sockets.add(socket);
+      socket.once('close', () => this.#sockets.delete(socket));
+    });
     this.#server.on('tlsClientError', (error, socket) => {
       this.#log.debug('TLS handshake failed', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`, error: error.message });
     });
@@ -484,6 +490,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     }
     this.#pendingSwitches.clear();
     await Promise.all([...this.#connections].map((connection) => connection.close()));
+    // Whatever is left never became an agent connection (a TLS handshake in progress).
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
     this.#log.info('gateway closed');
   }

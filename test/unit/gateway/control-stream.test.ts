@@ -3,6 +3,7 @@
  * the handshake's every refusal, tolerance for what §9.11 says agents may send, and bad input,
  * which must close that one connection with a logged reason and nothing else.
  */
+import { connect } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -148,6 +149,15 @@ describe('gateway control stream: handshake', () => {
     await agent.send({ type: 'Ping' });
     expect((await rejected).reason).toBe('handshake-timeout');
     await agent.closed;
+  });
+
+  it('close() does not wait for a TLS handshake that never finishes', { timeout: 20_000 }, async () => {
+    const fixture = await startGatewayFixture({ handshakeTimeoutMs: 600_000 });
+    const silent = connect({ host: '127.0.0.1', port: fixture.port });
+    silent.on('error', () => undefined);
+    await once(silent, 'connect');
+    await fixture.close();
+    await once(silent, 'close');
   });
 
   it('refuses TLS 1.2', async () => {
