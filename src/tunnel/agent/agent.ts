@@ -84,6 +84,9 @@ class StopRequested extends Error {
 
 const CONTINUE: MessageOutcome = { next: 'continue' };
 
+/** Bound of a graceful close on reconnect. */
+const GRACEFUL_CLOSE_MS = 5_000;
+
 export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngine {
   readonly done: Promise<AgentState>;
 
@@ -427,11 +430,22 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     this.#current = null;
     this.#online = false;
     this.#connectedSince = null;
-    if (old !== null) {
-      await this.#abortable(old.close());
-      old.destroy();
-    }
+    if (old !== null) await this.#closeGracefully(old);
     await this.#connect(policy);
+  }
+
+  /** GoAway(0) and TLS close, bounded to 5 s as the reference's `timeout(5 s, ctrl.close())`. */
+  async #closeGracefully(connection: GatewayConnection): Promise<void> {
+    const deadline = this.#clock.schedule(GRACEFUL_CLOSE_MS, () => {
+      this.#log.warn('error closing connection: deadline has elapsed');
+      connection.destroy();
+    });
+    try {
+      await this.#abortable(connection.close());
+    } finally {
+      deadline.cancel();
+      connection.destroy();
+    }
   }
 
   /** The reference's `connect`: delay per policy, attempt, repeat until connected (or stopped). */

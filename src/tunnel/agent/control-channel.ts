@@ -6,7 +6,7 @@
  */
 import type { ClientMessage, Message, MessageId, ServerMessage } from '../codec/index.js';
 import { FrameReader, decodeServerMessage, encodeClientMessage, freshMessageId, isProtocolError, writeFrame } from '../codec/index.js';
-import type { MuxStream } from '../mux/index.js';
+import { MuxError, type MuxStream } from '../mux/index.js';
 import { describeError } from './connect-error.js';
 
 export type ControlRead =
@@ -15,6 +15,8 @@ export type ControlRead =
   | { readonly kind: 'end' }
   /** I/O error, bad frame, undecodable message: the reference's `error reading from server`. */
   | { readonly kind: 'error'; readonly error: string };
+
+const SESSION_ENDED: ReadonlySet<string> = new Set(['MUX_SESSION_CLOSED', 'MUX_REMOTE_GO_AWAY', 'MUX_CONNECTION_LOST']);
 
 export class ControlChannel {
   readonly stream: MuxStream;
@@ -40,6 +42,9 @@ export class ControlChannel {
     try {
       frame = await this.#reader.read();
     } catch (error) {
+      // yamux 0.10 gives the reference a plain end of stream when the connection goes (GoAway,
+      // TCP close): `control channel closed by server`, not a read error.
+      if (error instanceof MuxError && SESSION_ENDED.has(error.code)) return { kind: 'end' };
       return { kind: 'error', error: isProtocolError(error) ? `cbor error: ${error.message}` : `i/o error: ${describeError(error)}` };
     }
     if (frame === null) return { kind: 'end' };

@@ -60,6 +60,20 @@ describe('agent engine: connecting and authenticating', () => {
     expect(snapshot.counters.connectedSince).not.toBeNull();
   });
 
+  it('the gateway going away (GoAway) reads as the control channel closing: reconnect with backoff', async () => {
+    const fixture = await gatewayFor();
+    const keys = fixture.addAgent();
+    const h = startAgent(configFor(fixture, keys), {}, cleanups);
+    await fixture.gateway.waitForAgent(keys.agentId);
+    await h.reached('online');
+    await fixture.close();
+    expect(await h.logged('control channel closed by server, reconnecting ...')).toMatchObject({ level: 'warn' });
+    // Accepted had reset the counter: the first attempt is immediate, the next ones back off.
+    await h.logged(`failed to connect to localhost:${fixture.port}`);
+    await h.reached('backing-off');
+    expect(h.agent.snapshot().counters.connectedSince).toBeNull();
+  });
+
   it('answers every Server::Ping with a Pong', async () => {
     const fixture = await gatewayFor({ pingIntervalMs: 50 });
     const keys = fixture.addAgent();
@@ -135,8 +149,9 @@ describe('agent engine: backoff (injected clock)', () => {
     const fixture = await gatewayFor();
     const keys = fixture.addAgent('paused', 'disabled');
     const h = startAgent(configFor(fixture, keys), { clock }, cleanups);
+    const waitingDisabled = (): boolean => h.agent.snapshot().state.phase === 'disabled' && clock.pendingDelays().includes(5_000);
     for (let round = 0; round < 3; round += 1) {
-      await timerPending(clock, 5_000);
+      await until(waitingDisabled, 'the 5 s wait after Terminate{Disabled}');
       const state = h.agent.snapshot().state;
       expect(state).toEqual({ phase: 'disabled', nextAttemptAt: clock.now() + 5_000 });
       const before = h.states.length;
@@ -146,7 +161,7 @@ describe('agent engine: backoff (injected clock)', () => {
     expect(h.logs.filter((r) => r.message === 'waiting 5s before connecting ...')).toHaveLength(3);
     fixture.registry.setStatus(keys.agentId, 'enabled');
     // The attempt in flight may already be let in; otherwise the next one, 5 s later, is.
-    await until(() => clock.pendingDelays().includes(5_000) || h.agent.snapshot().state.phase === 'online', 'a wait or online');
+    await until(() => waitingDisabled() || h.agent.snapshot().state.phase === 'online', 'a wait or online');
     clock.advance(5_000);
     await h.reached('online');
     await fixture.gateway.waitForAgent(keys.agentId);
