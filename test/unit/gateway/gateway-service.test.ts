@@ -33,8 +33,11 @@ describe('gateway service (serve)', () => {
     await writeFile(configFile, text);
     const config = parseGatewayConfig(text, configFile);
 
+    const lines: string[] = [];
+    const log = new LogHub();
+    log.subscribe((record) => lines.push(`${record.message} ${JSON.stringify(record.fields)}`));
     const start = async (): Promise<GatewayService> => {
-      const service = await startGatewayService(config, new LogHub());
+      const service = await startGatewayService(config, log);
       cleanups.push(() => service.close());
       return service;
     };
@@ -51,6 +54,10 @@ describe('gateway service (serve)', () => {
 
     await first.close();
     expect(existsSync(first.adminFile)).toBe(false);
+    // The admin token and the private key never reach the logs.
+    const privateKey = await readFile(path.join(dir, 'self-signed.key'), 'utf8');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((line) => line.includes(first.admin.token) || line.includes(privateKey.split('\n')[1] ?? '-'))).toBe(false);
     const second = await start();
     expect(await readFile(path.join(dir, 'self-signed.crt'), 'utf8')).toBe(certificate);
     await second.close();
