@@ -54,10 +54,12 @@ type ReadResult =
 
 async function readExactly(readable: Readable, length: number, waiter: StreamWaiter): Promise<ReadResult> {
   for (;;) {
-    waiter.throwIfFailed();
     // read(n) returns n bytes, or null until n are buffered, or the remainder once ended.
+    // Bytes buffered before an error still count: a peer's reply followed at once by a reset
+    // (the reference agent's refusal, see PROTOCOL.md §2.6) must be read as that reply.
     const chunk: unknown = readable.read(length);
-    if (chunk !== null) {
+    if (chunk === null) waiter.throwIfFailed();
+    else {
       if (!Buffer.isBuffer(chunk)) throw new TypeError('readFrame: the stream returned something other than a Buffer');
       return chunk.length === length ? { kind: 'complete', bytes: chunk } : { kind: 'short', received: chunk.length, cause: 'end' };
     }

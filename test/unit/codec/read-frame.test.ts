@@ -106,6 +106,19 @@ describe('readFrame', () => {
     await expect(failed).rejects.toBe(reset);
   });
 
+  it('returns a complete frame that arrived before the stream was reset (reply, then RST)', async () => {
+    const stream = new PassThrough();
+    stream.on('error', () => undefined);
+    stream.write(encodeFrame(connectBody));
+    await nextTurn();
+    stream.destroy(new Error('stream reset by peer'));
+    const body = await readFrame(stream);
+    expect(body).not.toBeNull();
+    expect(decodeConnectMessage(body ?? new Uint8Array()).id).toBe(42n);
+    // The next read sees the reset.
+    await expect(readFrame(stream)).rejects.toThrow('stream reset by peer');
+  });
+
   it('stops waiting when aborted', async () => {
     const stream = new PassThrough();
     const controller = new AbortController();
