@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,45 @@ function runCli(args: readonly string[], extraEnv: Record<string, string> = {}):
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A free loopback port with nothing listening on it: connecting there is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  return port;
+}
+
+async function tomlForClosedPort(): Promise<string> {
+  return `secret-key = "${vector.secret_key_b64url}"\n[server]\nhost = "localhost"\nport = ${await closedPort()}\n`;
+}
+
+/** Runs the agent until its output matches `pattern`, then sends SIGTERM and collects the exit. */
+function runCliUntil(args: readonly string[], pattern: RegExp, extraEnv: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: work,
+      env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    const check = (): void => {
+      if (!signalled && pattern.test(stdout + stderr)) {
+        signalled = true;
+        child.kill('SIGTERM');
+      }
+    };
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; check(); });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; check(); });
     child.on('error', reject);
     child.on('close', (code) => {
       resolve({ code, stdout, stderr });
@@ -117,26 +157,29 @@ describe('cluvio-agent with a configuration', () => {
     expect(result.stderr).toContain('/etc/cluvio-agent.toml');
   });
 
-  it('finds the file in $XDG_CONFIG_HOME, logs it, then says plainly that the tunnel is not available yet (exit 2)', async () => {
+  it('finds the file in $XDG_CONFIG_HOME, logs it, starts the tunnel and stops cleanly on SIGTERM (exit 0)', async () => {
     const xdg = path.join(work, 'xdg');
     await mkdir(xdg);
-    await writeFile(path.join(xdg, 'cluvio-agent.toml'), validToml);
-    const result = await runCli([], { XDG_CONFIG_HOME: xdg });
-    expect(result.code).toBe(2);
-    expect(result.stdout).toMatch(
-      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z  INFO cluvio_agent: configuration path="${escapeRegExp(path.join(xdg, 'cluvio-agent.toml'))}" rule=\\$XDG_CONFIG_HOME\\n$`),
+    const file = path.join(xdg, 'cluvio-agent.toml');
+    await writeFile(file, await tomlForClosedPort());
+    const result = await runCliUntil([], /failed to connect to localhost:/, { XDG_CONFIG_HOME: xdg });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z  INFO cluvio_agent: configuration path="${escapeRegExp(file)}" rule=\\$XDG_CONFIG_HOME$`),
     );
-    expect(result.stderr).toContain('running the tunnel is not available yet in this build');
-    expect(result.stderr).toContain(vector.agent_id);
+    expect(result.stdout).toMatch(/ WARN cluvio_agent::agent: failed to connect to localhost:\d+ /);
+    expect(result.stdout).toContain('INFO cluvio_agent: shutting down signal=SIGTERM');
   });
 
   it('logs JSON lines with -j and never prints the secret key, even at trace level', async () => {
     const file = path.join(work, 'ok.toml');
-    await writeFile(file, validToml);
-    const result = await runCli(['-c', file, '-j', '-l', 'trace']);
-    expect(result.code).toBe(2);
-    const line = JSON.parse(result.stdout.trim()) as { level: string; fields: Record<string, unknown>; target: string };
-    expect(line).toMatchObject({ level: 'INFO', target: 'cluvio_agent', fields: { message: 'configuration', path: `"${file}"` } });
+    await writeFile(file, await tomlForClosedPort());
+    const result = await runCliUntil(['-c', file, '-j', '-l', 'trace'], /failed to connect to localhost:/);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { level: string; fields: Record<string, unknown>; target: string });
+    expect(lines[0]).toMatchObject({ level: 'INFO', target: 'cluvio_agent', fields: { message: 'configuration', path: `"${file}"` } });
+    expect(lines.some((l) => l.level === 'WARN' && l.target === 'cluvio_agent::agent' && String(l.fields.message).startsWith('failed to connect to localhost:'))).toBe(true);
     expect(result.stdout + result.stderr).not.toContain(vector.secret_key_b64url);
   });
 });
