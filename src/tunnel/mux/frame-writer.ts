@@ -1,64 +1,76 @@
 /**
  * The write queue: every frame goes through here to the socket, in order.
  *
- * Frames are assembled back to back in an arena buffer (header, then body copied right behind it)
- * and the batch is handed to the socket in one `write()` at the end of the tick, or earlier once
- * it reaches `batchBytes`. So a frame's header and body always travel in the same write (one TLS
- * record for a small frame, never a 12-byte record followed by the body, which with Nagle and
- * delayed ACKs costs ~40 ms per round trip), and small frames queued in one tick share a write.
+ * Frames are assembled back to back in a batch buffer (header, then body copied right behind
+ * it) and a batch goes to the socket in one `write()`, so a frame's header and body always travel
+ * together (one TLS record for a small frame, never a 12-byte record followed by the body, which
+ * with Nagle and delayed ACKs costs ~40 ms per round trip), and small frames queued in the same
+ * tick share a write.
+ *
+ * At most one write is in flight. While it is, new frames accumulate in the next batch buffer,
+ * which is written as soon as the socket reports the first one done: under load every write is
+ * large and contiguous (no writev, no extra copy inside TLS). On a TCP or TLS socket, which has
+ * copied the bytes by the time it reports a write done, the two buffers are reused, so the data
+ * path allocates nothing; any other Duplex may keep a reference to what it was given (an
+ * in-memory pair pushes it straight to the other side), so there every batch gets a fresh buffer.
  * Copying the body once is what a TLS socket would do anyway for a multi-buffer write, and it
  * frees the caller's buffer as soon as the frame is queued.
  *
- * Backpressure: when the socket's `write()` returns false the writer stops being `writable`;
- * data senders then park in a FIFO of waiters and are resumed on 'drain' in arrival order, which
- * keeps streams fair. Control frames (window updates, FIN, RST, Ping, GoAway) are small and are
- * always accepted.
+ * Backpressure: once the accumulating batch holds `batchBytes`, the writer stops being
+ * `writable`; data senders then park in a FIFO and are resumed in arrival order when the batch
+ * has gone to the socket, which keeps streams fair. Control frames (window updates, FIN, RST,
+ * Ping, GoAway) are small and always accepted.
  */
 import type { Writable } from 'node:stream';
 import { FrameType, HEADER_LENGTH, writeFrameHeader } from './frame-header.js';
 
 export interface DrainWaiter {
-  /** The socket drained; the waiter may send again (and re-park itself if it fills it up). */
+  /** The writer can take data again; the waiter may send (and park itself again when full). */
   onWritable(): void;
 }
-
-const MIN_ARENA_BYTES = 64 * 1024;
 
 export class FrameWriter {
   /** Frames and bytes handed to the socket (counters for the status window). */
   framesOut = 0;
   bytesOut = 0;
 
-  private arena: Buffer;
-  private batchStart = 0;
+  private batch: Buffer;
   private used = 0;
+  /** The other buffer, free for the next batch (undefined while its write is in flight). */
+  private spare: Buffer | undefined;
+  private inFlight: Buffer | undefined;
+  private inFlightBytes = 0;
   private flushScheduled = false;
-  private needsDrain = false;
   private closed = false;
   private readonly waiters: DrainWaiter[] = [];
-  private readonly arenaBytes: number;
+  private readonly bufferBytes: number;
 
+  /**
+   * `reuseBuffers`: the socket is done with a buffer once it reports the write done (true for
+   * `net.Socket` and `tls.TLSSocket`).
+   */
   constructor(
     private readonly socket: Writable,
     private readonly batchBytes: number,
     maxFrameBody: number,
+    private readonly reuseBuffers: boolean,
   ) {
-    this.arenaBytes = Math.max(MIN_ARENA_BYTES, 2 * batchBytes, 2 * (maxFrameBody + HEADER_LENGTH));
-    this.arena = Buffer.allocUnsafe(this.arenaBytes);
-    socket.on('drain', this.onDrain);
+    // Room for a full batch plus one more data frame and some control frames.
+    this.bufferBytes = batchBytes + maxFrameBody + 64 * HEADER_LENGTH;
+    this.batch = Buffer.allocUnsafe(this.bufferBytes);
   }
 
-  /** False while the socket asks us to wait for 'drain' (or after close): data must wait. */
+  /** False while a full batch waits for the socket (or after close): data must wait. */
   get writable(): boolean {
-    return !this.needsDrain && !this.closed;
+    return !this.closed && this.used < this.batchBytes;
   }
 
-  /** Bytes accepted but not yet on the wire: the current batch plus what the socket buffers. */
+  /** Bytes accepted but not yet reported written by the socket. */
   get queuedBytes(): number {
-    return this.used - this.batchStart + this.socket.writableLength;
+    return this.used + this.inFlightBytes;
   }
 
-  /** Number of senders parked until 'drain'. */
+  /** Number of senders parked until the writer can take data again. */
   get waiterCount(): number {
     return this.waiters.length;
   }
@@ -67,10 +79,10 @@ export class FrameWriter {
   writeFrame(type: FrameType, flags: number, streamId: number, length: number): void {
     if (this.closed) return;
     this.reserve(HEADER_LENGTH);
-    writeFrameHeader(this.arena, this.used, type, flags, streamId, length);
+    writeFrameHeader(this.batch, this.used, type, flags, streamId, length);
     this.used += HEADER_LENGTH;
     this.framesOut += 1;
-    this.scheduleFlush();
+    this.queued();
   }
 
   /** Queues a Data frame whose body is `source[start, end)`; the bytes are copied now. */
@@ -78,15 +90,14 @@ export class FrameWriter {
     if (this.closed) return;
     const length = end - start;
     this.reserve(HEADER_LENGTH + length);
-    writeFrameHeader(this.arena, this.used, FrameType.Data, flags, streamId, length);
-    source.copy(this.arena, this.used + HEADER_LENGTH, start, end);
+    writeFrameHeader(this.batch, this.used, FrameType.Data, flags, streamId, length);
+    source.copy(this.batch, this.used + HEADER_LENGTH, start, end);
     this.used += HEADER_LENGTH + length;
     this.framesOut += 1;
-    if (this.used - this.batchStart >= this.batchBytes) this.flush();
-    else this.scheduleFlush();
+    this.queued();
   }
 
-  /** Parks `waiter` until the socket drains (once; a waiter already parked is not added again). */
+  /** Parks `waiter` until the writer can take data (once; a parked waiter is not added again). */
   waitForDrain(waiter: DrainWaiter): void {
     if (!this.waiters.includes(waiter)) this.waiters.push(waiter);
   }
@@ -96,44 +107,54 @@ export class FrameWriter {
     if (i >= 0) this.waiters.splice(i, 1);
   }
 
-  /** Hands the current batch to the socket now. */
+  /** Hands the batch to the socket now, unless a write is in flight (then it follows that one). */
   flush(): void {
-    if (this.closed || this.used === this.batchStart) return;
-    const batch = this.arena.subarray(this.batchStart, this.used);
-    this.batchStart = this.used;
-    this.bytesOut += batch.length;
-    if (!this.socket.write(batch)) this.needsDrain = true;
+    if (this.closed || this.inFlight !== undefined || this.used === 0) return;
+    const full = this.batch;
+    const bytes = this.used;
+    this.inFlight = full;
+    this.inFlightBytes = bytes;
+    this.batch = this.spare ?? Buffer.allocUnsafe(this.bufferBytes);
+    this.spare = undefined;
+    this.used = 0;
+    this.bytesOut += bytes;
+    this.socket.write(full.subarray(0, bytes), this.onWritten);
   }
 
-  /** Flushes, then ends the socket's writable side; later frames are dropped. */
+  /** Writes everything queued, then ends the socket's writable side; later frames are dropped. */
   end(): void {
     if (this.closed) return;
-    this.flush();
+    if (this.used > 0) {
+      // Terminal: no need to wait for the write in flight, the socket queues this one behind it.
+      this.bytesOut += this.used;
+      this.socket.write(this.batch.subarray(0, this.used));
+      this.used = 0;
+    }
     this.close();
     this.socket.end();
   }
 
-  /** Drops the current batch and every waiter; later frames are dropped. */
+  /** Drops the batch and every waiter; later frames are dropped. */
   close(): void {
-    if (this.closed) return;
     this.closed = true;
     this.waiters.length = 0;
-    this.socket.removeListener('drain', this.onDrain);
+  }
+
+  private queued(): void {
+    if (this.inFlight !== undefined) return; // goes out when the write in flight completes
+    if (this.used >= this.batchBytes) this.flush();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      process.nextTick(this.flushTick);
+    }
   }
 
   private reserve(bytes: number): void {
-    if (this.used + bytes <= this.arena.length) return;
-    // The flushed part of the arena still belongs to the socket until written: start a new one.
-    this.flush();
-    this.arena = Buffer.allocUnsafe(Math.max(this.arenaBytes, bytes));
-    this.batchStart = 0;
-    this.used = 0;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    process.nextTick(this.flushTick);
+    if (this.used + bytes <= this.batch.length) return;
+    // Rare (a burst of control frames while a full batch waits): grow this batch.
+    const bigger = Buffer.allocUnsafe(Math.max(2 * this.batch.length, this.used + bytes));
+    this.batch.copy(bigger, 0, 0, this.used);
+    this.batch = bigger;
   }
 
   private readonly flushTick = (): void => {
@@ -141,11 +162,13 @@ export class FrameWriter {
     this.flush();
   };
 
-  private readonly onDrain = (): void => {
-    this.needsDrain = false;
-    while (this.writable && this.waiters.length > 0) {
-      const waiter = this.waiters.shift();
-      waiter?.onWritable();
-    }
+  private readonly onWritten = (): void => {
+    const written = this.inFlight;
+    this.inFlight = undefined;
+    this.inFlightBytes = 0;
+    if (this.closed) return;
+    if (this.reuseBuffers && written?.length === this.bufferBytes) this.spare = written; // a grown one is dropped
+    this.flush();
+    while (this.writable && this.waiters.length > 0) this.waiters.shift()?.onWritable();
   };
 }

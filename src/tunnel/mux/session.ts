@@ -40,6 +40,7 @@
  * ignored, as 0.10 does.
  */
 import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { resolveMuxConfig, type MuxConfig } from './config.js';
 import {
@@ -116,6 +117,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
   private state: SessionState = 'open';
   private wireBytesIn = 0;
   private framesIn = 0;
+  private inboundStreams = 0;
   /** Stream receiving the current Data body (undefined: discard it). */
   private bodyTarget: MuxStream | undefined;
   private bodyFin = false;
@@ -134,7 +136,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
     this.config = resolveMuxConfig(overrides);
     this.nextStreamId = mode === 'client' ? 1 : 2;
     this.windowBudget = new WindowGrowthBudget(this.config.maxSessionWindowGrowth);
-    this.writer = new FrameWriter(socket, this.config.writeBatchBytes, this.config.maxOutgoingFrameBody);
+    this.writer = new FrameWriter(socket, this.config.writeBatchBytes, this.config.maxOutgoingFrameBody, socket instanceof Socket);
     this.pings = new PingTracker((nonce) => {
       this.writer.writeFrame(FrameType.Ping, Flag.SYN, SESSION_STREAM_ID, nonce);
     }, this.config.pingTimeoutMs);
@@ -214,12 +216,10 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
   }
 
   stats(): SessionStats {
-    let inbound = 0;
-    for (const stream of this.streams.values()) if (stream.direction === 'inbound') inbound += 1;
     return {
       openStreams: this.streams.size,
-      inboundStreams: inbound,
-      outboundStreams: this.streams.size - inbound,
+      inboundStreams: this.inboundStreams,
+      outboundStreams: this.streams.size - this.inboundStreams,
       dataBytesIn: this.counters.dataBytesIn,
       dataBytesOut: this.counters.dataBytesOut,
       wireBytesIn: this.wireBytesIn,
@@ -233,7 +233,10 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
 
   /** StreamHost: a stream was destroyed and its id is free. */
   forgetStream(stream: MuxStream): void {
-    if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
+    if (this.streams.get(stream.id) === stream) {
+      this.streams.delete(stream.id);
+      if (stream.direction === 'inbound') this.inboundStreams -= 1;
+    }
     if (this.bodyTarget === stream) this.bodyTarget = undefined;
   }
 
@@ -328,6 +331,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
       firstFrameFlag: Flag.ACK,
     });
     this.streams.set(id, stream);
+    this.inboundStreams += 1;
     if (this.backlog.length === 0 && this.listenerCount('stream') > 0) this.emit('stream', stream);
     else if (this.backlog.length < this.config.inboundBacklog) this.backlog.push(stream);
     else stream.reset(); // 0.10 drops what its queue cannot hold, which resets the stream
@@ -399,6 +403,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
     const unclaimed = new Set(this.backlog);
     const streams = [...this.streams.values()];
     this.streams.clear();
+    this.inboundStreams = 0;
     this.backlog.length = 0;
     for (const stream of streams) stream.abort(unclaimed.has(stream) ? undefined : how.streamError);
     if (how.graceful && !this.socket.destroyed) {

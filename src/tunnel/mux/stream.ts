@@ -11,8 +11,9 @@
  *   destroyed); the session forgets the stream id at that moment.
  *
  * Writes: a `write()` callback completes only once its bytes are queued for the socket within
- * the peer's credit; without credit, or while the socket waits for 'drain', the stream waits, its
- * writable buffer fills and `write()` returns false, so backpressure reaches the producer.
+ * the peer's credit; without credit, or while the session's write queue waits for the socket,
+ * the stream waits, its writable buffer fills and `write()` returns false, so backpressure
+ * reaches the producer.
  * Reads: data is pushed as it arrives; credit goes back to the peer only as the consumer reads
  * (see `ReceiveWindow`), so an idle consumer holds at most one window.
  */
