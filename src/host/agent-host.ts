@@ -100,6 +100,7 @@ export class AgentHost<C> implements AgentApi {
   /** Serialises start, import and stop: each replaces the engine. */
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
+  #closing: Promise<void> | null = null;
 
   readonly #snapshotListeners = new Set<(snapshot: AgentSnapshot) => void>();
   #lastSnapshotJson = '';
@@ -134,13 +135,26 @@ export class AgentHost<C> implements AgentApi {
     return this.#exclusive(() => this.#startFromDisk());
   }
 
+  /**
+   * Starts the engine on a configuration the caller has already found, read and reported (the
+   * CLI, which logs the file and its search rule itself). Imports replace it as usual.
+   */
+  startWith(config: C, file: string): Promise<void> {
+    return this.#exclusive(() => this.#run(config, file));
+  }
+
   /** Stops the engine; the host keeps serving its last state. */
   stop(): Promise<void> {
     return this.#exclusive(() => this.#stopEngine());
   }
 
-  /** Stops the engine and every timer; subscriptions end. */
-  async close(): Promise<void> {
+  /** Stops the engine and every timer; subscriptions end. Closing again waits for the first close. */
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     await this.stop();
     this.#closed = true;
     this.#stopLogFeed();
@@ -181,9 +195,15 @@ export class AgentHost<C> implements AgentApi {
     return Promise.resolve(this.snapshot());
   }
 
-  /** The engine's snapshot, or the host's own while there is no engine. */
+  /**
+   * The engine's snapshot, or the host's own while there is no engine. The configuration is the
+   * host's view of it: the engine knows an imported file only by the name it was dropped with.
+   */
   snapshot(): AgentSnapshot {
-    if (this.#engine !== null) return this.#engine.snapshot();
+    if (this.#engine !== null) {
+      const snapshot = this.#engine.snapshot();
+      return this.#loaded === null ? snapshot : { ...snapshot, config: this.#loaded.public };
+    }
     const state: AgentState =
       this.#loaded === null ? { phase: 'unconfigured', problem: this.#problem } : this.#engineError === null ? { phase: 'idle' } : { phase: 'stopped' };
     return {

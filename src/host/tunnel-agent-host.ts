@@ -5,16 +5,16 @@
 import type { AgentConfig, ConfigSearchContext } from '../tunnel/config/index.js';
 import { AgentHost, type AgentHostOptions, type EngineFactory } from './agent-host.js';
 import { tunnelConfigBinding } from './tunnel-config-binding.js';
-import { createTunnelEngine } from './tunnel-engine-factory.js';
+import { tunnelEngineFactory } from './tunnel-engine-factory.js';
 
 export interface TunnelAgentHostOptions extends Omit<AgentHostOptions<AgentConfig>, 'config' | 'createEngine'> {
   /** Where configuration files are searched for and imported to. */
   readonly search: ConfigSearchContext;
-  /** Default: the tunnel engine; a caller that owns more of the engine's context (e.g. the CLI's LogHub) passes its own. */
+  /** Default: the tunnel engine reporting `appVersion`; a caller that needs more control (e.g. the CLI) wraps or replaces it. */
   readonly createEngine?: EngineFactory<AgentConfig>;
 }
 
 export function createTunnelAgentHost(options: TunnelAgentHostOptions): AgentHost<AgentConfig> {
-  const { search, createEngine = createTunnelEngine, ...rest } = options;
+  const { search, createEngine = tunnelEngineFactory({ version: options.appVersion }), ...rest } = options;
   return new AgentHost<AgentConfig>({ ...rest, config: tunnelConfigBinding(search), createEngine });
 }

@@ -2,14 +2,20 @@
  * How the host creates the tunnel engine for a configuration: the one place where `AgentHost`
  * meets the engine implementation (src/tunnel/agent/agent.ts).
  *
- * The engine is not part of this build yet. Until it is, the factory says so, and the host
- * reports the agent as stopped with that reason instead of pretending to connect.
+ * Each configuration gets a fresh `Agent` with a private log hub: the host listens to its `log`
+ * event (every record, all levels) and is the one pipeline from there to the UI, the log file
+ * and the CLI's terminal. The constructor throws when `[server] trust` cannot be used; the host
+ * then shows the agent as stopped with that reason.
  */
+import { Agent } from '../tunnel/agent/agent.js';
 import type { AgentConfig } from '../tunnel/config/index.js';
 import type { EngineFactory } from './agent-host.js';
 
-export const ENGINE_UNAVAILABLE = 'the tunnel engine is not part of this build yet';
+export interface TunnelEngineOptions {
+  /** The version snapshots show: the desktop app's (or the CLI package's), not the protocol's 1.3.0. */
+  readonly version: string;
+}
 
-export const createTunnelEngine: EngineFactory<AgentConfig> = () => {
-  throw new Error(ENGINE_UNAVAILABLE);
-};
+export function tunnelEngineFactory(options: TunnelEngineOptions): EngineFactory<AgentConfig> {
+  return (config) => new Agent({ config, version: options.version });
+}

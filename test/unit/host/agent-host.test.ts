@@ -2,15 +2,16 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentHost } from '../../../src/host/agent-host.js';
-import { ENGINE_UNAVAILABLE, createTunnelEngine } from '../../../src/host/tunnel-engine-factory.js';
+import type { AgentHost } from '../../../src/host/agent-host.js';
 import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
 import type { LogRecord } from '../../../src/shared/log-record.js';
 import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import type { AgentConfig } from '../../../src/tunnel/config/index.js';
-import { confinedConfigBinding, unconfiguredHost } from './support/unconfigured-host.js';
+import { closedLoopbackPort, offlineConfig } from './support/offline-config.js';
+import { confinedHost, TEST_APP_VERSION, unconfiguredHost } from './support/unconfigured-host.js';
 
-const validConfig = (key = SecretKey.generate().exportBase64url()) => `secret-key = "${key}"\nallowed-addresses = ["10.0.0.0/8"]\n[server]\nhost = "gateway.example.com"\nport = 4443\n`;
+/** A valid file whose gateway (localhost on a closed port) refuses every connection. */
+let validConfig: (key?: string) => string;
 
 describe('AgentHost', () => {
   let dir: string;
@@ -19,6 +20,8 @@ describe('AgentHost', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'cluvio-host-'));
     await mkdir(path.join(dir, 'config'), { recursive: true });
     host = unconfiguredHost(dir);
+    const port = await closedLoopbackPort();
+    validConfig = (key) => offlineConfig(port, key);
   });
   afterEach(async () => {
     await host.close();
@@ -35,7 +38,7 @@ describe('AgentHost', () => {
 
   it('a broken file in the search order is reported with its file, key and fix', async () => {
     const file = path.join(dir, 'config', 'cluvio-agent.toml');
-    await writeFile(file, validConfig().replace('gateway.example.com', '192.168.1.1'));
+    await writeFile(file, validConfig().replace('"localhost"', '"192.168.1.1"'));
     await host.start();
     expect(host.snapshot().state).toEqual({ phase: 'unconfigured', problem: { file, key: 'server.host', message: expect.stringContaining('not a DNS name') as unknown } });
   });
@@ -43,30 +46,42 @@ describe('AgentHost', () => {
   it('a missing --config file is named in the problem, and an import then creates that file', async () => {
     await host.close();
     const explicit = path.join(dir, 'etc', 'agent.toml');
-    host = new AgentHost<AgentConfig>({ appVersion: '0', transport: 'dashboard', config: confinedConfigBinding(dir), createEngine: createTunnelEngine, configPath: explicit });
+    host = confinedHost(dir, explicit);
     await host.start();
     expect(host.snapshot().state).toMatchObject({ phase: 'unconfigured', problem: { file: explicit, key: null } });
     expect((await host.getHostInfo()).configTarget).toBe(explicit);
     expect(await host.importConfig({ fileName: 'c.toml', text: validConfig() })).toMatchObject({ ok: true, path: explicit });
   });
 
-  it('a valid file shows its public part only; without an engine in this build the agent is stopped and says why', async () => {
+  it('a valid file shows its public part only, and the engine runs on it: a refused gateway reads as connecting / backing off', async () => {
     const key = SecretKey.generate().exportBase64url();
-    await writeFile(path.join(dir, 'config', 'cluvio-agent.toml'), validConfig(key));
+    const file = path.join(dir, 'config', 'cluvio-agent.toml');
+    await writeFile(file, validConfig(key));
     await host.start();
     const snapshot = host.snapshot();
-    expect(snapshot.config).toMatchObject({ server: { host: 'gateway.example.com', port: 4443 }, allowedAddresses: ['10.0.0.0/8'] });
-    expect(snapshot.state).toEqual({ phase: 'stopped' });
-    expect(snapshot.counters.lastError?.message).toBe(`the engine could not start: ${ENGINE_UNAVAILABLE}`);
-    const everything = JSON.stringify([snapshot, await host.getLogs({ level: 'trace', text: '' })]);
-    expect(everything).not.toContain(key);
+    expect(snapshot.version).toBe(TEST_APP_VERSION);
+    expect(snapshot.config).toMatchObject({ path: file, server: { host: 'localhost' }, allowedAddresses: ['10.0.0.0/8'] });
+    await expect.poll(() => host.snapshot().state.phase, { timeout: 30_000 }).toBe('backing-off');
+    expect(host.snapshot().counters.lastError?.message).toMatch(/^failed to connect to localhost:\d+/);
+    const logs = await host.getLogs({ level: 'trace', text: '' });
+    expect(logs.some((r) => r.module === 'cluvio_agent::agent' && r.level === 'warn' && r.message.startsWith('failed to connect to localhost:'))).toBe(true);
+    expect(JSON.stringify([host.snapshot(), logs])).not.toContain(key);
+  });
+
+  it('stop() stops the engine and keeps its last state; close() ends it for good', async () => {
+    await writeFile(path.join(dir, 'config', 'cluvio-agent.toml'), validConfig());
+    await host.start();
+    await host.stop();
+    expect(host.snapshot().state).toEqual({ phase: 'stopped' });
+    await host.close();
+    await expect(host.start()).rejects.toThrow('closed');
   });
 
   it('import: a bad file changes nothing; a good one is written, becomes the configuration and is announced to subscribers', async () => {
     await host.start();
     const seen: AgentSnapshot[] = [];
     const stop = host.onSnapshot((s) => seen.push(s));
-    const bad = await host.importConfig({ fileName: 'cluvio-agent.toml', text: 'secret-key = "short"\n[server]\nhost = "gw.example.com"\n' });
+    const bad = await host.importConfig({ fileName: 'cluvio-agent.toml', text: 'secret-key = "short"\n[server]\nhost = "localhost"\n' });
     expect(bad).toMatchObject({ ok: false, problems: [{ file: 'cluvio-agent.toml', key: 'secret-key' }] });
     expect(host.snapshot().config).toBeNull();
 
@@ -75,7 +90,7 @@ describe('AgentHost', () => {
     expect(good).toMatchObject({ ok: true, path: path.join(dir, 'config', 'cluvio-agent.toml'), backupPath: null, shadowedBy: null });
     expect(await readFile(path.join(dir, 'config', 'cluvio-agent.toml'), 'utf8')).toBe(validConfig(key));
     expect(host.snapshot().config?.path).toBe(path.join(dir, 'config', 'cluvio-agent.toml'));
-    expect(seen.at(-1)?.config?.server.host).toBe('gateway.example.com');
+    expect(seen.at(-1)?.config?.server.host).toBe('localhost');
     expect(JSON.stringify(seen)).not.toContain(key);
     stop();
   });

@@ -5,8 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentHost } from '../../../src/host/agent-host.js';
 import { configFileArgument, startHidden } from '../../../src/main/config-file-argument.js';
 import { importConfigFile, importResultMessage } from '../../../src/main/import-config-file.js';
-import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import type { AgentConfig } from '../../../src/tunnel/config/index.js';
+import { closedLoopbackPort, offlineConfig } from '../host/support/offline-config.js';
 import { unconfiguredHost } from '../host/support/unconfigured-host.js';
 
 describe('a config file given by path (command line, open with, tray picker)', () => {
@@ -31,7 +31,7 @@ describe('a config file given by path (command line, open with, tray picker)', (
 
   it('imports a valid file into the user location, owner-only', async () => {
     const file = path.join(dir, 'downloaded.toml');
-    const text = `secret-key = "${SecretKey.generate().exportBase64url()}"\n[server]\nhost = "gateway.example.com"\n`;
+    const text = offlineConfig(await closedLoopbackPort());
     await writeFile(file, text);
     const result = await importConfigFile(host, file);
     expect(result.ok).toBe(true);
@@ -43,6 +43,9 @@ describe('a config file given by path (command line, open with, tray picker)', (
     expect(message.type).toBe('info');
     expect(message.detail).toContain(result.config.agentId);
     expect(message.detail).not.toContain(text.slice(14, 57));
+    // The agent now runs on it (the gateway is unreachable, so it keeps trying).
+    expect(host.snapshot().config?.agentId).toBe(result.config.agentId);
+    expect(['connecting', 'backing-off']).toContain(host.snapshot().state.phase);
   });
 
   it('reports a bad file with the key and the fix, and a missing file plainly', async () => {
