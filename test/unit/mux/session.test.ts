@@ -244,6 +244,15 @@ describe('session and streams', () => {
     expect(seen.map((s) => s.id)).toEqual([2, 4]);
     expect((seen[0]?.read() as Buffer).toString()).toBe('a');
   });
+
+  it('closes streams still waiting in the backlog quietly when the session ends (nobody listens for their errors)', async () => {
+    const peer = new RawPeer({ mode: 'client' });
+    peer.send(frame(FrameType.Data, Flag.SYN, 2, Buffer.from('a')));
+    await until(() => peer.session.stats().openStreams === 1, 'the stream to arrive');
+    peer.session.destroy(new Error('going away'));
+    await peer.settle();
+    expect(peer.session.stats().openStreams).toBe(0); // and no unhandled 'error' fails this test
+  });
 });
 
 describe('protocol errors close the session with GoAway and a MuxProtocolError, never a crash', () => {
