@@ -278,7 +278,13 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
     this.bodyTarget = undefined;
     if (id === SESSION_STREAM_ID) throw new MuxProtocolError(`${frameTypeName(type)} frame on stream 0`);
     if ((flags & Flag.RST) !== 0) {
-      this.streams.get(id)?.onRemoteReset();
+      const reset = this.streams.get(id);
+      const waiting = reset && this.backlog.length > 0 ? this.backlog.indexOf(reset) : -1;
+      if (waiting >= 0) {
+        // Never handed out, so nobody listens for its error: just drop it.
+        this.backlog.splice(waiting, 1);
+        reset?.abort(undefined);
+      } else reset?.onRemoteReset();
       return;
     }
     let stream = this.streams.get(id);

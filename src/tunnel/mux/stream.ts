@@ -228,7 +228,8 @@ export class MuxStream extends Duplex implements DrainWaiter {
       if (flags !== 0) this.host.writer.writeFrame(FrameType.Data, flags, this.id, 0);
       this.detach();
     }
-    pending?.(error ?? new MuxSessionClosedError(`stream ${this.id} destroyed`));
+    // A write still waiting for credit fails, as Node fails writes buffered in a destroyed stream.
+    pending?.(error ?? Object.assign(new Error(`stream ${this.id} was destroyed before this write went out`), { code: 'ERR_STREAM_DESTROYED' }));
     callback(error);
   }
 

@@ -245,6 +245,16 @@ describe('session and streams', () => {
     expect((seen[0]?.read() as Buffer).toString()).toBe('a');
   });
 
+  it('drops a backlog stream the peer resets, quietly (nobody listens for its error yet)', async () => {
+    const peer = new RawPeer({ mode: 'client' });
+    peer.send(frame(FrameType.Data, Flag.SYN, 2, Buffer.from('a')), frame(FrameType.Data, Flag.SYN, 4, Buffer.from('b')), frame(FrameType.Data, Flag.RST, 2, 0));
+    await until(() => peer.session.stats().openStreams === 1, 'the reset stream to go');
+    const seen: MuxStream[] = [];
+    peer.session.on('stream', (s) => seen.push(s));
+    await until(() => seen.length === 1, 'the backlog to be delivered');
+    expect(seen[0]?.id).toBe(4);
+  });
+
   it('closes streams still waiting in the backlog quietly when the session ends (nobody listens for their errors)', async () => {
     const peer = new RawPeer({ mode: 'client' });
     peer.send(frame(FrameType.Data, Flag.SYN, 2, Buffer.from('a')));
