@@ -27,11 +27,16 @@
  *   session.ping(timeoutMs?): Promise<number>
  *       Round-trip time in ms; `session.rttMs` keeps the last one measured.
  *   session.stats(): SessionStats
- *       Open streams, payload and wire bytes in/out, frames in/out, RTT (plain counters).
- *   session.closed: boolean
+ *       Open/inbound/outbound streams, payload and wire bytes in/out, frames in/out, bytes queued
+ *       for the socket, streams blocked on it, window growth, RTT (plain counters, cheap).
+ *   session.closed: boolean        true once closing has started
+ *   session.mode, session.config   as constructed (config with defaults filled in)
  *
  * `MuxStream` (stream.ts) is a `Duplex` with `id`, `direction`, `bytesRead`, `bytesWritten`,
- * `bufferedInbound`, `bufferedOutbound`, `reset()`; `end()` half-closes; 'close' = fully closed.
+ * `bufferedInbound`, `bufferedOutbound`, `sendWindow`, `receiveWindow`, `reset()`; `end()`
+ * half-closes (FIN); `destroy()` sends RST/FIN as 0.10 does on drop; 'close' = fully closed.
+ * Streams error like any Node stream (`MuxStreamResetError`, the session's error): attach an
+ * 'error' handler or use `pipeline`.
  *
  * Protocol violations by the peer (wrong stream id parity, a stream opened twice, data beyond
  * the window or beyond `maxIncomingFrameBody`, a malformed header, too many streams) send a
@@ -55,7 +60,7 @@ import { FrameDecoder } from './frame-decoder.js';
 import { Flag, FrameType, GoAwayCode, INITIAL_STREAM_WINDOW, MAX_U32, SESSION_STREAM_ID, frameTypeName, type FrameHeader } from './frame-header.js';
 import { FrameWriter } from './frame-writer.js';
 import { PingTracker } from './ping-tracker.js';
-import { WindowGrowthBudget, type RttSource } from './receive-window.js';
+import { WindowGrowthBudget } from './receive-window.js';
 import { MuxStream, type DataCounters, type StreamHost } from './stream.js';
 
 export type SessionMode = 'client' | 'server';
@@ -78,6 +83,10 @@ export interface SessionStats {
   readonly framesOut: number;
   /** Bytes queued for the socket and not yet written. */
   readonly queuedBytesOut: number;
+  /** Streams with data to send that wait for the socket to take more. */
+  readonly blockedStreams: number;
+  /** How far auto-tuning has grown receive windows beyond their initial size, all streams together. */
+  readonly windowGrowthBytes: number;
   readonly rttMs: number | undefined;
 }
 
@@ -101,13 +110,15 @@ interface Termination {
   readonly graceful: boolean;
 }
 
-export class Session extends EventEmitter<SessionEvents> implements StreamHost {
+export class Session extends EventEmitter<SessionEvents> {
   readonly mode: SessionMode;
   readonly config: Readonly<MuxConfig>;
-  readonly writer: FrameWriter;
-  readonly windowBudget: WindowGrowthBudget;
-  readonly counters: DataCounters = { dataBytesIn: 0, dataBytesOut: 0 };
-  readonly rttSource: RttSource;
+
+  private readonly writer: FrameWriter;
+  private readonly windowBudget: WindowGrowthBudget;
+  private readonly counters: DataCounters = { dataBytesIn: 0, dataBytesOut: 0 };
+  /** What streams see of the session. */
+  private readonly host: StreamHost;
 
   private readonly streams = new Map<number, MuxStream>();
   private readonly backlog: MuxStream[] = [];
@@ -140,7 +151,14 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
     this.pings = new PingTracker((nonce) => {
       this.writer.writeFrame(FrameType.Ping, Flag.SYN, SESSION_STREAM_ID, nonce);
     }, this.config.pingTimeoutMs);
-    this.rttSource = { rttMs: () => this.pings.rttMs, refresh: () => { this.pings.refresh(); } };
+    this.host = {
+      config: this.config,
+      writer: this.writer,
+      windowBudget: this.windowBudget,
+      counters: this.counters,
+      rttSource: { rttMs: () => this.pings.rttMs, refresh: () => { this.pings.refresh(); } },
+      forgetStream: (stream) => { this.forgetStream(stream); },
+    };
     this.decoder = new FrameDecoder(
       {
         onFrame: (header) => { this.onFrame(header); },
@@ -183,7 +201,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
     // 0.10: a window above the spec's default is announced at once with a SYN WindowUpdate;
     // otherwise nothing is sent until the first frame, which carries the SYN.
     const extra = this.config.initialStreamWindow - INITIAL_STREAM_WINDOW;
-    const stream = new MuxStream(this, {
+    const stream = new MuxStream(this.host, {
       id,
       direction: 'outbound',
       sendCredit: INITIAL_STREAM_WINDOW,
@@ -227,12 +245,14 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
       framesIn: this.framesIn,
       framesOut: this.writer.framesOut,
       queuedBytesOut: this.writer.queuedBytes,
+      blockedStreams: this.writer.waiterCount,
+      windowGrowthBytes: this.config.maxSessionWindowGrowth - this.windowBudget.remaining,
       rttMs: this.pings.rttMs,
     };
   }
 
-  /** StreamHost: a stream was destroyed and its id is free. */
-  forgetStream(stream: MuxStream): void {
+  /** A stream was destroyed: its id is free. */
+  private forgetStream(stream: MuxStream): void {
     if (this.streams.get(stream.id) === stream) {
       this.streams.delete(stream.id);
       if (stream.direction === 'inbound') this.inboundStreams -= 1;
@@ -327,7 +347,7 @@ export class Session extends EventEmitter<SessionEvents> implements StreamHost {
   }
 
   private accept(id: number, extraCredit: number): MuxStream {
-    const stream = new MuxStream(this, {
+    const stream = new MuxStream(this.host, {
       id,
       direction: 'inbound',
       sendCredit: INITIAL_STREAM_WINDOW + extraCredit,
