@@ -12,8 +12,11 @@ import { LogHub } from '../tunnel/log/logger.js';
 import { createStreamSink, shouldUseAnsi, type TextStream } from '../tunnel/log/stream-sink.js';
 import { DEFAULT_LOG_FILTER, LogFilterError, LogTargetFilter } from '../tunnel/log/target-filter.js';
 import { configSearchHelp } from './agent-help.js';
+import { dashboardHelp } from './dashboard-help.js';
+import { parseDashboardAddress, type DashboardAddress } from './dashboard-address.js';
+import { runAgentWithDashboard } from './dashboard-run.js';
 import { packageVersion } from './package-version.js';
-import { runAgent } from './run-agent.js';
+import { reportConfigError, runAgent } from './run-agent.js';
 
 export interface AgentCliContext {
   readonly stdout: TextStream;
@@ -32,6 +35,7 @@ interface AgentOptions {
   readonly log?: string;
   readonly json?: boolean;
   readonly genKeypair?: boolean;
+  readonly dashboard?: string | true;
 }
 
 const USAGE_EXIT_CODE = 2;
@@ -47,8 +51,9 @@ function buildCommand(context: AgentCliContext): Command {
     .option('-l, --log <FILTER>', `Log filter, e.g. info or cluvio_agent=debug (default: ${DEFAULT_LOG_FILTER})`)
     .option('-j, --json', 'Use json format for log messages')
     .option('-g, --gen-keypair', 'Generate a new keypair')
+    .option('--dashboard [ADDRESS]', 'Also serve a status dashboard on loopback and print its URL on stderr (default 127.0.0.1, any free port; see below)')
     .helpOption('-h, --help', 'Print help')
-    .addHelpText('after', configSearchHelp(context))
+    .addHelpText('after', configSearchHelp(context) + dashboardHelp())
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
@@ -84,13 +89,34 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     context.stderr.write(`error: invalid value '${options.log ?? ''}' for '--log <FILTER>': ${error.message}\n${MORE_INFO}`);
     return USAGE_EXIT_CODE;
   }
+  let dashboard: DashboardAddress | null = null;
+  if (options.dashboard !== undefined) {
+    const parsed = parseDashboardAddress(options.dashboard);
+    if (!parsed.ok) {
+      context.stderr.write(`error: invalid value '${options.dashboard === true ? '' : options.dashboard}' for '--dashboard [ADDRESS]': ${parsed.error}\n${MORE_INFO}`);
+      return USAGE_EXIT_CODE;
+    }
+    dashboard = parsed.address;
+  }
+  const sink = createStreamSink(context.stdout, { json: options.json === true, ansi: shouldUseAnsi(context.stdout, context.env) });
   const log = new LogHub();
-  log.subscribe(createStreamSink(context.stdout, { json: options.json === true, ansi: shouldUseAnsi(context.stdout, context.env) }), filter);
+  log.subscribe(sink, filter);
 
   if (options.genKeypair === true) {
     const pair = generateKeyPair();
     context.stdout.write(`public-key: ${pair.agentId}\nsecret-key: ${pair.secretKey.exportBase64url()}\n`);
     return 0;
+  }
+
+  if (dashboard !== null) {
+    return runAgentWithDashboard({
+      address: dashboard,
+      explicitConfig: options.config,
+      search: { platform: context.platform, exeDir: context.exeDir, env: context.env, homeDir: context.homeDir },
+      sink,
+      filter,
+      stderr: context.stderr,
+    });
   }
 
   try {
@@ -100,12 +126,7 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     return await runAgent({ config, configFile, log, stderr: context.stderr });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    if (error.reason === 'not-found' && error.searched.length > 0) {
-      const tried = error.searched.map((candidate) => `  ${candidate.path} (${candidate.rule})`).join('\n');
-      context.stderr.write(`${error.message}\nlooked for:\n${tried}\n`);
-    } else {
-      context.stderr.write(`config: ${error.message}\n`);
-    }
+    reportConfigError(context.stderr, error);
     return CONFIG_EXIT_CODE;
   }
 }

@@ -10,6 +10,7 @@
  */
 import { Agent } from '../tunnel/agent/agent.js';
 import type { AgentConfig } from '../tunnel/config/agent-config.js';
+import type { ConfigError } from '../tunnel/config/config-error.js';
 import type { LocatedConfigFile } from '../tunnel/config/load-config.js';
 import type { LogHub } from '../tunnel/log/logger.js';
 import type { TextStream } from '../tunnel/log/stream-sink.js';
@@ -37,6 +38,16 @@ export const STOPPED_EXIT_CODE = 0;
 export const FAILURE_EXIT_CODE = 1;
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** A configuration that cannot be used, as the reference reports it: `config: …`, or where the search looked. */
+export function reportConfigError(stderr: TextStream, error: ConfigError): void {
+  if (error.reason === 'not-found' && error.searched.length > 0) {
+    const tried = error.searched.map((candidate) => `  ${candidate.path} (${candidate.rule})`).join('\n');
+    stderr.write(`${error.message}\nlooked for:\n${tried}\n`);
+  } else {
+    stderr.write(`config: ${error.message}\n`);
+  }
+}
 
 /** Runs the agent until it ends; resolves to the process exit status. */
 export async function runAgent(context: AgentRunContext): Promise<number> {

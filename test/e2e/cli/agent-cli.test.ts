@@ -203,7 +203,7 @@ describe('cluvio-agent usage errors', () => {
   it('describes every option and the search order per OS in --help', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const text of ['-c, --config <PATH>', '--version', '-l, --log <FILTER>', '-j, --json', '-g, --gen-keypair', '-h, --help', '$XDG_CONFIG_HOME', '%APPDATA%', 'In `/etc`.', path.join(home, '.config', 'cluvio-agent.toml')]) {
+    for (const text of ['-c, --config <PATH>', '--version', '-l, --log <FILTER>', '-j, --json', '-g, --gen-keypair', '--dashboard [ADDRESS]', 'loopback', 'ssh -L', '-h, --help', '$XDG_CONFIG_HOME', '%APPDATA%', 'In `/etc`.', path.join(home, '.config', 'cluvio-agent.toml')]) {
       expect(result.stdout).toContain(text);
     }
   });

@@ -1,21 +1,20 @@
 /**
- * What the browser tests run against: the product's `AgentHost` (real config module, the
- * product's engine factory) behind the real dashboard server, with every config search location
+ * What the in-process browser tests run against: the product's `AgentHost` (real config module,
+ * the real tunnel engine) behind the real dashboard server, with every config search location
  * inside a temp folder so the search and the imports touch nothing else.
  *
  * `config` is written to the user location before the host starts. Without it the host is in
- * the first-run state. With the engine in the build, the online tests start a gateway and pass a
- * config pointing at it (server.host/port/trust, an agent key the gateway knows).
+ * the first-run state; the online tests pass a config for a gateway fixture (server.host/port/
+ * trust, an agent key the gateway knows).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { AgentHost } from '../../../../src/host/agent-host.js';
+import type { AgentHost } from '../../../../src/host/agent-host.js';
 import { startDashboard } from '../../../../src/host/dashboard-server.js';
 import { OWNER_ONLY_FILE_MODE } from '../../../../src/host/config-import-writer.js';
-import { createTunnelEngine } from '../../../../src/host/tunnel-engine-factory.js';
 import type { AgentConfig } from '../../../../src/tunnel/config/index.js';
-import { confinedConfigBinding } from '../../../unit/host/support/unconfigured-host.js';
+import { confinedConfigBinding, confinedHost } from '../../../unit/host/support/unconfigured-host.js';
 
 export interface AgentFixture {
   /** The dashboard URL, token included. */
@@ -39,7 +38,7 @@ export async function startAgentFixture(options: AgentFixtureOptions = {}): Prom
   const binding = confinedConfigBinding(dir);
   const configTarget = binding.userConfigPath();
   if (options.config !== undefined) await writeFile(configTarget, options.config, { mode: OWNER_ONLY_FILE_MODE });
-  const host = new AgentHost<AgentConfig>({ appVersion: '0.1.0', transport: 'dashboard', config: binding, createEngine: createTunnelEngine });
+  const host = confinedHost(dir);
   await host.start();
   const dashboard = await startDashboard({ api: host, rendererDir: path.resolve('dist', 'renderer') });
   let dashboardOpen = true;

@@ -1,0 +1,137 @@
+/**
+ * `cluvio-agent --dashboard`: the agent runs through the host (src/host), the same layer the
+ * desktop app uses, so the loopback dashboard shows its state, streams and logs and can import a
+ * configuration. What the terminal sees does not change:
+ *
+ * - every record reaches the terminal through the host's one log pipeline (already redacted),
+ *   with the same `--log` filter and the same text / JSON format; the CLI's own records
+ *   (`configuration`, `shutting down`) go the same way, so they are in the dashboard's Logs too;
+ * - SIGINT / SIGTERM → `shutting down`, the engine stopped (GoAway), the dashboard closed → exit 0;
+ * - a permanent `Terminate` → `agent was terminated by gateway: <reason text>` on stderr → exit 1.
+ *
+ * Unlike a plain run, a missing or broken configuration does not end the process: it is reported
+ * as usual, and the agent waits for a configuration imported through the dashboard.
+ */
+import path from 'node:path';
+import type { AgentEngine } from '../tunnel/agent/engine.js';
+import type { AgentState } from '../shared/agent-state.js';
+import type { LogFieldValue, LogRecord } from '../shared/log-record.js';
+import type { AgentConfig } from '../tunnel/config/agent-config.js';
+import { ConfigError } from '../tunnel/config/config-error.js';
+import { locateConfigFile, readConfigFile } from '../tunnel/config/load-config.js';
+import type { ConfigSearchContext } from '../tunnel/config/search-order.js';
+import { ROOT_MODULE, type LogSink } from '../tunnel/log/logger.js';
+import type { TextStream } from '../tunnel/log/stream-sink.js';
+import type { LogTargetFilter } from '../tunnel/log/target-filter.js';
+import type { AgentHost } from '../host/agent-host.js';
+import { startDashboard, type Dashboard } from '../host/dashboard-server.js';
+import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
+import { tunnelEngineFactory } from '../host/tunnel-engine-factory.js';
+import type { DashboardAddress } from './dashboard-address.js';
+import { packageVersion } from './package-version.js';
+import { FAILURE_EXIT_CODE, reportConfigError, STOPPED_EXIT_CODE, type SignalSource } from './run-agent.js';
+
+export interface DashboardRunContext {
+  readonly address: DashboardAddress;
+  /** `--config`, as given. */
+  readonly explicitConfig: string | undefined;
+  readonly search: ConfigSearchContext;
+  /** The terminal sink and the `--log` filter (the same ones a plain run subscribes to its hub). */
+  readonly sink: LogSink;
+  readonly filter: LogTargetFilter;
+  readonly stderr: TextStream;
+  readonly signals?: SignalSource;
+}
+
+type Ending = { readonly kind: 'signal'; readonly signal: string } | { readonly kind: 'terminated'; readonly state: Extract<AgentState, { phase: 'terminated' }> };
+
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs the agent behind the dashboard until a signal or a permanent Terminate; resolves to the exit status. */
+export async function runAgentWithDashboard(context: DashboardRunContext): Promise<number> {
+  const { stderr } = context;
+  let end: (ending: Ending) => void = () => undefined;
+  const ended = new Promise<Ending>((resolve) => {
+    end = resolve;
+  });
+
+  const createEngine = tunnelEngineFactory({ version: packageVersion() });
+  const host: AgentHost<AgentConfig> = createTunnelAgentHost({
+    appVersion: packageVersion(),
+    transport: 'dashboard',
+    search: context.search,
+    // An import replaces the --config file; without one it goes to the user's location.
+    configPath: context.explicitConfig === undefined ? null : path.resolve(context.explicitConfig),
+    autostart: null,
+    openFolder: null,
+    createEngine: (config, file): AgentEngine => {
+      let engine: AgentEngine;
+      try {
+        engine = createEngine(config, file);
+      } catch (error) {
+        // As a plain run says it; the host shows the agent stopped with the reason.
+        stderr.write(`agent: tls error: ${describe(error)}\n`);
+        throw error;
+      }
+      void engine.done.then((state) => {
+        if (state.phase === 'terminated') end({ kind: 'terminated', state });
+      });
+      return engine;
+    },
+  });
+  const toTerminal = host.onLogRecord((record: LogRecord) => {
+    if (context.filter.enabled(record.level, record.module)) context.sink(record);
+  });
+  const log = (message: string, fields: Record<string, LogFieldValue>): void => {
+    host.record('info', ROOT_MODULE, message, fields);
+  };
+
+  let dashboard: Dashboard;
+  try {
+    dashboard = await startDashboard({ api: host, host: context.address.host, port: context.address.port });
+  } catch (error) {
+    stderr.write(`dashboard: cannot listen on ${context.address.host}:${context.address.port}: ${describe(error)}\n`);
+    toTerminal();
+    await host.close();
+    return FAILURE_EXIT_CODE;
+  }
+
+  const signals = context.signals ?? process;
+  const listeners = SHUTDOWN_SIGNALS.map((name) => [name, () => { end({ kind: 'signal', signal: name }); }] as const);
+  for (const [name, listener] of listeners) signals.once(name, listener);
+
+  try {
+    stderr.write(`dashboard: ${dashboard.url}\n`);
+    try {
+      const configFile = await locateConfigFile({ ...context.search, explicitPath: context.explicitConfig });
+      log('configuration', { path: configFile.path, rule: configFile.rule });
+      const config = await readConfigFile(configFile.path, context.search.env);
+      await host.startWith(config, configFile.path);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      reportConfigError(stderr, error);
+      // The host finds the same problem and shows it, with the file and the key, in the dashboard.
+      await host.start();
+      stderr.write('dashboard: waiting for a configuration: import cluvio-agent.toml in the dashboard\n');
+    }
+
+    const ending = await ended;
+    if (ending.kind === 'terminated') {
+      stderr.write(`agent was terminated by gateway: ${ending.state.message}\n`);
+      return FAILURE_EXIT_CODE;
+    }
+    log('shutting down', { signal: ending.signal });
+    // The engine first (streams closed, GoAway), so the page sees "stopped" before it loses us.
+    await host.stop();
+    return STOPPED_EXIT_CODE;
+  } finally {
+    for (const [name, listener] of listeners) signals.off(name, listener);
+    await dashboard.close();
+    await host.close();
+    toTerminal();
+  }
+}
