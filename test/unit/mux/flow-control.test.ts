@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FrameType } from '../../../src/tunnel/mux/frame-header.js';
@@ -31,6 +32,41 @@ describe('send side: credit', () => {
       { numRuns: 15 },
     );
   });
+});
+
+describe('receive side: credit comes back on every way of reading', () => {
+  const consumers: Record<string, (stream: MuxStream) => Promise<Buffer>> = {
+    "'data' events": readAll,
+    "'readable' + read()": (stream) => new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      stream.on('readable', () => {
+        for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) chunks.push(chunk);
+      });
+      stream.on('end', () => { resolve(Buffer.concat(chunks)); });
+    }),
+    'for await': async (stream) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    },
+    'pipe into a Writable': (stream) => new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      const sink = new Writable({ highWaterMark: 1024, write: (chunk: Buffer, _e, cb) => { chunks.push(chunk); setImmediate(cb); } });
+      sink.on('finish', () => { resolve(Buffer.concat(chunks)); });
+      stream.pipe(sink);
+    }),
+  };
+  for (const [style, consume] of Object.entries(consumers)) {
+    it(`${style}: 2 MiB through fixed 256 KiB windows arrive intact`, async () => {
+      const { client, server } = sessionPair({ server: { autoTuneWindow: false } });
+      const accepted = nextStream(server);
+      const data = randomData(2 * MIB);
+      const writing = writeAll(openStream(client), data);
+      const received = await consume(await accepted);
+      await writing;
+      expect(sha256(received)).toBe(sha256(data));
+    });
+  }
 });
 
 describe('receive side: window auto-tuning', () => {
