@@ -10,8 +10,9 @@
  * At most one write is in flight. While it is, new frames accumulate in the next batch buffer,
  * which is written as soon as the socket reports the first one done: under load every write is
  * large and contiguous (no writev, no extra copy inside TLS). On a TCP or TLS socket, which has
- * copied the bytes by the time it reports a write done, the two buffers are reused, so the data
- * path allocates nothing; any other Duplex may keep a reference to what it was given (an
+ * copied the bytes by the time it reports a write done, the two buffers are reused while data
+ * keeps flowing, so the bulk path allocates nothing; an idle session keeps only small buffers
+ * (a gateway holds many sessions). Any other Duplex may keep a reference to what it was given (an
  * in-memory pair pushes it straight to the other side), so there every batch gets a fresh buffer.
  * Copying the body once is what a TLS socket would do anyway for a multi-buffer write, and it
  * frees the caller's buffer as soon as the frame is queued.
@@ -29,6 +30,11 @@ export interface DrainWaiter {
   onWritable(): void;
 }
 
+/** Size of a batch buffer while idle (and the most an idle session keeps). */
+const SMALL_BUFFER_BYTES = 16 * 1024;
+/** A session that wrote a large batch this recently counts as busy and keeps large buffers. */
+const BUSY_FOR_MS = 1000;
+
 export class FrameWriter {
   /** Frames and bytes handed to the socket (counters for the status window). */
   framesOut = 0;
@@ -44,6 +50,7 @@ export class FrameWriter {
   private closed = false;
   private readonly waiters: DrainWaiter[] = [];
   private readonly bufferBytes: number;
+  private lastLargeWriteAt = -Infinity;
 
   /**
    * `reuseBuffers`: the socket is done with a buffer once it reports the write done (true for
@@ -57,7 +64,7 @@ export class FrameWriter {
   ) {
     // Room for a full batch plus one more data frame and some control frames.
     this.bufferBytes = batchBytes + maxFrameBody + 64 * HEADER_LENGTH;
-    this.batch = Buffer.allocUnsafe(this.bufferBytes);
+    this.batch = Buffer.allocUnsafe(Math.min(SMALL_BUFFER_BYTES, this.bufferBytes));
   }
 
   /** False while a full batch waits for the socket (or after close): data must wait. */
@@ -114,7 +121,8 @@ export class FrameWriter {
     const bytes = this.used;
     this.inFlight = full;
     this.inFlightBytes = bytes;
-    this.batch = this.spare ?? Buffer.allocUnsafe(this.bufferBytes);
+    if (bytes > SMALL_BUFFER_BYTES) this.lastLargeWriteAt = performance.now();
+    this.batch = this.spare ?? Buffer.allocUnsafe(this.busy() ? this.bufferBytes : Math.min(SMALL_BUFFER_BYTES, this.bufferBytes));
     this.spare = undefined;
     this.used = 0;
     this.bytesOut += bytes;
@@ -140,6 +148,10 @@ export class FrameWriter {
     this.waiters.length = 0;
   }
 
+  private busy(): boolean {
+    return performance.now() - this.lastLargeWriteAt < BUSY_FOR_MS;
+  }
+
   private queued(): void {
     if (this.inFlight !== undefined) return; // goes out when the write in flight completes
     if (this.used >= this.batchBytes) this.flush();
@@ -151,8 +163,8 @@ export class FrameWriter {
 
   private reserve(bytes: number): void {
     if (this.used + bytes <= this.batch.length) return;
-    // Rare (a burst of control frames while a full batch waits): grow this batch.
-    const bigger = Buffer.allocUnsafe(Math.max(2 * this.batch.length, this.used + bytes));
+    const wanted = Math.max(this.used + bytes, Math.min(2 * this.batch.length, this.bufferBytes));
+    const bigger = Buffer.allocUnsafe(wanted);
     this.batch.copy(bigger, 0, 0, this.used);
     this.batch = bigger;
   }
@@ -167,7 +179,8 @@ export class FrameWriter {
     this.inFlight = undefined;
     this.inFlightBytes = 0;
     if (this.closed) return;
-    if (this.reuseBuffers && written?.length === this.bufferBytes) this.spare = written; // a grown one is dropped
+    // Reuse the buffer just written while data flows; once idle, keep only a small one.
+    if (this.reuseBuffers && written && written.length <= (this.busy() ? this.bufferBytes : SMALL_BUFFER_BYTES)) this.spare = written;
     this.flush();
     while (this.writable && this.waiters.length > 0) this.waiters.shift()?.onWritable();
   };
