@@ -1,11 +1,9 @@
 /**
- * The UI in a real browser (Debian's Chromium), served by the real dashboard server. Needs the
- * built renderer (`npm test` builds first).
+ * The UI in a real browser (Debian's Chromium), served by the real dashboard server on the host
+ * with the real engine, in process. Needs the built renderer (`npm test` builds first).
  *
- * The first-run block needs no engine. With the engine in the build, an "online" block joins it:
- * a fixture that starts a gateway and an agent configured for it (`startAgentFixture({ config })`),
- * then Online with the agent ID, a query's stream counting bytes, live logs with the level filter,
- * and an import returning to Online.
+ * This is the first run (no configuration). The agent online through a real gateway, run as
+ * `cluvio-agent --dashboard`, is dashboard-online.test.ts; 1,000 streams, streams-1000.test.ts.
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -14,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type AgentFixture, startAgentFixture } from './support/agent-fixture.js';
 import { dropFile, launchChromium, screenshot } from './support/chromium.js';
+import { closedLoopbackPort, offlineConfig } from '../../unit/host/support/offline-config.js';
 import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import { parseAgentConfig } from '../../../src/tunnel/config/index.js';
 
@@ -142,7 +141,9 @@ describe('dashboard UI, first run (no configuration)', () => {
   it('dropping a valid file writes it owner-only, keeps the previous one as an owner-only backup, and shows the agent ID', async () => {
     await page.goto(agent.url);
     await writeFile(agent.configTarget, '# the previous configuration\n', { mode: 0o644 });
-    const text = `secret-key = "${SecretKey.generate().exportBase64url()}"\nallowed-addresses = ["127.0.0.1/32"]\n[server]\nhost = "gateway.example.com"\n`;
+    // A gateway that refuses connections (localhost, nothing listening): the agent keeps trying.
+    const gatewayPort = await closedLoopbackPort();
+    const text = offlineConfig(gatewayPort, SecretKey.generate().exportBase64url(), '127.0.0.1/32');
     const agentId = parseAgentConfig(text, { file: null, env: {} }).agentId;
     await dropFile(page, 'body', 'cluvio-agent (1).toml', text);
     await page.getByTestId('import-success').waitFor();
@@ -159,7 +160,8 @@ describe('dashboard UI, first run (no configuration)', () => {
 
     await page.getByRole('tab', { name: 'Status' }).click();
     await expect.poll(() => page.getByTestId('agent-id').textContent()).toBe(agentId);
-    expect(await page.getByTestId('server').textContent()).toBe('gateway.example.com:443');
+    expect(await page.getByTestId('server').textContent()).toBe(`localhost:${gatewayPort}`);
+    await expect.poll(() => page.getByRole('banner').getByTestId('state-badge').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/^(connecting|backing-off)$/);
     expect(await page.content()).not.toContain(text.slice(14, 57));
   });
 
