@@ -156,7 +156,9 @@ async function main(): Promise<void> {
       app.quit();
     });
   });
-  // Later: powerMonitor 'resume' / 'unlock-screen' → ask the engine to reconnect at once.
+  // Later: powerMonitor 'resume' / 'unlock-screen' → ask the engine to reconnect at once. The
+  // engine (AgentEngine in src/tunnel/agent/engine.ts) has no such method yet; until it does, a
+  // resumed laptop reconnects on the engine's own schedule (a missed Pong, or the backoff).
 
   await host.start();
   openFile = (file) => {
