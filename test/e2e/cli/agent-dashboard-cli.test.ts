@@ -100,6 +100,30 @@ describe('cluvio-agent --dashboard', () => {
     expect(await accepts(port)).toBe(false);
   });
 
+  it('the terminal gets the same lines, filtered and formatted the same, with and without --dashboard (text and JSON)', async () => {
+    const file = path.join(work, 'agent.toml');
+    await writeFile(file, offlineToml(SecretKey.generate().exportBase64url(), await closedPort()));
+    /** Lines up to the first backoff, then the shutdown line, without timestamps. */
+    const transcript = async (args: readonly string[]): Promise<string[]> => {
+      const agent = start(args);
+      await agent.waitForLine(/waiting \S+ before connecting/);
+      expect(await agent.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      const lines = agent.stdout().trimEnd().split('\n').map((line) => line.replace(/^\S+Z /, '').replace(/"timestamp":"[^"]+",/, ''));
+      const backoff = lines.findIndex((line) => /waiting \S+ before connecting/.test(line));
+      return [...lines.slice(0, backoff + 1), lines.at(-1) ?? ''];
+    };
+    const debugText = ['-c', file, '-l', 'cluvio_agent=debug'];
+    const plain = await transcript(debugText);
+    expect(plain.some((line) => line.includes('DEBUG'))).toBe(true);
+    expect(plain.at(-1)).toMatch(/^ ?INFO cluvio_agent: shutting down signal=SIGTERM$/);
+    expect(await transcript([...debugText, '--dashboard'])).toEqual(plain);
+    // A narrower filter keeps the CLI's own lines and every debug line out, also with --dashboard.
+    const agentInfoJson = ['-c', file, '-l', 'cluvio_agent::agent=info', '-j'];
+    const plainJson = await transcript(agentInfoJson);
+    expect(plainJson.every((line) => line.includes('"target":"cluvio_agent::agent"') && !line.includes('"DEBUG"'))).toBe(true);
+    expect(await transcript([...agentInfoJson, '--dashboard'])).toEqual(plainJson);
+  });
+
   it('listens where ADDRESS says: a port, and ::1 or localhost', async () => {
     const file = path.join(work, 'agent.toml');
     await writeFile(file, offlineToml(SecretKey.generate().exportBase64url(), await closedPort()));
