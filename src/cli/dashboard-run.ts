@@ -110,7 +110,7 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
       const configFile = await locateConfigFile({ ...context.search, explicitPath: context.explicitConfig });
       log('configuration', { path: configFile.path, rule: configFile.rule });
       const config = await readConfigFile(configFile.path, context.search.env);
-      await host.startWith(config, configFile.path);
+      await host.startWith(config, path.resolve(configFile.path));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       reportConfigError(stderr, error);
