@@ -41,7 +41,9 @@ export class FrameDecoder {
   /**
    * Adds input and returns every frame body it completes (copies; the chunk is not retained
    * beyond the frame in progress). Throws `ProtocolError('frame-too-large')` as soon as a prefix
-   * above the limit is complete.
+   * above the limit is complete — unless frames before it completed in the same call: those are
+   * returned first (as a reader taking one frame at a time would have delivered them), and the
+   * refusal comes from the next `push` or `end`.
    */
   push(chunk: Uint8Array): Buffer[] {
     if (this.#failure !== null) throw this.#failure;
@@ -60,6 +62,7 @@ export class FrameDecoder {
             this.#failure = error;
             this.#chunks.length = 0;
             this.#buffered = 0;
+            if (bodies.length > 0) return bodies;
           }
           throw error;
         }
