@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { type Server, type Socket, connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_REGIONS, type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/cli/embedded-postgres.js';
@@ -15,6 +15,7 @@ import type { KeyPair } from '../../../src/tunnel/auth/index.js';
 import { startOurAgent } from '../../support/agent-fixture.js';
 import { type GatewayFixture, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import type { AgentProcess } from '../../support/reference-agent.js';
+import { closedLoopbackPort, listenLoopback } from '../../support/loopback.js';
 
 let fixture: GatewayFixture;
 let keys: KeyPair;
@@ -23,19 +24,8 @@ let database: EmbeddedPostgres;
 const servers: Server[] = [];
 
 async function listen(onConnection: (socket: Socket) => void): Promise<number> {
-  const server = createServer({ allowHalfOpen: true }, onConnection);
+  const { server, port } = await listenLoopback(onConnection, { allowHalfOpen: true });
   servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
   return port;
 }
 
@@ -109,11 +99,11 @@ describe('our agent (process) ↔ gateway ↔ PostgreSQL', () => {
   it('answers Test: allowed, not allowed, closed port', async () => {
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${database.port}`)).toEqual({ ok: true });
     expect(await fixture.gateway.test(keys.agentId, '10.0.0.1:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${await closedPort()}`)).toEqual({ ok: false, code: 'CouldNotConnect' });
+    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${await closedLoopbackPort()}`)).toEqual({ ok: false, code: 'CouldNotConnect' });
   });
 
   it('refuses a disallowed target with AddressNotAllowed and a closed port with CouldNotConnect, reply first every time', async () => {
-    const closed = await closedPort();
+    const closed = await closedLoopbackPort();
     for (let i = 0; i < 10; i += 1) {
       const notAllowed = await refusal('10.0.0.1:5432');
       expect([notAllowed.outcome, notAllowed.errorCode]).toEqual(['refused', 'AddressNotAllowed']);

@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,6 +9,7 @@ import { publicKeyOf } from '../../../src/tunnel/auth/key-pair.js';
 import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import { encodeBase64url } from '../../../src/tunnel/auth/base64url.js';
 import { vectorNamed } from '../../support/vectors.js';
+import { closedLoopbackPort } from '../../support/loopback.js';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = path.join(REPO, 'dist', 'src', 'cli', 'agent.js');
@@ -43,17 +43,8 @@ function runCli(args: readonly string[], extraEnv: Record<string, string> = {}):
   });
 }
 
-/** A free loopback port with nothing listening on it: connecting there is refused at once. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  return port;
-}
-
 async function tomlForClosedPort(): Promise<string> {
-  return `secret-key = "${vector.secret_key_b64url}"\n[server]\nhost = "localhost"\nport = ${await closedPort()}\n`;
+  return `secret-key = "${vector.secret_key_b64url}"\n[server]\nhost = "localhost"\nport = ${await closedLoopbackPort()}\n`;
 }
 
 /** Runs the agent until its output matches `pattern`, then sends SIGTERM and collects the exit. */

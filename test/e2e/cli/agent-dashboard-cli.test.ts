@@ -14,6 +14,7 @@ import type { LogRecord } from '../../../src/shared/log-record.js';
 import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import { startGatewayFixture } from '../../support/gateway-fixture.js';
 import { CLI, type CliProcess, dashboardCall, spawnCli } from '../ui/support/cli-process.js';
+import { closedLoopbackPort } from '../../support/loopback.js';
 
 let work = '';
 let home = '';
@@ -24,14 +25,6 @@ function start(args: readonly string[], env: Record<string, string> = {}): CliPr
   const agent = spawnCli(args, { HOME: home, ...env }, work);
   running.push(agent);
   return agent;
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  return port;
 }
 
 /** True while something accepts TCP connections on 127.0.0.1:`port`. */
@@ -70,7 +63,7 @@ describe('cluvio-agent --dashboard', () => {
   it('prints a tokenised loopback URL on stderr, logs to the terminal exactly as without it, serves the agent’s state, and exits 0 on SIGTERM', async () => {
     const key = SecretKey.generate().exportBase64url();
     const file = path.join(work, 'agent.toml');
-    await writeFile(file, offlineToml(key, await closedPort()));
+    await writeFile(file, offlineToml(key, await closedLoopbackPort()));
     const agent = start(['--dashboard', '-c', file]);
     const url = await agent.dashboardUrl();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/$/);
@@ -102,7 +95,7 @@ describe('cluvio-agent --dashboard', () => {
 
   it('the terminal gets the same lines, filtered and formatted the same, with and without --dashboard (text and JSON)', async () => {
     const file = path.join(work, 'agent.toml');
-    await writeFile(file, offlineToml(SecretKey.generate().exportBase64url(), await closedPort()));
+    await writeFile(file, offlineToml(SecretKey.generate().exportBase64url(), await closedLoopbackPort()));
     /** Lines up to the first backoff, then the shutdown line, without timestamps. */
     const transcript = async (args: readonly string[]): Promise<string[]> => {
       const agent = start(args);
@@ -126,8 +119,8 @@ describe('cluvio-agent --dashboard', () => {
 
   it('listens where ADDRESS says: a port, and ::1 or localhost', async () => {
     const file = path.join(work, 'agent.toml');
-    await writeFile(file, offlineToml(SecretKey.generate().exportBase64url(), await closedPort()));
-    const port = await closedPort();
+    await writeFile(file, offlineToml(SecretKey.generate().exportBase64url(), await closedLoopbackPort()));
+    const port = await closedLoopbackPort();
     const byPort = start(['-c', file, '--dashboard', String(port)]);
     expect(await byPort.dashboardUrl()).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/`));
     expect(await byPort.stop('SIGINT')).toEqual({ code: 0, signal: null });
@@ -171,7 +164,7 @@ describe('cluvio-agent --dashboard', () => {
     expect(((await dashboardCall(url, 'getSnapshot')) as AgentSnapshot).state).toEqual({ phase: 'unconfigured', problem: null });
 
     const key = SecretKey.generate().exportBase64url();
-    const result = (await dashboardCall(url, 'importConfig', { fileName: 'cluvio-agent.toml', text: offlineToml(key, await closedPort()) })) as { ok: boolean; path: string };
+    const result = (await dashboardCall(url, 'importConfig', { fileName: 'cluvio-agent.toml', text: offlineToml(key, await closedLoopbackPort()) })) as { ok: boolean; path: string };
     const target = path.join(home, '.config', 'cluvio-agent.toml');
     expect(result).toMatchObject({ ok: true, path: target });
     expect((await stat(target)).mode & 0o777).toBe(0o600);
@@ -191,7 +184,7 @@ describe('cluvio-agent --dashboard', () => {
     const snapshot = (await dashboardCall(url, 'getSnapshot')) as AgentSnapshot;
     expect(snapshot.state).toMatchObject({ phase: 'unconfigured', problem: { file, key: 'secret-key' } });
 
-    const text = offlineToml(SecretKey.generate().exportBase64url(), await closedPort());
+    const text = offlineToml(SecretKey.generate().exportBase64url(), await closedLoopbackPort());
     expect(await dashboardCall(url, 'importConfig', { fileName: 'cluvio-agent.toml', text })).toMatchObject({ ok: true, path: file });
     expect(await readFile(file, 'utf8')).toBe(text);
     expect((await readdir(work)).filter((name) => name.startsWith('agent.toml.') && name.endsWith('.bak'))).toHaveLength(1);

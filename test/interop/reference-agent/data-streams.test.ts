@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { type Server, type Socket, connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_REGIONS, type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/cli/embedded-postgres.js';
@@ -13,6 +13,7 @@ import { StreamOpenError } from '../../../src/gateway/errors.js';
 import type { KeyPair } from '../../../src/tunnel/auth/index.js';
 import { type GatewayFixture, startGatewayFixture } from '../../support/gateway-fixture.js';
 import { type AgentProcess, REFERENCE_AGENT, spawnAgent } from '../../support/reference-agent.js';
+import { closedLoopbackPort, listenLoopback } from '../../support/loopback.js';
 
 let fixture: GatewayFixture;
 let keys: KeyPair;
@@ -22,20 +23,8 @@ const servers: Server[] = [];
 
 /** A TCP server on loopback; resolves with its port. */
 async function listen(onConnection: (socket: Socket) => void, options: { allowHalfOpen?: boolean } = {}): Promise<number> {
-  const server = createServer({ allowHalfOpen: options.allowHalfOpen ?? false }, onConnection);
+  const { server, port } = await listenLoopback(onConnection, options);
   servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return (server.address() as AddressInfo).port;
-}
-
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
   return port;
 }
 
@@ -120,7 +109,7 @@ describe('reference agent ↔ gateway: data streams', () => {
 
   it('Test reports an allowed open address as reachable, and refusals with their codes', async () => {
     const open = await listen((socket) => socket.destroy());
-    const closed = await closedPort();
+    const closed = await closedLoopbackPort();
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${open}`)).toEqual({ ok: true });
     expect(await fixture.gateway.test(keys.agentId, '10.1.2.3:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });
     expect(await fixture.gateway.test(keys.agentId, 'db.internal:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });
@@ -132,7 +121,7 @@ describe('reference agent ↔ gateway: data streams', () => {
   });
 
   it('a stream to a closed port is refused with CouldNotConnect', async () => {
-    expect(await refusalCode(`127.0.0.1:${await closedPort()}`)).toBe('CouldNotConnect');
+    expect(await refusalCode(`127.0.0.1:${await closedLoopbackPort()}`)).toBe('CouldNotConnect');
   });
 
   it('half-close: the target still answers after the client has half-closed', async () => {

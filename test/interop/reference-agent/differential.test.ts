@@ -4,12 +4,13 @@
  * (or a user reading the output) could notice fails here.
  */
 import { once } from 'node:events';
-import { type AddressInfo, type Server, type Socket, connect, createServer } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamOpenError } from '../../../src/gateway/errors.js';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
 import { type FixtureOptions, type GatewayFixture, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import { type AgentImplementation, type AgentProcess, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../../support/reference-agent.js';
+import { closedLoopbackPort, listenLoopback } from '../../support/loopback.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -29,19 +30,8 @@ async function run(implementation: AgentImplementation, toml: string): Promise<A
 }
 
 async function listen(onConnection: (socket: Socket) => void): Promise<number> {
-  const server: Server = createServer({ allowHalfOpen: true }, onConnection);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+  const { server, port } = await listenLoopback(onConnection, { allowHalfOpen: true });
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  return (server.address() as AddressInfo).port;
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
   return port;
 }
 
@@ -134,7 +124,7 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
       socket.on('end', () => socket.end(`received ${received}`));
       socket.on('error', () => undefined);
     });
-    const closed = await closedPort();
+    const closed = await closedLoopbackPort();
 
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${counter}`)).toEqual({ ok: true });
     expect(await fixture.gateway.test(keys.agentId, '10.1.2.3:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });

@@ -1,6 +1,7 @@
 /** Target servers ("databases") on 127.0.0.1 for the data-stream and engine tests. */
 import { once } from 'node:events';
 import net from 'node:net';
+export { closedLoopbackPort as closedPort } from '../../../support/loopback.js';
 
 export interface TargetServer {
   readonly port: number;
@@ -53,17 +54,6 @@ export function echoTarget(): Promise<TargetServer> {
   return startTarget((socket) => {
     socket.pipe(socket);
   });
-}
-
-/** A port on 127.0.0.1 where nothing listens (bound, then released). */
-export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  await new Promise((resolve) => server.close(resolve));
-  return address.port;
 }
 
 /** Reads a socket or stream until its end. */

@@ -3,19 +3,8 @@
  * the real engine started on them fails to connect at once and backs off, without leaving this
  * machine (no DNS lookup of a public name).
  */
-import { once } from 'node:events';
-import { type AddressInfo, createServer } from 'node:net';
 import { SecretKey } from '../../../../src/tunnel/auth/secret-key.js';
-
-/** A free loopback port with nothing listening on it: connecting there is refused. */
-export async function closedLoopbackPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+export { closedLoopbackPort } from '../../../support/loopback.js';
 
 /** A valid cluvio-agent.toml for an unreachable gateway. */
 export function offlineConfig(port: number, key: string = SecretKey.generate().exportBase64url(), allowed = '10.0.0.0/8'): string {
