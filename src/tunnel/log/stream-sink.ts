@@ -6,6 +6,8 @@ import { formatLogText } from './text-format.js';
 export interface TextStream {
   write(text: string): unknown;
   readonly isTTY?: boolean | undefined;
+  /** Streams that report write failures as 'error' events (process.stdout) get a listener. */
+  on?(event: 'error', listener: (error: Error) => void): unknown;
 }
 
 export interface StreamSinkOptions {
@@ -22,8 +24,18 @@ export function shouldUseAnsi(stream: TextStream, env: Readonly<Record<string, s
   return stream.isTTY === true && (noColor === undefined || noColor === '');
 }
 
+/**
+ * Once the stream fails (stdout's reader went away: EPIPE), records are dropped instead of
+ * crashing the process with an unhandled 'error' event: logging must never take the tunnel down.
+ * The reference behaves the same (Rust ignores SIGPIPE; tracing drops failed writes).
+ */
 export function createStreamSink(stream: TextStream, options: StreamSinkOptions): LogSink {
+  let broken = false;
+  stream.on?.('error', () => {
+    broken = true;
+  });
   return (record) => {
+    if (broken) return;
     const line = options.json ? formatLogJson(record) : formatLogText(record, { ansi: options.ansi });
     stream.write(`${line}\n`);
   };
