@@ -25,11 +25,13 @@ import { LogHub, LogTargetFilter, rustDebugString, type Logger } from '../log/in
 import type { MuxConfig, MuxStream } from '../mux/index.js';
 import { isAddressAllowed } from './address-check.js';
 import { abortable } from './abortable.js';
+import { AgentMetrics, streamFailureCode, type EngineMetrics, type ReconnectCause } from './agent-metrics.js';
 import { AGENT_VERSION, AGENT_VERSION_TEXT } from './agent-version.js';
 import { AgentStateMachine } from './agent-state-machine.js';
 import { ReconnectBackoff, formatDelay, type DelayPolicy } from './backoff.js';
 import { sleep, systemClock, type Clock } from './clock.js';
 import { describeError } from './connect-error.js';
+import { CONNECTION_CHECK_TIMEOUT_MS, ConnectionCheck } from './connection-check.js';
 import type { ControlRead } from './control-channel.js';
 import { serveDataStream } from './data-stream.js';
 import type { AgentEngine, AgentEngineEvents, TestAddressResult } from './engine.js';
@@ -38,6 +40,7 @@ import { GatewayConnection } from './gateway-connection.js';
 import { GatewayTlsConnector } from './gateway-tls.js';
 import { systemResolver, type Resolver } from './lookup.js';
 import { PingSchedule } from './ping-schedule.js';
+import type { ProxySettings } from './proxy-config.js';
 import { StreamTable } from './stream-table.js';
 import { connectTarget } from './target-connect.js';
 
@@ -56,6 +59,8 @@ export interface AgentOptions {
   readonly version?: string;
   /** How many closed streams `streams()` keeps. */
   readonly closedStreamTail?: number;
+  /** An HTTP CONNECT proxy for the gateway connection (beyond the reference); default none. */
+  readonly proxy?: ProxySettings | null;
 }
 
 /** The agent's mux defaults: everything as yamux 0.10 but frames cut to fit one TLS record. */
@@ -66,12 +71,16 @@ type LoopEvent =
   | { readonly kind: 'connection-closed'; readonly connection: GatewayConnection }
   | { readonly kind: 'test-finished'; readonly re: MessageId; readonly code: ErrorCode | null }
   /** A data stream started or finished: only re-arms the ping timer, as in the reference. */
-  | { readonly kind: 'activity' };
+  | { readonly kind: 'activity' }
+  /** `checkConnection()`: ping now, with a short deadline. */
+  | { readonly kind: 'check'; readonly reason: string }
+  /** A connection check's deadline passed (or its Ping could not be written). */
+  | { readonly kind: 'check-expired'; readonly token: number };
 
 /** What handling a control message asks the loop to do next. */
 type MessageOutcome =
   | { readonly next: 'continue' }
-  | { readonly next: 'reconnect'; readonly policy: DelayPolicy }
+  | { readonly next: 'reconnect'; readonly policy: DelayPolicy; readonly cause: ReconnectCause; readonly abrupt?: boolean }
   | { readonly next: 'terminate'; readonly reason: Reason };
 
 /** Thrown through the loop's awaits once `stop()` was called. */
@@ -103,6 +112,10 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   readonly #machine: AgentStateMachine;
   readonly #backoff = new ReconnectBackoff();
   readonly #ping = new PingSchedule();
+  readonly #metrics = new AgentMetrics();
+  readonly #check: ConnectionCheck;
+  /** Streams whose `open` phase was recorded (a draining mark repeats it). */
+  readonly #openedStreams = new Set<string>();
   readonly #inbox = new EventQueue<LoopEvent>((event) => event.kind === 'activity');
   readonly #table: StreamTable;
   readonly #stop = new AbortController();
@@ -120,6 +133,8 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   #stopping: Promise<void> | null = null;
   #resolveDone: (state: AgentState) => void = () => undefined;
   #unsubscribeLog: (() => void) | null = null;
+  /** Aborted by `checkConnection()` to end a wait before the next connection attempt. */
+  #wake: AbortController | null = null;
 
   #reconnects = 0;
   #connectedSince: number | null = null;
@@ -139,7 +154,9 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     this.#log = root.child('agent');
     this.#streamLog = root.child('stream');
     this.#tlsLog = root.child('tls');
+    this.#check = new ConnectionCheck(this.#clock, Math.min(CONNECTION_CHECK_TIMEOUT_MS, this.#config.connectTimeoutMs));
     this.#tls = new GatewayTlsConnector({
+      proxy: options.proxy ?? null,
       server: this.#config.server,
       connectTimeoutMs: this.#config.connectTimeoutMs,
       clock: this.#clock,
@@ -152,6 +169,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       clock: this.#clock,
       closedTail: options.closedStreamTail,
       onChange: (info) => {
+        this.#recordStream(info);
         this.emit('stream', info);
       },
     });
@@ -220,6 +238,22 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     }
   }
 
+  checkConnection(reason: string): void {
+    if (this.#loop === null || this.#machine.final || this.#stop.signal.aborted) return;
+    if (this.#wake !== null) {
+      this.#log.info('connecting now instead of waiting', { reason });
+      this.#wake.abort();
+      return;
+    }
+    const phase = this.#machine.state.phase;
+    if (phase === 'online' || phase === 'authenticating') this.#inbox.push({ kind: 'check', reason });
+    // Connecting: the attempt in flight answers the question (bounded by connect-timeout).
+  }
+
+  metrics(): EngineMetrics {
+    return this.#metrics.snapshot();
+  }
+
   counters(): AgentCounters {
     const totals = this.#table.totals();
     return {
@@ -245,7 +279,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         this.#log.trace('awaiting event ...');
         const waited = await this.#inbox.next(this.#clock, this.#config.pingFrequencyMs, this.#stop.signal);
         const outcome = waited.kind === 'idle' ? await this.#onPingTimer() : await this.#onEvent(waited.event);
-        if (outcome.next === 'reconnect') await this.#reconnect(outcome.policy);
+        if (outcome.next === 'reconnect') await this.#reconnect(outcome.policy, outcome.cause, outcome.abrupt === true);
         else if (outcome.next === 'terminate') {
           this.#terminate(outcome.reason);
           return;
@@ -272,6 +306,11 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         return CONTINUE;
       case 'test-finished':
         return this.#sendTestResult(event.re, event.code);
+      case 'check':
+        this.#startCheck(event.reason);
+        return CONTINUE;
+      case 'check-expired':
+        return this.#onCheckExpired(event.token);
       case 'control': {
         if (event.connection !== this.#current) return CONTINUE; // a read from a connection we left
         const outcome = await this.#onControlRead(event.read);
@@ -285,12 +324,12 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     if (read.kind === 'error') {
       this.#log.error(`error reading from server: ${read.error}`);
       this.#noteError(`error reading from server: ${read.error}`);
-      return { next: 'reconnect', policy: 'exponential' };
+      return { next: 'reconnect', policy: 'exponential', cause: 'read-error' };
     }
     if (read.kind === 'end') {
       this.#log.warn('control channel closed by server, reconnecting ...');
       this.#noteError('control channel closed by server');
-      return { next: 'reconnect', policy: 'exponential' };
+      return { next: 'reconnect', policy: 'exponential', cause: 'control-closed' };
     }
     try {
       return await this.#onMessage(read.message);
@@ -298,7 +337,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       if (error instanceof StopRequested) throw error;
       this.#log.error(`failed to answer server message: ${describeError(error)}`);
       this.#noteError(`failed to answer server message: ${describeError(error)}`);
-      return { next: 'reconnect', policy: 'exponential' };
+      return { next: 'reconnect', policy: 'exponential', cause: 'send-error' };
     }
   }
 
@@ -322,6 +361,12 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       case 'Pong': {
         const rtt = this.#ping.onPong(data.re, this.#clock.now());
         if (rtt !== null) this.#pingRttMs = rtt;
+        const checked = this.#check.onPong(data.re);
+        if (checked !== null) {
+          this.#pingRttMs = checked.millis;
+          this.#metrics.connectionChecked('passed');
+          this.#log.info('connection check passed', { reason: checked.reason, rtt_ms: checked.millis });
+        }
         return CONTINUE;
       }
       case 'Challenge':
@@ -330,7 +375,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       case 'Terminate':
         this.#log.error('connection terminated by gateway', { id, reason: data.reason });
         this.#noteError(`terminated by gateway: ${reasonText(data.reason)}`);
-        return data.reason === 'Disabled' ? { next: 'reconnect', policy: 'disabled' } : { next: 'terminate', reason: data.reason };
+        return data.reason === 'Disabled' ? { next: 'reconnect', policy: 'disabled', cause: 'disabled' } : { next: 'terminate', reason: data.reason };
       case 'Test':
         if (this.#online) await this.#startTest(message.id, data.addr);
         return CONTINUE;
@@ -387,7 +432,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       if (error instanceof StopRequested) throw error;
       this.#log.warn(`error sending message to server: ${describeError(error)}`, { id: formatMessageId(re) });
       this.#noteError(`error sending message to server: ${describeError(error)}`);
-      return { next: 'reconnect', policy: 'exponential' };
+      return { next: 'reconnect', policy: 'exponential', cause: 'send-error' };
     }
   }
 
@@ -400,6 +445,8 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     old.draining = true;
     this.#table.markDraining(old.id);
     this.#current = null;
+    this.#check.reset();
+    this.#metrics.reconnected('switch');
     await this.#connect('exponential');
   }
 
@@ -408,7 +455,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     if (expiry.action === 'no-pong') {
       this.#log.warn('no pong from server', { id: formatMessageId(expiry.id) });
       this.#noteError('no pong from server');
-      return { next: 'reconnect', policy: 'exponential' };
+      return { next: 'reconnect', policy: 'exponential', cause: 'no-pong' };
     }
     try {
       const id = await this.#send({ type: 'Ping' });
@@ -418,19 +465,53 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       if (error instanceof StopRequested) throw error;
       this.#log.warn(`error sending message to server: ${describeError(error)}`);
       this.#noteError(`error sending message to server: ${describeError(error)}`);
-      return { next: 'reconnect', policy: 'exponential' };
+      return { next: 'reconnect', policy: 'exponential', cause: 'send-error' };
     }
+  }
+
+  /** Sends the check's Ping without blocking the loop: a write stuck on a dead socket still ends at the deadline. */
+  #startCheck(reason: string): void {
+    const connection = this.#current;
+    if (connection === null) return;
+    const token = this.#check.begin(connection, reason, (expired) => {
+      this.#inbox.push({ kind: 'check-expired', token: expired });
+    });
+    if (token === null) return;
+    this.#log.info('checking the connection to the gateway', { reason });
+    this.#abortable(connection.control.send({ type: 'Ping' })).then(
+      (id) => {
+        this.#check.sent(token, id);
+      },
+      () => {
+        if (!this.#stop.signal.aborted) this.#inbox.push({ kind: 'check-expired', token });
+      },
+    );
+  }
+
+  #onCheckExpired(token: number): MessageOutcome {
+    const outcome = this.#check.expire(token);
+    if (outcome === null) return CONTINUE;
+    this.#metrics.connectionChecked('failed');
+    this.#log.warn('connection check failed: no pong in time, reconnecting now', { reason: outcome.reason, waited_ms: outcome.millis });
+    this.#noteError(`connection check failed (${outcome.reason}): no pong from server`);
+    // The connection is dead: drop it at once rather than wait for a graceful close that cannot come.
+    return { next: 'reconnect', policy: 'exponential', cause: 'connection-check', abrupt: true };
   }
 
   // ---- connecting -------------------------------------------------------------------------
 
-  /** Closes the current connection gracefully (bounded), then connects with `policy`. */
-  async #reconnect(policy: DelayPolicy): Promise<void> {
+  /** Closes the current connection gracefully (bounded; `abrupt`: at once), then connects with `policy`. */
+  async #reconnect(policy: DelayPolicy, cause: ReconnectCause, abrupt: boolean): Promise<void> {
     const old = this.#current;
     this.#current = null;
     this.#online = false;
     this.#connectedSince = null;
-    if (old !== null) await this.#closeGracefully(old);
+    this.#check.reset();
+    this.#metrics.reconnected(cause);
+    if (old !== null) {
+      if (abrupt) old.destroy();
+      else await this.#closeGracefully(old);
+    }
     await this.#connect(policy);
   }
 
@@ -477,6 +558,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         return;
       } catch (error) {
         if (this.#stop.signal.aborted) throw new StopRequested();
+        this.#metrics.connectFailed();
         this.#log.warn(`failed to connect to ${server}`, { err: describeError(error) });
         this.#noteError(`failed to connect to ${server}: ${describeError(error)}`);
       }
@@ -564,6 +646,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   /** A permanent Terminate: stop at once, without GoAway (the reference exits; the OS closes the socket). */
   #terminate(reason: Reason): void {
     this.#stop.abort(new StopRequested());
+    this.#check.reset();
     for (const connection of this.#connections) connection.destroy();
     this.#connections.clear();
     this.#current = null;
@@ -583,6 +666,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       return;
     }
     this.#stop.abort(new StopRequested());
+    this.#check.reset();
     await this.#loop;
     // Streams first (their RSTs go out), then GoAway(0) on every connection, bounded by the mux.
     await Promise.all([...this.#connections].map(async (connection) => {
@@ -620,11 +704,16 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     });
   }
 
+  /** Waits `ms` before a connection attempt; `checkConnection()` ends the wait early. */
   async #sleep(ms: number): Promise<void> {
+    const wake = new AbortController();
+    this.#wake = wake;
     try {
-      await sleep(this.#clock, ms, this.#stop.signal);
+      await sleep(this.#clock, ms, AbortSignal.any([this.#stop.signal, wake.signal]));
     } catch {
-      throw new StopRequested();
+      if (this.#stop.signal.aborted) throw new StopRequested();
+    } finally {
+      this.#wake = null;
     }
   }
 
@@ -635,6 +724,18 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     );
     this.#tasks.add(settled);
     void settled.then(() => this.#tasks.delete(settled));
+  }
+
+  /** Metrics from a stream's phase changes: connect latency once it opens, the failure code once it closes. */
+  #recordStream(info: StreamInfo): void {
+    const key = `${info.connection}/${info.id}`;
+    if (info.phase === 'open' && !this.#openedStreams.has(key)) {
+      this.#openedStreams.add(key);
+      this.#metrics.targetConnected(this.#clock.now() - info.openedAt);
+    } else if (info.phase === 'closed') {
+      this.#openedStreams.delete(key);
+      if (info.error !== null) this.#metrics.streamFailed(streamFailureCode(info.error));
+    }
   }
 
   #noteError(message: string): void {

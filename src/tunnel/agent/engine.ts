@@ -5,6 +5,7 @@
  */
 import type { AgentSnapshot, AgentState, ErrorCodeName, StreamInfo } from '../../shared/agent-state.js';
 import type { LogRecord } from '../../shared/log-record.js';
+import type { EngineMetrics } from './agent-metrics.js';
 
 export interface AgentEngineEvents {
   /** Every state transition, in order. */
@@ -32,6 +33,14 @@ export interface AgentEngine {
   streams(): StreamInfo[];
   /** Checks `host:port` or `[v6]:port` against the allowlist and tries to connect, like a gateway `Test`. */
   testAddress(target: string): Promise<TestAddressResult>;
+  /**
+   * Fast recovery (the machine woke up, the network changed): online, a Ping must be answered
+   * within a few seconds or the agent reconnects at once; waiting before a retry, it retries now.
+   * `reason` is logged (e.g. `system resumed`). Returns at once; the outcome shows in states and logs.
+   */
+  checkConnection(reason: string): void;
+  /** Counters for monitoring beyond the snapshot's: reconnect causes, stream failures by code, connect latency. */
+  metrics(): EngineMetrics;
   /** Resolves when the engine ends by itself (permanent Terminate) or after `stop()`. */
   readonly done: Promise<AgentState>;
 }

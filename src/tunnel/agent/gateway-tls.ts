@@ -13,14 +13,23 @@
  * entries name a server (never the subject CN).
  * Deliberate difference: TCP_NODELAY is set (the reference sets no socket option); the mux
  * writes whole frames, so Nagle's algorithm would only add latency to small requests.
+ *
+ * Beyond the reference: with an HTTP proxy (proxy-config.ts) that applies to `server.host`, the
+ * proxy's name is resolved instead and each of its addresses is tried in turn: TCP to the proxy,
+ * `CONNECT host:port` (http-connect.ts), then the same TLS handshake inside the tunnel, all within
+ * the same `connect-timeout`. The gateway's name is resolved by the proxy.
  */
+import net from 'node:net';
 import tls from 'node:tls';
 import type { ServerConfig } from '../config/index.js';
 import type { Clock } from './clock.js';
 import { abortable } from './abortable.js';
 import { ConnectError, describeError } from './connect-error.js';
+import { AGENT_VERSION_TEXT } from './agent-version.js';
 import { awaitSocketReady, dialFirst, type Dialer } from './dial.js';
+import { httpConnect } from './http-connect.js';
 import { formatSocketAddress, type ResolvedAddress, type Resolver } from './lookup.js';
+import { proxyApplies, type ProxySettings } from './proxy-config.js';
 
 export interface GatewayTlsOptions {
   readonly server: ServerConfig;
@@ -29,12 +38,16 @@ export interface GatewayTlsOptions {
   readonly resolver: Resolver;
   /** One address failed; the reference logs `failed to connect to <addr> (<host>): <error>` at debug. */
   readonly onAddressFailed: (address: string, error: unknown) => void;
+  /** An HTTP CONNECT proxy to go through (unless its `no_proxy` list exempts `server.host`). */
+  readonly proxy?: ProxySettings | null;
 }
 
 export interface GatewaySocket {
   readonly socket: tls.TLSSocket;
-  /** The address that answered, e.g. `10.1.2.3:443`. */
+  /** The address that answered, e.g. `10.1.2.3:443`, or `proxy 10.0.0.8:3128` through a proxy. */
   readonly remoteAddress: string;
+  /** The proxy's redacted URL when the connection goes through one. */
+  readonly proxy: string | null;
 }
 
 /** rustls 0.23 (aws-lc-rs) TLS 1.3 suites, in its order of preference. */
@@ -70,8 +83,16 @@ export class GatewayTlsConnector {
     });
   }
 
+  /** The proxy used to reach `server.host`, or null when the connection goes direct. */
+  get proxy(): ProxySettings | null {
+    const proxy = this.#options.proxy ?? null;
+    return proxy !== null && proxyApplies(proxy, this.#options.server.host) ? proxy : null;
+  }
+
   /** Resolves with a TLS 1.3 socket whose certificate was verified for `server.host`. */
   async connect(signal: AbortSignal): Promise<GatewaySocket> {
+    const proxy = this.proxy;
+    if (proxy !== null) return this.#connectThrough(proxy, signal);
     const { server, resolver } = this.#options;
     let addresses: readonly ResolvedAddress[];
     try {
@@ -89,7 +110,59 @@ export class GatewayTlsConnector {
       },
       exhaustedMessage: `could not connect to any address of ${server.host}`,
     });
-    return { socket, remoteAddress: formatSocketAddress(address.address, server.port) };
+    return { socket, remoteAddress: formatSocketAddress(address.address, server.port), proxy: null };
+  }
+
+  /** Through the proxy: its addresses in turn, each TCP → CONNECT → TLS. */
+  async #connectThrough(proxy: ProxySettings, signal: AbortSignal): Promise<GatewaySocket> {
+    const { server, resolver } = this.#options;
+    let addresses: readonly ResolvedAddress[];
+    try {
+      addresses = await abortable(resolver(proxy.host), signal);
+    } catch (error) {
+      if (signal.aborted) throw signal.reason;
+      throw ConnectError.io(`proxy ${proxy.display}: ${describeError(error)}`, error);
+    }
+    let lastError: unknown = null;
+    try {
+      const { socket, address } = await dialFirst(addresses, this.#proxyDialer(proxy), {
+        timeoutMs: this.#options.connectTimeoutMs,
+        clock: this.#options.clock,
+        signal,
+        onAddressFailed: (failed, error) => {
+          lastError = error;
+          this.#options.onAddressFailed(`${formatSocketAddress(failed.address, proxy.port)} (proxy)`, error);
+        },
+        exhaustedMessage: `could not connect to ${server.host}:${server.port} through proxy ${proxy.display}`,
+      });
+      return { socket, remoteAddress: `proxy ${formatSocketAddress(address.address, proxy.port)}`, proxy: proxy.display };
+    } catch (error) {
+      // Say why the last proxy address failed (a refusal, a TLS error), not only that all did.
+      if (error instanceof ConnectError && error.failure === 'io' && lastError !== null) {
+        throw ConnectError.io(`could not connect to ${server.host}:${server.port} through proxy ${proxy.display}: ${describeError(lastError)}`, lastError);
+      }
+      throw error;
+    }
+  }
+
+  #proxyDialer(proxy: ProxySettings): Dialer<tls.TLSSocket> {
+    const { host, port } = this.#options.server;
+    return async (address, signal) => {
+      const raw = await awaitSocketReady(net.connect({ host: address.address, port: proxy.port, family: address.family }), 'connect', signal);
+      raw.setNoDelay(true);
+      try {
+        await httpConnect(raw, { host, port }, { authorization: proxy.authorization, userAgent: `cluvio-agent/${AGENT_VERSION_TEXT}`, signal });
+      } catch (error) {
+        raw.destroy();
+        throw error;
+      }
+      try {
+        return await this.#handshake(tls.connect({ socket: raw, servername: host, secureContext: this.#secureContext, rejectUnauthorized: true, checkServerIdentity: checkGatewayIdentity, session: this.#session }), signal);
+      } catch (error) {
+        raw.destroy();
+        throw error;
+      }
+    };
   }
 
   #dialer(): Dialer<tls.TLSSocket> {
@@ -104,19 +177,24 @@ export class GatewayTlsConnector {
         checkServerIdentity: checkGatewayIdentity,
         session: this.#session,
       });
-      socket.on('session', (ticket: Buffer) => {
-        this.#session = ticket;
-      });
       socket.once('connect', () => {
         socket.setNoDelay(true);
       });
-      await awaitSocketReady(socket, 'secureConnect', signal);
-      // Belt and braces: the context allows nothing else, but a silent downgrade must be impossible.
-      if (socket.getProtocol() !== 'TLSv1.3') {
-        socket.destroy();
-        throw new ConnectError('tls', `tls error: negotiated ${String(socket.getProtocol())}, expected TLSv1.3`);
-      }
-      return socket;
+      return this.#handshake(socket, signal);
     };
+  }
+
+  /** Waits for the TLS handshake of `socket`; keeps its session ticket for the next connection. */
+  async #handshake(socket: tls.TLSSocket, signal: AbortSignal): Promise<tls.TLSSocket> {
+    socket.on('session', (ticket: Buffer) => {
+      this.#session = ticket;
+    });
+    await awaitSocketReady(socket, 'secureConnect', signal);
+    // Belt and braces: the context allows nothing else, but a silent downgrade must be impossible.
+    if (socket.getProtocol() !== 'TLSv1.3') {
+      socket.destroy();
+      throw new ConnectError('tls', `tls error: negotiated ${String(socket.getProtocol())}, expected TLSv1.3`);
+    }
+    return socket;
   }
 }
