@@ -1,0 +1,110 @@
+/**
+ * The tunnel's processes: a gateway (gateway-process.ts) with a fresh CA and a `localhost`
+ * certificate, and agents as users run them — our CLI (`node dist/src/cli/agent.js -c …`), the
+ * Rust reference agent 1.3.0, or our engine with other mux settings (agent-variant-process.ts) —
+ * each with its own config file pointing at the gateway (or at a delay line in front of it).
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateCertificateAuthority, issueServerCertificate } from '../../src/gateway/certificates.js';
+import { generateKeyPair } from '../../src/tunnel/auth/index.js';
+import type { MuxConfig } from '../../src/tunnel/mux/config.js';
+import { type Program, forkNode, spawnProgram } from './children.js';
+import type { GatewayInit, PortReply, RouteRequest } from './gateway-process.js';
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REFERENCE_AGENT_PATH = path.resolve(REPO_ROOT, '../shared/reference/cluvio-agent');
+const OUR_AGENT_CLI = path.join(REPO_ROOT, 'dist/src/cli/agent.js');
+const AGENT_VARIANT = fileURLToPath(new URL('./agent-variant-process.js', import.meta.url));
+
+export interface AgentIdentity {
+  readonly id: string;
+  readonly name: string;
+  readonly secretKey: string;
+}
+
+export function newAgentIdentity(name: string): AgentIdentity {
+  const keys = generateKeyPair();
+  return { id: keys.agentId, name, secretKey: keys.secretKey.exportBase64url() };
+}
+
+export interface GatewayRig {
+  readonly port: number;
+  readonly pid: number;
+  readonly caPem: string;
+  /** Opens a route to `target` (host:port) through the agent, once it is online; resolves with the route's port. */
+  route(agentId: string, target: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startGatewayRig(agents: readonly AgentIdentity[], mux?: Partial<MuxConfig>): Promise<GatewayRig> {
+  const ca = await generateCertificateAuthority('Benchmark CA');
+  const leaf = await issueServerCertificate(ca, ['localhost']);
+  const init: GatewayInit = { certPem: leaf.certPem, keyPem: leaf.keyPem, agents: agents.map(({ id, name }) => ({ id, name })), ...(mux === undefined ? {} : { mux }) };
+  const child = await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init);
+  return {
+    port: child.ready.port,
+    pid: child.pid,
+    caPem: ca.certPem,
+    route: async (agentId, target) => (await child.request<PortReply>({ kind: 'route', agentId, target } satisfies RouteRequest)).port,
+    stop: () => child.stop(),
+  };
+}
+
+export type AgentKind =
+  | { readonly kind: 'ours' }
+  | { readonly kind: 'reference' }
+  /** Our engine with mux overrides (not what the CLI runs). */
+  | { readonly kind: 'variant'; readonly mux: Partial<MuxConfig> };
+
+export interface AgentLaunch {
+  readonly identity: AgentIdentity;
+  /** The port the agent connects to (the gateway's, or a delay line's). */
+  readonly port: number;
+  readonly caPem: string;
+  /** Our agents only: write a V8 CPU profile into this directory when the agent exits. */
+  readonly cpuProfileDir?: string;
+}
+
+export function referenceAgentAvailable(): boolean {
+  return existsSync(REFERENCE_AGENT_PATH);
+}
+
+function configToml(launch: AgentLaunch): string {
+  return [
+    `secret-key = ${JSON.stringify(launch.identity.secretKey)}`,
+    '',
+    '[server]',
+    'host = "localhost"',
+    `port = ${launch.port}`,
+    `trust = '''\n${launch.caPem.trim()}\n'''`,
+    '',
+  ].join('\n');
+}
+
+export interface AgentProcess extends Program {
+  readonly kind: AgentKind['kind'];
+}
+
+export async function startAgent(kind: AgentKind, launch: AgentLaunch): Promise<AgentProcess> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-bench-agent-'));
+  const config = path.join(dir, 'cluvio-agent.toml');
+  await writeFile(config, configToml(launch), { mode: 0o600 });
+  const profile = launch.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`];
+  const program = kind.kind === 'reference'
+    ? spawnProgram(REFERENCE_AGENT_PATH, ['-c', config], { cwd: dir })
+    : kind.kind === 'ours'
+      ? spawnProgram(process.execPath, [...profile, OUR_AGENT_CLI, '-c', config], { cwd: dir })
+      : spawnProgram(process.execPath, [...profile, AGENT_VARIANT, config, JSON.stringify(kind.mux)], { cwd: dir });
+  return {
+    ...program,
+    kind: kind.kind,
+    stop: async () => {
+      await program.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
