@@ -11,7 +11,11 @@
  *   the stream at once (whatever the client still sends would be ignored by the agent).
  *
  * In both modes the relay is done when both writable sides have finished; then both are
- * destroyed. An error, a reset, or a side closing early aborts the other side (RST on the
+ * destroyed.
+ *
+ * Nagle is off on the client socket (as on the agent's target sockets and the mux connection):
+ * a response the agent relays in several pieces (PostgreSQL writes one message at a time) must
+ * not wait for the client's delayed ACK between them. An error, a reset, or a side closing early aborts the other side (RST on the
  * stream, TCP reset to the client), so a failure never looks like a clean end.
  */
 import type { Socket } from 'node:net';
@@ -66,6 +70,7 @@ export function relay(socket: Socket, stream: MuxStream, halfClose: boolean): Pr
       if (socket.writableFinished && stream.writableFinished) finish();
     };
 
+    socket.setNoDelay(true);
     socket.on('data', countUp);
     stream.on('data', countDown);
     socket.on('error', fail);
