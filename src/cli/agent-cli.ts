@@ -2,6 +2,10 @@
  * The `cluvio-agent` command, with the reference agent's options (PROTOCOL.md §8.3), as a function
  * of its arguments and surroundings so that it runs the same in a test as from the shell.
  * Exit statuses: 0 done, 1 configuration problem, 2 usage error or tunnel not available.
+ *
+ * Beyond the reference (none of it in cluvio-agent.toml, so the same file works with both
+ * agents): `--dashboard`, `--metrics-address`, `--proxy`/`--no-proxy` (and the proxy
+ * environment variables), and the `diagnose` subcommand (diagnose-cli.ts).
  */
 import { Command, CommanderError } from 'commander';
 import { generateKeyPair } from '../tunnel/auth/key-pair.js';
@@ -14,8 +18,12 @@ import { DEFAULT_LOG_FILTER, LogFilterError, LogTargetFilter } from '../tunnel/l
 import { configSearchHelp } from './agent-help.js';
 import { dashboardHelp } from './dashboard-help.js';
 import { parseDashboardAddress, type DashboardAddress } from './dashboard-address.js';
+import { parseMetricsAddress } from './dashboard-address.js';
 import { runAgentWithDashboard } from './dashboard-run.js';
+import { runDiagnoseCli } from './diagnose-cli.js';
+import { extensionsHelp } from './extensions-help.js';
 import { packageVersion } from './package-version.js';
+import { resolveProxyOption, type ProxyOptionValue } from './proxy-option.js';
 import { reportConfigError, runAgent } from './run-agent.js';
 
 export interface AgentCliContext {
@@ -36,6 +44,8 @@ interface AgentOptions {
   readonly json?: boolean;
   readonly genKeypair?: boolean;
   readonly dashboard?: string | true;
+  readonly metricsAddress?: string;
+  readonly proxy?: ProxyOptionValue;
 }
 
 const USAGE_EXIT_CODE = 2;
@@ -52,8 +62,11 @@ function buildCommand(context: AgentCliContext): Command {
     .option('-j, --json', 'Use json format for log messages')
     .option('-g, --gen-keypair', 'Generate a new keypair')
     .option('--dashboard [ADDRESS]', 'Also serve a status dashboard on loopback and print its URL on stderr (default 127.0.0.1, any free port; see below)')
+    .option('--metrics-address <ADDRESS>', 'Serve /healthz, /readyz and Prometheus /metrics on this loopback address, e.g. 127.0.0.1:9464')
+    .option('--proxy <URL>', 'Reach the gateway through this HTTP proxy, e.g. http://user:password@proxy:3128 (default: HTTPS_PROXY)')
+    .option('--no-proxy', 'Ignore HTTPS_PROXY / https_proxy / ALL_PROXY')
     .helpOption('-h, --help', 'Print help')
-    .addHelpText('after', configSearchHelp(context) + dashboardHelp())
+    .addHelpText('after', configSearchHelp(context) + dashboardHelp() + extensionsHelp())
     .exitOverride()
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
@@ -66,6 +79,7 @@ function buildCommand(context: AgentCliContext): Command {
 
 /** Parses `argv` (without node and script) and runs the command; resolves to the exit status. */
 export async function runAgentCli(argv: readonly string[], context: AgentCliContext): Promise<number> {
+  if (argv[0] === 'diagnose') return runDiagnoseCli(argv.slice(1), context);
   const command = buildCommand(context);
   try {
     command.parse([...argv], { from: 'user' });
@@ -98,6 +112,22 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     }
     dashboard = parsed.address;
   }
+  let metrics: DashboardAddress | null = null;
+  if (options.metricsAddress !== undefined) {
+    const parsed = parseMetricsAddress(options.metricsAddress);
+    if (!parsed.ok) {
+      context.stderr.write(`error: invalid value '${options.metricsAddress}' for '--metrics-address <ADDRESS>': ${parsed.error}\n${MORE_INFO}`);
+      return USAGE_EXIT_CODE;
+    }
+    metrics = parsed.address;
+  }
+  const proxyChoice = resolveProxyOption(options.proxy, context.env);
+  if (!proxyChoice.ok) {
+    const what = typeof options.proxy === 'string' ? `invalid value for '--proxy <URL>'` : 'unusable proxy setting';
+    context.stderr.write(`error: ${what}: ${proxyChoice.error}\n${MORE_INFO}`);
+    return USAGE_EXIT_CODE;
+  }
+  const { proxy } = proxyChoice;
   const sink = createStreamSink(context.stdout, { json: options.json === true, ansi: shouldUseAnsi(context.stdout, context.env) });
   const log = new LogHub();
   log.subscribe(sink, filter);
@@ -116,6 +146,8 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
       sink,
       filter,
       stderr: context.stderr,
+      metrics,
+      proxy,
     });
   }
 
@@ -123,7 +155,7 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     const configFile = await locateConfigFile({ ...context, explicitPath: options.config });
     log.logger().info('configuration', { path: configFile.path, rule: configFile.rule });
     const config = await readConfigFile(configFile.path, context.env);
-    return await runAgent({ config, configFile, log, stderr: context.stderr });
+    return await runAgent({ config, configFile, log, stderr: context.stderr, metrics, proxy });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     reportConfigError(context.stderr, error);

@@ -3,6 +3,9 @@
  * `[V6]:PORT` or a bare `PORT`; the host must be a loopback address (`127.x.y.z`, `::1`) or
  * `localhost`, because the dashboard can import a configuration and is protected by the URL's
  * token only. From another machine it is reached through an SSH tunnel, never directly.
+ *
+ * `--metrics-address` takes the same forms with the same rule (`parseMetricsAddress`): the
+ * health and metrics endpoint has no token at all.
  */
 import { isLoopbackHost } from '../host/dashboard-server.js';
 
@@ -40,6 +43,16 @@ function split(text: string): { readonly host: string; readonly port: string | n
 /** `true` is the option given without a value. */
 export function parseDashboardAddress(value: string | true): ParsedDashboardAddress {
   if (value === true) return { ok: true, address: DEFAULT_DASHBOARD_ADDRESS };
+  return parseLoopbackAddress(value, 'the dashboard');
+}
+
+/** `--metrics-address`: `HOST:PORT`, `[V6]:PORT`, `HOST` or `PORT`, on loopback only. */
+export function parseMetricsAddress(value: string): ParsedDashboardAddress {
+  return parseLoopbackAddress(value, 'the metrics endpoint');
+}
+
+/** `what` names the listener in errors (`the dashboard`, `the metrics endpoint`). */
+export function parseLoopbackAddress(value: string, what: string): ParsedDashboardAddress {
   const text = value.trim();
   const bare = parsePort(text);
   if (bare !== null) return { ok: true, address: { host: DEFAULT_DASHBOARD_ADDRESS.host, port: bare } };
@@ -56,7 +69,7 @@ export function parseDashboardAddress(value: string | true): ParsedDashboardAddr
     return {
       ok: false,
       error:
-        `the dashboard listens on loopback only, and ${parts.host} is not a loopback address: use 127.0.0.1, ::1 or localhost; ` +
+        `${what} listens on loopback only, and ${parts.host} is not a loopback address: use 127.0.0.1, ::1 or localhost; ` +
         'from another machine, forward a port over SSH (ssh -L 8080:127.0.0.1:8080 <server>)',
     };
   }

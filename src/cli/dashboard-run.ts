@@ -11,6 +11,9 @@
  *
  * Unlike a plain run, a missing or broken configuration does not end the process: it is reported
  * as usual, and the agent waits for a configuration imported through the dashboard.
+ *
+ * As in a plain run: the proxy goes to every engine the host creates, `--metrics-address` serves
+ * the host's state and counters, and a clock jump or network change triggers a connection check.
  */
 import path from 'node:path';
 import type { AgentEngine } from '../tunnel/agent/engine.js';
@@ -25,11 +28,14 @@ import type { TextStream } from '../tunnel/log/stream-sink.js';
 import type { LogTargetFilter } from '../tunnel/log/target-filter.js';
 import type { AgentHost } from '../host/agent-host.js';
 import { startDashboard, type Dashboard } from '../host/dashboard-server.js';
+import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { tunnelEngineFactory } from '../host/tunnel-engine-factory.js';
+import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
+import { DEFAULT_PING_FREQUENCY, durationToMs, parseHumantimeDuration } from '../tunnel/config/index.js';
 import type { DashboardAddress } from './dashboard-address.js';
 import { packageVersion } from './package-version.js';
-import { FAILURE_EXIT_CODE, reportConfigError, STOPPED_EXIT_CODE, type SignalSource } from './run-agent.js';
+import { FAILURE_EXIT_CODE, proxyChoiceRecord, reportConfigError, startMetricsOption, STOPPED_EXIT_CODE, type SignalSource } from './run-agent.js';
 
 export interface DashboardRunContext {
   readonly address: DashboardAddress;
@@ -41,6 +47,10 @@ export interface DashboardRunContext {
   readonly filter: LogTargetFilter;
   readonly stderr: TextStream;
   readonly signals?: SignalSource;
+  /** `--metrics-address`, or null. */
+  readonly metrics?: DashboardAddress | null;
+  /** The HTTP proxy for the gateway connection, or null. */
+  readonly proxy?: ProxySettings | null;
 }
 
 type Ending = { readonly kind: 'signal'; readonly signal: string } | { readonly kind: 'terminated'; readonly state: Extract<AgentState, { phase: 'terminated' }> };
@@ -59,7 +69,8 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
     end = resolve;
   });
 
-  const createEngine = tunnelEngineFactory({ version: packageVersion() });
+  const proxy = context.proxy ?? null;
+  const createEngine = tunnelEngineFactory({ version: packageVersion(), proxy });
   const host: AgentHost<AgentConfig> = createTunnelAgentHost({
     appVersion: packageVersion(),
     transport: 'dashboard',
@@ -100,9 +111,19 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
     return FAILURE_EXIT_CODE;
   }
 
+  const metrics = await startMetricsOption(context.metrics, host, stderr);
+  if (metrics === 'failed') {
+    toTerminal();
+    await dashboard.close();
+    await host.close();
+    return FAILURE_EXIT_CODE;
+  }
+
   const signals = context.signals ?? process;
   const listeners = SHUTDOWN_SIGNALS.map((name) => [name, () => { end({ kind: 'signal', signal: name }); }] as const);
   for (const [name, listener] of listeners) signals.once(name, listener);
+  // The threshold follows the configuration that is running when the detector starts.
+  let stopRecovery = (): void => undefined;
 
   try {
     stderr.write(`dashboard: ${dashboard.url}\n`);
@@ -110,6 +131,8 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
       const configFile = await locateConfigFile({ ...context.search, explicitPath: context.explicitConfig });
       log('configuration', { path: configFile.path, rule: configFile.rule });
       const config = await readConfigFile(configFile.path, context.search.env);
+      const proxyChoice = proxyChoiceRecord(proxy, config.server.host);
+      if (proxyChoice !== null) log(proxyChoice.message, proxyChoice.fields);
       await host.startWith(config, path.resolve(configFile.path));
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
@@ -118,6 +141,7 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
       await host.start();
       stderr.write('dashboard: waiting for a configuration: import cluvio-agent.toml in the dashboard\n');
     }
+    stopRecovery = startConnectionRecovery({ target: host, clockJumpThresholdMs: host.snapshot().config?.pingFrequencyMs ?? durationToMs(parseHumantimeDuration(DEFAULT_PING_FREQUENCY)) });
 
     const ending = await ended;
     if (ending.kind === 'terminated') {
@@ -129,7 +153,9 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
     await host.stop();
     return STOPPED_EXIT_CODE;
   } finally {
+    stopRecovery();
     for (const [name, listener] of listeners) signals.off(name, listener);
+    await metrics?.close();
     await dashboard.close();
     await host.close();
     toTerminal();

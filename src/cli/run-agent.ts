@@ -7,13 +7,23 @@
  * - a permanent `Terminate` → `agent was terminated by gateway: <reason text>` on stderr, exit 1,
  *   as the reference does.
  * - an unusable `[server] trust` certificate → `agent: tls error: …`, exit 1.
+ *
+ * Beyond the reference: the proxy (`--proxy`, HTTPS_PROXY) is handed to the engine and logged
+ * (redacted); `--metrics-address` starts the health and metrics endpoint (`metrics: <url>` on
+ * stderr; a port in use ends the run with exit 1); and a clock jump (the machine slept) or a
+ * network change makes the engine check its connection at once (connection-recovery.ts).
  */
+import { startConnectionRecovery } from '../host/connection-recovery.js';
+import { startMetricsServer, type MetricsServer } from '../host/metrics-server.js';
 import { Agent } from '../tunnel/agent/agent.js';
+import { proxyApplies, type ProxySettings } from '../tunnel/agent/proxy-config.js';
 import type { AgentConfig } from '../tunnel/config/agent-config.js';
 import type { ConfigError } from '../tunnel/config/config-error.js';
 import type { LocatedConfigFile } from '../tunnel/config/load-config.js';
 import type { LogHub } from '../tunnel/log/logger.js';
+import type { LogFields } from '../tunnel/log/logger.js';
 import type { TextStream } from '../tunnel/log/stream-sink.js';
+import type { DashboardAddress } from './dashboard-address.js';
 import { packageVersion } from './package-version.js';
 
 export interface AgentRunContext {
@@ -24,6 +34,10 @@ export interface AgentRunContext {
   readonly stderr: TextStream;
   /** Where SIGINT / SIGTERM arrive (default: the process). */
   readonly signals?: SignalSource;
+  /** `--metrics-address`, or null. */
+  readonly metrics?: DashboardAddress | null;
+  /** The HTTP proxy for the gateway connection, or null. */
+  readonly proxy?: ProxySettings | null;
 }
 
 /** The part of `process` that delivers signals. */
@@ -49,11 +63,31 @@ export function reportConfigError(stderr: TextStream, error: ConfigError): void 
   }
 }
 
+/** The log line saying which proxy is used (never its credentials), or that no_proxy exempts the gateway. */
+export function proxyChoiceRecord(proxy: ProxySettings | null, host: string): { readonly message: string; readonly fields: LogFields } | null {
+  if (proxy === null) return null;
+  if (proxyApplies(proxy, host)) return { message: 'using proxy', fields: { proxy: proxy.display, source: proxy.source } };
+  return { message: 'not using proxy for this server (no_proxy)', fields: { proxy: proxy.display, server: host } };
+}
+
+/** Starts the metrics endpoint if asked to; prints its URL, or why it could not listen (then null). */
+export async function startMetricsOption(address: DashboardAddress | null | undefined, source: Parameters<typeof startMetricsServer>[0]['source'], stderr: TextStream): Promise<MetricsServer | null | 'failed'> {
+  if (address === null || address === undefined) return null;
+  try {
+    const server = await startMetricsServer({ source, host: address.host, port: address.port });
+    stderr.write(`metrics: ${server.url}/metrics\n`);
+    return server;
+  } catch (error) {
+    stderr.write(`metrics: cannot listen on ${address.host}:${address.port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 'failed';
+  }
+}
+
 /** Runs the agent until it ends; resolves to the process exit status. */
 export async function runAgent(context: AgentRunContext): Promise<number> {
   let agent: Agent;
   try {
-    agent = new Agent({ config: context.config, log: context.log, version: packageVersion() });
+    agent = new Agent({ config: context.config, log: context.log, version: packageVersion(), proxy: context.proxy ?? null });
   } catch (error) {
     context.stderr.write(`agent: tls error: ${error instanceof Error ? error.message : String(error)}\n`);
     return FAILURE_EXIT_CODE;
@@ -61,6 +95,10 @@ export async function runAgent(context: AgentRunContext): Promise<number> {
 
   const signals = context.signals ?? process;
   const log = context.log.logger('cluvio_agent');
+  const proxyChoice = proxyChoiceRecord(context.proxy ?? null, context.config.server.host);
+  if (proxyChoice !== null) log.info(proxyChoice.message, proxyChoice.fields);
+  const metrics = await startMetricsOption(context.metrics, agent, context.stderr);
+  if (metrics === 'failed') return FAILURE_EXIT_CODE;
   const onSignal = (name: string) => (): void => {
     log.info('shutting down', { signal: name });
     void agent.stop();
@@ -68,6 +106,7 @@ export async function runAgent(context: AgentRunContext): Promise<number> {
   const listeners = SHUTDOWN_SIGNALS.map((name) => [name, onSignal(name)] as const);
   for (const [name, listener] of listeners) signals.once(name, listener);
 
+  const stopRecovery = startConnectionRecovery({ target: agent, clockJumpThresholdMs: context.config.pingFrequencyMs });
   try {
     agent.start();
     const final = await agent.done;
@@ -77,7 +116,9 @@ export async function runAgent(context: AgentRunContext): Promise<number> {
     }
     return STOPPED_EXIT_CODE;
   } finally {
+    stopRecovery();
     for (const [name, listener] of listeners) signals.off(name, listener);
     await agent.stop();
+    await metrics?.close();
   }
 }

@@ -22,6 +22,7 @@ import type {
 import type { AgentCounters, AgentSnapshot, AgentState, ConfigProblem, PublicConfig, StreamInfo } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
 import { parseTargetAddress } from '../shared/target-address.js';
+import type { EngineMetrics } from '../tunnel/agent/agent-metrics.js';
 import type { AgentEngine } from '../tunnel/agent/engine.js';
 import type { AutostartControl } from './autostart-control.js';
 import type { ConfigBinding } from './config-binding.js';
@@ -173,6 +174,19 @@ export class AgentHost<C> implements AgentApi {
   /** Adds a record from the embedding process (e.g. the desktop shell) to the same log. */
   record(level: LogLevel, module: string, message: string, fields: Record<string, LogFieldValue> = {}): void {
     this.#logs.push(this.#redact({ time: this.#now(), level, module, message, fields }));
+  }
+
+  /** The engine's monitoring counters, or null while there is no engine (metrics-server.ts). */
+  metrics(): EngineMetrics | null {
+    return this.#engine?.metrics() ?? null;
+  }
+
+  /**
+   * Fast recovery: the machine woke up or the network changed (`reason` says which); the engine
+   * checks its connection at once (`AgentEngine.checkConnection`). Without an engine, nothing to do.
+   */
+  checkConnection(reason: string): void {
+    this.#engine?.checkConnection(reason);
   }
 
   /** The loaded configuration's file, or null. */

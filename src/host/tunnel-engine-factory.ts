@@ -8,14 +8,17 @@
  * then shows the agent as stopped with that reason.
  */
 import { Agent } from '../tunnel/agent/agent.js';
+import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
 import type { AgentConfig } from '../tunnel/config/index.js';
 import type { EngineFactory } from './agent-host.js';
 
 export interface TunnelEngineOptions {
   /** The version snapshots show: the desktop app's (or the CLI package's), not the protocol's 1.3.0. */
   readonly version: string;
+  /** The HTTP proxy for the gateway connection (null or absent: direct). */
+  readonly proxy?: ProxySettings | null;
 }
 
 export function tunnelEngineFactory(options: TunnelEngineOptions): EngineFactory<AgentConfig> {
-  return (config) => new Agent({ config, version: options.version });
+  return (config) => new Agent({ config, version: options.version, proxy: options.proxy ?? null });
 }
