@@ -121,7 +121,7 @@ export async function openProxyTunnel(proxy: ProxySettings, addresses: readonly 
     const cause = lastError ?? error;
     const status = cause instanceof ProxyError ? cause.status : null;
     const fix =
-      status === 407
+      status === 407 || status === 401
         ? proxy.authorization === null
           ? 'The proxy requires a user and password: give them in the proxy URL, http://user:password@proxy:port (percent-encode special characters).'
           : 'The proxy rejected the user or password in the proxy URL: check them (percent-encode special characters such as @ or :).'

@@ -51,7 +51,8 @@ const STATUS_LINE = /^HTTP\/1\.[01] ([0-9]{3})(?: ([^\r\n]*))?$/;
 /** What a refusal means for the user. */
 function refusal(status: number, reason: string): string {
   const said = `${status}${reason === '' ? '' : ` ${reason}`}`;
-  if (status === 407) return `proxy error: ${said}: the proxy requires authentication (put the user and password in the proxy URL: http://user:password@proxy:port)`;
+  // 407 is the standard answer; some proxies (tinyproxy) answer wrong credentials with 401.
+  if (status === 407 || status === 401) return `proxy error: ${said}: the proxy requires authentication (put the user and password in the proxy URL: http://user:password@proxy:port)`;
   return `proxy error: ${said}: the proxy refused to open a tunnel`;
 }
 
