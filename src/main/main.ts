@@ -5,7 +5,8 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { app, dialog, ipcMain, Menu, protocol, session, shell } from 'electron';
+import { app, dialog, ipcMain, Menu, powerMonitor, protocol, session, shell } from 'electron';
+import { NetworkChangeDetector } from '../host/network-change-detector.js';
 import { XdgAutostart } from '../host/xdg-autostart.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import type { AutostartControl } from '../host/autostart-control.js';
@@ -16,6 +17,7 @@ import { importConfigFile, importResultMessage } from './import-config-file.js';
 import { createSenderPolicy, registerAgentIpc } from './ipc-handlers.js';
 import { openLogFile } from './log-file.js';
 import { LoginItemAutostart } from './login-item-autostart.js';
+import { watchPowerEvents } from './power-events.js';
 import { APP_NAME, TrayService } from './tray-service.js';
 import { WindowManager } from './windows.js';
 
@@ -156,9 +158,18 @@ async function main(): Promise<void> {
       app.quit();
     });
   });
-  // Later: powerMonitor 'resume' / 'unlock-screen' → ask the engine to reconnect at once. The
-  // engine (AgentEngine in src/tunnel/agent/engine.ts) has no such method yet; until it does, a
-  // resumed laptop reconnects on the engine's own schedule (a missed Pong, or the backoff).
+  // Fast recovery: waking up, unlocking the screen or a network change → the engine checks its
+  // connection at once (a Ping with a short deadline) and reconnects if it is gone.
+  const stopPowerEvents = watchPowerEvents(powerMonitor, host);
+  const network = new NetworkChangeDetector({
+    onChange: (description) => {
+      host.checkConnection(description);
+    },
+  }).start();
+  app.on('will-quit', () => {
+    stopPowerEvents();
+    network.stop();
+  });
 
   await host.start();
   openFile = (file) => {

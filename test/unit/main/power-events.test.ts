@@ -1,0 +1,79 @@
+/**
+ * The desktop app's fast recovery, through the entry point Electron's listeners call: a
+ * `powerMonitor` 'resume' reaches the real host and engine, whose connection to a real gateway
+ * has gone silently dead (the gateway holds the socket but answers no Ping). With a 10 min
+ * ping-frequency only the connection check can explain the agent being Online again on a new
+ * connection; nothing is asserted about how long it took beyond that ordering.
+ */
+import { EventEmitter } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { POWER_EVENT_REASONS, watchPowerEvents, type PowerMonitorSurface } from '../../../src/main/power-events.js';
+import { nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import { confinedConfigBinding, confinedHost } from '../host/support/unconfigured-host.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const PING_FREQUENCY_MS = 10 * 60_000;
+
+class FakePowerMonitor extends EventEmitter implements PowerMonitorSurface {}
+
+describe('powerMonitor events → connection check', () => {
+  it('resume: a silently dead connection is replaced and the agent is Online again before any ping period', async () => {
+    const fixture = await startGatewayFixture({ pingIntervalMs: 0, faults: { ignoreClientPings: true } });
+    cleanups.push(() => fixture.close());
+    const keys = fixture.addAgent();
+    const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-power-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const target = confinedConfigBinding(dir).userConfigPath();
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, fixture.agentConfigToml(keys, { pingFrequency: '10m' }), { mode: 0o600 });
+    const host = confinedHost(dir);
+    cleanups.push(() => host.close());
+    await host.start();
+    const first = await fixture.gateway.waitForAgent(keys.agentId);
+    await waitUntil(() => host.snapshot().state.phase === 'online', 'online');
+
+    const monitor = new FakePowerMonitor();
+    const stop = watchPowerEvents(monitor, host);
+    const replaced = nextGatewayEvent(fixture.gateway, 'agent-accepted', (event) => event.connectionId !== first.id);
+    const started = performance.now();
+    monitor.emit('resume');
+    await replaced;
+    await waitUntil(() => host.snapshot().state.phase === 'online' && host.snapshot().counters.reconnects === 1, 'online again');
+    expect(performance.now() - started).toBeLessThan(PING_FREQUENCY_MS);
+    expect(host.metrics()?.reconnects['connection-check']).toBe(1);
+    const logs = await host.getLogs({ level: 'info', text: 'connection check' });
+    expect(logs.at(-1)).toMatchObject({ level: 'warn', message: 'connection check failed: no pong in time, reconnecting now', fields: { reason: POWER_EVENT_REASONS.resume } });
+
+    stop();
+    expect(monitor.listenerCount('resume')).toBe(0);
+    expect(monitor.listenerCount('unlock-screen')).toBe(0);
+  });
+
+  it('unlock-screen on a live connection: checked and kept', async () => {
+    const fixture = await startGatewayFixture({ pingIntervalMs: 0 });
+    cleanups.push(() => fixture.close());
+    const keys = fixture.addAgent();
+    const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-power-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const target = confinedConfigBinding(dir).userConfigPath();
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, fixture.agentConfigToml(keys, { pingFrequency: '10m' }), { mode: 0o600 });
+    const host = confinedHost(dir);
+    cleanups.push(() => host.close());
+    await host.start();
+    const first = await fixture.gateway.waitForAgent(keys.agentId);
+    const monitor = new FakePowerMonitor();
+    watchPowerEvents(monitor, host);
+    monitor.emit('unlock-screen');
+    await waitUntil(() => host.metrics()?.connectionChecks.passed === 1, 'the check passed');
+    expect(fixture.gateway.agents()[0]?.currentConnectionId).toBe(first.id);
+    expect(host.snapshot().counters.reconnects).toBe(0);
+  });
+});
