@@ -28,6 +28,7 @@ import type { TextStream } from '../tunnel/log/stream-sink.js';
 import type { LogTargetFilter } from '../tunnel/log/target-filter.js';
 import type { AgentHost } from '../host/agent-host.js';
 import { startDashboard, type Dashboard } from '../host/dashboard-server.js';
+import { CommandLineSettings } from '../host/app-settings.js';
 import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { tunnelEngineFactory } from '../host/tunnel-engine-factory.js';
@@ -71,6 +72,10 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
 
   const proxy = context.proxy ?? null;
   const createEngine = tunnelEngineFactory({ version: packageVersion(), proxy });
+  const settings = new CommandLineSettings({
+    metricsAddress: context.metrics === null || context.metrics === undefined ? null : `${context.metrics.host}:${context.metrics.port}`,
+    proxy: proxy?.display ?? null,
+  });
   const host: AgentHost<AgentConfig> = createTunnelAgentHost({
     appVersion: packageVersion(),
     transport: 'dashboard',
@@ -79,6 +84,8 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
     configPath: context.explicitConfig === undefined ? null : path.resolve(context.explicitConfig),
     autostart: null,
     openFolder: null,
+    proxy,
+    settings,
     createEngine: (config, file): AgentEngine => {
       let engine: AgentEngine;
       try {
@@ -112,6 +119,7 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
   }
 
   const metrics = await startMetricsOption(context.metrics, host, stderr);
+  if (metrics !== null && metrics !== 'failed') settings.listening(metrics.url);
   if (metrics === 'failed') {
     toTerminal();
     await dashboard.close();

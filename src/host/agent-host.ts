@@ -11,6 +11,9 @@ import path from 'node:path';
 import type {
   AddressTestResult,
   AgentApi,
+  AppSettings,
+  AppSettingsResult,
+  AppSettingsState,
   AutostartState,
   ConfigImportRequest,
   ConfigImportResult,
@@ -20,10 +23,12 @@ import type {
   Unsubscribe,
 } from '../shared/agent-api.js';
 import type { AgentCounters, AgentSnapshot, AgentState, ConfigProblem, PublicConfig, StreamInfo } from '../shared/agent-state.js';
+import type { DiagnoseReport } from '../shared/diagnose-report.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
 import { parseTargetAddress } from '../shared/target-address.js';
 import type { EngineMetrics } from '../tunnel/agent/agent-metrics.js';
 import type { AgentEngine } from '../tunnel/agent/engine.js';
+import type { AppSettingsControl } from './app-settings.js';
 import type { AutostartControl } from './autostart-control.js';
 import type { ConfigBinding } from './config-binding.js';
 import { writeConfigFile } from './config-import-writer.js';
@@ -32,6 +37,24 @@ import { LogRingBuffer } from './log-ring-buffer.js';
 
 /** Creates an engine for a validated configuration read from `path` (not started yet). */
 export type EngineFactory<C> = (config: C, path: string) => AgentEngine;
+
+/** What the host knows when asked to diagnose (tunnel-diagnose.ts turns it into a run). */
+export interface HostDiagnoseInput<C> {
+  /** The configuration the engine runs on, or null. */
+  readonly loaded: { readonly config: C; readonly path: string } | null;
+  /** Why there is none (null with `loaded` null: no file found). */
+  readonly problem: ConfigProblem | null;
+  /** The search order's files. */
+  readonly searched: readonly string[];
+  /** `--config`, if the host was given one. */
+  readonly explicitPath: string | null;
+  /** The engine is online: the key check reads this instead of connecting (nothing displaced). */
+  readonly live: { readonly since: number; readonly remoteAddress: string } | null;
+  /** `host:port` of recent streams. */
+  readonly knownTargets: readonly string[];
+}
+
+export type HostDiagnose<C> = (input: HostDiagnoseInput<C>) => Promise<DiagnoseReport>;
 
 export interface AgentHostOptions<C> {
   readonly appVersion: string;
@@ -45,6 +68,10 @@ export interface AgentHostOptions<C> {
   readonly autostart?: AutostartControl | null;
   /** Opens a folder in the desktop's file manager; resolves false when it could not. */
   readonly openFolder?: ((dir: string) => Promise<boolean>) | null;
+  /** Runs the diagnostics; absent: `diagnose()` reports that it is not available. */
+  readonly diagnose?: HostDiagnose<C>;
+  /** The app's own settings; absent: read-only defaults. */
+  readonly settings?: AppSettingsControl | null;
   /** Stream table pushes at most this often (default 250 ms: 4 Hz). */
   readonly streamsIntervalMs?: number;
   /** Counters (bytes, open streams) are re-checked this often between state changes. */
@@ -313,6 +340,39 @@ export class AgentHost<C> implements AgentApi {
     const dir = path.dirname(this.#loaded?.path ?? this.#importTarget());
     const open = this.#options.openFolder;
     return { path: dir, opened: open === undefined || open === null ? false : await open(dir) };
+  }
+
+  async diagnose(): Promise<DiagnoseReport> {
+    const run = this.#options.diagnose;
+    if (run === undefined) throw new Error('diagnostics are not available here');
+    const state = this.#engine?.snapshot().state;
+    const streams = this.#engine?.streams() ?? [];
+    this.#log('info', 'diagnose started', {});
+    const report = await run({
+      loaded: this.#loaded === null ? null : { config: this.#loaded.config, path: this.#loaded.path },
+      problem: this.#problem,
+      searched: this.#binding.searchPaths(),
+      explicitPath: this.#options.configPath ?? null,
+      live: state?.phase === 'online' ? { since: state.since, remoteAddress: state.remoteAddress } : null,
+      knownTargets: [...new Set(streams.map((stream) => stream.target))],
+    });
+    const failed = report.steps.filter((step) => step.status === 'fail');
+    this.#log(failed.length === 0 ? 'info' : 'warn', 'diagnose finished', { passed: report.steps.filter((step) => step.status === 'pass').length, failed: failed.length, failing: failed.map((step) => step.title).join(', ') });
+    return report;
+  }
+
+  getAppSettings(): Promise<AppSettingsState> {
+    const settings = this.#options.settings;
+    if (settings === undefined || settings === null) {
+      return Promise.resolve({ editable: false, settings: { metricsAddress: null }, metricsUrl: null, metricsError: null, proxy: null, source: 'not available here' });
+    }
+    return settings.get();
+  }
+
+  async setAppSettings(requested: AppSettings): Promise<AppSettingsResult> {
+    const settings = this.#options.settings;
+    if (settings === undefined || settings === null) return { ok: false, error: 'settings cannot be changed here' };
+    return settings.set(requested);
   }
 
   /** An import replaces the file given with `--config`; otherwise it goes to the user's location. */

@@ -6,7 +6,9 @@
 import os from 'node:os';
 import path from 'node:path';
 import { app, dialog, ipcMain, Menu, powerMonitor, protocol, session, shell } from 'electron';
+import { FileAppSettings } from '../host/app-settings.js';
 import { NetworkChangeDetector } from '../host/network-change-detector.js';
+import { proxyFromEnvironment } from '../tunnel/agent/proxy-config.js';
 import { XdgAutostart } from '../host/xdg-autostart.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import type { AutostartControl } from '../host/autostart-control.js';
@@ -66,6 +68,19 @@ async function main(): Promise<void> {
 
   const logFile = openLogFile('info');
   const autostart = createAutostart(appRoot);
+  // The proxy comes from the environment (HTTPS_PROXY, NO_PROXY), as for the CLI.
+  const proxyChoice = proxyFromEnvironment(process.env);
+  const proxy = proxyChoice?.ok === true ? proxyChoice.proxy : null;
+  const proxyProblem = proxyChoice?.ok === false ? proxyChoice.error : null;
+  // The app's own settings file: never cluvio-agent.toml, which stays the reference agent's.
+  let logSetting: (level: 'info' | 'warn', message: string, fields: Readonly<Record<string, string>>) => void = () => undefined;
+  const settings = new FileAppSettings({
+    file: path.join(app.getPath('userData'), 'settings.json'),
+    proxy: proxy?.display ?? null,
+    log: (level, message, fields) => {
+      logSetting(level, message, fields);
+    },
+  });
   const host = createTunnelAgentHost({
     appVersion: app.getVersion(),
     transport: 'electron',
@@ -78,7 +93,15 @@ async function main(): Promise<void> {
     },
     autostart,
     openFolder: async (dir) => (await shell.openPath(dir)) === '',
+    proxy,
+    proxyProblem,
+    settings,
   });
+  logSetting = (level, message, fields) => {
+    host.record(level, MAIN_MODULE, message, fields);
+  };
+  if (proxy !== null) host.record('info', MAIN_MODULE, 'using proxy', { proxy: proxy.display, source: proxy.source });
+  if (proxyProblem !== null) host.record('warn', MAIN_MODULE, 'proxy setting ignored', { problem: proxyProblem });
   host.onLogRecord((record) => {
     logFile.write(record);
   });
@@ -169,9 +192,11 @@ async function main(): Promise<void> {
   app.on('will-quit', () => {
     stopPowerEvents();
     network.stop();
+    void settings.close();
   });
 
   await host.start();
+  await settings.start(host);
   openFile = (file) => {
     void importAndReport(file);
   };

@@ -1,6 +1,7 @@
 import { type KeyboardEvent, useEffect, useRef, useState, type ReactElement } from 'react';
 import { StateBadge } from './components/StateBadge.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
+import { DiagnoseView } from './views/DiagnoseView.js';
 import { ImportView, useConfigImport } from './views/ImportView.js';
 import { LogsView } from './views/LogsView.js';
 import { SettingsView } from './views/SettingsView.js';
@@ -11,6 +12,7 @@ const VIEWS = [
   { id: 'status', label: 'Status' },
   { id: 'streams', label: 'Streams' },
   { id: 'logs', label: 'Logs' },
+  { id: 'diagnose', label: 'Diagnose' },
   { id: 'import', label: 'Import' },
   { id: 'settings', label: 'Settings' },
 ] as const;
@@ -140,6 +142,8 @@ export function App(): ReactElement {
           <StreamsView />
         ) : current === 'logs' ? (
           <LogsView />
+        ) : current === 'diagnose' ? (
+          <DiagnoseView />
         ) : current === 'import' ? (
           <ImportView {...configImport} />
         ) : (

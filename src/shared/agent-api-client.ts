@@ -75,5 +75,8 @@ export function createAgentApiClient(transport: AgentTransport): AgentApi {
     getAutostart: () => call('getAutostart', undefined),
     setAutostart: (enabled) => call('setAutostart', enabled),
     openConfigFolder: () => call('openConfigFolder', undefined),
+    diagnose: () => call('diagnose', undefined),
+    getAppSettings: () => call('getAppSettings', undefined),
+    setAppSettings: (settings) => call('setAppSettings', settings),
   };
 }

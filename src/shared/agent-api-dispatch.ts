@@ -22,6 +22,9 @@ const invokers: Invokers = {
   getAutostart: (api) => api.getAutostart(),
   setAutostart: (api, enabled) => api.setAutostart(enabled),
   openConfigFolder: (api) => api.openConfigFolder(),
+  diagnose: (api) => api.diagnose(),
+  getAppSettings: (api) => api.getAppSettings(),
+  setAppSettings: (api, settings) => api.setAppSettings(settings),
 };
 
 export async function dispatchAgentCall(api: AgentApi, name: AgentCallName, rawArg: unknown): Promise<CallReply> {

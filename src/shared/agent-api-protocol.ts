@@ -17,6 +17,9 @@ export const AGENT_CALLS = [
   'getAutostart',
   'setAutostart',
   'openConfigFolder',
+  'diagnose',
+  'getAppSettings',
+  'setAppSettings',
 ] as const;
 export type AgentCallName = (typeof AGENT_CALLS)[number];
 

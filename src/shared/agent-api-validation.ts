@@ -2,7 +2,7 @@
  * Validators for every call argument that reaches the agent from a UI, shared by the Electron
  * IPC handlers and the dashboard server: a payload is checked here before it touches the host.
  */
-import type { ConfigImportRequest, LogFilter } from './agent-api.js';
+import type { AppSettings, ConfigImportRequest, LogFilter } from './agent-api.js';
 import type { AgentCallArg, AgentCallName } from './agent-api-protocol.js';
 import { LOG_LEVELS, type LogLevel } from './log-record.js';
 
@@ -12,6 +12,7 @@ export const MAX_FILE_NAME_LENGTH = 255;
 export const MAX_FILTER_TEXT_LENGTH = 200;
 export const MAX_TARGET_LENGTH = 300;
 export const MAX_LOG_LIMIT = 100_000;
+export const MAX_ADDRESS_LENGTH = 100;
 
 export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
 
@@ -60,6 +61,16 @@ export function validateTarget(raw: unknown): Validated<string> {
   return valid(raw);
 }
 
+export function validateAppSettings(raw: unknown): Validated<AppSettings> {
+  if (!isRecord(raw) || !hasOnlyKeys(raw, ['metricsAddress']) || !('metricsAddress' in raw)) return invalid('settings: expected { metricsAddress }');
+  const { metricsAddress } = raw;
+  if (metricsAddress === null) return valid({ metricsAddress: null });
+  if (typeof metricsAddress !== 'string' || metricsAddress.length > MAX_ADDRESS_LENGTH) {
+    return invalid(`settings: metricsAddress must be null or a string of at most ${MAX_ADDRESS_LENGTH} characters`);
+  }
+  return valid({ metricsAddress });
+}
+
 export function validateBoolean(raw: unknown): Validated<boolean> {
   return typeof raw === 'boolean' ? valid(raw) : invalid('expected true or false');
 }
@@ -80,6 +91,9 @@ const callValidators: CallValidators = {
   getAutostart: validateNothing,
   setAutostart: validateBoolean,
   openConfigFolder: validateNothing,
+  diagnose: validateNothing,
+  getAppSettings: validateNothing,
+  setAppSettings: validateAppSettings,
 };
 
 /** Checks the argument of call `name` as received from a transport. */

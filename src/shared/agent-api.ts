@@ -6,6 +6,7 @@
  * the secret key: the UI sees the public part of the configuration only.
  */
 import type { AgentSnapshot, ConfigProblem, ErrorCodeName, PublicConfig, StreamInfo } from './agent-state.js';
+import type { DiagnoseReport } from './diagnose-report.js';
 import type { LogLevel, LogRecord } from './log-record.js';
 
 export type Unsubscribe = () => void;
@@ -74,6 +75,28 @@ export interface HostInfo {
   readonly configTarget: string;
 }
 
+/** Settings the desktop app keeps in its own settings file, never in cluvio-agent.toml. */
+export interface AppSettings {
+  /** Where to serve /healthz, /readyz and /metrics: a loopback `host:port` (or port), or null for off. */
+  readonly metricsAddress: string | null;
+}
+
+export interface AppSettingsState {
+  /** False where the settings come from the command line (`cluvio-agent --dashboard`). */
+  readonly editable: boolean;
+  readonly settings: AppSettings;
+  /** The metrics endpoint's base URL while it listens (`http://127.0.0.1:9464`), else null. */
+  readonly metricsUrl: string | null;
+  /** Why it does not listen although an address is set, else null. */
+  readonly metricsError: string | null;
+  /** The HTTP proxy the agent goes through, credentials redacted, or null. */
+  readonly proxy: string | null;
+  /** Where the settings live: the settings file, or the command line. */
+  readonly source: string;
+}
+
+export type AppSettingsResult = { readonly ok: true; readonly state: AppSettingsState } | { readonly ok: false; readonly error: string };
+
 export interface AgentApi {
   getHostInfo(): Promise<HostInfo>;
   getSnapshot(): Promise<AgentSnapshot>;
@@ -90,4 +113,8 @@ export interface AgentApi {
   getAutostart(): Promise<AutostartState>;
   setAutostart(enabled: boolean): Promise<AutostartState>;
   openConfigFolder(): Promise<OpenConfigFolderResult>;
+  /** Runs the diagnostics (config, DNS, TCP, proxy, TLS, the key, the allowed databases) and reports each step. */
+  diagnose(): Promise<DiagnoseReport>;
+  getAppSettings(): Promise<AppSettingsState>;
+  setAppSettings(settings: AppSettings): Promise<AppSettingsResult>;
 }

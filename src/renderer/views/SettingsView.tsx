@@ -1,5 +1,5 @@
 import { type SyntheticEvent, useEffect, useId, useState, type ReactElement } from 'react';
-import type { AddressTestResult, AutostartState, OpenConfigFolderResult } from '../../shared/agent-api.js';
+import type { AddressTestResult, AppSettingsState, AutostartState, OpenConfigFolderResult } from '../../shared/agent-api.js';
 import { useAgentApi } from '../api-context.js';
 
 function describeTest(result: AddressTestResult): string {
@@ -16,18 +16,44 @@ function describeTest(result: AddressTestResult): string {
 
 export function SettingsView(): ReactElement {
   const api = useAgentApi();
-  const ids = { autostart: useId(), address: useId() };
+  const ids = { autostart: useId(), address: useId(), metrics: useId() };
   const [autostart, setAutostart] = useState<AutostartState | null>(null);
   const [autostartError, setAutostartError] = useState('');
   const [folder, setFolder] = useState<OpenConfigFolderResult | null>(null);
   const [target, setTarget] = useState('');
   const [test, setTest] = useState<{ readonly busy: boolean; readonly text: string; readonly ok: boolean | null }>({ busy: false, text: '', ok: null });
+  const [appSettings, setAppSettings] = useState<AppSettingsState | null>(null);
+  const [metricsAddress, setMetricsAddress] = useState('');
+  const [metricsSave, setMetricsSave] = useState<{ readonly busy: boolean; readonly error: string }>({ busy: false, error: '' });
 
   useEffect(() => {
     void api.getAutostart().then(setAutostart, (error: unknown) => {
       setAutostartError(error instanceof Error ? error.message : String(error));
     });
+    void api.getAppSettings().then((state) => {
+      setAppSettings(state);
+      setMetricsAddress(state.settings.metricsAddress ?? '');
+    });
   }, [api]);
+
+  const saveMetrics = (event: SyntheticEvent): void => {
+    event.preventDefault();
+    setMetricsSave({ busy: true, error: '' });
+    const address = metricsAddress.trim();
+    api.setAppSettings({ metricsAddress: address === '' ? null : address }).then(
+      (result) => {
+        if (result.ok) {
+          setAppSettings(result.state);
+          setMetricsSave({ busy: false, error: '' });
+        } else {
+          setMetricsSave({ busy: false, error: result.error });
+        }
+      },
+      (error: unknown) => {
+        setMetricsSave({ busy: false, error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  };
 
   const toggleAutostart = (enabled: boolean): void => {
     setAutostartError('');
@@ -114,6 +140,46 @@ export function SettingsView(): ReactElement {
       <p role="status" data-testid="address-test-result" className={test.ok === null ? '' : test.ok ? 'text-ok' : 'text-error'}>
         {test.text}
       </p>
+
+      <h3>Health and metrics</h3>
+      <form className="field-row" onSubmit={saveMetrics}>
+        <label htmlFor={ids.metrics}>Metrics address</label>
+        <input
+          id={ids.metrics}
+          type="text"
+          value={metricsAddress}
+          placeholder="127.0.0.1:9464"
+          spellCheck={false}
+          autoComplete="off"
+          disabled={appSettings?.editable !== true}
+          aria-describedby={`${ids.metrics}-hint`}
+          onChange={(event) => {
+            setMetricsAddress(event.target.value);
+          }}
+        />
+        <button type="submit" className="button" disabled={appSettings?.editable !== true || metricsSave.busy}>
+          Save
+        </button>
+      </form>
+      <p id={`${ids.metrics}-hint`} className="hint">
+        Serves /healthz, /readyz and Prometheus /metrics on this machine only (a loopback address, e.g. 127.0.0.1:9464); empty turns it off. Kept in the app&apos;s own settings, not in
+        cluvio-agent.toml.
+        {appSettings?.editable === false ? ` Here it is set by ${appSettings.source}.` : ''}
+      </p>
+      <p role="status" data-testid="metrics-status" className={metricsSave.error === '' && appSettings?.metricsError == null ? '' : 'text-error'}>
+        {metricsSave.error !== ''
+          ? metricsSave.error
+          : appSettings === null
+            ? ''
+            : appSettings.metricsUrl !== null
+              ? `Serving ${appSettings.metricsUrl}/metrics`
+              : (appSettings.metricsError ?? 'Off.')}
+      </p>
+      <h3>Proxy</h3>
+      <p data-testid="proxy-setting">
+        {appSettings?.proxy == null ? 'Direct connection to the gateway (no proxy).' : `Through ${appSettings.proxy}`}
+      </p>
+      <p className="hint">The proxy comes from the HTTPS_PROXY / NO_PROXY environment variables (or --proxy for cluvio-agent); credentials are never shown.</p>
     </section>
   );
 }
