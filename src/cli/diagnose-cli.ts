@@ -24,7 +24,7 @@ import { resolveProxyOption, type ProxyOptionValue } from './proxy-option.js';
 interface DiagnoseOptions {
   readonly config?: string;
   readonly proxy?: ProxyOptionValue;
-  readonly target: string[];
+  readonly target?: string[];
   readonly skipHandshake?: boolean;
   readonly bundle?: string;
   readonly json?: boolean;
@@ -32,8 +32,8 @@ interface DiagnoseOptions {
 
 const USAGE_EXIT_CODE = 2;
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function buildCommand(context: AgentCliContext): Command {
@@ -43,7 +43,7 @@ function buildCommand(context: AgentCliContext): Command {
     .option('-c, --config <PATH>', 'Path to the configuration file (default: searched, as the agent does)')
     .option('--proxy <URL>', 'Reach the gateway through this HTTP proxy (default: HTTPS_PROXY / https_proxy)')
     .option('--no-proxy', 'Ignore HTTPS_PROXY / https_proxy')
-    .option('--target <HOST:PORT>', 'Also check that this database is allowed and reachable (repeatable)', collect, [])
+    .option('--target <HOST:PORT>', 'Also check that this database is allowed and reachable (repeatable)', collect)
     .option('--skip-handshake', "Leave out the key check (it makes an agent running with this configuration reconnect once)")
     .option('--bundle <FILE>', 'Write a support archive (.tar.gz): report, configuration without the secret key, logs, versions')
     .option('--json', 'Print the report as JSON instead of text')
@@ -107,7 +107,7 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
     proxy,
     proxyProblem: proxyChoice.ok ? null : proxyChoice.error,
     handshake: options.skipHandshake === true ? { kind: 'skip' } : { kind: 'probe' },
-    targets: options.target,
+    targets: options.target ?? [],
     version,
     log: hub,
     onStep: json
