@@ -3,8 +3,10 @@
  * one request, `CONNECT host:port HTTP/1.1` with `Host` and, when the proxy URL had credentials,
  * `Proxy-Authorization: Basic …`; then the response head is read (at most 16 KiB). A 2xx status
  * leaves the socket as a raw byte pipe to the gateway, ready for TLS; anything else is a
- * `ProxyError` carrying the status, and the socket is destroyed. Nothing read past the head is
- * lost (it is pushed back into the socket). The credentials are never part of an error message.
+ * `ProxyError` carrying the status, and the socket is destroyed. Bytes right behind the head
+ * cannot be the gateway's (a TLS server speaks only after the ClientHello), so they are refused
+ * as a broken proxy rather than lost under the TLS layer. The credentials are never part of an
+ * error message.
  */
 import type net from 'node:net';
 import { isIP } from 'node:net';
@@ -91,10 +93,12 @@ export function httpConnect(socket: net.Socket, target: ConnectTarget, options: 
         fail(new ProxyError(refusal(status, (match[2] ?? '').trim()), status));
         return;
       }
+      if (head.length > end + 4) {
+        fail(new ProxyError(`proxy error: ${head.length - end - 4} bytes arrived behind the proxy's ${status} before the TLS handshake began`, null));
+        return;
+      }
       cleanup();
       socket.pause();
-      const rest = head.subarray(end + 4);
-      if (rest.length > 0) socket.unshift(rest);
       resolve();
     };
     const onError = (error: Error): void => {
