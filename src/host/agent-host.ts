@@ -364,7 +364,7 @@ export class AgentHost<C> implements AgentApi {
   getAppSettings(): Promise<AppSettingsState> {
     const settings = this.#options.settings;
     if (settings === undefined || settings === null) {
-      return Promise.resolve({ editable: false, settings: { metricsAddress: null }, metricsUrl: null, metricsError: null, proxy: null, source: 'not available here' });
+      return Promise.resolve({ editable: false, settings: { metricsAddress: null }, metricsUrl: null, metricsError: null, proxy: null, source: '' });
     }
     return settings.get();
   }

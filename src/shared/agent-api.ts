@@ -91,7 +91,7 @@ export interface AppSettingsState {
   readonly metricsError: string | null;
   /** The HTTP proxy the agent goes through, credentials redacted, or null. */
   readonly proxy: string | null;
-  /** Where the settings live: the settings file, or the command line. */
+  /** Where the settings live: the settings file, or the command line; empty where there are none. */
   readonly source: string;
 }
 

@@ -164,7 +164,7 @@ export function SettingsView(): ReactElement {
       <p id={`${ids.metrics}-hint`} className="hint">
         Serves /healthz, /readyz and Prometheus /metrics on this machine only (a loopback address, e.g. 127.0.0.1:9464); empty turns it off. Kept in the app&apos;s own settings, not in
         cluvio-agent.toml.
-        {appSettings?.editable === false ? ` Here it is set by ${appSettings.source}.` : ''}
+        {appSettings?.editable === false ? (appSettings.source === '' ? ' It cannot be changed in this window.' : ` Here it comes from ${appSettings.source}.`) : ''}
       </p>
       <p role="status" data-testid="metrics-status" className={metricsSave.error === '' && appSettings?.metricsError == null ? '' : 'text-error'}>
         {metricsSave.error !== ''
