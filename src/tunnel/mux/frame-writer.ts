@@ -30,6 +30,9 @@ export interface DrainWaiter {
   onWritable(): void;
 }
 
+/** TLS cuts what it is given into records of 16 KiB of plaintext, counted from the start of each write. */
+const RECORD_BYTES = 16 * 1024;
+
 /** Size of a batch buffer while idle (and the most an idle session keeps). */
 const SMALL_BUFFER_BYTES = 16 * 1024;
 /** A session that wrote a large batch this recently counts as busy and keeps large buffers. */
@@ -80,6 +83,18 @@ export class FrameWriter {
   /** Number of senders parked until the writer can take data again. */
   get waiterCount(): number {
     return this.waiters.length;
+  }
+
+  /**
+   * The body size, at most `max`, for a Data frame queued now that ends exactly on a TLS record
+   * boundary of the batch. Each batch is one write, which TLS cuts into 16 KiB records from its
+   * start, and the peer's TLS hands on one record at a time: frames that end on record
+   * boundaries arrive as whole frames, one body piece per record (one write to the target),
+   * where a frame straddling two records arrives as two pieces (two writes). One short frame
+   * (a window update, the tail of a write) realigns the frames after it.
+   */
+  alignedBody(max: number): number {
+    return Math.min(max, RECORD_BYTES - ((this.used + HEADER_LENGTH) % RECORD_BYTES));
   }
 
   /** Queues a frame without a body (WindowUpdate, Ping, GoAway, or an empty Data frame with flags). */

@@ -59,6 +59,7 @@ import {
 import { FrameDecoder } from './frame-decoder.js';
 import { Flag, FrameType, GoAwayCode, INITIAL_STREAM_WINDOW, MAX_U32, SESSION_STREAM_ID, frameTypeName, type FrameHeader } from './frame-header.js';
 import { FrameWriter } from './frame-writer.js';
+import { PieceJoiner } from './piece-joiner.js';
 import { PingTracker } from './ping-tracker.js';
 import { WindowGrowthBudget } from './receive-window.js';
 import { MuxStream, type DataCounters, type StreamHost } from './stream.js';
@@ -132,6 +133,8 @@ export class Session extends EventEmitter<SessionEvents> {
   /** Stream receiving the current Data body (undefined: discard it). */
   private bodyTarget: MuxStream | undefined;
   private bodyFin = false;
+  /** Holds a body piece back until the chunk's next piece shows whether the two can be one. */
+  private readonly joiner = new PieceJoiner();
   private closeTimer: NodeJS.Timeout | undefined;
   private closeError: Error | undefined;
   private readonly closedPromise: Promise<void>;
@@ -258,6 +261,7 @@ export class Session extends EventEmitter<SessionEvents> {
       if (stream.direction === 'inbound') this.inboundStreams -= 1;
     }
     if (this.bodyTarget === stream) this.bodyTarget = undefined;
+    if (this.joiner.heldFor === stream) this.joiner.flush();
   }
 
   // ---- inbound frames ---------------------------------------------------------------------
@@ -267,7 +271,11 @@ export class Session extends EventEmitter<SessionEvents> {
     if (this.state !== 'open') return;
     try {
       this.decoder.push(chunk);
+      // (A frame of this chunk may have closed the session: then nothing more is delivered.)
+      if (this.closed) this.joiner.clear();
+      else this.joiner.flush();
     } catch (error) {
+      this.joiner.clear();
       if (error instanceof MuxProtocolError) this.failProtocol(error);
       // A listener of ours threw (a 'stream' or 'data' handler): report it, do not crash.
       else this.destroy(error instanceof Error ? error : new Error(String(error)));
@@ -276,6 +284,11 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onFrame(header: Readonly<FrameHeader>): void {
     this.framesIn += 1;
+    // A held piece waits only for more body of its own stream; anything else is delivered after it.
+    const held = this.joiner.heldFor;
+    if (held !== undefined && !(header.type === FrameType.Data && (header.flags & (Flag.SYN | Flag.RST)) === 0 && this.streams.get(header.streamId) === held)) {
+      this.joiner.flush();
+    }
     switch (header.type) {
       case FrameType.Data:
       case FrameType.WindowUpdate:
@@ -333,13 +346,16 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onDataPiece(piece: Buffer): void {
     this.counters.dataBytesIn += piece.length;
-    this.bodyTarget?.onData(piece);
+    if (this.bodyTarget) this.joiner.add(this.bodyTarget, piece);
   }
 
   private onDataEnd(): void {
     const target = this.bodyTarget;
     this.bodyTarget = undefined;
-    if (target && this.bodyFin) target.onRemoteFin();
+    if (target && this.bodyFin) {
+      this.joiner.flush();
+      target.onRemoteFin();
+    }
   }
 
   private isPeerStreamId(id: number): boolean {
@@ -423,6 +439,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.closeError = how.error;
     this.decoder.stop();
     this.bodyTarget = undefined;
+    this.joiner.clear();
     this.pings.close(how.streamError);
     if (how.goAway !== undefined) this.writer.writeFrame(FrameType.GoAway, 0, SESSION_STREAM_ID, how.goAway);
     // Streams still in the backlog were never handed out: nobody listens for their errors.

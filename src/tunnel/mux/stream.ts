@@ -287,7 +287,7 @@ export class MuxStream extends Duplex implements DrainWaiter {
         writer.waitForDrain(this);
         return;
       }
-      const n = Math.min(chunk.length - offset, this.sendCredit, maxBody);
+      const n = Math.min(chunk.length - offset, this.sendCredit, writer.alignedBody(maxBody));
       writer.writeData(this.takeFlag(), this.id, chunk, offset, offset + n);
       offset += n;
       this.sendCredit -= n;
