@@ -59,6 +59,7 @@ import {
 import { FrameDecoder } from './frame-decoder.js';
 import { Flag, FrameType, GoAwayCode, INITIAL_STREAM_WINDOW, MAX_U32, SESSION_STREAM_ID, frameTypeName, type FrameHeader } from './frame-header.js';
 import { FrameWriter } from './frame-writer.js';
+import { tuneHeapForRelaying } from './heap-tuning.js';
 import { PieceJoiner } from './piece-joiner.js';
 import { PingTracker } from './ping-tracker.js';
 import { WindowGrowthBudget } from './receive-window.js';
@@ -145,6 +146,7 @@ export class Session extends EventEmitter<SessionEvents> {
     options: SessionOptions,
   ) {
     super();
+    tuneHeapForRelaying();
     const { mode, ...overrides } = options;
     this.mode = mode;
     this.config = resolveMuxConfig(overrides);
