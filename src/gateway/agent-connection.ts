@@ -179,6 +179,8 @@ export class AgentConnection {
   #clientPingsAnswered = 0;
   #serverPingsAnswered = 0;
   #rejected = false;
+  /** Streams the agent opened besides the control stream (each reset; only the first is logged). */
+  #unexpectedStreams = 0;
 
   constructor(options: AgentConnectionOptions) {
     this.#options = options;
@@ -350,16 +352,19 @@ export class AgentConnection {
   // ---- control stream -------------------------------------------------------------------
 
   #onInboundStream(stream: MuxStream): void {
-    stream.on('error', (error) => {
-      this.#log.debug('agent stream error', { mux_stream: stream.id, error: error.message });
-    });
     if (this.#control === null && stream.id === 1) {
+      stream.on('error', (error) => {
+        this.#log.debug('agent stream error', { mux_stream: stream.id, error: error.message });
+      });
       this.#control = stream;
       void this.#readControl(stream);
       return;
     }
-    // The agent opens exactly one stream, the control stream (§2.3).
-    this.#log.warn('the agent opened an unexpected stream; resetting it', { mux_stream: stream.id });
+    // The agent opens exactly one stream, the control stream (§2.3). A peer opening thousands
+    // (12 bytes each, before authenticating) must not buy a log line for each one.
+    stream.on('error', ignoreError);
+    this.#unexpectedStreams += 1;
+    if (this.#unexpectedStreams === 1) this.#log.warn('the agent opened an unexpected stream; resetting it and any further ones', { mux_stream: stream.id });
     stream.reset();
   }
 
@@ -621,7 +626,7 @@ export class AgentConnection {
     this.#lingerTimer = null;
     this.#early.length = 0;
     if (wasHandshaking) this.#reject('connection-closed', error?.message ?? 'the connection closed during the handshake');
-    this.#log.info('connection closed', { error: error?.message ?? 'none' });
+    this.#log.info('connection closed', { error: error?.message ?? 'none', ...(this.#unexpectedStreams > 0 ? { unexpected_streams: this.#unexpectedStreams } : {}) });
     this.#host.onClosed(this, error);
   }
 }
@@ -630,4 +635,8 @@ function formatRemote(socket: TLSSocket): string {
   const address = socket.remoteAddress ?? 'unknown';
   const port = socket.remotePort ?? 0;
   return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+function ignoreError(): void {
+  // deliberately empty: a reset stream's late error says nothing new
 }
