@@ -26,7 +26,8 @@ import type { Logger } from '../tunnel/log/index.js';
 import type { AgentStatus } from './agent-registry.js';
 import { GatewayError, type GatewayErrorCode } from './errors.js';
 import type { Gateway } from './gateway.js';
-import { isLoopbackHost, parseListenAddress } from './gateway-config.js';
+import { parseListenAddress } from './gateway-config.js';
+import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/loopback-host.js';
 import type { ListenAddress } from './route.js';
 
 export interface AdminServerOptions {
@@ -82,9 +83,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
-      const hostHeader = request.headers.host ?? '';
-      const parsedHost = parseListenAddress(hostHeader.includes(':') ? hostHeader : `${hostHeader}:80`);
-      if (typeof parsedHost === 'string' || !isLoopbackHost(parsedHost.host)) throw new HttpError(403, 'FORBIDDEN', 'the admin API answers loopback host names only');
+      if (!isLoopbackHostHeader(request.headers.host ?? '')) throw new HttpError(403, 'FORBIDDEN', 'the admin API answers loopback host names only');
       const authorization = Buffer.from(request.headers.authorization ?? '');
       if (authorization.length !== expected.length || !timingSafeEqual(authorization, expected)) {
         throw new HttpError(401, 'UNAUTHORIZED', 'missing or wrong bearer token');

@@ -26,6 +26,7 @@ import { type Address, parseAddress } from '../tunnel/codec/index.js';
 import { durationToMs, parseHumantimeDuration } from '../tunnel/config/index.js';
 import type { ListenAddress } from './route.js';
 import { GatewayFileError, type TomlTable, isTomlTable } from './toml-text.js';
+import { isLoopbackHost } from '../tunnel/net/loopback-host.js';
 
 export interface RouteConfig {
   readonly listen: ListenAddress;
@@ -59,11 +60,6 @@ export function parseListenAddress(text: string): Required<ListenAddress> | stri
   if (!parsed.ok) return parsed.error;
   const address = parsed.address;
   return { host: address.kind === 'name' ? address.name : address.ip, port: address.port };
-}
-
-/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 export function parseGatewayConfig(text: string, file: string): GatewayConfig {

@@ -16,6 +16,7 @@ import { isAgentCallName, isAgentTopic } from '../shared/agent-api-protocol.js';
 import { dispatchAgentCall, subscribeAgentTopic } from '../shared/agent-api-dispatch.js';
 import { MAX_CONFIG_TEXT_LENGTH } from '../shared/agent-api-validation.js';
 import { defaultRendererDir, readRendererFile, RENDERER_CSP } from './renderer-files.js';
+import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/loopback-host.js';
 
 export interface DashboardOptions {
   readonly api: AgentApi;
@@ -51,12 +52,6 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'cache-control': 'no-store',
 };
 
-export function isLoopbackHost(host: string): boolean {
-  if (host === 'localhost') return true;
-  if (isIP(host) === 4) return host.startsWith('127.');
-  return isIP(host) === 6 && (host === '::1' || host === '0:0:0:0:0:0:0:1');
-}
-
 /** A complete response; the event stream, which stays open, writes to the socket itself. */
 interface Reply {
   readonly status: number;
@@ -69,13 +64,6 @@ const STREAMING = Symbol('streaming');
 
 function refuse(status: number, message: string): Reply {
   return { status, contentType: 'text/plain; charset=utf-8', body: `${message}\n` };
-}
-
-/** A Host header naming a loopback address or `localhost`, with or without a port. */
-export function isLoopbackHostHeader(header: string): boolean {
-  const match = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+))(?::\d{1,5})?$/.exec(header);
-  if (match === null) return false;
-  return isLoopbackHost(match[1] ?? match[2] ?? '');
 }
 
 function send(res: ServerResponse, reply: Reply): void {

@@ -15,7 +15,7 @@ import type { Socket } from 'node:net';
 import type { AgentSnapshot } from '../shared/agent-state.js';
 import { stateLabel } from '../shared/agent-status.js';
 import type { EngineMetrics } from '../tunnel/agent/agent-metrics.js';
-import { isLoopbackHost, isLoopbackHostHeader } from './dashboard-server.js';
+import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/loopback-host.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheusMetrics } from './prometheus-metrics.js';
 
 /** What is scraped: the engine itself (CLI) or the host in front of it (app, dashboard). */

@@ -1,6 +1,7 @@
 /** `gateway.toml`: every key, defaults, and refusals that name the key. */
 import { describe, expect, it } from 'vitest';
-import { isLoopbackHost, parseGatewayConfig } from '../../../src/gateway/gateway-config.js';
+import { parseGatewayConfig } from '../../../src/gateway/gateway-config.js';
+import { isLoopbackHost } from '../../../src/tunnel/net/loopback-host.js';
 
 const FILE = '/etc/cluvio/gateway.toml';
 
