@@ -35,20 +35,23 @@ export interface GatewayRig {
   readonly port: number;
   readonly pid: number;
   readonly caPem: string;
+  /** Output so far (stdout and stderr). */
+  output(): string;
   /** Opens a route to `target` (host:port) through the agent, once it is online; resolves with the route's port. */
   route(agentId: string, target: string): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startGatewayRig(agents: readonly AgentIdentity[], mux?: Partial<MuxConfig>): Promise<GatewayRig> {
+export async function startGatewayRig(agents: readonly AgentIdentity[], mux?: Partial<MuxConfig>, nodeFlags: readonly string[] = []): Promise<GatewayRig> {
   const ca = await generateCertificateAuthority('Benchmark CA');
   const leaf = await issueServerCertificate(ca, ['localhost']);
   const init: GatewayInit = { certPem: leaf.certPem, keyPem: leaf.keyPem, agents: agents.map(({ id, name }) => ({ id, name })), ...(mux === undefined ? {} : { mux }) };
-  const child = await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init);
+  const child = await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init, [...nodeFlags]);
   return {
     port: child.ready.port,
     pid: child.pid,
     caPem: ca.certPem,
+    output: () => child.output(),
     route: async (agentId, target) => (await child.request<PortReply>({ kind: 'route', agentId, target } satisfies RouteRequest)).port,
     stop: () => child.stop(),
   };
@@ -67,6 +70,8 @@ export interface AgentLaunch {
   readonly caPem: string;
   /** Our agents only: write a V8 CPU profile into this directory when the agent exits. */
   readonly cpuProfileDir?: string;
+  /** Our agents only: more flags for node (e.g. `--trace-gc`). */
+  readonly nodeFlags?: readonly string[];
 }
 
 export function referenceAgentAvailable(): boolean {
@@ -93,7 +98,7 @@ export async function startAgent(kind: AgentKind, launch: AgentLaunch): Promise<
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-bench-agent-'));
   const config = path.join(dir, 'cluvio-agent.toml');
   await writeFile(config, configToml(launch), { mode: 0o600 });
-  const profile = launch.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`];
+  const profile = [...(launch.nodeFlags ?? []), ...(launch.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`])];
   const program = kind.kind === 'reference'
     ? spawnProgram(REFERENCE_AGENT_PATH, ['-c', config], { cwd: dir })
     : kind.kind === 'ours'
