@@ -20,7 +20,7 @@ import { isAddressAllowed } from './address-check.js';
 import type { Clock } from './clock.js';
 import { describeError } from './connect-error.js';
 import type { Resolver } from './lookup.js';
-import { relay } from './relay.js';
+import { relay, type RelayHooks } from './relay.js';
 import type { StreamTable } from './stream-table.js';
 import { connectTarget, type TargetSocket } from './target-connect.js';
 
@@ -43,16 +43,15 @@ export interface DataStreamContext {
 export type DataStreamOutcome = 'dropped' | 'refused' | 'failed' | 'relayed';
 
 /** Serves the stream to its end; never rejects and leaves no socket behind. */
-export async function serveDataStream(stream: MuxStream, context: DataStreamContext): Promise<DataStreamOutcome> {
+export function serveDataStream(stream: MuxStream, context: DataStreamContext): Promise<DataStreamOutcome> {
   // A late error on a stream we already gave up must not become an uncaught exception.
   stream.on('error', ignore);
-  try {
-    return await serve(stream, context);
-  } catch (error) {
+  // No async function stays suspended for the stream's lifetime (an idle stream costs only its state).
+  return serve(stream, context).catch((error: unknown) => {
     context.log.debug('data stream failed', { stream: stream.id, error: describeError(error) });
     stream.destroy();
-    return 'failed';
-  }
+    return 'failed' as const;
+  });
 }
 
 async function serve(stream: MuxStream, context: DataStreamContext): Promise<DataStreamOutcome> {
@@ -114,30 +113,27 @@ async function serve(stream: MuxStream, context: DataStreamContext): Promise<Dat
   entry.setPhase('open');
 
   const started = performance.now();
-  const outcome = await relay(
-    stream,
-    socket,
-    halfClose,
-    {
-      onGatewayClosed: () => {
-        entry.setPhase('remote-closed');
-      },
-      onTargetClosed: () => {
-        entry.setPhase('local-closed');
-      },
+  const hooks: RelayHooks = {
+    onGatewayClosed: () => {
+      entry.setPhase('remote-closed');
     },
-    signal,
-  );
-  // As the reference prints its `Option<io::Result<u64>>`s: the direction a full close cut short is `None`.
-  log.debug('data transfer finished', () => ({
-    id,
-    to: target,
-    recv: outcome.decidedBy === 'target' ? 'None' : `Some(Ok(${outcome.received}))`,
-    sent: outcome.decidedBy === 'gateway' ? 'None' : `Some(Ok(${outcome.sent}))`,
-    time: Number(((performance.now() - started) / 1000).toFixed(7)),
-  }));
-  entry.close(outcome.error);
-  return outcome.error === null ? 'relayed' : 'failed';
+    onTargetClosed: () => {
+      entry.setPhase('local-closed');
+    },
+  };
+  // Returned, not awaited: this function's frame is not kept alive while the bytes flow.
+  return relay(stream, socket, halfClose, hooks, signal).then((outcome) => {
+    // As the reference prints its `Option<io::Result<u64>>`s: the direction a full close cut short is `None`.
+    log.debug('data transfer finished', () => ({
+      id,
+      to: target,
+      recv: outcome.decidedBy === 'target' ? 'None' : `Some(Ok(${outcome.received}))`,
+      sent: outcome.decidedBy === 'gateway' ? 'None' : `Some(Ok(${outcome.sent}))`,
+      time: Number(((performance.now() - started) / 1000).toFixed(7)),
+    }));
+    entry.close(outcome.error);
+    return outcome.error === null ? 'relayed' : 'failed';
+  });
 }
 
 function connectTo(address: Address, id: string, context: DataStreamContext): Promise<TargetSocket> {

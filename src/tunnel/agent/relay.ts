@@ -1,8 +1,9 @@
 /**
  * Copying bytes between a data stream and its target socket once `Ok` was sent
- * (PROTOCOL.md §7.5 step 6), with backpressure both ways: `pipe` stops reading one side while
- * the other's buffer is full, and the mux stream only returns credit to the gateway as bytes are
- * consumed, so at most a receive window plus the socket buffers is ever held.
+ * (PROTOCOL.md §7.5 step 6), with backpressure both ways: a side whose destination's buffer is
+ * full stops being read until the destination drains, and the mux stream only returns credit
+ * to the gateway as bytes are consumed, so at most a receive window plus the socket buffers is
+ * ever held.
  *
  * - Half-close (`use_half_close`): each direction runs to its end on its own. Target EOF → FIN
  *   on the stream; gateway FIN → TCP FIN to the target. Done when both directions are done.
@@ -10,8 +11,14 @@
  *   the stream, the target socket closed (unread target data may turn that into an RST, as with
  *   the reference), further gateway data read and discarded, then the stream is dropped.
  * - A gateway RST or the session's end aborts the copy and destroys the target socket.
+ *
+ * One `Relay` object per stream holds the state and its listeners; each direction is a 'data'
+ * listener that writes on and pauses its source when the destination is full (`pipe()` would
+ * add a dozen closures and a state per direction — this relay is what an idle stream costs,
+ * times thousands of streams).
  */
 import type net from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import type { MuxStream } from '../mux/index.js';
 import { describeError } from './connect-error.js';
 
@@ -38,106 +45,151 @@ export interface RelayOutcome {
 
 export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean, hooks: RelayHooks, signal: AbortSignal): Promise<RelayOutcome> {
   return new Promise<RelayOutcome>((resolve) => {
-    let gatewayEnded = false;
-    let targetEnded = false;
-    let shuttingDown = false;
-    let settled = false;
-    let failure: string | null = null;
-    let decidedBy: 'gateway' | 'target' | null = null;
-
-    const settle = (): void => {
-      if (settled) return;
-      settled = true;
-      signal.removeEventListener('abort', onAbort);
-      stream.destroy();
-      socket.destroy();
-      resolve({ sent: socket.bytesRead, received: socket.bytesWritten, error: failure, decidedBy: halfClose ? null : decidedBy });
-    };
-
-    /** Both writable sides are done (our FIN and the target's TCP FIN are out, or the side is gone). */
-    const writableSidesDone = (): boolean => isWriteDone(stream) && isWriteDone(socket);
-
-    const maybeFinish = (): void => {
-      if (settled) return;
-      if (shuttingDown || (gatewayEnded && targetEnded)) {
-        if (writableSidesDone()) settle();
-      }
-    };
-
-    /** Full close (or a failed side): FIN both ways, stop feeding the target, discard the rest. */
-    const shutDown = (by: 'gateway' | 'target'): void => {
-      if (shuttingDown) return;
-      decidedBy = by;
-      shuttingDown = true;
-      socket.unpipe(stream);
-      stream.unpipe(socket);
-      // Keep reading the stream so the gateway is never blocked on credit; the bytes go nowhere.
-      stream.resume();
-      if (!stream.writableEnded && !stream.destroyed) stream.end();
-      if (!socket.writableEnded && !socket.destroyed) socket.end();
-      maybeFinish();
-    };
-
-    const abort = (reason: string | null): void => {
-      if (settled) return;
-      failure ??= reason;
-      settle();
-    };
-
-    const onAbort = (): void => {
-      abort('stopped');
-    };
-
-    stream.on('end', () => {
-      gatewayEnded = true;
-      hooks.onGatewayClosed();
-      if (halfClose && !shuttingDown) socket.end();
-      else shutDown('gateway');
-      maybeFinish();
-    });
-    socket.on('end', () => {
-      targetEnded = true;
-      hooks.onTargetClosed();
-      if (halfClose && !shuttingDown) stream.end();
-      else shutDown('target');
-      maybeFinish();
-    });
-    stream.on('finish', maybeFinish);
-    socket.on('finish', maybeFinish);
-
-    /** From here on the stream's end (its reset included) is expected, not a failure. */
-    const ending = (): boolean => shuttingDown || (gatewayEnded && targetEnded);
-    stream.on('error', (error: Error) => {
-      if (ending()) maybeFinish();
-      else abort(describeError(error));
-    });
-    stream.on('close', () => {
-      if (ending()) maybeFinish();
-      else abort('the stream was closed before both directions ended');
-    });
-    socket.on('error', (error: Error) => {
-      failure ??= `i/o error: ${describeError(error)}`;
-      shutDown('target');
-    });
-    socket.on('close', () => {
-      if (!settled) {
-        targetEnded = true;
-        shutDown('target');
-        maybeFinish();
-      }
-    });
-
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    stream.pipe(socket, { end: false });
-    socket.pipe(stream, { end: false });
+    new Relay(stream, socket, halfClose, hooks, signal, resolve).start();
   });
 }
 
 /** A writable side is done once it finished, or can no longer finish. */
 function isWriteDone(writable: { readonly writableFinished: boolean; readonly destroyed: boolean }): boolean {
   return writable.writableFinished || writable.destroyed;
+}
+
+/** Writes `chunk` to `to`; when `to` is full, pauses `from` until `to` drains. */
+function forward(from: Readable, to: Writable, chunk: Buffer): void {
+  if (!to.write(chunk)) {
+    from.pause();
+    to.once('drain', () => from.resume());
+  }
+}
+
+class Relay {
+  private gatewayEnded = false;
+  private targetEnded = false;
+  private shuttingDown = false;
+  private settled = false;
+  private failure: string | null = null;
+  private decidedBy: 'gateway' | 'target' | null = null;
+
+  constructor(
+    private readonly stream: MuxStream,
+    private readonly socket: net.Socket,
+    private readonly halfClose: boolean,
+    private readonly hooks: RelayHooks,
+    private readonly signal: AbortSignal,
+    private readonly resolve: (outcome: RelayOutcome) => void,
+  ) {}
+
+  start(): void {
+    const { stream, socket } = this;
+    stream.on('end', this.onGatewayEnd);
+    socket.on('end', this.onTargetEnd);
+    stream.on('finish', this.maybeFinish);
+    socket.on('finish', this.maybeFinish);
+    stream.on('error', this.onStreamError);
+    stream.on('close', this.onStreamClose);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onSocketClose);
+    this.signal.addEventListener('abort', this.onAbort, { once: true });
+    if (this.signal.aborted) {
+      this.onAbort();
+      return;
+    }
+    stream.on('data', this.toTarget);
+    socket.on('data', this.toGateway);
+    // Flowing from here (the Connect was read in paused mode).
+    stream.resume();
+    socket.resume();
+  }
+
+  private readonly toTarget = (chunk: Buffer): void => {
+    forward(this.stream, this.socket, chunk);
+  };
+
+  private readonly toGateway = (chunk: Buffer): void => {
+    forward(this.socket, this.stream, chunk);
+  };
+
+  private readonly onGatewayEnd = (): void => {
+    this.gatewayEnded = true;
+    this.hooks.onGatewayClosed();
+    if (this.halfClose && !this.shuttingDown) this.socket.end();
+    else this.shutDown('gateway');
+    this.maybeFinish();
+  };
+
+  private readonly onTargetEnd = (): void => {
+    this.targetEnded = true;
+    this.hooks.onTargetClosed();
+    if (this.halfClose && !this.shuttingDown) this.stream.end();
+    else this.shutDown('target');
+    this.maybeFinish();
+  };
+
+  /** From here on the stream's end (its reset included) is expected, not a failure. */
+  private ending(): boolean {
+    return this.shuttingDown || (this.gatewayEnded && this.targetEnded);
+  }
+
+  private readonly onStreamError = (error: Error): void => {
+    if (this.ending()) this.maybeFinish();
+    else this.abort(describeError(error));
+  };
+
+  private readonly onStreamClose = (): void => {
+    if (this.ending()) this.maybeFinish();
+    else this.abort('the stream was closed before both directions ended');
+  };
+
+  private readonly onSocketError = (error: Error): void => {
+    this.failure ??= `i/o error: ${describeError(error)}`;
+    this.shutDown('target');
+  };
+
+  private readonly onSocketClose = (): void => {
+    if (!this.settled) {
+      this.targetEnded = true;
+      this.shutDown('target');
+      this.maybeFinish();
+    }
+  };
+
+  private readonly onAbort = (): void => {
+    this.abort('stopped');
+  };
+
+  private readonly maybeFinish = (): void => {
+    if (this.settled) return;
+    if (this.ending() && isWriteDone(this.stream) && isWriteDone(this.socket)) this.settle();
+  };
+
+  /** Full close (or a failed side): FIN both ways, stop feeding the target, discard the rest. */
+  private shutDown(by: 'gateway' | 'target'): void {
+    if (this.shuttingDown) return;
+    const { stream, socket } = this;
+    this.decidedBy = by;
+    this.shuttingDown = true;
+    stream.off('data', this.toTarget);
+    socket.off('data', this.toGateway);
+    // Keep reading the stream so the gateway is never blocked on credit; the bytes go nowhere.
+    stream.resume();
+    if (!stream.writableEnded && !stream.destroyed) stream.end();
+    if (!socket.writableEnded && !socket.destroyed) socket.end();
+    this.maybeFinish();
+  }
+
+  private abort(reason: string | null): void {
+    if (this.settled) return;
+    this.failure ??= reason;
+    this.settle();
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { stream, socket } = this;
+    this.signal.removeEventListener('abort', this.onAbort);
+    stream.destroy();
+    socket.destroy();
+    this.resolve({ sent: socket.bytesRead, received: socket.bytesWritten, error: this.failure, decidedBy: this.halfClose ? null : this.decidedBy });
+  }
 }
