@@ -65,15 +65,20 @@ export interface AgentOptions {
 
 /**
  * The agent's mux defaults: the mux's own (wire-compatible with yamux 0.10; frames cut to fit one
- * TLS record), receive-window auto-tuning included. Auto-tuning is what lets one upload stream
- * (client → gateway → agent → target) go beyond 256 KiB per round trip: at 50 ms RTT it lifted
- * one stream from 4.4 to ~70 MiB/s, and on loopback it halves the window updates the agent
- * sends (bench/README.md). It stays correct against a gateway with fixed windows: our sends
- * never exceed the gateway's credit, and the growth is ours to announce; the RTT probe is a
- * yamux Ping with SYN, which every yamux answers (0.10 included); unanswered, the window stays
- * fixed. Memory stays bounded: 16 MiB per stream, 64 MiB of growth per session.
+ * TLS record), receive-window auto-tuning included, and room for 12,288 streams.
+ *
+ * Auto-tuning is what lets one upload stream (client → gateway → agent → target) go beyond
+ * 256 KiB per round trip: at 50 ms RTT it lifted one stream from 4 to ~70 MiB/s (bench/README.md).
+ * It stays correct against a gateway with fixed windows: our sends never exceed the gateway's
+ * credit, and the growth is ours to announce; the RTT probe is a yamux Ping with SYN, which every
+ * yamux answers (0.10 included); unanswered, the window stays fixed. Memory stays bounded:
+ * 16 MiB per stream, 64 MiB of growth per session.
+ *
+ * Streams: yamux 0.10 (the reference) allows 8,192; a gateway may hold more open at once with
+ * our agent (an idle stream costs it about 7 KiB), and a gateway that stays within 8,192 sees no
+ * difference. Beyond the limit the agent still answers GoAway, as 0.10 does.
  */
-export const AGENT_MUX_DEFAULTS: Readonly<Partial<MuxConfig>> = Object.freeze({ autoTuneWindow: true });
+export const AGENT_MUX_DEFAULTS: Readonly<Partial<MuxConfig>> = Object.freeze({ autoTuneWindow: true, maxStreams: 12_288 });
 
 type LoopEvent =
   | { readonly kind: 'control'; readonly connection: GatewayConnection; readonly read: ControlRead }
