@@ -27,6 +27,7 @@ const FIXED: Readonly<Record<string, MetricInfo>> = {
   cpuDown: { label: 'agent-side CPU per GiB, down', unit: 's/GiB', better: 'lower', digits: 2 },
   gatewayCpuUp: { label: 'gateway-side CPU per GiB, up', unit: 's/GiB', better: 'lower', digits: 2 },
   gatewayCpuDown: { label: 'gateway-side CPU per GiB, down', unit: 's/GiB', better: 'lower', digits: 2 },
+  idleMarginalKiB: { label: 'agent-side RSS per further idle stream (between the two counts)', unit: 'KiB', better: 'lower', digits: 2 },
   pgQps: { label: 'PostgreSQL small queries', unit: '/s', better: 'higher', digits: 0 },
   pgLargeMs: { label: 'PostgreSQL large result set', unit: 'ms', better: 'lower', digits: 0 },
   wanDown: { label: 'down, 1 stream', unit: 'MiB/s', better: 'higher', digits: 1 },

@@ -56,9 +56,14 @@ async function idle(context: SuiteContext, paths: readonly BenchPath[], round: n
   await eachPath(context, paths.filter((p) => p.agentSide !== undefined), 'idle streams', async (path) => {
     const side = path.agentSide;
     if (side === undefined) return;
+    // Warm up: the first streams after a quiet period grow heap spaces and buffers once; open and
+    // close a first batch so that the baseline already includes that.
+    await load.run('openIdle', { port: path.targetPort, count: Math.min(options.idleStreams[0] ?? 0, path.maxStreams) });
+    await load.run('closeIdle', {});
     await sleep(options.settleMs);
     const base = await settledRss(side);
     let open = 0;
+    let first: { streams: number; rss: number } | undefined;
     try {
       for (const wanted of options.idleStreams) {
         const count = Math.min(wanted, path.maxStreams);
@@ -68,6 +73,11 @@ async function idle(context: SuiteContext, paths: readonly BenchPath[], round: n
         const detail = { streams: open, baseRssMiB: Number((base / MIB).toFixed(1)) };
         results.add({ section: 'paths', round, path: path.key, metric: `idleRssMiB:${wanted}`, value: rss / MIB, unit: 'MiB', detail });
         results.add({ section: 'paths', round, path: path.key, metric: `idleKiBPerStream:${wanted}`, value: (rss - base) / open / 1024, unit: 'KiB', detail });
+        // What each further stream costs, without the one-time growth (heap spaces, buffers) of the first ones.
+        if (first === undefined) first = { streams: open, rss };
+        else if (open > first.streams) {
+          results.add({ section: 'paths', round, path: path.key, metric: 'idleMarginalKiB', value: (rss - first.rss) / (open - first.streams) / 1024, unit: 'KiB', detail: { from: first.streams, to: open } });
+        }
       }
     } finally {
       await load.run('closeIdle', {});

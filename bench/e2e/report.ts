@@ -18,6 +18,7 @@ function pathMetrics(options: BenchOptions): MetricKey[] {
     ...options.concurrentStreams.flatMap((n) => [`agg:${n}`, `fair:${n}`]),
     'echoP50', 'echoP99', 'setup',
     ...options.idleStreams.flatMap((n) => [`idleRssMiB:${n}`, `idleKiBPerStream:${n}`]),
+    'idleMarginalKiB',
     'cpuUp', 'cpuDown', 'gatewayCpuUp', 'gatewayCpuDown',
     'pgQps', 'pgLargeMs',
   ];
