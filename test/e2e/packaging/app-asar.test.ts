@@ -13,6 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsarArchive } from './asar-archive.js';
 
 const run = promisify(execFile);
+
+/** @electron/fuses' marker that precedes the fuse wire in Electron's binary. */
+const FUSE_SENTINEL = Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX');
+/** Fuse positions in wire version 1 (Electron's fuses.json5). */
+const FUSES = ['RunAsNode', 'EnableCookieEncryption', 'EnableNodeOptionsEnvironmentVariable', 'EnableNodeCliInspectArguments', 'EnableEmbeddedAsarIntegrityValidation', 'OnlyLoadAppFromAsar', 'LoadBrowserProcessSpecificV8Snapshot', 'GrantFileProtocolExtraPrivileges'] as const;
 const root = path.resolve('.');
 
 describe('packaged app (electron-builder --linux dir)', () => {
@@ -29,7 +34,9 @@ describe('packaged app (electron-builder --linux dir)', () => {
     // Stands in for Electron's unpacked distribution, which cannot be downloaded here.
     const electronDist = path.join(dir, 'electron-dist');
     await mkdir(electronDist);
-    await writeFile(path.join(electronDist, 'electron'), '#!/bin/sh\necho "placeholder for the Electron binary"\n');
+    // It carries Electron's fuse wire (sentinel, version 1, 8 fuses in Electron's default states)
+    // so that electron-builder flips the configured fuses in it as it would in the real binary.
+    await writeFile(path.join(electronDist, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\necho "placeholder for the Electron binary"\n# '), FUSE_SENTINEL, Buffer.from([1, 8]), Buffer.from('10110001'), Buffer.from('\n')]));
     await chmod(path.join(electronDist, 'electron'), 0o755);
     await run(process.execPath, [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), '--linux', 'dir', `-c.electronDist=${electronDist}`, `-c.directories.output=${path.join(dir, 'release')}`], {
       cwd: root,
@@ -49,6 +56,24 @@ describe('packaged app (electron-builder --linux dir)', () => {
   it('names the executable and packs the app into resources/app.asar', () => {
     expect(existsSync(path.join(appDir, 'cluvio-agent-desktop'))).toBe(true);
     expect(files.length).toBeGreaterThan(50);
+  });
+
+  it('flips Electron fuses so the app cannot be run as plain Node, inspected, or loaded from outside its app.asar', async () => {
+    const binary = await readFile(path.join(appDir, 'cluvio-agent-desktop'));
+    const at = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
+    expect(binary[at]).toBe(1);
+    const wire = binary.subarray(at + 2, at + 2 + (binary[at + 1] ?? 0)).toString('latin1');
+    const fuses = Object.fromEntries(FUSES.map((name, i) => [name, wire[i] === '1']));
+    expect(fuses).toEqual({
+      RunAsNode: false,
+      EnableCookieEncryption: true,
+      EnableNodeOptionsEnvironmentVariable: false,
+      EnableNodeCliInspectArguments: false,
+      EnableEmbeddedAsarIntegrityValidation: true,
+      OnlyLoadAppFromAsar: true,
+      LoadBrowserProcessSpecificV8Snapshot: false,
+      GrantFileProtocolExtraPrivileges: false,
+    });
   });
 
   it('contains the main process, host, engine, preload and renderer bundles, and the tray icons', async () => {
