@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import { ELECTRON_SYNTAX_RULES, IPC_RULE } from './eslint/electron-security-rules.js';
 
 /** Node built-ins, as bare names and with the `node:` prefix, for the process-boundary rules. */
 const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'net', 'tls', 'crypto', 'child_process', 'http', 'https', 'stream', 'stream/*', 'events', 'util', 'dns', 'url', 'worker_threads'];
@@ -73,5 +74,15 @@ export default tseslint.config(
         { group: ['**/tunnel/**', '**/main/**', '**/renderer/**', '**/gateway/**', '**/cli/**'], message: 'The preload only bridges AgentApi.' },
       ] }],
     },
+  },
+  // Electron's security checklist (eslint/electron-security-rules.js; each rule is shown to catch
+  // a violation in test/security/electron-checklist.test.ts).
+  {
+    files: ['src/main/**', 'src/preload/**', 'src/renderer/**', 'src/host/**', 'src/shared/**'],
+    rules: { 'no-restricted-syntax': ['error', ...[...ELECTRON_SYNTAX_RULES, IPC_RULE].map(({ selector, message }) => ({ selector, message }))] },
+  },
+  {
+    files: ['src/main/ipc-handlers.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...ELECTRON_SYNTAX_RULES.map(({ selector, message }) => ({ selector, message }))] },
   },
 );
