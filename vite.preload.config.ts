@@ -14,7 +14,7 @@ export default defineConfig({
     ssr: 'src/preload/preload.ts',
     rollupOptions: {
       external: ['electron'],
-      output: { format: 'cjs', entryFileNames: 'preload.cjs', inlineDynamicImports: true },
+      output: { format: 'cjs', entryFileNames: 'preload.cjs', codeSplitting: false },
     },
   },
   ssr: { noExternal: true },
