@@ -1,7 +1,7 @@
 /**
  * Copies bytes between a client socket (a route's accepted TCP connection, opened with
- * `allowHalfOpen`) and a data stream, with backpressure both ways (`pipe`), in the close mode
- * the Connect asked for (§7.5, §9.8):
+ * `allowHalfOpen`) and a data stream, with backpressure both ways, in the close mode the Connect
+ * asked for (§7.5, §9.8):
  *
  * - half-close: each direction runs to its end on its own. Client EOF → FIN on the stream (the
  *   agent then shuts down the upstream's write side, and the upstream may still answer); stream
@@ -11,14 +11,20 @@
  *   the stream at once (whatever the client still sends would be ignored by the agent).
  *
  * In both modes the relay is done when both writable sides have finished; then both are
- * destroyed.
+ * destroyed. An error, a reset, or a side closing early aborts the other side (RST on the
+ * stream, TCP reset to the client), so a failure never looks like a clean end.
  *
  * Nagle is off on the client socket (as on the agent's target sockets and the mux connection):
  * a response the agent relays in several pieces (PostgreSQL writes one message at a time) must
- * not wait for the client's delayed ACK between them. An error, a reset, or a side closing early aborts the other side (RST on the
- * stream, TCP reset to the client), so a failure never looks like a clean end.
+ * not wait for the client's delayed ACK between them.
+ *
+ * One `Relay` object per connection holds the state and its listeners; each direction is a
+ * 'data' listener that writes on and pauses its source while the destination is full (two
+ * `pipe()`s would add a dozen closures and a state per direction), and the byte counts are the
+ * socket's own counters.
  */
 import type { Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import type { MuxStream } from '../tunnel/mux/index.js';
 
 export interface RelayResult {
@@ -32,70 +38,102 @@ export interface RelayResult {
 
 export function relay(socket: Socket, stream: MuxStream, halfClose: boolean): Promise<RelayResult> {
   return new Promise((resolve) => {
-    let bytesUp = 0;
-    let bytesDown = 0;
-    let failure: Error | null = null;
-    let settled = false;
-
-    const countUp = (chunk: Buffer): void => {
-      bytesUp += chunk.length;
-    };
-    const countDown = (chunk: Buffer): void => {
-      bytesDown += chunk.length;
-    };
-
-    const finish = (): void => {
-      if (settled) return;
-      settled = true;
-      socket.off('data', countUp);
-      stream.off('data', countDown);
-      socket.unpipe(stream);
-      stream.unpipe(socket);
-      if (failure === null) {
-        stream.destroy();
-        socket.destroy();
-      } else {
-        stream.reset();
-        socket.resetAndDestroy();
-      }
-      resolve({ bytesUp, bytesDown, error: failure });
-    };
-
-    const fail = (error: Error): void => {
-      failure ??= error;
-      finish();
-    };
-
-    const maybeDone = (): void => {
-      if (socket.writableFinished && stream.writableFinished) finish();
-    };
-
-    socket.setNoDelay(true);
-    socket.on('data', countUp);
-    stream.on('data', countDown);
-    socket.on('error', fail);
-    stream.on('error', fail);
-    socket.on('finish', maybeDone);
-    stream.on('finish', maybeDone);
-    socket.on('close', () => {
-      if (settled) return;
-      if (socket.readableEnded && socket.writableFinished) maybeDone();
-      else fail(new Error('the client connection closed before the transfer ended'));
-    });
-    stream.on('close', () => {
-      if (settled) return;
-      if (stream.readableEnded && stream.writableFinished) maybeDone();
-      else fail(new Error('the data stream closed before the transfer ended'));
-    });
-    if (!halfClose) {
-      stream.on('end', () => {
-        socket.unpipe(stream);
-        if (!stream.writableEnded) stream.end();
-      });
-    }
-
-    // pipe() ends the destination when the source ends, so each FIN travels on.
-    socket.pipe(stream);
-    stream.pipe(socket);
+    new Relay(socket, stream, halfClose, resolve).start();
   });
+}
+
+/** Writes `chunk` to `to`; when `to` is full, pauses `from` until `to` drains. */
+function forward(from: Readable, to: Writable, chunk: Buffer): void {
+  if (!to.write(chunk)) {
+    from.pause();
+    to.once('drain', () => from.resume());
+  }
+}
+
+class Relay {
+  private failure: Error | null = null;
+  private settled = false;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly stream: MuxStream,
+    private readonly halfClose: boolean,
+    private readonly resolve: (result: RelayResult) => void,
+  ) {}
+
+  start(): void {
+    const { socket, stream } = this;
+    socket.setNoDelay(true);
+    socket.on('error', this.fail);
+    stream.on('error', this.fail);
+    socket.on('finish', this.maybeDone);
+    stream.on('finish', this.maybeDone);
+    socket.on('close', this.onSocketClose);
+    stream.on('close', this.onStreamClose);
+    socket.on('end', this.onClientEnd);
+    stream.on('end', this.onStreamEnd);
+    socket.on('data', this.toStream);
+    stream.on('data', this.toClient);
+    socket.resume();
+    stream.resume();
+  }
+
+  private readonly toStream = (chunk: Buffer): void => {
+    forward(this.socket, this.stream, chunk);
+  };
+
+  private readonly toClient = (chunk: Buffer): void => {
+    forward(this.stream, this.socket, chunk);
+  };
+
+  /** The client's FIN travels on as FIN on the stream. */
+  private readonly onClientEnd = (): void => {
+    if (!this.stream.writableEnded) this.stream.end();
+  };
+
+  /** The agent's FIN travels on to the client; in full-close mode it also ends our side of the stream. */
+  private readonly onStreamEnd = (): void => {
+    if (!this.socket.writableEnded) this.socket.end();
+    if (!this.halfClose) {
+      this.socket.off('data', this.toStream);
+      if (!this.stream.writableEnded) this.stream.end();
+    }
+  };
+
+  private readonly onSocketClose = (): void => {
+    if (this.settled) return;
+    if (this.socket.readableEnded && this.socket.writableFinished) this.maybeDone();
+    else this.fail(new Error('the client connection closed before the transfer ended'));
+  };
+
+  private readonly onStreamClose = (): void => {
+    if (this.settled) return;
+    if (this.stream.readableEnded && this.stream.writableFinished) this.maybeDone();
+    else this.fail(new Error('the data stream closed before the transfer ended'));
+  };
+
+  private readonly maybeDone = (): void => {
+    if (this.socket.writableFinished && this.stream.writableFinished) this.finish();
+  };
+
+  private readonly fail = (error: Error): void => {
+    this.failure ??= error;
+    this.finish();
+  };
+
+  private finish(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const { socket, stream } = this;
+    socket.off('data', this.toStream);
+    stream.off('data', this.toClient);
+    if (this.failure === null) {
+      stream.destroy();
+      socket.destroy();
+    } else {
+      stream.reset();
+      socket.resetAndDestroy();
+    }
+    this.resolve({ bytesUp: socket.bytesRead, bytesDown: socket.bytesWritten, error: this.failure });
+  }
 }
