@@ -17,7 +17,7 @@ import { PATH_LABELS } from './e2e/bench-path.js';
 import { forkNode, killAllChildren } from './e2e/children.js';
 import { Load } from './e2e/load.js';
 import { type BenchOptions, USAGE, parseBenchOptions } from './e2e/options.js';
-import { runPathSuite, type SuiteContext } from './e2e/path-suite.js';
+import { runIdleRound, runPathSuite, type SuiteContext } from './e2e/path-suite.js';
 import type { PostgresReady } from './e2e/postgres-process.js';
 import { markdownReport } from './e2e/report.js';
 import { Results } from './e2e/results.js';
@@ -126,15 +126,27 @@ async function main(): Promise<number> {
   const load = new Load();
   const notes: string[] = [];
   const context: SuiteContext = { options, load, results, log };
-  const started: BenchPath[] = [];
+  const started = new Set<PathKey>();
+  const withPaths = async (run: (paths: BenchPath[]) => Promise<void>): Promise<void> => {
+    const paths = await startPaths(options, target.ready.port, postgres.ready.port, notes);
+    for (const p of paths) started.add(p.key);
+    try {
+      await run(paths);
+    } finally {
+      for (const p of paths) await p.stop();
+    }
+  };
   try {
     if (options.sections.includes('paths')) {
-      started.push(...(await startPaths(options, target.ready.port, postgres.ready.port, notes)));
-      log(`paths: ${started.map((p) => p.label).join(', ')}`);
-      try {
-        await runPathSuite(context, started);
-      } finally {
-        for (const p of started) await p.stop();
+      await withPaths(async (paths) => {
+        log(`paths: ${paths.map((p) => p.label).join(', ')}`);
+        await runPathSuite(context, paths);
+      });
+    }
+    if (options.sections.includes('idle')) {
+      for (let round = 1; round <= options.rounds; round += 1) {
+        log(`idle streams, round ${round}/${options.rounds} (fresh processes): ${options.idleStreams.join(', ')}`);
+        await withPaths((paths) => runIdleRound(context, paths.filter((p) => p.agentSide !== undefined), round));
       }
     }
     if (options.sections.includes('wan')) await runWanSuite(context, target.ready.port);
@@ -153,7 +165,7 @@ async function main(): Promise<number> {
   }
   const targets = checkTargets(results, options.idleStreams, options.rttMs);
   for (const t of targets) results.write({ kind: 'target', ...t });
-  const report = markdownReport({ options, results, paths: options.paths.filter((k: PathKey) => started.some((p) => p.key === k)), started, targets, notes, environment: env });
+  const report = markdownReport({ options, results, paths: options.paths.filter((k: PathKey) => started.has(k)), targets, notes: [...new Set(notes)], environment: env });
   writeFileSync(`${base}.md`, report);
   process.stdout.write(report);
   log(`results: ${base}.jsonl, ${base}.md`);

@@ -26,7 +26,7 @@ export interface BenchOptions {
   /** … and where a fixed 256 KiB window caps it (5 MiB/s at 50 ms). */
   readonly wanCappedMiB: number;
   readonly paths: readonly PathKey[];
-  readonly sections: readonly ('paths' | 'wan')[];
+  readonly sections: readonly Section[];
   /** Which measurement groups of the paths section run (default all). */
   readonly groups: readonly MeasurementGroup[];
   /** Directory for the JSON lines and the Markdown table. */
@@ -38,7 +38,9 @@ export interface BenchOptions {
   readonly smoke: boolean;
 }
 
-export const MEASUREMENT_GROUPS = ['idle', 'bulk', 'concurrent', 'echo', 'setup', 'pg'] as const;
+export const MEASUREMENT_GROUPS = ['bulk', 'concurrent', 'echo', 'setup', 'pg'] as const;
+export const SECTIONS = ['paths', 'idle', 'wan'] as const;
+export type Section = (typeof SECTIONS)[number];
 export type MeasurementGroup = (typeof MEASUREMENT_GROUPS)[number];
 
 const ALL_PATHS: readonly PathKey[] = ['direct', 'tls', 'ssh', 'tunnel', 'reference'];
@@ -54,8 +56,8 @@ export const USAGE = `npm run bench [-- options]   (node dist/bench/run.js [opti
   --pg-queries N      small PostgreSQL queries (default 5000, at most 10 s), --pg-rows N large result rows (default 200000)
   --rtt MS            wide-area round trip (default 50); --wan-mib N (default 64), --wan-capped-mib N (default 16)
   --paths a,b         of direct,tls,ssh,tunnel,reference (default all)
-  --only paths|wan    run one section (default both)
-  --groups a,b        of idle,bulk,concurrent,echo,setup,pg (default all)
+  --only a,b          sections of paths,idle,wan (default all; idle = idle streams on fresh processes)
+  --groups a,b        of the paths section: bulk,concurrent,echo,setup,pg (default all)
   --out DIR           results directory (default bench/results)
   --cpu-prof DIR      write V8 CPU profiles of our agent processes into DIR
   --sshd PATH         sshd binary (default /usr/sbin/sshd); --ssh-cipher NAME (default: OpenSSH's choice)
@@ -105,8 +107,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   const smoke = values.smoke;
   const paths = values.paths === undefined ? ALL_PATHS : list(values.paths);
   for (const p of paths) if (!ALL_PATHS.includes(p as PathKey)) throw new Error(`unknown path ${p} (paths: ${ALL_PATHS.join(', ')})`);
-  const only = values.only;
-  if (only !== undefined && only !== 'paths' && only !== 'wan') throw new Error(`--only takes paths or wan, not ${only}`);
+  const sections = values.only === undefined ? [...SECTIONS] : list(values.only);
+  for (const section of sections) if (!SECTIONS.includes(section as Section)) throw new Error(`unknown section ${section} (sections: ${SECTIONS.join(', ')})`);
   const groups = values.groups === undefined ? [...MEASUREMENT_GROUPS] : list(values.groups);
   for (const g of groups) if (!MEASUREMENT_GROUPS.includes(g as MeasurementGroup)) throw new Error(`unknown group ${g} (groups: ${MEASUREMENT_GROUPS.join(', ')})`);
   const idle = (values.idle === undefined ? (smoke ? [20, 50] : [1000, 10000]) : list(values.idle).map(Number)).sort((a, b) => a - b);
@@ -128,7 +130,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     wanMiB: positive('wan-mib', values['wan-mib'], smoke ? 1 : 64),
     wanCappedMiB: positive('wan-capped-mib', values['wan-capped-mib'], smoke ? 1 : 16),
     paths: paths as PathKey[],
-    sections: only === undefined ? ['paths', 'wan'] : [only],
+    sections: SECTIONS.filter((section) => sections.includes(section)),
     groups: groups as MeasurementGroup[],
     outDir: values.out ?? 'bench/results',
     cpuProfileDir: values['cpu-prof'],

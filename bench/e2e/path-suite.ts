@@ -3,9 +3,9 @@
  * runs on all paths back to back (paired measurements), so a ratio compares figures taken
  * moments apart; every figure is then the median over rounds.
  *
- * Per round: idle streams first (RSS is least disturbed by earlier transfers then), bulk
- * transfers up and down (with the CPU time of the agent-side and gateway-side processes),
- * concurrent downloads, echo latency, stream setups, the PostgreSQL workload.
+ * Per round: bulk transfers up and down (with the CPU time of the agent-side and gateway-side
+ * processes), concurrent downloads, echo latency, stream setups, the PostgreSQL workload. Idle
+ * streams are a section of their own, on fresh processes each round (runIdleRound).
  */
 import type { BenchPath } from './bench-path.js';
 import type { Load } from './load.js';
@@ -51,15 +51,16 @@ async function eachPath(context: SuiteContext, paths: readonly BenchPath[], what
   }
 }
 
-async function idle(context: SuiteContext, paths: readonly BenchPath[], round: number): Promise<void> {
+/**
+ * Idle streams on freshly started paths (runIdleRound's caller starts them for each round): RSS of
+ * the agent-side process before, with the smaller and with the larger count open, so that memory
+ * left over from bulk transfers (kept by allocators and heaps) does not blur the differences.
+ */
+export async function runIdleRound(context: SuiteContext, paths: readonly BenchPath[], round: number): Promise<void> {
   const { load, results, options } = context;
   await eachPath(context, paths.filter((p) => p.agentSide !== undefined), 'idle streams', async (path) => {
     const side = path.agentSide;
     if (side === undefined) return;
-    // Warm up: the first streams after a quiet period grow heap spaces and buffers once; open and
-    // close a first batch so that the baseline already includes that.
-    await load.run('openIdle', { port: path.targetPort, count: Math.min(options.idleStreams[0] ?? 0, path.maxStreams) });
-    await load.run('closeIdle', {});
     await sleep(options.settleMs);
     const base = await settledRss(side);
     let open = 0;
@@ -153,7 +154,7 @@ export async function runPathSuite(context: SuiteContext, paths: readonly BenchP
   for (let round = 1; round <= context.options.rounds; round += 1) {
     const groups = context.options.groups;
     context.log(`round ${round}/${context.options.rounds}: ${groups.join(', ')}`);
-    const phases: Record<MeasurementGroup, Phase> = { idle, bulk, concurrent, echo: latency, setup: setups, pg: postgres };
+    const phases: Record<MeasurementGroup, Phase> = { bulk, concurrent, echo: latency, setup: setups, pg: postgres };
     for (const group of groups) await phases[group](context, paths, round);
   }
 }

@@ -1,5 +1,5 @@
 /** The Markdown report of a run: figures per path, targets, the wide-area section and notes. */
-import type { BenchPath, PathKey } from './bench-path.js';
+import type { PathKey } from './bench-path.js';
 import { PATH_LABELS } from './bench-path.js';
 import { type MetricKey, metricInfo } from './metrics.js';
 import type { BenchOptions } from './options.js';
@@ -28,7 +28,6 @@ export interface ReportInput {
   readonly options: BenchOptions;
   readonly results: Results;
   readonly paths: readonly PathKey[];
-  readonly started: BenchPath[];
   readonly targets: readonly TargetCheck[];
   readonly notes: readonly string[];
   readonly environment: string;
@@ -38,9 +37,9 @@ export function markdownReport(input: ReportInput): string {
   const { options, results } = input;
   const lines: string[] = [];
   lines.push(input.environment, '');
-  if (options.sections.includes('paths')) {
+  if (options.sections.includes('paths') || options.sections.includes('idle')) {
     const keys = input.paths;
-    lines.push(`Median of ${options.rounds} round${options.rounds === 1 ? '' : 's'}; bulk ${options.bulkMiB} MiB each way, concurrent downloads ${options.concurrentMiB} MiB in total, ${options.echoRoundTrips.toLocaleString('en-US')} echo round trips, setups for ${options.setupMs / 1000} s.`, '');
+    lines.push(`Median of ${options.rounds} round${options.rounds === 1 ? '' : 's'}; bulk ${options.bulkMiB} MiB each way, concurrent downloads ${options.concurrentMiB} MiB in total, ${options.echoRoundTrips.toLocaleString('en-US')} echo round trips, setups for ${options.setupMs / 1000} s; idle streams on fresh processes each round.`, '');
     lines.push(`| metric | ${keys.map((k) => PATH_LABELS[k]).join(' | ')} |`);
     lines.push(`|---|${keys.map(() => '---:').join('|')}|`);
     for (const metric of pathMetrics(options)) {
