@@ -125,7 +125,7 @@ async function main(): Promise<number> {
   const postgres = await forkNode<PostgresReady>(new URL('./e2e/postgres-process.js', import.meta.url));
   const load = new Load();
   const notes: string[] = [];
-  const context: SuiteContext = { options, load, results, log };
+  const context: SuiteContext = { options, load, results, log, note: (line) => notes.push(line) };
   const started = new Set<PathKey>();
   const withPaths = async (run: (paths: BenchPath[]) => Promise<void>): Promise<void> => {
     const paths = await startPaths(options, target.ready.port, postgres.ready.port, notes);

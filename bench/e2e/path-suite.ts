@@ -22,6 +22,8 @@ export interface SuiteContext {
   readonly load: Load;
   readonly results: Results;
   readonly log: (line: string) => void;
+  /** A line for the report's notes (a failed measurement must show there, not only on stderr). */
+  readonly note: (line: string) => void;
 }
 
 type Phase = (context: SuiteContext, paths: readonly BenchPath[], round: number) => Promise<void>;
@@ -46,7 +48,9 @@ async function eachPath(context: SuiteContext, paths: readonly BenchPath[], what
     try {
       await measure(path);
     } catch (error) {
-      context.log(`  ${what} on ${path.label} failed: ${error instanceof Error ? error.message : String(error)}`);
+      const line = `${what} on ${path.label} failed: ${error instanceof Error ? error.message : String(error)}`;
+      context.log(`  ${line}`);
+      context.note(line);
     }
   }
 }
@@ -58,7 +62,7 @@ async function eachPath(context: SuiteContext, paths: readonly BenchPath[], what
  */
 export async function runIdleRound(context: SuiteContext, paths: readonly BenchPath[], round: number): Promise<void> {
   const { load, results, options } = context;
-  await eachPath(context, paths.filter((p) => p.agentSide !== undefined), 'idle streams', async (path) => {
+  await eachPath(context, paths.filter((p) => p.agentSide !== undefined), `idle streams (round ${round})`, async (path) => {
     const side = path.agentSide;
     if (side === undefined) return;
     await sleep(options.settleMs);

@@ -138,7 +138,7 @@ export async function startSshPath(targetPort: number, postgresPort: number, opt
         agentSide: { pid: server.pid, tree: true },
         gatewaySide: { pid: client.pid, tree: false },
         maxStreams: Number.POSITIVE_INFINITY,
-        notes: [`ssh -L: ${version}, cipher ${cipher}, sshd on 127.0.0.1:${port}`],
+        notes: [`ssh -L: ${version}, cipher ${cipher}, a private sshd on a loopback port`],
         stop: cleanup,
       },
     };

@@ -69,7 +69,7 @@ function parseGroups(text: string, ipv4Last: boolean): number[] | null {
 }
 
 export function formatIpv4(bytes: Uint8Array): string {
-  return Array.from(bytes.subarray(0, 4), String).join('.');
+  return `${bytes[0] ?? 0}.${bytes[1] ?? 0}.${bytes[2] ?? 0}.${bytes[3] ?? 0}`;
 }
 
 export function formatIpv6(bytes: Uint8Array): string {
