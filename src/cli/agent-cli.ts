@@ -7,7 +7,7 @@
  * agents): `--dashboard`, `--metrics-address`, `--proxy`/`--no-proxy` (and the proxy
  * environment variables), and the `diagnose` subcommand (diagnose-cli.ts).
  */
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { generateKeyPair } from '../tunnel/auth/key-pair.js';
 import { ConfigError } from '../tunnel/config/config-error.js';
 import type { Environment } from '../tunnel/config/env-overrides.js';
@@ -22,6 +22,7 @@ import { parseMetricsAddress } from './dashboard-address.js';
 import { runAgentWithDashboard } from './dashboard-run.js';
 import { runDiagnoseCli } from './diagnose-cli.js';
 import { extensionsHelp } from './extensions-help.js';
+import { USAGE_EXIT_CODE, parseCommandLine } from './command-line.js';
 import { packageVersion } from './package-version.js';
 import { resolveProxyOption, type ProxyOptionValue } from './proxy-option.js';
 import { reportConfigError, runAgent } from './run-agent.js';
@@ -48,7 +49,6 @@ interface AgentOptions {
   readonly proxy?: ProxyOptionValue;
 }
 
-const USAGE_EXIT_CODE = 2;
 const CONFIG_EXIT_CODE = 1;
 const MORE_INFO = "\nFor more information, try '--help'.\n";
 
@@ -81,12 +81,8 @@ function buildCommand(context: AgentCliContext): Command {
 export async function runAgentCli(argv: readonly string[], context: AgentCliContext): Promise<number> {
   if (argv[0] === 'diagnose') return runDiagnoseCli(argv.slice(1), context);
   const command = buildCommand(context);
-  try {
-    command.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
-    throw error;
-  }
+  const ended = parseCommandLine(command, argv);
+  if (ended !== undefined) return ended;
   const options = command.opts<AgentOptions>();
 
   // As the reference: --version wins over everything else and needs no logging.

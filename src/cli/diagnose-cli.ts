@@ -6,7 +6,7 @@
  * check failed, 1 when one did, 2 for a usage error.
  */
 import { readFile } from 'node:fs/promises';
-import { Command, CommanderError } from 'commander';
+import { Command } from 'commander';
 import { formatDiagnoseStep, formatDiagnoseSummary } from '../shared/diagnose-report.js';
 import type { LogRecord } from '../shared/log-record.js';
 import { runDiagnose, type DiagnoseConfig } from '../tunnel/agent/diagnose.js';
@@ -18,6 +18,7 @@ import { LogTargetFilter } from '../tunnel/log/target-filter.js';
 import { bundleSecrets, writeSupportBundle } from '../host/diagnose-bundle.js';
 import { createLogRedactor } from '../host/log-redaction.js';
 import type { AgentCliContext } from './agent-cli.js';
+import { parseCommandLine } from './command-line.js';
 import { packageVersion } from './package-version.js';
 import { resolveProxyOption, type ProxyOptionValue } from './proxy-option.js';
 
@@ -30,7 +31,6 @@ interface DiagnoseOptions {
   readonly json?: boolean;
 }
 
-const USAGE_EXIT_CODE = 2;
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -69,12 +69,8 @@ async function readText(file: string): Promise<string | null> {
 /** Runs `cluvio-agent diagnose <argv>`; resolves to the exit status. */
 export async function runDiagnoseCli(argv: readonly string[], context: AgentCliContext): Promise<number> {
   const command = buildCommand(context);
-  try {
-    command.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
-    throw error;
-  }
+  const ended = parseCommandLine(command, argv);
+  if (ended !== undefined) return ended;
   const options = command.opts<DiagnoseOptions>();
   const version = packageVersion();
 

@@ -15,7 +15,7 @@
  * `<config>.admin.json` file `serve` writes. Exit statuses: 0 done, 1 failed (including a
  * failed `test`), 2 usage error.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { REASONS } from '../tunnel/codec/index.js';
 import { LogHub } from '../tunnel/log/logger.js';
 import { createStreamSink, shouldUseAnsi, type TextStream } from '../tunnel/log/stream-sink.js';
@@ -26,6 +26,7 @@ import type { AgentInfo, RouteInfo, StreamInfo, SwitchResult, TestResult } from 
 import { DEFAULT_GATEWAY_PORT, writeGatewaySetup } from '../gateway/setup-files.js';
 import { formatAgents, formatRoutes, formatStreams } from './gateway-format.js';
 import { serveGateway, type ShutdownSignals } from './gateway-serve.js';
+import { USAGE_EXIT_CODE, commanderExitCode } from './command-line.js';
 import { packageVersion } from './package-version.js';
 
 export interface GatewayCliContext {
@@ -36,7 +37,6 @@ export interface GatewayCliContext {
   readonly signals: ShutdownSignals;
 }
 
-const USAGE_EXIT_CODE = 2;
 const FAILURE_EXIT_CODE = 1;
 const DEFAULT_CONFIG = 'gateway.toml';
 const DEFAULT_LOG_FILTER = 'cluvio_gateway=info';
@@ -216,7 +216,8 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : USAGE_EXIT_CODE;
+    const commanderStatus = commanderExitCode(error);
+    if (commanderStatus !== undefined) return commanderStatus;
     if (error instanceof UsageError) {
       context.stderr.write(`cluvio-gateway: ${error.message}\n`);
       return USAGE_EXIT_CODE;
