@@ -637,10 +637,14 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       table: this.#table,
       log: this.#streamLog,
       signal: this.#stop.signal,
-    }).then(() => {
+    });
+    // serveDataStream never rejects, so it is tracked as it is: one reaction per stream, which is
+    // all an idle stream keeps pending (#track's two more, times thousands of streams, add up).
+    this.#tasks.add(served);
+    void served.then(() => {
+      this.#tasks.delete(served);
       this.#inbox.push({ kind: 'activity' });
     });
-    this.#track(served);
   }
 
   #targetOptions(target: string): Parameters<typeof connectTarget>[1] {

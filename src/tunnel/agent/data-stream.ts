@@ -20,7 +20,7 @@ import { isAddressAllowed } from './address-check.js';
 import type { Clock } from './clock.js';
 import { describeError } from './connect-error.js';
 import type { Resolver } from './lookup.js';
-import { relay, type RelayHooks } from './relay.js';
+import { startRelay, type RelayHooks } from './relay.js';
 import type { StreamTable } from './stream-table.js';
 import { connectTarget, type TargetSocket } from './target-connect.js';
 
@@ -46,32 +46,44 @@ export type DataStreamOutcome = 'dropped' | 'refused' | 'failed' | 'relayed';
 export function serveDataStream(stream: MuxStream, context: DataStreamContext): Promise<DataStreamOutcome> {
   // A late error on a stream we already gave up must not become an uncaught exception.
   stream.on('error', ignore);
-  // No async function stays suspended for the stream's lifetime (an idle stream costs only its state).
-  return serve(stream, context).catch((error: unknown) => {
-    context.log.debug('data stream failed', { stream: stream.id, error: describeError(error) });
-    stream.destroy();
-    return 'failed' as const;
+  // While bytes flow (or the stream idles) this promise is all that is pending: the setup below
+  // settles once the relay has started, and the relay reports its end through a callback.
+  return new Promise<DataStreamOutcome>((resolve) => {
+    serve(stream, context, resolve).catch((error: unknown) => {
+      context.log.debug('data stream failed', { stream: stream.id, error: describeError(error) });
+      stream.destroy();
+      resolve('failed');
+    });
   });
 }
 
-async function serve(stream: MuxStream, context: DataStreamContext): Promise<DataStreamOutcome> {
+/** Reads `Connect`, checks, connects and replies, then starts the relay; `done` receives the outcome. */
+async function serve(stream: MuxStream, context: DataStreamContext, done: (outcome: DataStreamOutcome) => void): Promise<void> {
   const { log, signal } = context;
   let frame: Buffer | null;
   try {
     frame = await readFrame(stream, { signal });
   } catch (error) {
-    return drop(stream, context, `cbor error: ${describeError(error)}`);
+    done(drop(stream, context, `cbor error: ${describeError(error)}`));
+    return;
   }
-  if (frame === null) return drop(stream, context, 'i/o error: unexpected end of file');
+  if (frame === null) {
+    done(drop(stream, context, 'i/o error: unexpected end of file'));
+    return;
+  }
   let message;
   try {
     message = decodeConnectMessage(frame);
   } catch (error) {
-    return drop(stream, context, `cbor error: ${describeError(error)}`);
+    done(drop(stream, context, `cbor error: ${describeError(error)}`));
+    return;
   }
   const id = formatMessageId(message.id);
   const connect = message.data;
-  if (connect === null) return drop(stream, context, `unknown message type: ${id}`);
+  if (connect === null) {
+    done(drop(stream, context, `unknown message type: ${id}`));
+    return;
+  }
 
   const target = formatAddress(connect.addr);
   const halfClose = usesHalfClose(connect);
@@ -81,7 +93,8 @@ async function serve(stream: MuxStream, context: DataStreamContext): Promise<Dat
     log.error('address not allowed', { address: target });
     await refuse(stream, 'AddressNotAllowed');
     entry.close('address not allowed');
-    return 'refused';
+    done('refused');
+    return;
   }
 
   let connected: TargetSocket;
@@ -91,12 +104,14 @@ async function serve(stream: MuxStream, context: DataStreamContext): Promise<Dat
     if (signal.aborted) {
       stream.destroy();
       entry.close('stopped');
-      return 'failed';
+      done('failed');
+      return;
     }
     log.warn(`failed to connect to ${target}: ${describeError(error)}`, { id });
     await refuse(stream, 'CouldNotConnect');
     entry.close(`could not connect: ${describeError(error)}`);
-    return 'refused';
+    done('refused');
+    return;
   }
   const { socket, resolved } = connected;
   log.debug(`connected to ${target}`, { id });
@@ -108,7 +123,8 @@ async function serve(stream: MuxStream, context: DataStreamContext): Promise<Dat
     socket.destroy();
     stream.destroy();
     entry.close(`could not reply: ${describeError(error)}`);
-    return 'failed';
+    done('failed');
+    return;
   }
   entry.setPhase('open');
 
@@ -121,8 +137,7 @@ async function serve(stream: MuxStream, context: DataStreamContext): Promise<Dat
       entry.setPhase('local-closed');
     },
   };
-  // Returned, not awaited: this function's frame is not kept alive while the bytes flow.
-  return relay(stream, socket, halfClose, hooks, signal).then((outcome) => {
+  startRelay(stream, socket, halfClose, hooks, signal, (outcome) => {
     // As the reference prints its `Option<io::Result<u64>>`s: the direction a full close cut short is `None`.
     log.debug('data transfer finished', () => ({
       id,
@@ -132,7 +147,7 @@ async function serve(stream: MuxStream, context: DataStreamContext): Promise<Dat
       time: Number(((performance.now() - started) / 1000).toFixed(7)),
     }));
     entry.close(outcome.error);
-    return outcome.error === null ? 'relayed' : 'failed';
+    done(outcome.error === null ? 'relayed' : 'failed');
   });
 }
 

@@ -43,10 +43,12 @@ export interface RelayOutcome {
   readonly decidedBy: 'gateway' | 'target' | null;
 }
 
-export function relay(stream: MuxStream, socket: net.Socket, halfClose: boolean, hooks: RelayHooks, signal: AbortSignal): Promise<RelayOutcome> {
-  return new Promise<RelayOutcome>((resolve) => {
-    new Relay(stream, socket, halfClose, hooks, signal, resolve).start();
-  });
+/**
+ * Starts copying; `onEnd` is called once, when both sides are done or the copy was aborted.
+ * A callback rather than a promise: an idle stream then holds no promise, reaction or context.
+ */
+export function startRelay(stream: MuxStream, socket: net.Socket, halfClose: boolean, hooks: RelayHooks, signal: AbortSignal, onEnd: (outcome: RelayOutcome) => void): void {
+  new Relay(stream, socket, halfClose, hooks, signal, onEnd).start();
 }
 
 /** A writable side is done once it finished, or can no longer finish. */
