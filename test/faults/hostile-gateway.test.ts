@@ -1,6 +1,6 @@
 /**
  * A hostile or broken gateway, speaking raw yamux over real TLS to a real agent process: it
- * overruns the agent's receive window, floods it with streams past the 8192-stream limit, sends
+ * overruns the agent's receive window, floods it with streams past its stream limit, sends
  * a yamux frame far above the 1 MiB body limit, and CBOR frames above the 512 KiB frame limit on
  * the control stream and on a data stream. Each must end in a clean, specific reaction (GoAway
  * with the protocol's code, the connection dropped and reconnected, or just the one stream reset)
@@ -33,7 +33,8 @@ const MIB = 1024 * KIB;
 /**
  * How far the agent's peak resident memory may grow while a scenario runs: the window overrun
  * pushes 32 MiB (a buffering agent would grow by that much); the stream flood is capped by the
- * 8192-stream limit (measured: ~80 MiB for ours, ~13 MiB for the reference, at the limit).
+ * stream limit (ours 12,288, AGENT_MUX_DEFAULTS.maxStreams; the reference's yamux 0.10 8,192).
+ * Measured 2026-11-25: ~78 MiB for ours at 12,288, ~12 MiB for the reference at 8,192.
  */
 const OVERRUN_BOUND = 16 * MIB;
 const FLOOD_BOUND = 128 * MIB;
@@ -166,7 +167,7 @@ describe.each([OUR_AGENT_CLI, REFERENCE_AGENT])('a hostile gateway against $name
     expect(agent.child.exitCode).toBeNull();
   }, 60_000);
 
-  it('flooding streams past the 8192-stream limit: GoAway(internal error) at the limit, no crash, memory bounded', async () => {
+  it('flooding streams past the stream limit (ours 12,288, the reference 8,192): GoAway(internal error), no crash, memory bounded', async () => {
     const gateway = await hostileGateway(async (connection, index) => {
       await helloOn(connection);
       if (index > 0) return;
