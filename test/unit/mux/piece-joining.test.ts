@@ -94,6 +94,25 @@ describe('session: joined pieces', () => {
 
 describe('send side: frames end on TLS record boundaries', () => {
   it('after a short frame in the batch, the next Data frame ends on the 16 KiB boundary, then full frames follow', async () => {
+    const peer = new RawPeer({ mode: 'client' });
+    const stream = openStream(peer.session);
+    // Two writes in one tick: a 100-byte Data frame, then 40,000 bytes, all in one batch.
+    const short = randomData(100);
+    const bulk = randomData(40_000);
+    stream.write(short);
+    stream.write(bulk);
+    const frames = await peer.waitForFrames(4);
+    const first = 16_384 - (HEADER_LENGTH + 100) - HEADER_LENGTH; // ends exactly on the first record boundary
+    expect(frames.map((f) => f.type)).toEqual([FrameType.Data, FrameType.Data, FrameType.Data, FrameType.Data]);
+    expect(frames.map((f) => f.body.length)).toEqual([100, first, 16_384 - HEADER_LENGTH, 40_000 - first - (16_384 - HEADER_LENGTH)]);
+    // The frames' ends, counted from the start of the batch, fall on 16 KiB boundaries.
+    let end = 0;
+    expect(frames.map((f) => (end += f.bytes.length))).toEqual([HEADER_LENGTH + 100, 16_384, 32_768, 40_100 + 4 * HEADER_LENGTH]);
+    expect(sha256(Buffer.concat(frames.map((f) => f.body)))).toBe(sha256(Buffer.concat([short, bulk])));
+    peer.session.destroy();
+  });
+
+  it('a 200 KiB transfer through a session pair arrives intact', async () => {
     const { client, server } = sessionPair();
     const accepted = nextStream(server);
     const stream = openStream(client);

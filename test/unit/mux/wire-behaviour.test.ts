@@ -1,11 +1,16 @@
 /**
  * What our session puts on the wire toward a yamux 0.10.2 peer (PROTOCOL.md §2.3–2.7), checked
- * byte for byte against the `yamux_frame` vectors with a hand-driven peer.
+ * byte for byte against the `yamux_frame` vectors with a hand-driven peer; and how those frames
+ * are handed to the transport (whole frames per write, small frames coalesced, TCP_NODELAY).
  */
-import { describe, expect, it } from 'vitest';
-import { Flag, FrameType } from '../../../src/tunnel/mux/frame-header.js';
+import { once } from 'node:events';
+import { createServer, Socket, type AddressInfo } from 'node:net';
+import { Duplex } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { Flag, FrameType, HEADER_LENGTH } from '../../../src/tunnel/mux/frame-header.js';
+import { Session } from '../../../src/tunnel/mux/session.js';
 import type { MuxStream } from '../../../src/tunnel/mux/stream.js';
-import { RawPeer, frame } from './support/raw-peer.js';
+import { RawPeer, frame, parseFrames } from './support/raw-peer.js';
 import { nextStream, until } from './support/session-pair.js';
 import { yamuxVector } from './support/vectors.js';
 
@@ -233,5 +238,147 @@ describe('wire behaviour toward a yamux 0.10 peer', () => {
       expect(update.length).toBeGreaterThanOrEqual(128 * KIB);
       expect(update.length).toBeLessThanOrEqual(256 * KIB);
     }
+  });
+});
+
+/**
+ * A transport that records what the session hands it, one entry per buffer: each `_write` call
+ * is one entry, and each buffer of a `_writev` call is an entry of its own (so a header and a
+ * body queued as two writes show up as two entries however Node groups them). Writes complete on
+ * the next turn of the event loop, as a socket's do.
+ */
+class RecordingSocket extends Duplex {
+  readonly writes: Buffer[] = [];
+
+  constructor() {
+    super({ allowHalfOpen: true });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.writes.push(Buffer.from(chunk));
+    setImmediate(callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    for (const { chunk } of chunks) this.writes.push(Buffer.from(chunk));
+    setImmediate(callback);
+  }
+
+  override _read(): void {
+    // Nothing arrives from the peer in these tests.
+  }
+}
+
+/** A client session over a recording transport. */
+function recordedSession(options: { initialStreamWindow?: number } = {}): { session: Session; socket: RecordingSocket } {
+  const socket = new RecordingSocket();
+  const session = new Session(socket, { mode: 'client', ...options });
+  return { session, socket };
+}
+
+/** True when `chunk` is whole frames back to back: no frame starts in it and ends in another. */
+function wholeFrames(chunk: Buffer): boolean {
+  const frames = parseFrames(chunk);
+  return frames.length > 0 && frames.reduce((sum, f) => sum + f.bytes.length, 0) === chunk.length;
+}
+
+describe('wire behaviour: writes to the transport', () => {
+  it("a Data frame's 12-byte header and its body go to the transport in one write (the reference writes two TLS records)", async () => {
+    const { session, socket } = recordedSession();
+    const stream = session.open();
+    stream.on('error', () => undefined);
+    stream.write(Buffer.from('hello'));
+    await until(() => socket.writes.length > 0, 'the first write');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.writes).toHaveLength(1);
+    const [only] = socket.writes;
+    expect(only?.length).toBe(HEADER_LENGTH + 5);
+    expect(parseFrames(only ?? Buffer.alloc(0))).toMatchObject([{ type: FrameType.Data, flags: Flag.SYN, streamId: 1, length: 5 }]);
+
+    // Bulk: every write is whole frames, so no header is ever separated from its body.
+    stream.write(Buffer.alloc(100 * KIB, 0x61));
+    await until(() => socket.writes.reduce((sum, w) => sum + w.length, 0) >= HEADER_LENGTH + 5 + 100 * KIB, 'the bulk data');
+    for (const chunk of socket.writes) expect(wholeFrames(chunk)).toBe(true);
+    session.destroy();
+  });
+
+  it('small frames on three streams queued in one synchronous block share one write', async () => {
+    const { session, socket } = recordedSession();
+    const streams = [session.open(), session.open(), session.open()];
+    for (const stream of streams) {
+      stream.on('error', () => undefined);
+      stream.write(Buffer.from(`stream ${stream.id}`));
+    }
+    await until(() => socket.writes.length > 0, 'the first write');
+    for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.writes).toHaveLength(1);
+    const frames = parseFrames(socket.writes[0] ?? Buffer.alloc(0));
+    expect(frames.map((f) => [f.type, f.flags, f.streamId, f.body.toString()])).toEqual([
+      [FrameType.Data, Flag.SYN, 1, 'stream 1'],
+      [FrameType.Data, Flag.SYN, 3, 'stream 3'],
+      [FrameType.Data, Flag.SYN, 5, 'stream 5'],
+    ]);
+    expect(wholeFrames(socket.writes[0] ?? Buffer.alloc(0))).toBe(true);
+    session.destroy();
+  });
+
+  it('a window update and a Data frame queued in the same tick share one write', async () => {
+    // A window above 256 KiB is announced with a SYN WindowUpdate when the stream opens.
+    const { session, socket } = recordedSession({ initialStreamWindow: 512 * KIB });
+    const stream = session.open();
+    stream.on('error', () => undefined);
+    stream.write(Buffer.from('x'));
+    await until(() => socket.writes.length > 0, 'the first write');
+    for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(socket.writes).toHaveLength(1);
+    expect(parseFrames(socket.writes[0] ?? Buffer.alloc(0))).toMatchObject([
+      { type: FrameType.WindowUpdate, flags: Flag.SYN, streamId: 1, length: 256 * KIB },
+      { type: FrameType.Data, flags: 0, streamId: 1, length: 1 },
+    ]);
+    session.destroy();
+  });
+
+  describe('TCP_NODELAY on a real TCP socket', () => {
+    async function connectedPair(): Promise<{ client: Socket; accepted: Socket; close(): Promise<void> }> {
+      const server = createServer();
+      const acceptedP = once(server, 'connection') as Promise<[Socket]>;
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      const client = new Socket();
+      client.connect(port, '127.0.0.1');
+      await once(client, 'connect');
+      const [accepted] = await acceptedP;
+      accepted.on('error', () => undefined);
+      client.on('error', () => undefined);
+      return {
+        client,
+        accepted,
+        close: async () => {
+          client.destroy();
+          accepted.destroy();
+          await new Promise((resolve) => server.close(resolve));
+        },
+      };
+    }
+
+    it('the session calls setNoDelay(true) on the socket it runs over (noDelay defaults to true)', async () => {
+      const pair = await connectedPair();
+      const spy = vi.spyOn(pair.client, 'setNoDelay');
+      const session = new Session(pair.client, { mode: 'client' });
+      expect(spy).toHaveBeenCalledWith(true);
+      expect(spy.mock.contexts[0]).toBe(pair.client);
+      session.destroy();
+      await pair.close();
+    });
+
+    it('with noDelay: false the session leaves the socket option alone', async () => {
+      const pair = await connectedPair();
+      const spy = vi.spyOn(pair.accepted, 'setNoDelay');
+      const session = new Session(pair.accepted, { mode: 'server', noDelay: false });
+      expect(spy).not.toHaveBeenCalled();
+      session.destroy();
+      await pair.close();
+    });
   });
 });
