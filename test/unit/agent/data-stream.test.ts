@@ -5,7 +5,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import net from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StreamInfo } from '../../../src/shared/agent-state.js';
 import type { LogRecord } from '../../../src/shared/log-record.js';
 import { serveDataStream, type DataStreamOutcome } from '../../../src/tunnel/agent/data-stream.js';
@@ -78,6 +79,19 @@ async function target(server: Promise<TargetServer>): Promise<TargetServer> {
   return started;
 }
 
+/**
+ * The arguments of every `method` call made on a real socket while it is connected to
+ * 127.0.0.1:`port` (Node has no getsockopt, so the option calls themselves are what is observed).
+ */
+function socketOptionCalls(method: 'setKeepAlive' | 'setNoDelay', port: number): () => unknown[][] {
+  const spy = vi.spyOn(net.Socket.prototype, method);
+  cleanups.push(() => {
+    spy.mockRestore();
+    return Promise.resolve();
+  });
+  return () => spy.mock.calls.filter((_, index) => (spy.mock.contexts[index] as net.Socket | undefined)?.remotePort === port);
+}
+
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 describe('data stream: Connect, allowlist, connect, reply', () => {
@@ -93,6 +107,20 @@ describe('data stream: Connect, allowlist, connect, reply', () => {
     expect(info).toMatchObject({ target: `127.0.0.1:${echo.port}`, resolved: `127.0.0.1:${echo.port}`, phase: 'closed', halfClose: true, error: null, bytesToTarget: 11, bytesFromTarget: 11 });
     expect(h.events.map((e) => e.phase)).toEqual(expect.arrayContaining(['connecting', 'open', 'closed']));
     expect(h.table.totals()).toMatchObject({ open: 0, total: 1, failed: 0, bytesToTarget: 11, bytesFromTarget: 11 });
+  });
+
+  it('sets TCP_NODELAY and a 30 s TCP keepalive on the target socket', async () => {
+    const h = await harness();
+    const echo = await target(echoTarget());
+    const keepAlive = socketOptionCalls('setKeepAlive', echo.port);
+    const noDelay = socketOptionCalls('setNoDelay', echo.port);
+    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port), { halfClose: true });
+    expect(reply).toEqual({ ok: true });
+    // Read while the target connection is still open: its remote port identifies the socket.
+    expect(keepAlive()).toEqual([[true, 30_000]]);
+    expect(noDelay()).toEqual([[true]]);
+    stream.end('ping');
+    expect((await readToEnd(stream)).toString()).toBe('ping');
   });
 
   it('resolves a name allowed by a pattern and connects to what it resolves to', async () => {

@@ -3,17 +3,24 @@
  * docs/reference-notes.md §1.1–1.2), against real TLS servers on 127.0.0.1.
  */
 import { once } from 'node:events';
+import net from 'node:net';
 import tls from 'node:tls';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { systemClock } from '../../../src/tunnel/agent/clock.js';
 import { GatewayTlsConnector } from '../../../src/tunnel/agent/gateway-tls.js';
 import { systemResolver, type Resolver } from '../../../src/tunnel/agent/lookup.js';
+import { parseProxyUrl, type ProxySettings } from '../../../src/tunnel/agent/proxy-config.js';
+import { listenLoopback } from '../../support/loopback.js';
 import { caTrueLeaf, cnOnlyLeaf } from './support/odd-certificates.js';
 import { until } from './support/wait.js';
 import { generateSelfSignedServerCertificate, localhostCertificate, testAuthority } from './support/tls-certificates.js';
 
-const servers: tls.Server[] = [];
+const servers: (tls.Server | net.Server)[] = [];
+/** Client sockets a test may leave open when it fails: destroyed before the servers close. */
+const clients: net.Socket[] = [];
 afterEach(async () => {
+  vi.restoreAllMocks();
+  for (const client of clients.splice(0)) client.destroy();
   for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
 });
 
@@ -41,14 +48,49 @@ async function server(options: tls.TlsOptions): Promise<{ port: number; seen: Se
   return { port: address.port, seen };
 }
 
-function connector(port: number, trust: readonly string[], failures: string[] = [], resolver: Resolver = systemResolver): GatewayTlsConnector {
+function connector(port: number, trust: readonly string[], failures: string[] = [], resolver: Resolver = systemResolver, proxy: ProxySettings | null = null): GatewayTlsConnector {
   return new GatewayTlsConnector({
     server: { host: 'localhost', port, trust },
     connectTimeoutMs: 10_000,
     clock: systemClock,
     resolver,
     onAddressFailed: (address, error) => failures.push(`${address}: ${error instanceof Error ? error.message : String(error)}`),
+    proxy,
   });
+}
+
+/** An HTTP CONNECT proxy on 127.0.0.1 that tunnels every request to 127.0.0.1:`upstreamPort`. */
+async function connectProxy(upstreamPort: number): Promise<ProxySettings> {
+  const { server: proxyServer, port } = await listenLoopback((client) => {
+    client.on('error', () => undefined);
+    let head = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = Buffer.concat([head, chunk]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      client.off('data', onData);
+      const upstream = net.connect(upstreamPort, '127.0.0.1', () => {
+        client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+        upstream.write(head.subarray(end + 4));
+        client.pipe(upstream).pipe(client);
+      });
+      upstream.on('error', () => client.destroy());
+    };
+    client.on('data', onData);
+  });
+  servers.push(proxyServer);
+  const parsed = parseProxyUrl(`http://127.0.0.1:${port}`, 'command line (--proxy)');
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.proxy;
+}
+
+/**
+ * Every `setNoDelay` call on a real socket so far, with the socket it was made on (Node has no
+ * getsockopt, so the call is what is observed). Read while the sockets are still open.
+ */
+function noDelayCalls(): () => { readonly socket: net.Socket; readonly args: unknown[] }[] {
+  const spy = vi.spyOn(net.Socket.prototype, 'setNoDelay');
+  return () => spy.mock.calls.map((args, index) => ({ socket: spy.mock.contexts[index] as net.Socket, args }));
 }
 
 const never = new AbortController().signal;
@@ -68,6 +110,28 @@ describe('gateway TLS', () => {
     await until(() => seen.length === 2, 'the server to see both connections');
     expect(seen[0]).toEqual({ servername: 'localhost', alpn: false, protocol: 'TLSv1.3', resumed: false });
     expect(seen[1]?.resumed).toBe(true);
+  });
+
+  it('sets TCP_NODELAY on the gateway connection, direct and through an HTTP proxy', async () => {
+    const certificate = await localhostCertificate();
+    const { port } = await server({ cert: certificate.certPem, key: certificate.keyPem });
+    const trust = [(await testAuthority()).certPem];
+    const calls = noDelayCalls();
+
+    const direct = await connector(port, trust).connect(never);
+    clients.push(direct.socket);
+    expect(direct.remoteAddress).toBe(`127.0.0.1:${port}`);
+    expect(calls().filter((call) => call.socket === direct.socket).map((call) => call.args)).toEqual([[true]]);
+    direct.socket.destroy();
+
+    const proxy = await connectProxy(port);
+    const proxied = await connector(port, trust, [], systemResolver, proxy).connect(never);
+    clients.push(proxied.socket);
+    expect(proxied.remoteAddress).toBe(`proxy 127.0.0.1:${proxy.port}`);
+    expect(proxied.socket.getProtocol()).toBe('TLSv1.3');
+    // The TCP connection to the proxy carries the TLS records, so it is the one that needs it.
+    expect(calls().filter((call) => call.socket.remotePort === proxy.port).map((call) => call.args)).toEqual([[true]]);
+    proxied.socket.destroy();
   });
 
   it('accepts a self-signed CA:FALSE leaf that is itself in [server] trust', async () => {
