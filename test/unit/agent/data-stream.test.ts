@@ -6,11 +6,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { StreamInfo } from '../../../src/shared/agent-state.js';
 import type { LogRecord } from '../../../src/shared/log-record.js';
 import { serveDataStream, type DataStreamOutcome } from '../../../src/tunnel/agent/data-stream.js';
-import { systemResolver } from '../../../src/tunnel/agent/lookup.js';
+import { systemResolver, type Resolver } from '../../../src/tunnel/agent/lookup.js';
 import { StreamTable } from '../../../src/tunnel/agent/stream-table.js';
 import { systemClock } from '../../../src/tunnel/agent/clock.js';
 import { encodeFrame } from '../../../src/tunnel/codec/index.js';
@@ -39,7 +41,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function harness(allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'], connectTimeoutMs = 10_000): Promise<Harness> {
+async function harness(allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'], connectTimeoutMs = 10_000, resolver: Resolver = systemResolver): Promise<Harness> {
   const pair = await tlsMuxPair();
   const hub = new LogHub();
   const logs: LogRecord[] = [];
@@ -58,7 +60,7 @@ async function harness(allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'],
         allowlist: Allowlist.of(allowed),
         connectTimeoutMs,
         clock: systemClock,
-        resolver: systemResolver,
+        resolver,
         table,
         log: hub.logger('cluvio_agent').child('stream'),
         signal: stop.signal,
@@ -90,6 +92,43 @@ function socketOptionCalls(method: 'setKeepAlive' | 'setNoDelay', port: number):
     return Promise.resolve();
   });
   return () => spy.mock.calls.filter((_, index) => (spy.mock.contexts[index] as net.Socket | undefined)?.remotePort === port);
+}
+
+/** The listener of `unansweringPort`: its thread blocks until the test releases it, then closes. */
+const BLOCKED_LISTENER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const server = require('node:net').createServer();
+server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+  parentPort.postMessage(server.address().port);
+  Atomics.wait(new Int32Array(workerData), 0, 0);
+  server.close();
+});
+`;
+
+/**
+ * A port on 127.0.0.1 where a TCP connect never completes: a real listener whose thread (a
+ * worker) is blocked, so nothing accepts, with its backlog filled by connections of our own;
+ * the kernel then drops every further SYN and the connect stays pending.
+ */
+async function unansweringPort(): Promise<number> {
+  const release = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(BLOCKED_LISTENER, { eval: true, workerData: release.buffer });
+  const fillers: net.Socket[] = [];
+  cleanups.push(async () => {
+    for (const filler of fillers) filler.destroy();
+    Atomics.store(release, 0, 1);
+    Atomics.notify(release, 0);
+    await once(worker, 'exit');
+  });
+  const [port] = (await once(worker, 'message')) as [number];
+  while (fillers.length < 16) {
+    const filler = net.connect(port, '127.0.0.1');
+    filler.on('error', () => undefined);
+    fillers.push(filler);
+    const connected = await Promise.race([once(filler, 'connect').then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, 300, false))]);
+    if (!connected) return port; // the backlog is full
+  }
+  throw new Error('the blocked listener kept accepting connections');
 }
 
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -166,6 +205,37 @@ describe('data stream: Connect, allowlist, connect, reply', () => {
     const warning = h.logs.find((r) => r.level === 'warn' && r.message.startsWith(`failed to connect to 127.0.0.1:${port}: `));
     expect(warning?.message).toContain('could not connect to any address of');
     expect(h.table.list()[0]?.error).toMatch(/could not connect/);
+  });
+
+  it('answers CouldNotConnect once connect-timeout has passed when the target never completes the TCP connect', async () => {
+    const h = await harness(undefined, 500);
+    const port = await unansweringPort();
+    const started = performance.now();
+    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', port));
+    const elapsed = performance.now() - started;
+    expect(reply).toEqual({ ok: false, code: 'CouldNotConnect' });
+    // About the timeout: not before it, and long before the kernel would give up (minutes).
+    expect(elapsed).toBeGreaterThanOrEqual(480);
+    expect(elapsed).toBeLessThan(5_000);
+    await readToEnd(stream);
+    const warning = h.logs.find((r) => r.level === 'warn' && r.message.startsWith(`failed to connect to 127.0.0.1:${port}: `));
+    expect(warning?.message).toBe(`failed to connect to 127.0.0.1:${port}: timeout: deadline has elapsed`);
+    expect(h.table.list()[0]?.error).toBe('could not connect: timeout: deadline has elapsed');
+  });
+
+  it('tries a name\'s addresses in order: the first refuses, the next one is connected, replies Ok and relays', async () => {
+    const echo = await target(echoTarget());
+    // Nothing listens on [::1] at the echo port (it listens on 127.0.0.1 only).
+    const resolver: Resolver = (host) => Promise.resolve(host === 'db.internal' ? [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }] : []);
+    const h = await harness(['db.internal'], 10_000, resolver);
+    const { stream, reply } = await connectStream(h.pair.gateway, name('db.internal', echo.port), { halfClose: true });
+    expect(reply).toEqual({ ok: true });
+    stream.end('via the second address');
+    expect((await readToEnd(stream)).toString()).toBe('via the second address');
+    expect(h.table.list()[0]).toMatchObject({ target: `db.internal:${echo.port}`, resolved: `127.0.0.1:${echo.port}`, error: null });
+    const skipped = h.logs.find((r) => r.message.startsWith(`failed to connect to [::1]:${echo.port} (db.internal:${echo.port}): `));
+    expect(skipped).toMatchObject({ level: 'debug', module: 'cluvio_agent::stream' });
+    expect(echo.connections).toHaveLength(1);
   });
 
   it('answers CouldNotConnect when the name does not resolve', async () => {
