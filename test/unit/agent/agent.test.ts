@@ -4,14 +4,20 @@
  * clock, Test, SwitchToNewConnection, stop() leaving nothing behind, and the secret staying out
  * of every log record.
  */
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
+import { type ClientMessage, type ServerMessage, decodeClientMessage, encodeServerMessage, freshMessageId, readFrame, writeFrame } from '../../../src/tunnel/codec/index.js';
 import type { AgentConfig } from '../../../src/tunnel/config/agent-config.js';
 import { parseAgentConfig } from '../../../src/tunnel/config/agent-config.js';
-import { type FixtureOptions, type GatewayFixture, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import { Session } from '../../../src/tunnel/mux/index.js';
+import { type FixtureOptions, type GatewayFixture, agentConfigToml, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import { startAgent } from './support/agent-harness.js';
 import { ManualClock } from './support/manual-clock.js';
 import { closedPort, echoTarget, readToEnd, type TargetServer } from './support/targets.js';
+import { localhostCertificate, testAuthority } from './support/tls-certificates.js';
 import { until } from './support/wait.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -33,6 +39,39 @@ async function echo(): Promise<TargetServer> {
 
 function configFor(fixture: GatewayFixture, keys = fixture.addAgent(), options: Parameters<GatewayFixture['agentConfigToml']>[1] = {}): AgentConfig {
   return parseAgentConfig(fixture.agentConfigToml(keys, options), { file: null, env: {} });
+}
+
+/**
+ * A gateway played by hand with the codec, for messages the reference gateway never sends: real
+ * TLS 1.3 (a `localhost` certificate from the test CA) and a yamux server session on 127.0.0.1;
+ * on every control stream it reads the agent's first message, then sends `script` in order.
+ */
+async function handPlayedGateway(script: readonly ServerMessage[]): Promise<{ readonly config: AgentConfig; readonly firstMessages: (ClientMessage | null)[] }> {
+  const certificate = await localhostCertificate();
+  const sessions: Session[] = [];
+  const firstMessages: (ClientMessage | null)[] = [];
+  const server = tls.createServer({ cert: certificate.certPem, key: certificate.keyPem, minVersion: 'TLSv1.3' }, (socket) => {
+    socket.on('error', () => undefined);
+    const session = new Session(socket, { mode: 'server' });
+    sessions.push(session);
+    session.on('stream', (control) => {
+      control.on('error', () => undefined);
+      void (async () => {
+        const body = await readFrame(control);
+        firstMessages.push(body === null ? null : decodeClientMessage(body).data);
+        for (const data of script) await writeFrame(control, encodeServerMessage({ id: freshMessageId(), data }));
+      })();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  cleanups.push(async () => {
+    for (const session of sessions) session.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  const { port } = server.address() as AddressInfo;
+  const toml = agentConfigToml({ secretKey: generateKeyPair().secretKey.exportBase64url(), host: 'localhost', port, trustPem: (await testAuthority()).certPem });
+  return { config: parseAgentConfig(toml, { file: null, env: {} }), firstMessages };
 }
 
 /** Waits until the manual clock has a timer of `delay` pending (the agent is waiting on it). */
@@ -105,6 +144,18 @@ describe('agent engine: connecting and authenticating', () => {
     expect(event.detail).toContain('DecryptionFailed');
     expect(await h.agent.done).toMatchObject({ phase: 'terminated', reason: 'Unauthenticated' });
     expect(h.logs.some((r) => r.level === 'warn' && r.message.startsWith('failed to decrypt challenge'))).toBe(true);
+  });
+
+  it('logs a Server::Error at error level (the text as Rust Debug) and carries on with the connection', async () => {
+    const gateway = await handPlayedGateway([{ type: 'Error', msg: 'gateway "eu-1" restarts at 02:00' }, { type: 'Accepted' }]);
+    const h = startAgent(gateway.config, {}, cleanups);
+    const record = await h.logged('server error');
+    expect(record).toMatchObject({ level: 'error', module: 'cluvio_agent::agent', fields: { msg: '"gateway \\"eu-1\\" restarts at 02:00"' } });
+    // Not a reason to drop the connection: the Accepted behind it still takes the agent online.
+    await h.reached('online');
+    expect(gateway.firstMessages).toHaveLength(1);
+    expect(gateway.firstMessages[0]?.type).toBe('Hello');
+    expect(h.agent.snapshot().counters.reconnects).toBe(0);
   });
 
   it('refuses a gateway whose certificate is not trusted, and keeps retrying', async () => {
