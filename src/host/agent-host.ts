@@ -5,6 +5,11 @@
  * events into the throttled subscriptions the UI consumes.
  *
  * Without a usable configuration there is no engine: the host then reports `unconfigured` itself.
+ *
+ * "Save support bundle" (diagnose-bundle.ts) is written here too, so both transports save the same
+ * archive to the same place: the latest diagnose report (run anew unless a recent one of the same
+ * configuration is at hand), the configuration file's text, this log buffer, into the folder the
+ * embedding process names (the app's log folder).
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +25,7 @@ import type {
   HostInfo,
   LogFilter,
   OpenConfigFolderResult,
+  SupportBundleResult,
   Unsubscribe,
 } from '../shared/agent-api.js';
 import type { AgentCounters, AgentSnapshot, AgentState, ConfigProblem, PublicConfig, StreamInfo } from '../shared/agent-state.js';
@@ -28,10 +34,12 @@ import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js
 import { parseTargetAddress } from '../shared/target-address.js';
 import type { EngineMetrics } from '../tunnel/agent/agent-metrics.js';
 import type { AgentEngine } from '../tunnel/agent/engine.js';
+import type { Environment } from '../tunnel/config/env-overrides.js';
 import type { AppSettingsControl } from './app-settings.js';
 import type { AutostartControl } from './autostart-control.js';
 import type { ConfigBinding } from './config-binding.js';
 import { writeConfigFile } from './config-import-writer.js';
+import { saveSupportBundleIn } from './diagnose-bundle.js';
 import { createLogRedactor, type LogRedactor } from './log-redaction.js';
 import { LogRingBuffer } from './log-ring-buffer.js';
 
@@ -56,6 +64,23 @@ export interface HostDiagnoseInput<C> {
 
 export type HostDiagnose<C> = (input: HostDiagnoseInput<C>) => Promise<DiagnoseReport>;
 
+/** Where and with what "Save support bundle" writes (`AgentHost.saveSupportBundle`). */
+export interface HostSupportBundleOptions {
+  /** The folder bundles are written to (created owner-only when missing), on this machine. */
+  readonly dir: string;
+  /** Values to keep out of a bundle besides the configuration's own secrets (the proxy's credentials). */
+  readonly secrets?: readonly string[];
+  /** The environment whose proxy variables a bundle records (redacted). */
+  readonly env?: Environment;
+  /** Extra versions a bundle records, e.g. `{ electron: process.versions.electron }`. */
+  readonly versions?: Readonly<Record<string, string>>;
+  /** Shows a saved bundle in the desktop's file manager; absent where there is none (headless). */
+  readonly show?: ((file: string) => void) | null;
+}
+
+/** A diagnose report at most this old, of the configuration still in use, goes into a bundle as it is. */
+export const BUNDLE_REPORT_MAX_AGE_MS = 5 * 60_000;
+
 export interface AgentHostOptions<C> {
   readonly appVersion: string;
   readonly transport: HostInfo['transport'];
@@ -70,6 +95,8 @@ export interface AgentHostOptions<C> {
   readonly openFolder?: ((dir: string) => Promise<boolean>) | null;
   /** Runs the diagnostics; absent: `diagnose()` reports that it is not available. */
   readonly diagnose?: HostDiagnose<C>;
+  /** Where "Save support bundle" writes; absent: `saveSupportBundle()` reports that it is not available. */
+  readonly supportBundle?: HostSupportBundleOptions | null;
   /** The app's own settings; absent: read-only defaults. */
   readonly settings?: AppSettingsControl | null;
   /** Stream table pushes at most this often (default 250 ms: 4 Hz). */
@@ -109,6 +136,14 @@ async function isRegularFile(file: string): Promise<boolean> {
   }
 }
 
+async function readTextOrNull(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -129,6 +164,9 @@ export class AgentHost<C> implements AgentApi {
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
   #closing: Promise<void> | null = null;
+  /** The diagnose run in progress (a second request joins it), and the latest report with what it was of. */
+  #diagnosing: Promise<DiagnoseReport> | null = null;
+  #lastReport: { readonly report: DiagnoseReport; readonly loaded: LoadedConfig<C> | null; readonly problem: ConfigProblem | null } | null = null;
 
   readonly #snapshotListeners = new Set<(snapshot: AgentSnapshot) => void>();
   #lastSnapshotJson = '';
@@ -343,14 +381,26 @@ export class AgentHost<C> implements AgentApi {
   }
 
   async diagnose(): Promise<DiagnoseReport> {
+    const running = this.#diagnosing ?? this.#runDiagnose();
+    this.#diagnosing = running;
+    try {
+      return await running;
+    } finally {
+      if (this.#diagnosing === running) this.#diagnosing = null;
+    }
+  }
+
+  async #runDiagnose(): Promise<DiagnoseReport> {
     const run = this.#options.diagnose;
     if (run === undefined) throw new Error('diagnostics are not available here');
     const state = this.#engine?.snapshot().state;
     const streams = this.#engine?.streams() ?? [];
     this.#log('info', 'diagnose started', {});
+    const loaded = this.#loaded;
+    const problem = this.#problem;
     const report = await run({
-      loaded: this.#loaded === null ? null : { config: this.#loaded.config, path: this.#loaded.path },
-      problem: this.#problem,
+      loaded: loaded === null ? null : { config: loaded.config, path: loaded.path },
+      problem,
       searched: this.#binding.searchPaths(),
       explicitPath: this.#options.configPath ?? null,
       live: state?.phase === 'online' ? { since: state.since, remoteAddress: state.remoteAddress } : null,
@@ -358,7 +408,53 @@ export class AgentHost<C> implements AgentApi {
     });
     const failed = report.steps.filter((step) => step.status === 'fail');
     this.#log(failed.length === 0 ? 'info' : 'warn', 'diagnose finished', { passed: report.steps.filter((step) => step.status === 'pass').length, failed: failed.length, failing: failed.map((step) => step.title).join(', ') });
+    this.#lastReport = { report, loaded, problem };
     return report;
+  }
+
+  async saveSupportBundle(): Promise<SupportBundleResult> {
+    const options = this.#options.supportBundle;
+    if (options === undefined || options === null) return { ok: false, error: 'Support bundles cannot be saved here: no folder is set for them (is HOME set?).' };
+    try {
+      const report = await this.#bundleReport();
+      const loaded = this.#loaded;
+      const configFile = loaded?.path ?? this.#problem?.file ?? null;
+      const saved = await saveSupportBundleIn(
+        options.dir,
+        {
+          report,
+          configText: configFile === null ? null : await readTextOrNull(configFile),
+          logs: this.#logs.query({ level: 'trace', text: '' }),
+          secrets: [...(loaded === null ? [] : this.#binding.secrets(loaded.config)), ...(options.secrets ?? [])],
+          env: options.env ?? {},
+          versions: options.versions,
+        },
+        new Date(this.#now()),
+      );
+      let shown = false;
+      if (options.show !== undefined && options.show !== null) {
+        try {
+          options.show(saved.path);
+          shown = true;
+        } catch (error) {
+          this.#log('warn', 'the support bundle could not be shown', { path: saved.path, error: describe(error) });
+        }
+      }
+      this.#log('info', 'support bundle saved', { path: saved.path, bytes: saved.bytes });
+      return { ok: true, path: saved.path, fileName: saved.fileName, bytes: saved.bytes, reportFinishedAt: report.finishedAt, shown };
+    } catch (error) {
+      this.#log('warn', 'support bundle not saved', { dir: options.dir, error: describe(error) });
+      return { ok: false, error: `The support bundle could not be saved in ${options.dir}: ${describe(error)}` };
+    }
+  }
+
+  /** The latest report when it is recent and of the configuration still in use, else a new run. */
+  async #bundleReport(): Promise<DiagnoseReport> {
+    const last = this.#lastReport;
+    const current = this.#diagnosing === null && last !== null && last.loaded === this.#loaded && last.problem === this.#problem;
+    if (current && this.#now() - last.report.finishedAt <= BUNDLE_REPORT_MAX_AGE_MS) return last.report;
+    // A run in progress is joined.
+    return this.diagnose();
   }
 
   getAppSettings(): Promise<AppSettingsState> {

@@ -22,7 +22,8 @@ export function backupTimestamp(at: Date): string {
   return at.toISOString().replace(/[:.]/g, '-');
 }
 
-async function writeOwnerOnly(file: string, data: string | Buffer): Promise<void> {
+/** Creates `file` (never an existing file or link) readable by its owner only, with `data`, synced. */
+export async function writeOwnerOnly(file: string, data: string | Buffer): Promise<void> {
   // `wx`: never follow or reuse an existing file; the mode applies at creation.
   const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, OWNER_ONLY_FILE_MODE);
   try {

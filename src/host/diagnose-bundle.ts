@@ -1,18 +1,25 @@
 /**
- * The support bundle (`cluvio-agent diagnose --bundle FILE`, the app's "Save support bundle"):
- * one `.tar.gz` to attach to a support request, with
+ * The support bundle: one `.tar.gz` to attach to a support request, with
  *
  *   report.txt, report.json   the diagnose report
- *   cluvio-agent.toml         the configuration, its secret-key replaced by "[redacted]"
- *   logs.txt                  recent log records (the run's, or the app's log buffer)
- *   system.json               versions (agent, protocol, Node, OpenSSL, Electron), OS, proxy variables
+ *   cluvio-agent.toml         the configuration file as read, its secret-key replaced by "[redacted]"
+ *   logs.txt                  recent log records: the diagnose run's (`cluvio-agent diagnose`), or the
+ *                             host's log buffer, the one the Logs view shows (the app and the dashboard)
+ *   system.json               versions (agent, protocol, Node, OpenSSL, Electron in the app), OS, proxy variables
+ *
+ * Two writers: `cluvio-agent diagnose --bundle FILE` (`writeSupportBundle`, to the file given), and
+ * "Save support bundle" in the Diagnose view of the app and the dashboard (`AgentHost.saveSupportBundle`
+ * → `saveSupportBundleIn`), which writes a new `cluvio-agent-support-<UTC timestamp>.tar.gz` into
+ * the host's folder for them (the app's log folder) on the machine running the agent; the UI
+ * never names the path.
  *
  * Secrets never enter it: the secret key, proxy user names and passwords (decoded and encoded)
  * and any URL user information are removed from every file's text before it is archived, on
  * top of the redaction the log pipeline already applies. Written owner-only.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { DiagnoseReport } from '../shared/diagnose-report.js';
 import { formatDiagnoseReport } from '../shared/diagnose-report.js';
 import { formatLogLine } from '../shared/log-line.js';
@@ -20,6 +27,7 @@ import type { LogRecord } from '../shared/log-record.js';
 import { AGENT_VERSION_TEXT } from '../tunnel/agent/agent-version.js';
 import { redactProxyUrl, type ProxySettings } from '../tunnel/agent/proxy-config.js';
 import type { AgentConfig, Environment } from '../tunnel/config/index.js';
+import { backupTimestamp, writeOwnerOnly } from './config-import-writer.js';
 import { tarGz } from './tar-writer.js';
 
 export const REDACTED = '[redacted]';
@@ -105,4 +113,28 @@ export function buildSupportBundle(input: SupportBundleInput): Buffer {
 /** Writes the bundle to `file`, readable by its owner only. */
 export async function writeSupportBundle(file: string, input: SupportBundleInput): Promise<void> {
   await writeFile(file, buildSupportBundle(input), { mode: 0o600 });
+}
+
+/** `cluvio-agent-support-2030-01-01T12-00-00-000Z.tar.gz`: UTC, sortable, valid on every platform. */
+export function supportBundleFileName(at: Date): string {
+  return `cluvio-agent-support-${backupTimestamp(at)}.tar.gz`;
+}
+
+export interface SavedSupportBundle {
+  readonly path: string;
+  readonly fileName: string;
+  readonly bytes: number;
+}
+
+/**
+ * Writes the bundle as a new file named for `at` in `dir` (created owner-only if missing),
+ * readable by its owner only; never replaces an existing file or follows a link.
+ */
+export async function saveSupportBundleIn(dir: string, input: SupportBundleInput, at: Date): Promise<SavedSupportBundle> {
+  const bytes = buildSupportBundle(input);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const fileName = supportBundleFileName(at);
+  const file = path.resolve(dir, fileName);
+  await writeOwnerOnly(file, bytes);
+  return { path: file, fileName, bytes: bytes.length };
 }

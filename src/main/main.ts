@@ -96,6 +96,14 @@ async function main(): Promise<void> {
     proxy,
     proxyProblem,
     settings,
+    // "Save support bundle": beside the log file; the path is the host's, never the renderer's.
+    supportBundle: {
+      dir: path.dirname(logFile.path),
+      versions: { electron: process.versions.electron },
+      show: (file) => {
+        shell.showItemInFolder(file);
+      },
+    },
   });
   logSetting = (level, message, fields) => {
     host.record(level, MAIN_MODULE, message, fields);

@@ -76,6 +76,7 @@ export function createAgentApiClient(transport: AgentTransport): AgentApi {
     setAutostart: (enabled) => call('setAutostart', enabled),
     openConfigFolder: () => call('openConfigFolder', undefined),
     diagnose: () => call('diagnose', undefined),
+    saveSupportBundle: () => call('saveSupportBundle', undefined),
     getAppSettings: () => call('getAppSettings', undefined),
     setAppSettings: (settings) => call('setAppSettings', settings),
   };

@@ -23,6 +23,7 @@ const invokers: Invokers = {
   setAutostart: (api, enabled) => api.setAutostart(enabled),
   openConfigFolder: (api) => api.openConfigFolder(),
   diagnose: (api) => api.diagnose(),
+  saveSupportBundle: (api) => api.saveSupportBundle(),
   getAppSettings: (api) => api.getAppSettings(),
   setAppSettings: (api, settings) => api.setAppSettings(settings),
 };

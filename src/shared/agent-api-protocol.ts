@@ -18,6 +18,7 @@ export const AGENT_CALLS = [
   'setAutostart',
   'openConfigFolder',
   'diagnose',
+  'saveSupportBundle',
   'getAppSettings',
   'setAppSettings',
 ] as const;

@@ -92,6 +92,7 @@ const callValidators: CallValidators = {
   setAutostart: validateBoolean,
   openConfigFolder: validateNothing,
   diagnose: validateNothing,
+  saveSupportBundle: validateNothing,
   getAppSettings: validateNothing,
   setAppSettings: validateAppSettings,
 };

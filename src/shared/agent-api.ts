@@ -95,6 +95,22 @@ export interface AppSettingsState {
   readonly source: string;
 }
 
+/** The outcome of "Save support bundle": where the archive was written, or why it was not. */
+export type SupportBundleResult =
+  | {
+      readonly ok: true;
+      /** Absolute path of the `.tar.gz`, on the machine running the agent (chosen by the host, never by the UI). */
+      readonly path: string;
+      /** `cluvio-agent-support-<UTC timestamp>.tar.gz` */
+      readonly fileName: string;
+      readonly bytes: number;
+      /** When the diagnose report in the bundle finished (a recent report of the same configuration is reused). */
+      readonly reportFinishedAt: number;
+      /** False when no file manager could show the file (headless): the UI shows the path instead. */
+      readonly shown: boolean;
+    }
+  | { readonly ok: false; readonly error: string };
+
 export type AppSettingsResult = { readonly ok: true; readonly state: AppSettingsState } | { readonly ok: false; readonly error: string };
 
 export interface AgentApi {
@@ -115,6 +131,11 @@ export interface AgentApi {
   openConfigFolder(): Promise<OpenConfigFolderResult>;
   /** Runs the diagnostics (config, DNS, TCP, proxy, TLS, the key, the allowed databases) and reports each step. */
   diagnose(): Promise<DiagnoseReport>;
+  /**
+   * Writes a support bundle (diagnose report, configuration without the secret key, recent logs,
+   * versions) owner-only to the host's folder for them, and says where.
+   */
+  saveSupportBundle(): Promise<SupportBundleResult>;
   getAppSettings(): Promise<AppSettingsState>;
   setAppSettings(settings: AppSettings): Promise<AppSettingsResult>;
 }

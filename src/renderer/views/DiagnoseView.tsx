@@ -1,9 +1,10 @@
 import { type ReactElement, useState } from 'react';
+import type { SupportBundleResult } from '../../shared/agent-api.js';
 import type { DiagnoseReport, DiagnoseStatus, DiagnoseStep } from '../../shared/diagnose-report.js';
 import { formatDiagnoseReport } from '../../shared/diagnose-report.js';
 import { useAgentApi } from '../api-context.js';
 import { CopyButton } from '../components/CopyButton.js';
-import { formatDateTime } from '../format.js';
+import { formatBytes, formatDateTime } from '../format.js';
 
 const LABELS: Readonly<Record<DiagnoseStatus, string>> = { pass: 'Pass', fail: 'Fail', warn: 'Warning', skip: 'Skipped' };
 
@@ -40,11 +41,34 @@ function verdict(report: DiagnoseReport): string {
   return `${head} ${count('pass')} passed, ${count('warn')} warnings, ${count('skip')} skipped.`;
 }
 
+function describeFailure(failure: unknown): string {
+  return failure instanceof Error ? failure.message : String(failure);
+}
+
+/** Where the bundle went, or why it did not: the path is the host's, on the machine running the agent. */
+function BundleOutcome({ result }: { readonly result: SupportBundleResult }): ReactElement {
+  if (!result.ok) {
+    return (
+      <p className="alert alert-error" data-testid="support-bundle-error">
+        {result.error}
+      </p>
+    );
+  }
+  return (
+    <p role="status" className="alert alert-ok" data-testid="support-bundle-saved">
+      Support bundle saved{result.shown ? ' and shown in the file manager' : ' on the machine running the agent'}: <code data-testid="support-bundle-path">{result.path}</code> (
+      {formatBytes(result.bytes)}, diagnose report of {formatDateTime(result.reportFinishedAt)}). It holds no secret key or proxy password; attach it to your support request.
+    </p>
+  );
+}
+
 export function DiagnoseView(): ReactElement {
   const api = useAgentApi();
   const [running, setRunning] = useState(false);
   const [report, setReport] = useState<DiagnoseReport | null>(null);
   const [error, setError] = useState('');
+  const [saving, setSaving] = useState(false);
+  const [bundle, setBundle] = useState<SupportBundleResult | null>(null);
 
   const run = (): void => {
     setRunning(true);
@@ -55,8 +79,23 @@ export function DiagnoseView(): ReactElement {
         setRunning(false);
       },
       (failure: unknown) => {
-        setError(failure instanceof Error ? failure.message : String(failure));
+        setError(describeFailure(failure));
         setRunning(false);
+      },
+    );
+  };
+
+  const saveBundle = (): void => {
+    setSaving(true);
+    setBundle(null);
+    api.saveSupportBundle().then(
+      (result) => {
+        setBundle(result);
+        setSaving(false);
+      },
+      (failure: unknown) => {
+        setBundle({ ok: false, error: describeFailure(failure) });
+        setSaving(false);
       },
     );
   };
@@ -72,8 +111,22 @@ export function DiagnoseView(): ReactElement {
         <button type="button" className="button primary" onClick={run} disabled={running}>
           {running ? 'Diagnosing…' : report === null ? 'Run diagnose' : 'Run again'}
         </button>
+        <button type="button" className="button" onClick={saveBundle} disabled={saving}>
+          {saving ? 'Saving…' : 'Save support bundle'}
+        </button>
         {report === null ? null : <CopyButton text={formatDiagnoseReport(report)} label="Copy report" />}
       </p>
+      <p className="hint">
+        A support bundle is one .tar.gz with the diagnose report, the configuration without its secret key, the recent log and the versions, saved owner-only on the machine
+        running the agent.
+      </p>
+      {saving ? (
+        <p role="status" className="toolbar-status">
+          Saving the support bundle; it runs the checks first unless they ran in the last minutes.
+        </p>
+      ) : bundle === null ? null : (
+        <BundleOutcome result={bundle} />
+      )}
       <p role="status" className="toolbar-status" data-testid="diagnose-status">
         {running ? 'Running the checks; this can take a few seconds.' : report === null ? '' : `${verdict(report)} (${formatDateTime(report.finishedAt)})`}
       </p>

@@ -4,13 +4,16 @@
  * - against `cluvio-agent --dashboard` connected to a real gateway: every step passes, the key
  *   check reads the running agent (the gateway sees no second connection), and the allowed
  *   database is reached; and for an agent that does not trust the gateway's CA, the TLS step fails
- *   with its fix. Screenshots: test-results/ui/diagnose.png, diagnose-failure.png.
+ *   with its fix; "Save support bundle" writes an owner-only .tar.gz into the app's log folder
+ *   under the agent's HOME, with the report, the configuration without its secret key and the
+ *   dashboard's log records, and the page shows its path. Screenshots:
+ *   test-results/ui/diagnose.png, diagnose-failure.png, diagnose-support-bundle.png.
  * - the desktop app's settings on the product's host with its settings file: a metrics address
  *   saved from the Settings view is served at once, stored in the settings file (not in
  *   cluvio-agent.toml), and a non-loopback address is refused with the reason.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -21,6 +24,7 @@ import { startDashboard } from '../../../src/host/dashboard-server.js';
 import { createTunnelAgentHost } from '../../../src/host/tunnel-agent-host.js';
 import { type GatewayFixture, startGatewayFixture } from '../../support/gateway-fixture.js';
 import { listenLoopback } from '../../support/loopback.js';
+import { readSupportBundle } from '../../support/support-bundle.js';
 import { launchChromium, screenshot } from './support/chromium.js';
 import { type DashboardAgent, startDashboardAgent } from './support/dashboard-agent.js';
 
@@ -117,6 +121,44 @@ describe('Diagnose view', () => {
     expect(await tls.textContent()).toContain('issuer: CN=Gateway test CA');
     expect(await step(page, "Gateway accepts the agent's key").getAttribute('data-status')).toBe('skip');
     await screenshot(page, 'diagnose-failure');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('Save support bundle', () => {
+  it('from the Diagnose view: an owner-only .tar.gz in the app’s log folder on the agent’s machine, its path shown, no secret key in it', async () => {
+    const keys = fixture.addAgent();
+    const agent = await dashboardAgent(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] }));
+    await fixture.gateway.waitForAgent(keys.agentId);
+    // startDashboardAgent runs the agent with HOME=<its temp folder>/home, beside etc/cluvio-agent.toml.
+    const logFolder = path.join(path.dirname(path.dirname(agent.configPath)), 'home', '.config', 'Cluvio Agent', 'logs');
+
+    const { page, errors } = await newPage();
+    await page.goto(agent.url);
+    await expect.poll(() => page.getByRole('banner').getByTestId('state-badge').textContent(), WAIT).toBe('Online');
+    await page.getByRole('tab', { name: 'Diagnose' }).click();
+    // No report yet: saving runs the checks itself.
+    await page.getByRole('button', { name: 'Save support bundle' }).click();
+    const shown = page.getByTestId('support-bundle-path');
+    await expect.poll(() => shown.count(), WAIT).toBe(1);
+    const file = (await shown.textContent()) ?? '';
+    expect(path.dirname(file)).toBe(logFolder);
+    expect(path.basename(file)).toMatch(/^cluvio-agent-support-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.tar\.gz$/);
+    expect(await page.getByTestId('support-bundle-saved').textContent()).toContain('saved on the machine running the agent');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+
+    const bundle = await readSupportBundle(file);
+    expect(Object.keys(bundle.files)).toEqual(['cluvio-agent.toml', 'logs.txt', 'report.json', 'report.txt', 'system.json']);
+    for (const text of [...Object.values(bundle.files), bundle.raw]) expect(text).not.toContain(keys.secretKey.exportBase64url());
+    expect(bundle.files['cluvio-agent.toml']).toContain('secret-key = "[redacted]"');
+    expect(bundle.files['cluvio-agent.toml']).toContain(`port = ${fixture.port}`);
+    expect(bundle.files['report.txt']).toContain(`PASS  Configuration: ${agent.configPath} (found by: command line (--config))`);
+    expect(bundle.files['report.txt']).toContain("PASS  Gateway accepts the agent's key");
+    // The dashboard's log buffer: the engine's records and the host's own.
+    expect(bundle.files['logs.txt']).toMatch(/cluvio_agent::agent: up and running/);
+    expect(bundle.files['logs.txt']).toMatch(/cluvio_agent_desktop::host: diagnose finished/);
+    expect(await page.content()).not.toContain(keys.secretKey.exportBase64url());
+    await screenshot(page, 'diagnose-support-bundle');
     expect(errors).toEqual([]);
   });
 });

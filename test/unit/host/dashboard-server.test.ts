@@ -101,6 +101,9 @@ describe('dashboard server (real sockets)', () => {
     expect(JSON.parse((await call('getAutostart', {})).body)).toEqual({ ok: true, value: { supported: false, enabled: false } });
     expect(JSON.parse((await call('openConfigFolder', {})).body)).toEqual({ ok: true, value: { path: path.join(dir, 'config'), opened: false } });
     expect(JSON.parse((await call('testAddress', { arg: 'db.internal:5432' })).body)).toMatchObject({ ok: true, value: { ok: false, code: 'NotConfigured' } });
+    expect(JSON.parse((await call('saveSupportBundle', {})).body)).toMatchObject({ ok: true, value: { ok: false, error: expect.stringContaining('cannot be saved here') as unknown } });
+    // The host picks where a bundle goes: a path from the page is refused before it reaches the host.
+    expect(JSON.parse((await call('saveSupportBundle', { arg: '/tmp/x.tar.gz' })).body)).toEqual({ ok: false, error: 'this call takes no argument' });
   });
 
   it('streams the snapshot over Server-Sent Events, current state first', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentHost } from '../../../src/host/agent-host.js';
 import { createSenderPolicy, type IpcEvent, type IpcMainSurface, type IpcSender, registerAgentIpc } from '../../../src/main/ipc-handlers.js';
-import type { CallReply } from '../../../src/shared/agent-api-protocol.js';
+import { AGENT_CALLS, type CallReply } from '../../../src/shared/agent-api-protocol.js';
 import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
 import { callChannel, eventChannel, IpcChannel } from '../../../src/shared/ipc-channels.js';
 import type { AgentConfig } from '../../../src/tunnel/config/index.js';
@@ -108,6 +108,25 @@ describe('IPC handlers', () => {
     expect(await ipc.invoke(callChannel('getLogs'), event(ours), { level: 'verbose', text: '' })).toMatchObject({ ok: false });
     expect(await ipc.invoke(callChannel('importConfig'), event(ours), { fileName: 'a.toml', text: 'x'.repeat(1024 * 1024 + 1) })).toMatchObject({ ok: false, error: expect.stringContaining('1 MiB') as unknown });
     expect(await ipc.invoke(callChannel('getSnapshot'), event(ours), { sneaky: true })).toEqual({ ok: false, error: 'this call takes no argument' });
+  });
+
+  it('registers one channel per AgentApi call, saveSupportBundle included, and removes them all', () => {
+    expect([...ipc.handlers.keys()].sort()).toEqual(AGENT_CALLS.map((name) => callChannel(name)).sort());
+    expect(ipc.handlers.has('agent:call:saveSupportBundle')).toBe(true);
+    unregister();
+    expect(ipc.handlers.size).toBe(0);
+    unregister = () => undefined;
+  });
+
+  it('saveSupportBundle: only our window may ask, and never with a path (the host picks where)', async () => {
+    const channel = callChannel('saveSupportBundle');
+    expect(await ipc.invoke(channel, event(ours, 'https://evil.example/index.html'), undefined)).toEqual({ ok: false, error: 'refused: unknown sender' });
+    for (const arg of ['/home/ana/.ssh/authorized_keys', { path: '/tmp/x.tar.gz' }, { dir: '/etc' }]) {
+      expect(await ipc.invoke(channel, event(ours), arg)).toEqual({ ok: false, error: 'this call takes no argument' });
+    }
+    // This test host has no folder for bundles: it says so, nothing is written.
+    expect(await ipc.invoke(channel, event(ours), undefined)).toEqual({ ok: true, value: { ok: false, error: expect.stringContaining('cannot be saved here') as unknown } });
+    expect(refused).toHaveLength(4);
   });
 
   it('pushes a subscribed topic to the window that asked, and stops when it is destroyed', async () => {
