@@ -16,7 +16,7 @@ import type { AgentInfo, RouteInfo } from '../../../src/gateway/index.js';
 import { parseRegistryToml } from '../../../src/gateway/registry-file.js';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
 import { waitUntil } from '../../support/gateway-fixture.js';
-import { type AgentProcess, REFERENCE_AGENT, spawnAgent } from '../../support/reference-agent.js';
+import { type AgentProcess, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../../support/reference-agent.js';
 import { repoRoot } from '../../support/vectors.js';
 
 const CLI = path.join(repoRoot, 'dist/src/cli/gateway.js');
@@ -172,6 +172,34 @@ describe('cluvio-gateway CLI', () => {
     await waitUntil(() => serveOutput.includes('agents file reloaded'), 'the agents file was reloaded');
     const names = (await agents()).map((entry) => entry.name);
     expect(names).toEqual(['warehouse', 'newcomer']);
+  });
+
+  it('terminate: our agent, connected, stops with the operator\'s reason and exits 1 with its message', async () => {
+    const retiring = generateKeyPair();
+    const file = path.join(dir, 'agents.toml');
+    const reloads = serveOutput.split('agents file reloaded').length;
+    await writeFile(file, `${await readFile(file, 'utf8')}\n[[agent]]\nid = "${retiring.agentId}"\nname = "retiring"\n`);
+    serve.kill('SIGHUP');
+    await waitUntil(() => serveOutput.split('agents file reloaded').length > reloads, 'the agents file was reloaded');
+    // The config init wrote, with this agent's key instead of warehouse's.
+    const config = (await readFile(path.join(dir, 'cluvio-agent.toml'), 'utf8')).replace(/^secret-key = .*$/m, `secret-key = "${retiring.secretKey.exportBase64url()}"`);
+    const accepted = serveOutput.split('agent accepted').length;
+    const ours = await spawnAgent(OUR_AGENT_CLI, config);
+    try {
+      await waitUntil(() => serveOutput.split('agent accepted').length > accepted, 'our agent is accepted');
+      expect((await agents()).find((entry) => entry.name === 'retiring')).toMatchObject({ online: true });
+
+      const terminated = await gatewayCli('terminate', 'retiring', 'unsupported-version');
+      expect(terminated).toMatchObject({ code: 0, stdout: 'terminated 1 connection(s) with UnsupportedVersion\n' });
+      expect(await ours.exited).toEqual({ code: 1, signal: null });
+      expect(ours.stderr()).toContain('agent was terminated by gateway: unsupported agent version');
+      expect(ours.output()).toMatch(/connection terminated by gateway .*reason=UnsupportedVersion/);
+      expect((await agents()).find((entry) => entry.name === 'retiring')).toMatchObject({ status: 'enabled', online: false });
+      // Only that agent: warehouse is still online.
+      expect((await agents()).find((entry) => entry.name === 'warehouse')).toMatchObject({ online: true });
+    } finally {
+      await ours.stop();
+    }
   });
 
   it('operator errors are reported with a non-zero status', async () => {
