@@ -50,11 +50,16 @@ export function serveDataStream(stream: MuxStream, context: DataStreamContext): 
   // settles once the relay has started, and the relay reports its end through a callback.
   return new Promise<DataStreamOutcome>((resolve) => {
     serve(stream, context, resolve).catch((error: unknown) => {
-      context.log.debug('data stream failed', { stream: stream.id, error: describeError(error) });
-      stream.destroy();
-      resolve('failed');
+      resolve(failed(stream, context, error));
     });
   });
+}
+
+/** An unexpected error while serving: logged, the stream dropped. */
+function failed(stream: MuxStream, context: DataStreamContext, error: unknown): DataStreamOutcome {
+  context.log.debug('data stream failed', { stream: stream.id, error: describeError(error) });
+  stream.destroy();
+  return 'failed';
 }
 
 /** Reads `Connect`, checks, connects and replies, then starts the relay; `done` receives the outcome. */
@@ -138,16 +143,22 @@ async function serve(stream: MuxStream, context: DataStreamContext, done: (outco
     },
   };
   startRelay(stream, socket, halfClose, hooks, signal, (outcome) => {
-    // As the reference prints its `Option<io::Result<u64>>`s: the direction a full close cut short is `None`.
-    log.debug('data transfer finished', () => ({
-      id,
-      to: target,
-      recv: outcome.decidedBy === 'target' ? 'None' : `Some(Ok(${outcome.received}))`,
-      sent: outcome.decidedBy === 'gateway' ? 'None' : `Some(Ok(${outcome.sent}))`,
-      time: Number(((performance.now() - started) / 1000).toFixed(7)),
-    }));
-    entry.close(outcome.error);
-    done(outcome.error === null ? 'relayed' : 'failed');
+    // Called from a socket's event: whatever the bookkeeping throws must not escape into the emitter.
+    let result: DataStreamOutcome = outcome.error === null ? 'relayed' : 'failed';
+    try {
+      // As the reference prints its `Option<io::Result<u64>>`s: the direction a full close cut short is `None`.
+      log.debug('data transfer finished', () => ({
+        id,
+        to: target,
+        recv: outcome.decidedBy === 'target' ? 'None' : `Some(Ok(${outcome.received}))`,
+        sent: outcome.decidedBy === 'gateway' ? 'None' : `Some(Ok(${outcome.sent}))`,
+        time: Number(((performance.now() - started) / 1000).toFixed(7)),
+      }));
+      entry.close(outcome.error);
+    } catch (error) {
+      result = failed(stream, context, error);
+    }
+    done(result);
   });
 }
 
