@@ -41,13 +41,19 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function harness(allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'], connectTimeoutMs = 10_000, resolver: Resolver = systemResolver): Promise<Harness> {
+async function harness(allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'], connectTimeoutMs = 10_000, resolver: Resolver = systemResolver, onChange: (info: StreamInfo) => void = () => undefined): Promise<Harness> {
   const pair = await tlsMuxPair();
   const hub = new LogHub();
   const logs: LogRecord[] = [];
   hub.subscribe((record) => logs.push(record), LogTargetFilter.allAt('trace'));
   const events: StreamInfo[] = [];
-  const table = new StreamTable({ clock: systemClock, onChange: (info) => events.push(info) });
+  const table = new StreamTable({
+    clock: systemClock,
+    onChange: (info) => {
+      events.push(info);
+      onChange(info);
+    },
+  });
   const outcomes: Promise<DataStreamOutcome>[] = [];
   const agentStreams: MuxStream[] = [];
   const stop = new AbortController();
@@ -134,6 +140,24 @@ async function unansweringPort(): Promise<number> {
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 
 describe('data stream: Connect, allowlist, connect, reply', () => {
+  it('a stream-table subscriber that throws when a relayed stream closes ends only that stream, as failed; the next stream is served', async () => {
+    const h = await harness(undefined, undefined, undefined, (info) => {
+      if (info.phase === 'closed' && info.id === 2) throw new Error('subscriber broke');
+    });
+    const echo = await target(echoTarget());
+    const first = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port), { halfClose: true });
+    expect(first.reply).toEqual({ ok: true });
+    first.stream.end('one');
+    expect((await readToEnd(first.stream)).toString()).toBe('one');
+    expect(await h.outcomes[0]).toBe('failed');
+    expect(h.logs.some((r) => r.message === 'data stream failed' && String(r.fields.error).includes('subscriber broke'))).toBe(true);
+    const second = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port), { halfClose: true });
+    expect(second.reply).toEqual({ ok: true });
+    second.stream.end('two');
+    expect((await readToEnd(second.stream)).toString()).toBe('two');
+    expect(await h.outcomes[1]).toBe('relayed');
+  });
+
   it('connects an allowed address, replies Ok and relays both ways, including bytes sent right behind Connect', async () => {
     const h = await harness();
     const echo = await target(echoTarget());
