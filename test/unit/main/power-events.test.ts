@@ -23,22 +23,28 @@ afterEach(async () => {
 const PING_FREQUENCY_MS = 20_000;
 const PING_FREQUENCY = `${PING_FREQUENCY_MS / 1000}s`;
 
+/** The real host and engine, configured in a private folder, connected to a real gateway (which may answer no Ping). */
+async function hostConnectedTo(options: { readonly ignoreClientPings: boolean }) {
+  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...(options.ignoreClientPings ? { faults: { ignoreClientPings: true } } : {}) });
+  cleanups.push(() => fixture.close());
+  const keys = fixture.addAgent();
+  const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-power-'));
+  cleanups.push(() => rm(dir, { recursive: true, force: true }));
+  const target = confinedConfigBinding(dir).userConfigPath();
+  await mkdir(path.dirname(target), { recursive: true });
+  await writeFile(target, fixture.agentConfigToml(keys, { pingFrequency: PING_FREQUENCY }), { mode: 0o600 });
+  const host = confinedHost(dir);
+  cleanups.push(() => host.close());
+  await host.start();
+  const first = await fixture.gateway.waitForAgent(keys.agentId);
+  return { fixture, host, first };
+}
+
 class FakePowerMonitor extends EventEmitter implements PowerMonitorSurface {}
 
 describe('powerMonitor events → connection check', () => {
   it('resume: a silently dead connection is replaced and the agent is Online again within half a ping period', async () => {
-    const fixture = await startGatewayFixture({ pingIntervalMs: 0, faults: { ignoreClientPings: true } });
-    cleanups.push(() => fixture.close());
-    const keys = fixture.addAgent();
-    const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-power-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const target = confinedConfigBinding(dir).userConfigPath();
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, fixture.agentConfigToml(keys, { pingFrequency: PING_FREQUENCY }), { mode: 0o600 });
-    const host = confinedHost(dir);
-    cleanups.push(() => host.close());
-    await host.start();
-    const first = await fixture.gateway.waitForAgent(keys.agentId);
+    const { fixture, host, first } = await hostConnectedTo({ ignoreClientPings: true });
     await waitUntil(() => host.snapshot().state.phase === 'online', 'online');
 
     const monitor = new FakePowerMonitor();
@@ -63,18 +69,7 @@ describe('powerMonitor events → connection check', () => {
   }, 2 * PING_FREQUENCY_MS + 30_000);
 
   it('unlock-screen on a live connection: checked and kept', async () => {
-    const fixture = await startGatewayFixture({ pingIntervalMs: 0 });
-    cleanups.push(() => fixture.close());
-    const keys = fixture.addAgent();
-    const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-power-'));
-    cleanups.push(() => rm(dir, { recursive: true, force: true }));
-    const target = confinedConfigBinding(dir).userConfigPath();
-    await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, fixture.agentConfigToml(keys, { pingFrequency: PING_FREQUENCY }), { mode: 0o600 });
-    const host = confinedHost(dir);
-    cleanups.push(() => host.close());
-    await host.start();
-    const first = await fixture.gateway.waitForAgent(keys.agentId);
+    const { fixture, host, first } = await hostConnectedTo({ ignoreClientPings: false });
     const monitor = new FakePowerMonitor();
     watchPowerEvents(monitor, host);
     monitor.emit('unlock-screen');
