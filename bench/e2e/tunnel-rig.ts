@@ -113,3 +113,40 @@ export async function startAgent(kind: AgentKind, launch: AgentLaunch): Promise<
     },
   };
 }
+
+export interface RoutedTunnel {
+  /** The benchmark target server's own port (the direct path). */
+  readonly targetPort: number;
+  /** The gateway route's port: client → gateway → our agent → the target. */
+  readonly route: number;
+  readonly agent: AgentProcess;
+  stop(): Promise<void>;
+}
+
+export interface RoutedTunnelOptions {
+  readonly gatewayMux?: Partial<MuxConfig>;
+  /** Node flags of the gateway process (e.g. `--cpu-prof`). */
+  readonly gatewayFlags?: readonly string[];
+  /** How our agent runs (node flags, profile directory). */
+  readonly agent?: Pick<AgentLaunch, 'cpuProfileDir' | 'nodeFlags'>;
+}
+
+/** The benchmark target server (target-process.ts), a gateway and our agent, with a route to the target. */
+export async function startRoutedTunnel(name: string, options: RoutedTunnelOptions = {}): Promise<RoutedTunnel> {
+  const target = await forkNode<{ port: number }>(new URL('./target-process.js', import.meta.url));
+  const identity = newAgentIdentity(name);
+  const gateway = await startGatewayRig([identity], options.gatewayMux, options.gatewayFlags);
+  const agent = await startAgent({ kind: 'ours' }, { identity, port: gateway.port, caPem: gateway.caPem, ...options.agent });
+  const stop = async (): Promise<void> => {
+    await agent.stop();
+    await gateway.stop();
+    await target.stop();
+  };
+  try {
+    const route = await gateway.route(identity.id, `127.0.0.1:${target.ready.port}`);
+    return { targetPort: target.ready.port, route, agent, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -19,9 +19,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { forkNode, killAllChildren } from '../e2e/children.js';
+import { killAllChildren } from '../e2e/children.js';
 import { closeIdle, openIdle } from '../e2e/measurements.js';
-import { newAgentIdentity, startAgent, startGatewayRig } from '../e2e/tunnel-rig.js';
+import { startRoutedTunnel } from '../e2e/tunnel-rig.js';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -136,13 +136,10 @@ interface AgentSample {
  */
 async function sampleAgent(from: number, to: number, snapshots: boolean): Promise<[AgentSample, AgentSample]> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-idle-heap-'));
-  const target = await forkNode<{ port: number }>(new URL('../e2e/target-process.js', import.meta.url));
-  const identity = newAgentIdentity('idle-memory');
-  const gateway = await startGatewayRig([identity], { maxStreams: 16_384 });
   const nodeFlags = snapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${dir}`] : [];
-  const agent = await startAgent({ kind: 'ours' }, { identity, port: gateway.port, caPem: gateway.caPem, nodeFlags });
+  const tunnel = await startRoutedTunnel('idle-memory', { gatewayMux: { maxStreams: 16_384 }, agent: { nodeFlags } });
+  const { agent, route } = tunnel;
   try {
-    const route = await gateway.route(identity.id, `127.0.0.1:${target.ready.port}`);
     const known = new Set<string>();
     let held = 0;
     const sample = async (count: number): Promise<AgentSample> => {
@@ -158,9 +155,7 @@ async function sampleAgent(from: number, to: number, snapshots: boolean): Promis
     await closeIdle();
     return samples;
   } finally {
-    await agent.stop();
-    await gateway.stop();
-    await target.stop();
+    await tunnel.stop();
     await rm(dir, { recursive: true, force: true });
   }
 }

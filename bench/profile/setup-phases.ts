@@ -14,9 +14,9 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { parseArgs } from 'node:util';
-import { forkNode, killAllChildren } from '../e2e/children.js';
+import { killAllChildren } from '../e2e/children.js';
 import { median } from '../e2e/stats.js';
-import { newAgentIdentity, startAgent, startGatewayRig } from '../e2e/tunnel-rig.js';
+import { startRoutedTunnel } from '../e2e/tunnel-rig.js';
 import { ANSWER_BYTE, TargetMode, encodeCommand } from '../e2e/target-protocol.js';
 
 interface Phases {
@@ -58,20 +58,14 @@ async function main(): Promise<void> {
   if (!(Number.isInteger(setups) && setups > 0 && Number.isInteger(rounds) && rounds > 0)) throw new Error('--setups and --rounds must be positive integers');
   const profile = values['cpu-prof'];
   const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
-  const target = await forkNode<{ port: number }>(new URL('../e2e/target-process.js', import.meta.url));
-  const identity = newAgentIdentity('setup-phases');
-  const gateway = await startGatewayRig([identity], undefined, flags);
-  const agent = await startAgent({ kind: 'ours' }, { identity, port: gateway.port, caPem: gateway.caPem, ...(profile === undefined ? {} : { cpuProfileDir: profile }) });
+  const tunnel = await startRoutedTunnel('setup-phases', { gatewayFlags: flags, ...(profile === undefined ? {} : { agent: { cpuProfileDir: profile } }) });
   try {
-    const route = await gateway.route(identity.id, `127.0.0.1:${target.ready.port}`);
     for (let round = 1; round <= rounds; round += 1) {
-      console.log(`round ${round}: direct  ${await phases(target.ready.port, setups)}`);
-      console.log(`round ${round}: tunnel  ${await phases(route, setups)}`);
+      console.log(`round ${round}: direct  ${await phases(tunnel.targetPort, setups)}`);
+      console.log(`round ${round}: tunnel  ${await phases(tunnel.route, setups)}`);
     }
   } finally {
-    await agent.stop();
-    await gateway.stop();
-    await target.stop();
+    await tunnel.stop();
   }
 }
 
