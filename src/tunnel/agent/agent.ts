@@ -638,11 +638,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       log: this.#streamLog,
       signal: this.#stop.signal,
     });
-    // serveDataStream never rejects, so it is tracked as it is: one reaction per stream, which is
-    // all an idle stream keeps pending (#track's two more, times thousands of streams, add up).
-    this.#tasks.add(served);
-    void served.then(() => {
-      this.#tasks.delete(served);
+    this.#track(served, () => {
       this.#inbox.push({ kind: 'activity' });
     });
   }
@@ -735,13 +731,17 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     }
   }
 
-  #track(task: Promise<unknown>): void {
-    const settled = task.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#tasks.add(settled);
-    void settled.then(() => this.#tasks.delete(settled));
+  /**
+   * Keeps `task` until it settles (#settleTasks waits for it; allSettled takes rejections), then
+   * runs `onSettled`. One reaction per task: an idle data stream keeps nothing else pending.
+   */
+  #track(task: Promise<unknown>, onSettled?: () => void): void {
+    this.#tasks.add(task);
+    const settled = (): void => {
+      this.#tasks.delete(task);
+      onSettled?.();
+    };
+    void task.then(settled, settled);
   }
 
   /** Metrics from a stream's phase changes: connect latency once it opens, the failure code once it closes. */
