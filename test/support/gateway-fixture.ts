@@ -81,6 +81,16 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
   };
 }
 
+/**
+ * A fixture whose gateway sends no Pings of its own (tests drive pings and clocks themselves),
+ * closed by `cleanups` after the test.
+ */
+export async function quietGatewayFixture(cleanups: (() => Promise<unknown>)[], options: FixtureOptions = {}): Promise<GatewayFixture> {
+  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...options });
+  cleanups.push(() => fixture.close());
+  return fixture;
+}
+
 export interface AgentConfigText {
   readonly secretKey: string;
   readonly host: string;

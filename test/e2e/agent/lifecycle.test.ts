@@ -14,19 +14,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { issueServerCertificate } from '../../../src/gateway/certificates.js';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
 import { type Cleanups, spawnOurAgent, startOurAgent } from '../../support/agent-fixture.js';
-import { type FixtureOptions, type GatewayFixture, agentConfigToml, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import { agentConfigToml, nextGatewayEvent, quietGatewayFixture, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import { OUR_AGENT_CLI, spawnAgent } from '../../support/reference-agent.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function gatewayFor(options: FixtureOptions = {}): Promise<GatewayFixture> {
-  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...options });
-  cleanups.push(() => fixture.close());
-  return fixture;
-}
 
 async function echoServer(): Promise<number> {
   const server: Server = createServer((socket) => socket.pipe(socket));
@@ -57,7 +51,7 @@ async function tempDir(): Promise<string> {
 
 describe('our agent process: the gateway ends it', () => {
   it('an unknown key gets Terminate{Unauthorized}: exit 1 with the reference message', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     fixture.addAgent();
     const stranger = generateKeyPair();
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
@@ -69,7 +63,7 @@ describe('our agent process: the gateway ends it', () => {
   });
 
   it('a disabled agent is retried every 5 s (Terminate{Disabled}) and comes online once enabled', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent('paused', 'disabled');
     const agent = await startOurAgent(fixture, keys, {}, cleanups);
     await agent.waitForOutput(/waiting 5s before connecting \.\.\./);
@@ -83,7 +77,7 @@ describe('our agent process: the gateway ends it', () => {
   });
 
   it('reconnects when its pings go unanswered (gateway fault: ignoreClientPings)', async () => {
-    const fixture = await gatewayFor({ faults: { ignoreClientPings: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
     const keys = fixture.addAgent();
     const agent = await startOurAgent(fixture, keys, { pingFrequency: '300ms' }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -95,7 +89,7 @@ describe('our agent process: the gateway ends it', () => {
 
 describe('our agent process: SwitchToNewConnection', () => {
   it('a transfer in flight completes on the old connection while the new one is Accepted', async () => {
-    const fixture = await gatewayFor({ pingIntervalMs: 200 });
+    const fixture = await quietGatewayFixture(cleanups, { pingIntervalMs: 200 });
     const keys = fixture.addAgent();
     const agent = await startOurAgent(fixture, keys, {}, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -131,7 +125,7 @@ describe('our agent process: SwitchToNewConnection', () => {
 
 describe('our agent process: signals', () => {
   it.each(['SIGINT', 'SIGTERM'] as const)('%s closes streams, sends GoAway and exits 0', async (signal) => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const agent = await startOurAgent(fixture, keys, {}, cleanups);
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
@@ -149,7 +143,7 @@ describe('our agent process: signals', () => {
 
 describe('our agent process: TLS', () => {
   it('refuses a gateway certificate that is not in its trust store', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const other = await startGatewayFixture();
     cleanups.push(() => other.close());
@@ -161,7 +155,7 @@ describe('our agent process: TLS', () => {
   });
 
   it('refuses a TLS 1.2-only server', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const leaf = await issueServerCertificate(fixture.ca, ['localhost']);
     const server = tls.createServer({ cert: leaf.certPem, key: leaf.keyPem, maxVersion: 'TLSv1.2' }, (socket) => socket.destroy());
     server.on('tlsClientError', () => undefined);
@@ -199,7 +193,7 @@ describe('our agent process: configuration and logs', () => {
   });
 
   it('-l filters records by module and level', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const agent = await spawnOurAgent(fixture.agentConfigToml(keys), { logFilter: 'cluvio_agent::agent=info' }, cleanups);
     await fixture.gateway.waitForAgent(keys.agentId);
@@ -208,7 +202,7 @@ describe('our agent process: configuration and logs', () => {
   });
 
   it('-j writes JSON lines in the reference layout, and the secret never appears even at trace level', async () => {
-    const fixture = await gatewayFor({ pingIntervalMs: 50 });
+    const fixture = await quietGatewayFixture(cleanups, { pingIntervalMs: 50 });
     const keys = fixture.addAgent();
     const jsonCli = { name: 'cluvio-agent -j', command: [...OUR_AGENT_CLI.command, '-j'] };
     const agent = await spawnAgent(jsonCli, fixture.agentConfigToml(keys), { logFilter: 'trace' });

@@ -5,19 +5,13 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
-import { type GatewayFixture, type FixtureOptions, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import { nextGatewayEvent, quietGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import { type AgentProcess, REFERENCE_AGENT, spawnAgent } from '../../support/reference-agent.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function gatewayFor(options: FixtureOptions = {}): Promise<GatewayFixture> {
-  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...options });
-  cleanups.push(() => fixture.close());
-  return fixture;
-}
 
 async function referenceAgent(configToml: string): Promise<AgentProcess> {
   const agent = await spawnAgent(REFERENCE_AGENT, configToml);
@@ -27,7 +21,7 @@ async function referenceAgent(configToml: string): Promise<AgentProcess> {
 
 describe('reference agent ↔ gateway: control stream', () => {
   it('connects over TLS 1.3, proves its key and is Accepted', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent('warehouse');
     const accepted = nextGatewayEvent(fixture.gateway, 'agent-accepted');
     const agent = await referenceAgent(fixture.agentConfigToml(keys));
@@ -42,7 +36,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('answers Server pings with a Pong for each', async () => {
-    const fixture = await gatewayFor({ pingIntervalMs: 100 });
+    const fixture = await quietGatewayFixture(cleanups, { pingIntervalMs: 100 });
     const keys = fixture.addAgent();
     await referenceAgent(fixture.agentConfigToml(keys));
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
@@ -54,7 +48,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('gets a Pong for every Client ping, so it keeps its connection', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const agent = await referenceAgent(fixture.agentConfigToml(keys, { pingFrequency: '300ms' }));
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
@@ -66,7 +60,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('reconnects when its pings go unanswered (fault: ignoreClientPings)', async () => {
-    const fixture = await gatewayFor({ faults: { ignoreClientPings: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
     const keys = fixture.addAgent();
     const agent = await referenceAgent(fixture.agentConfigToml(keys, { pingFrequency: '300ms' }));
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -77,7 +71,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('an unknown key gets Terminate{Unauthorized}: the agent exits with status 1', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     fixture.addAgent();
     const stranger = generateKeyPair();
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
@@ -90,7 +84,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('a challenge it cannot open (fault: corruptChallenge) gets Terminate{Unauthenticated}', async () => {
-    const fixture = await gatewayFor({ faults: { corruptChallenge: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { corruptChallenge: true } });
     const keys = fixture.addAgent();
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
     const agent = await referenceAgent(fixture.agentConfigToml(keys));
@@ -104,7 +98,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('a version the gateway does not serve gets Terminate{UnsupportedVersion}', async () => {
-    const fixture = await gatewayFor({ acceptVersion: (version) => version.major === 1n && version.minor >= 4n });
+    const fixture = await quietGatewayFixture(cleanups, { acceptVersion: (version) => version.major === 1n && version.minor >= 4n });
     const keys = fixture.addAgent();
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
     const agent = await referenceAgent(fixture.agentConfigToml(keys));
@@ -115,7 +109,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('a disabled agent gets Terminate{Disabled} at every connect and keeps retrying until enabled', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent('standby', 'disabled');
     const rejections: string[] = [];
     fixture.gateway.on('agent-rejected', (event) => rejections.push(event.reason));
@@ -131,7 +125,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('disabling a connected agent terminates it now; it reconnects once enabled again', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const agent = await referenceAgent(fixture.agentConfigToml(keys));
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -150,7 +144,7 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('removing an agent from the registry terminates it for good (Unauthorized)', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const agent = await referenceAgent(fixture.agentConfigToml(keys));
     await fixture.gateway.waitForAgent(keys.agentId);

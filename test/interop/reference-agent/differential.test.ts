@@ -8,7 +8,7 @@ import { type Socket, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamOpenError } from '../../../src/gateway/errors.js';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
-import { type FixtureOptions, type GatewayFixture, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import { type GatewayFixture, nextGatewayEvent, quietGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import { type AgentImplementation, type AgentProcess, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../../support/reference-agent.js';
 import { closedLoopbackPort, listenLoopback } from '../../support/loopback.js';
 
@@ -16,12 +16,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function gatewayFor(options: FixtureOptions = {}): Promise<GatewayFixture> {
-  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...options });
-  cleanups.push(() => fixture.close());
-  return fixture;
-}
 
 async function run(implementation: AgentImplementation, toml: string): Promise<AgentProcess> {
   const agent = await spawnAgent(implementation, toml);
@@ -65,7 +59,7 @@ async function refusalCode(fixture: GatewayFixture, agentId: string, target: str
 
 describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implementation) => {
   it('is accepted as version 1.3.0 and answers Server pings', async () => {
-    const fixture = await gatewayFor({ pingIntervalMs: 100 });
+    const fixture = await quietGatewayFixture(cleanups, { pingIntervalMs: 100 });
     const keys = fixture.addAgent('diff');
     const accepted = nextGatewayEvent(fixture.gateway, 'agent-accepted');
     const agent = await run(implementation, fixture.agentConfigToml(keys));
@@ -75,7 +69,7 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
   });
 
   it('pings after a quiet ping-frequency and reconnects when no Pong comes', async () => {
-    const fixture = await gatewayFor({ faults: { ignoreClientPings: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
     const keys = fixture.addAgent();
     const agent = await run(implementation, fixture.agentConfigToml(keys, { pingFrequency: '300ms' }));
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -88,7 +82,7 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
     ['a challenge it cannot open', 'Unauthenticated', 'unauthenticated agent', { faults: { corruptChallenge: true } }],
     ['a version not served', 'UnsupportedVersion', 'unsupported agent version', { acceptVersion: () => false }],
   ] as const)('%s: Terminate{%s}, exit 1 with "agent was terminated by gateway: %s"', async (_what, reason, text, options) => {
-    const fixture = await gatewayFor(options);
+    const fixture = await quietGatewayFixture(cleanups, options);
     const keys = reason === 'Unauthorized' ? generateKeyPair() : fixture.addAgent();
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
     const agent = await run(implementation, fixture.agentConfigToml(keys));
@@ -101,7 +95,7 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
   });
 
   it('disabled: retries every 5 s until enabled', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent('standby', 'disabled');
     const rejections: string[] = [];
     fixture.gateway.on('agent-rejected', (event) => rejections.push(event.reason));
@@ -114,7 +108,7 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
   });
 
   it('Test and data streams: allowlist, refusals, half-close and full close', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     await run(implementation, fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8'], connectTimeout: '5s' }));
     await fixture.gateway.waitForAgent(keys.agentId);
@@ -141,7 +135,7 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
   });
 
   it('SwitchToNewConnection: the transfer in flight finishes on the old connection', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     await run(implementation, fixture.agentConfigToml(keys));
     const first = await fixture.gateway.waitForAgent(keys.agentId);

@@ -13,7 +13,7 @@ import { type ClientMessage, type ServerMessage, decodeClientMessage, encodeServ
 import type { AgentConfig } from '../../../src/tunnel/config/agent-config.js';
 import { parseAgentConfig } from '../../../src/tunnel/config/agent-config.js';
 import { Session } from '../../../src/tunnel/mux/index.js';
-import { type FixtureOptions, type GatewayFixture, agentConfigToml, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import { type GatewayFixture, agentConfigToml, nextGatewayEvent, quietGatewayFixture, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import { startAgent } from './support/agent-harness.js';
 import { ManualClock } from './support/manual-clock.js';
 import { closedPort, echoTarget, readToEnd, type TargetServer } from './support/targets.js';
@@ -24,12 +24,6 @@ const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-async function gatewayFor(options: FixtureOptions = {}): Promise<GatewayFixture> {
-  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...options });
-  cleanups.push(() => fixture.close());
-  return fixture;
-}
 
 async function echo(): Promise<TargetServer> {
   const server = await echoTarget();
@@ -81,7 +75,7 @@ async function timerPending(clock: ManualClock, delay: number): Promise<void> {
 
 describe('agent engine: connecting and authenticating', () => {
   it('connects, proves its key, goes online and reports it in states, logs and counters', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent('warehouse');
     const h = startAgent(configFor(fixture, keys), {}, cleanups);
     const accepted = await fixture.gateway.waitForAgent(keys.agentId);
@@ -100,7 +94,7 @@ describe('agent engine: connecting and authenticating', () => {
   });
 
   it('the gateway going away (GoAway) reads as the control channel closing: reconnect with backoff', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const h = startAgent(configFor(fixture, keys), {}, cleanups);
     await fixture.gateway.waitForAgent(keys.agentId);
@@ -114,7 +108,7 @@ describe('agent engine: connecting and authenticating', () => {
   });
 
   it('answers every Server::Ping with a Pong', async () => {
-    const fixture = await gatewayFor({ pingIntervalMs: 50 });
+    const fixture = await quietGatewayFixture(cleanups, { pingIntervalMs: 50 });
     const keys = fixture.addAgent();
     startAgent(configFor(fixture, keys), {}, cleanups);
     await fixture.gateway.waitForAgent(keys.agentId);
@@ -122,7 +116,7 @@ describe('agent engine: connecting and authenticating', () => {
   });
 
   it('a permanent Terminate (unknown key) ends the engine: terminated, done resolves, no retry', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     fixture.addAgent();
     const stranger = generateKeyPair();
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
@@ -137,7 +131,7 @@ describe('agent engine: connecting and authenticating', () => {
   });
 
   it('a challenge it cannot open is answered with DecryptionFailed (and the gateway terminates it)', async () => {
-    const fixture = await gatewayFor({ faults: { corruptChallenge: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { corruptChallenge: true } });
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
     const h = startAgent(configFor(fixture), {}, cleanups);
     const event = await rejected;
@@ -159,7 +153,7 @@ describe('agent engine: connecting and authenticating', () => {
   });
 
   it('refuses a gateway whose certificate is not trusted, and keeps retrying', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const other = await startGatewayFixture();
     cleanups.push(() => other.close());
     const config = configFor(fixture, fixture.addAgent(), { trustPem: other.ca.certPem });
@@ -197,7 +191,7 @@ describe('agent engine: backoff (injected clock)', () => {
 
   it('Disabled: retries every 5 s without touching the counter, and goes online once enabled', async () => {
     const clock = new ManualClock();
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent('paused', 'disabled');
     const h = startAgent(configFor(fixture, keys), { clock }, cleanups);
     const waitingDisabled = (): boolean => h.agent.snapshot().state.phase === 'disabled' && clock.pendingDelays().includes(5_000);
@@ -222,7 +216,7 @@ describe('agent engine: backoff (injected clock)', () => {
 describe('agent engine: ping cadence (injected clock)', () => {
   it('pings after a quiet ping-frequency, keeps the connection while pongs come, reconnects on the second silent period', async () => {
     const clock = new ManualClock();
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const h = startAgent(configFor(fixture, keys, { pingFrequency: '45s' }), { clock }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -242,7 +236,7 @@ describe('agent engine: ping cadence (injected clock)', () => {
 
   it('every event re-arms the timer: a data stream in the quiet period postpones the ping', async () => {
     const clock = new ManualClock();
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const target = await echo();
     const h = startAgent(configFor(fixture, keys, { pingFrequency: '45s' }), { clock }, cleanups);
@@ -263,7 +257,7 @@ describe('agent engine: ping cadence (injected clock)', () => {
 
   it('no pong within a second ping-frequency → reconnect (immediately: Accepted had reset the counter)', async () => {
     const clock = new ManualClock();
-    const fixture = await gatewayFor({ faults: { ignoreClientPings: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
     const keys = fixture.addAgent();
     const h = startAgent(configFor(fixture, keys, { pingFrequency: '45s' }), { clock }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -282,7 +276,7 @@ describe('agent engine: ping cadence (injected clock)', () => {
 
 describe('agent engine: Test, streams, switch', () => {
   it('answers Test for an allowed, a disallowed and a closed address', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const target = await echo();
     startAgent(configFor(fixture, keys, { allowedAddresses: ['127.0.0.0/8'] }), {}, cleanups);
@@ -294,7 +288,7 @@ describe('agent engine: Test, streams, switch', () => {
   });
 
   it('testAddress checks the allowlist and connects, for the UI', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const target = await echo();
     const h = startAgent(configFor(fixture, fixture.addAgent(), { allowedAddresses: ['127.0.0.0/8', 'localhost'] }), {}, cleanups);
     expect(await h.agent.testAddress(`127.0.0.1:${target.port}`)).toMatchObject({ ok: true, resolved: `127.0.0.1:${target.port}` });
@@ -304,7 +298,7 @@ describe('agent engine: Test, streams, switch', () => {
   });
 
   it('serves data streams and lists them with counters; refusals count as failed', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const target = await echo();
     const h = startAgent(configFor(fixture, keys, { allowedAddresses: ['127.0.0.0/8'] }), {}, cleanups);
@@ -322,7 +316,7 @@ describe('agent engine: Test, streams, switch', () => {
   });
 
   it('SwitchToNewConnection: the old connection drains its stream to completion, the new one is Accepted', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const target = await echo();
     const h = startAgent(configFor(fixture, keys), {}, cleanups);
@@ -351,7 +345,7 @@ describe('agent engine: Test, streams, switch', () => {
 describe('agent engine: stopping', () => {
   it('stop() closes streams, sends GoAway and leaves no handle behind', async () => {
     const baseline = process.getActiveResourcesInfo().length;
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const target = await echo();
     const h = startAgent(configFor(fixture, keys), {}, cleanups);
@@ -383,7 +377,7 @@ describe('agent engine: stopping', () => {
   });
 
   it('never logs the secret key, even at trace level', async () => {
-    const fixture = await gatewayFor({ pingIntervalMs: 20 });
+    const fixture = await quietGatewayFixture(cleanups, { pingIntervalMs: 20 });
     const keys = fixture.addAgent();
     const target = await echo();
     const h = startAgent(configFor(fixture, keys), {}, cleanups);

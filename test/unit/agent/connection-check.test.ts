@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
 import { CONNECTION_CHECK_TIMEOUT_MS } from '../../../src/tunnel/agent/connection-check.js';
 import { parseAgentConfig, type AgentConfig } from '../../../src/tunnel/config/agent-config.js';
-import { type FixtureOptions, type GatewayFixture, nextGatewayEvent, startGatewayFixture } from '../../support/gateway-fixture.js';
+import { type GatewayFixture, nextGatewayEvent, quietGatewayFixture } from '../../support/gateway-fixture.js';
 import { startAgent } from './support/agent-harness.js';
 import { ManualClock } from './support/manual-clock.js';
 import { closedPort } from './support/targets.js';
@@ -27,12 +27,6 @@ afterEach(async () => {
 
 const PING_FREQUENCY_MS = 20_000;
 
-async function gatewayFor(options: FixtureOptions = {}): Promise<GatewayFixture> {
-  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...options });
-  cleanups.push(() => fixture.close());
-  return fixture;
-}
-
 function configFor(fixture: GatewayFixture, keys = fixture.addAgent()): AgentConfig {
   return parseAgentConfig(fixture.agentConfigToml(keys, { pingFrequency: `${PING_FREQUENCY_MS / 1000}s` }), { file: null, env: {} });
 }
@@ -40,7 +34,7 @@ function configFor(fixture: GatewayFixture, keys = fixture.addAgent()): AgentCon
 describe('agent engine: checkConnection (fast recovery after sleep or a network change)', () => {
   it('a silently dead connection is replaced once the check deadline passes, with no ping period elapsed', async () => {
     const clock = new ManualClock();
-    const fixture = await gatewayFor({ faults: { ignoreClientPings: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
     const keys = fixture.addAgent();
     const h = startAgent(configFor(fixture, keys), { clock }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -69,7 +63,7 @@ describe('agent engine: checkConnection (fast recovery after sleep or a network 
   });
 
   it('on the real clock: Online again through a new connection within half the 20 s ping period', async () => {
-    const fixture = await gatewayFor({ faults: { ignoreClientPings: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
     const keys = fixture.addAgent();
     const h = startAgent(configFor(fixture, keys), {}, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -92,7 +86,7 @@ describe('agent engine: checkConnection (fast recovery after sleep or a network 
 
   it('a live connection answers the check and is kept (no reconnect)', async () => {
     const clock = new ManualClock();
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
     const h = startAgent(configFor(fixture, keys), { clock }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
@@ -112,7 +106,7 @@ describe('agent engine: checkConnection (fast recovery after sleep or a network 
 
   it('two checks in a row share one Ping and one verdict', async () => {
     const clock = new ManualClock();
-    const fixture = await gatewayFor({ faults: { ignoreClientPings: true } });
+    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
     const keys = fixture.addAgent();
     const h = startAgent(configFor(fixture, keys), { clock }, cleanups);
     await h.reached('online');
@@ -151,7 +145,7 @@ describe('agent engine: checkConnection (fast recovery after sleep or a network 
   });
 
   it('is ignored once the agent has stopped', async () => {
-    const fixture = await gatewayFor();
+    const fixture = await quietGatewayFixture(cleanups);
     const h = startAgent(configFor(fixture), {}, cleanups);
     await h.reached('online');
     await h.agent.stop();

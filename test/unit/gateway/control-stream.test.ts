@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, openChallenge } from '../../../src/tunnel/auth/index.js';
 import { encodeFrame, encodeStreamReplyMessage, freshMessageId, readFrame } from '../../../src/tunnel/codec/index.js';
-import { type FixtureOptions, type GatewayFixture, nextGatewayEvent, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import { type FixtureOptions, type GatewayFixture, nextGatewayEvent, quietGatewayFixture, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
 import { ScriptedAgent, VERSION_1_3_0, framePrefix, rawMessage } from './support/scripted-agent.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -17,10 +17,8 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function gatewayFor(options: FixtureOptions = {}): Promise<GatewayFixture> {
-  const fixture = await startGatewayFixture({ pingIntervalMs: 0, terminateLingerMs: 200, ...options });
-  cleanups.push(() => fixture.close());
-  return fixture;
+function gatewayFor(options: FixtureOptions = {}): Promise<GatewayFixture> {
+  return quietGatewayFixture(cleanups, { terminateLingerMs: 200, ...options });
 }
 
 async function agentOf(fixture: GatewayFixture): Promise<ScriptedAgent> {
