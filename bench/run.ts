@@ -24,7 +24,15 @@ import { Results } from './e2e/results.js';
 import { startSshPath } from './e2e/ssh-path.js';
 import { checkTargets } from './e2e/targets.js';
 import { startTlsPath } from './e2e/tls-path.js';
-import { type AgentIdentity, type GatewayRig, REFERENCE_AGENT_PATH, newAgentIdentity, referenceAgentAvailable, startAgent, startGatewayRig } from './e2e/tunnel-rig.js';
+import {
+  type AgentIdentity,
+  type GatewayRig,
+  REFERENCE_AGENT_PATH,
+  newAgentIdentity,
+  referenceAgentAvailable,
+  startAgent,
+  startGatewayRig,
+} from './e2e/tunnel-rig.js';
 import { runWanSuite } from './e2e/wan-suite.js';
 
 /** yamux 0.10 (the reference agent) refuses a stream beyond 8192 (control stream included). */
@@ -36,7 +44,12 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function startTunnelPaths(options: BenchOptions, targetPort: number, postgresPort: number, notes: string[]): Promise<BenchPath[]> {
+async function startTunnelPaths(
+  options: BenchOptions,
+  targetPort: number,
+  postgresPort: number,
+  notes: string[],
+): Promise<BenchPath[]> {
   const wanted = options.paths.filter((p): p is 'tunnel' | 'reference' => p === 'tunnel' || p === 'reference');
   if (wanted.length === 0) return [];
   const identities = new Map<'tunnel' | 'reference', AgentIdentity>(wanted.map((key) => [key, newAgentIdentity(key)]));
@@ -73,18 +86,43 @@ async function startTunnelPaths(options: BenchOptions, targetPort: number, postg
   // The gateway goes last: the agents' stop() is what the last path's stop awaits first.
   const last = paths.at(-1);
   if (last === undefined) await gateway.stop();
-  else paths[paths.length - 1] = { ...last, stop: async () => { await last.stop(); await gateway.stop(); } };
+  else
+    paths[paths.length - 1] = {
+      ...last,
+      stop: async () => {
+        await last.stop();
+        await gateway.stop();
+      },
+    };
   return paths;
 }
 
-async function startPaths(options: BenchOptions, targetPort: number, postgresPort: number, notes: string[]): Promise<BenchPath[]> {
+async function startPaths(
+  options: BenchOptions,
+  targetPort: number,
+  postgresPort: number,
+  notes: string[],
+): Promise<BenchPath[]> {
   const paths: BenchPath[] = [];
   if (options.paths.includes('direct')) {
-    paths.push({ key: 'direct', label: PATH_LABELS.direct, targetPort, postgresPort, agentSide: undefined, gatewaySide: undefined, maxStreams: Number.POSITIVE_INFINITY, notes: [], stop: () => Promise.resolve() });
+    paths.push({
+      key: 'direct',
+      label: PATH_LABELS.direct,
+      targetPort,
+      postgresPort,
+      agentSide: undefined,
+      gatewaySide: undefined,
+      maxStreams: Number.POSITIVE_INFINITY,
+      notes: [],
+      stop: () => Promise.resolve(),
+    });
   }
   if (options.paths.includes('tls')) paths.push(await startTlsPath(targetPort, postgresPort));
   if (options.paths.includes('ssh')) {
-    const ssh = await startSshPath(targetPort, postgresPort, { ...(options.sshd === undefined ? {} : { sshd: options.sshd }), ...(options.sshCipher === undefined ? {} : { cipher: options.sshCipher }) });
+    const ssh = await startSshPath(targetPort, postgresPort, {
+      ...(options.sshd === undefined ? {} : { sshd: options.sshd }),
+      ...(options.sshCipher === undefined ? {} : { cipher: options.sshCipher }),
+    });
     if ('skipped' in ssh) {
       notes.push(ssh.skipped);
       log(`! ${ssh.skipped}`);
@@ -118,7 +156,14 @@ async function main(): Promise<number> {
   const base = path.join(options.outDir, `e2e-${stamp.replace(/:/g, '')}`);
   const results = new Results(`${base}.jsonl`);
   const env = environment(options, stamp);
-  results.write({ kind: 'run', time: stamp, node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model.trim(), options });
+  results.write({
+    kind: 'run',
+    time: stamp,
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim(),
+    options,
+  });
   log(env);
 
   const target = await forkNode<{ port: number }>(new URL('./e2e/target-process.js', import.meta.url));
@@ -146,7 +191,13 @@ async function main(): Promise<number> {
     if (options.sections.includes('idle')) {
       for (let round = 1; round <= options.rounds; round += 1) {
         log(`idle streams, round ${round}/${options.rounds} (fresh processes): ${options.idleStreams.join(', ')}`);
-        await withPaths((paths) => runIdleRound(context, paths.filter((p) => p.agentSide !== undefined), round));
+        await withPaths((paths) =>
+          runIdleRound(
+            context,
+            paths.filter((p) => p.agentSide !== undefined),
+            round,
+          ),
+        );
       }
     }
     if (options.sections.includes('wan')) await runWanSuite(context, target.ready.port);
@@ -158,14 +209,26 @@ async function main(): Promise<number> {
 
   for (const key of options.paths) {
     const counts = results.values('paths', key, 'echoCount');
-    if (counts.some((n) => n < options.echoRoundTrips)) notes.push(`${PATH_LABELS[key]}: echo stopped after ${options.echoMaxMs / 1000} s at ${Math.min(...counts).toLocaleString('en-US')} round trips`);
+    if (counts.some((n) => n < options.echoRoundTrips))
+      notes.push(
+        `${PATH_LABELS[key]}: echo stopped after ${options.echoMaxMs / 1000} s at ${Math.min(...counts).toLocaleString('en-US')} round trips`,
+      );
   }
   if (options.paths.includes('reference') && options.idleStreams.some((n) => n > REFERENCE_MAX_STREAMS)) {
-    notes.push(`tunnel (reference agent): idle streams stop at ${REFERENCE_MAX_STREAMS.toLocaleString('en-US')} (in brackets): yamux 0.10 ends the connection beyond 8,192 streams`);
+    notes.push(
+      `tunnel (reference agent): idle streams stop at ${REFERENCE_MAX_STREAMS.toLocaleString('en-US')} (in brackets): yamux 0.10 ends the connection beyond 8,192 streams`,
+    );
   }
   const targets = checkTargets(results, options.idleStreams, options.rttMs);
   for (const t of targets) results.write({ kind: 'target', ...t });
-  const report = markdownReport({ options, results, paths: options.paths.filter((k: PathKey) => started.has(k)), targets, notes: [...new Set(notes)], environment: env });
+  const report = markdownReport({
+    options,
+    results,
+    paths: options.paths.filter((k: PathKey) => started.has(k)),
+    targets,
+    notes: [...new Set(notes)],
+    environment: env,
+  });
   writeFileSync(`${base}.md`, report);
   process.stdout.write(report);
   log(`results: ${base}.jsonl, ${base}.md`);
@@ -178,7 +241,9 @@ process.once('SIGINT', () => {
 });
 process.on('exit', killAllChildren);
 main().then(
-  (code) => { process.exitCode = code; },
+  (code) => {
+    process.exitCode = code;
+  },
   (error: unknown) => {
     log(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     killAllChildren();

@@ -18,7 +18,9 @@ agent.on('state', (state) => {
   if (state.phase === 'online') console.log('online');
 });
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { void agent.stop(); });
+  process.once(signal, () => {
+    void agent.stop();
+  });
 }
 agent.start();
 await agent.done;

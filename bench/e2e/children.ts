@@ -42,7 +42,11 @@ function collect(child: ChildProcess): () => string {
 }
 
 /** Forks `modulePath` (a built .js file) with `execArgv`, sends `init` if given, waits for its first message. */
-export async function forkNode<Ready>(modulePath: URL, init?: object, execArgv: string[] = []): Promise<NodeChild<Ready>> {
+export async function forkNode<Ready>(
+  modulePath: URL,
+  init?: object,
+  execArgv: string[] = [],
+): Promise<NodeChild<Ready>> {
   const child = fork(modulePath, [], { execArgv, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   remember(child);
   const output = collect(child);
@@ -98,8 +102,16 @@ export interface Program {
 }
 
 /** Spawns a program (an agent, sshd, ssh) with its output collected. */
-export function spawnProgram(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Program {
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function spawnProgram(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Program {
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   remember(child);
   const output = collect(child);
   child.on('error', () => undefined);
@@ -113,10 +125,16 @@ export function spawnProgram(command: string, args: readonly string[], options: 
           if (pattern.test(output())) done(resolve);
         };
         const onExit = (): void => {
-          done(() => { reject(new Error(`${command} exited before printing ${String(pattern)}; output:\n${output()}`)); });
+          done(() => {
+            reject(new Error(`${command} exited before printing ${String(pattern)}; output:\n${output()}`));
+          });
         };
         const timer = setTimeout(() => {
-          done(() => { reject(new Error(`${command} did not print ${String(pattern)} within ${timeoutMs} ms; output:\n${output()}`)); });
+          done(() => {
+            reject(
+              new Error(`${command} did not print ${String(pattern)} within ${timeoutMs} ms; output:\n${output()}`),
+            );
+          });
         }, timeoutMs);
         const done = (then: () => void): void => {
           clearTimeout(timer);

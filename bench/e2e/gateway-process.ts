@@ -33,14 +33,22 @@ function reply(message: object): void {
 }
 
 async function start(init: GatewayInit): Promise<void> {
-  const registry = new AgentRegistry(init.agents.map((agent) => ({ id: agent.id, name: agent.name, status: 'enabled' as const })));
-  const gateway = await Gateway.start({ tls: { certPem: init.certPem, keyPem: init.keyPem }, agents: registry, ...(init.mux === undefined ? {} : { mux: init.mux }) });
+  const registry = new AgentRegistry(
+    init.agents.map((agent) => ({ id: agent.id, name: agent.name, status: 'enabled' as const })),
+  );
+  const gateway = await Gateway.start({
+    tls: { certPem: init.certPem, keyPem: init.keyPem },
+    agents: registry,
+    ...(init.mux === undefined ? {} : { mux: init.mux }),
+  });
   process.on('message', (request: RouteRequest) => {
     void (async () => {
       await gateway.waitForAgent(request.agentId, { timeoutMs: 30_000 });
       const route = await gateway.openRoute({ agentId: request.agentId, target: request.target });
       reply({ port: route.port } satisfies PortReply);
-    })().catch((error: unknown) => { reply({ error: String(error) }); });
+    })().catch((error: unknown) => {
+      reply({ error: String(error) });
+    });
   });
   process.once('SIGTERM', () => {
     void gateway.close().finally(() => process.exit(0));
@@ -49,6 +57,8 @@ async function start(init: GatewayInit): Promise<void> {
 }
 
 process.once('message', (init: GatewayInit) => {
-  start(init).catch((error: unknown) => { reply({ error: String(error) }); });
+  start(init).catch((error: unknown) => {
+    reply({ error: String(error) });
+  });
 });
 process.on('disconnect', () => process.exit(0));

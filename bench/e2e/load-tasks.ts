@@ -21,4 +21,5 @@ export interface TaskMessage<N extends TaskName = TaskName> {
   readonly args: LoadTasks[N]['args'];
 }
 
-export type TaskReply = { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };
+export type TaskReply =
+  { readonly id: number; readonly result: unknown } | { readonly id: number; readonly error: string };

@@ -31,6 +31,10 @@ function run<N extends TaskName>(message: TaskMessage<N>): Promise<unknown> {
 parentPort?.on('message', (message: TaskMessage) => {
   run(message).then(
     (result) => parentPort?.postMessage({ id: message.id, result } satisfies TaskReply),
-    (error: unknown) => parentPort?.postMessage({ id: message.id, error: error instanceof Error ? error.message : String(error) } satisfies TaskReply),
+    (error: unknown) =>
+      parentPort?.postMessage({
+        id: message.id,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies TaskReply),
   );
 });

@@ -32,10 +32,14 @@ function receive(socket: net.Socket, bytes: number): Promise<void> {
       if (left <= 0) done(resolve);
     };
     const onEnd = (): void => {
-      done(() => { reject(new Error(`the connection ended ${left} bytes short`)); });
+      done(() => {
+        reject(new Error(`the connection ended ${left} bytes short`));
+      });
     };
     const onError = (error: Error): void => {
-      done(() => { reject(error); });
+      done(() => {
+        reject(error);
+      });
     };
     const done = (then: () => void): void => {
       socket.off('data', onData);
@@ -52,7 +56,7 @@ function receive(socket: net.Socket, bytes: number): Promise<void> {
 }
 
 async function send(socket: net.Socket, bytes: number): Promise<void> {
-  for (let left = bytes; left > 0; ) {
+  for (let left = bytes; left > 0;) {
     const n = Math.min(left, SOURCE.length);
     left -= n;
     if (!socket.write(n === SOURCE.length ? SOURCE : SOURCE.subarray(0, n))) await once(socket, 'drain');
@@ -133,10 +137,14 @@ export async function echo(port: number, count: number, maxMs: number): Promise<
   const byte = Buffer.from([ANSWER_BYTE]);
   const times: number[] = [];
   let answer: () => void = () => undefined;
-  socket.on('data', () => { answer(); });
+  socket.on('data', () => {
+    answer();
+  });
   const deadline = performance.now() + maxMs;
   for (let i = 0; i < count && performance.now() < deadline; i += 1) {
-    const answered = new Promise<void>((resolve) => { answer = resolve; });
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
     const start = performance.now();
     socket.write(byte);
     await answered;
@@ -196,10 +204,12 @@ export async function openIdle(port: number, count: number, parallel = 200): Pro
 /** Closes every idle connection and waits until they are closed. */
 export async function closeIdle(): Promise<void> {
   const all = idle.splice(0);
-  await Promise.all(all.map(async (socket) => {
-    if (socket.destroyed) return;
-    const closed = once(socket, 'close');
-    socket.destroy();
-    await closed;
-  }));
+  await Promise.all(
+    all.map(async (socket) => {
+      if (socket.destroyed) return;
+      const closed = once(socket, 'close');
+      socket.destroy();
+      await closed;
+    }),
+  );
 }

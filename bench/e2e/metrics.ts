@@ -27,7 +27,12 @@ const FIXED: Readonly<Record<string, MetricInfo>> = {
   cpuDown: { label: 'agent-side CPU per GiB, down', unit: 's/GiB', better: 'lower', digits: 2 },
   gatewayCpuUp: { label: 'gateway-side CPU per GiB, up', unit: 's/GiB', better: 'lower', digits: 2 },
   gatewayCpuDown: { label: 'gateway-side CPU per GiB, down', unit: 's/GiB', better: 'lower', digits: 2 },
-  idleMarginalKiB: { label: 'agent-side RSS per further idle stream (between the two counts)', unit: 'KiB', better: 'lower', digits: 2 },
+  idleMarginalKiB: {
+    label: 'agent-side RSS per further idle stream (between the two counts)',
+    unit: 'KiB',
+    better: 'lower',
+    digits: 2,
+  },
   pgQps: { label: 'PostgreSQL small queries', unit: '/s', better: 'higher', digits: 0 },
   pgLargeMs: { label: 'PostgreSQL large result set', unit: 'ms', better: 'lower', digits: 0 },
   wanDown: { label: 'down, 1 stream', unit: 'MiB/s', better: 'higher', digits: 1 },
@@ -39,7 +44,9 @@ export function metricInfo(key: MetricKey): MetricInfo {
   if (fixed) return fixed;
   const [kind, count] = key.split(':');
   const n = Number(count).toLocaleString('en-US');
-  if (kind === 'idleKiBPerStream') return { label: `agent-side RSS per idle stream, ${n} streams`, unit: 'KiB', better: 'lower', digits: 2 };
-  if (kind === 'idleRssMiB') return { label: `agent-side RSS with ${n} idle streams`, unit: 'MiB', better: 'lower', digits: 1 };
+  if (kind === 'idleKiBPerStream')
+    return { label: `agent-side RSS per idle stream, ${n} streams`, unit: 'KiB', better: 'lower', digits: 2 };
+  if (kind === 'idleRssMiB')
+    return { label: `agent-side RSS with ${n} idle streams`, unit: 'MiB', better: 'lower', digits: 1 };
   throw new Error(`unknown metric ${key}`);
 }

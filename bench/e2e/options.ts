@@ -65,7 +65,10 @@ export const USAGE = `npm run bench [-- options]   (node dist/bench/run.js [opti
 `;
 
 function list(text: string): string[] {
-  return text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 function positive(name: string, text: string | undefined, fallback: number): number {
@@ -106,12 +109,19 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   if (values.help) return 'help';
   const smoke = values.smoke;
   const paths = values.paths === undefined ? ALL_PATHS : list(values.paths);
-  for (const p of paths) if (!ALL_PATHS.includes(p as PathKey)) throw new Error(`unknown path ${p} (paths: ${ALL_PATHS.join(', ')})`);
+  for (const p of paths)
+    if (!ALL_PATHS.includes(p as PathKey)) throw new Error(`unknown path ${p} (paths: ${ALL_PATHS.join(', ')})`);
   const sections = values.only === undefined ? [...SECTIONS] : list(values.only);
-  for (const section of sections) if (!SECTIONS.includes(section as Section)) throw new Error(`unknown section ${section} (sections: ${SECTIONS.join(', ')})`);
+  for (const section of sections)
+    if (!SECTIONS.includes(section as Section))
+      throw new Error(`unknown section ${section} (sections: ${SECTIONS.join(', ')})`);
   const groups = values.groups === undefined ? [...MEASUREMENT_GROUPS] : list(values.groups);
-  for (const g of groups) if (!MEASUREMENT_GROUPS.includes(g as MeasurementGroup)) throw new Error(`unknown group ${g} (groups: ${MEASUREMENT_GROUPS.join(', ')})`);
-  const idle = (values.idle === undefined ? (smoke ? [20, 50] : [1000, 10000]) : list(values.idle).map(Number)).sort((a, b) => a - b);
+  for (const g of groups)
+    if (!MEASUREMENT_GROUPS.includes(g as MeasurementGroup))
+      throw new Error(`unknown group ${g} (groups: ${MEASUREMENT_GROUPS.join(', ')})`);
+  const idle = (values.idle === undefined ? (smoke ? [20, 50] : [1000, 10000]) : list(values.idle).map(Number)).sort(
+    (a, b) => a - b,
+  );
   if (idle.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('--idle takes positive integers');
   return {
     rounds: positive('rounds', values.rounds, smoke ? 1 : 3),

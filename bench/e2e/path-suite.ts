@@ -43,7 +43,12 @@ async function settledRss(process: Measured): Promise<number> {
 }
 
 /** Runs `measure` for every path, logging (not throwing) a path's failure. */
-async function eachPath(context: SuiteContext, paths: readonly BenchPath[], what: string, measure: (path: BenchPath) => Promise<void>): Promise<void> {
+async function eachPath(
+  context: SuiteContext,
+  paths: readonly BenchPath[],
+  what: string,
+  measure: (path: BenchPath) => Promise<void>,
+): Promise<void> {
   for (const path of paths) {
     try {
       await measure(path);
@@ -62,32 +67,61 @@ async function eachPath(context: SuiteContext, paths: readonly BenchPath[], what
  */
 export async function runIdleRound(context: SuiteContext, paths: readonly BenchPath[], round: number): Promise<void> {
   const { load, results, options } = context;
-  await eachPath(context, paths.filter((p) => p.agentSide !== undefined), `idle streams (round ${round})`, async (path) => {
-    const side = path.agentSide;
-    if (side === undefined) return;
-    await sleep(options.settleMs);
-    const base = await settledRss(side);
-    let open = 0;
-    let first: { streams: number; rss: number } | undefined;
-    try {
-      for (const wanted of options.idleStreams) {
-        const count = Math.min(wanted, path.maxStreams);
-        if (count > open) open = await load.run('openIdle', { port: path.targetPort, count: count - open });
-        await sleep(options.settleMs);
-        const rss = await settledRss(side);
-        const detail = { streams: open, baseRssMiB: Number((base / MIB).toFixed(1)) };
-        results.add({ section: 'paths', round, path: path.key, metric: `idleRssMiB:${wanted}`, value: rss / MIB, unit: 'MiB', detail });
-        results.add({ section: 'paths', round, path: path.key, metric: `idleKiBPerStream:${wanted}`, value: (rss - base) / open / 1024, unit: 'KiB', detail });
-        // What each further stream costs, without the one-time growth (heap spaces, buffers) of the first ones.
-        if (first === undefined) first = { streams: open, rss };
-        else if (open > first.streams) {
-          results.add({ section: 'paths', round, path: path.key, metric: 'idleMarginalKiB', value: (rss - first.rss) / (open - first.streams) / 1024, unit: 'KiB', detail: { from: first.streams, to: open } });
+  await eachPath(
+    context,
+    paths.filter((p) => p.agentSide !== undefined),
+    `idle streams (round ${round})`,
+    async (path) => {
+      const side = path.agentSide;
+      if (side === undefined) return;
+      await sleep(options.settleMs);
+      const base = await settledRss(side);
+      let open = 0;
+      let first: { streams: number; rss: number } | undefined;
+      try {
+        for (const wanted of options.idleStreams) {
+          const count = Math.min(wanted, path.maxStreams);
+          if (count > open) open = await load.run('openIdle', { port: path.targetPort, count: count - open });
+          await sleep(options.settleMs);
+          const rss = await settledRss(side);
+          const detail = { streams: open, baseRssMiB: Number((base / MIB).toFixed(1)) };
+          results.add({
+            section: 'paths',
+            round,
+            path: path.key,
+            metric: `idleRssMiB:${wanted}`,
+            value: rss / MIB,
+            unit: 'MiB',
+            detail,
+          });
+          results.add({
+            section: 'paths',
+            round,
+            path: path.key,
+            metric: `idleKiBPerStream:${wanted}`,
+            value: (rss - base) / open / 1024,
+            unit: 'KiB',
+            detail,
+          });
+          // What each further stream costs, without the one-time growth (heap spaces, buffers) of the first ones.
+          if (first === undefined) first = { streams: open, rss };
+          else if (open > first.streams) {
+            results.add({
+              section: 'paths',
+              round,
+              path: path.key,
+              metric: 'idleMarginalKiB',
+              value: (rss - first.rss) / (open - first.streams) / 1024,
+              unit: 'KiB',
+              detail: { from: first.streams, to: open },
+            });
+          }
         }
+      } finally {
+        await load.run('closeIdle', {});
       }
-    } finally {
-      await load.run('closeIdle', {});
-    }
-  });
+    },
+  );
 }
 
 async function bulk(context: SuiteContext, paths: readonly BenchPath[], round: number): Promise<void> {
@@ -120,8 +154,19 @@ async function concurrent(context: SuiteContext, paths: readonly BenchPath[], ro
   const { load, results, options } = context;
   for (const streams of options.concurrentStreams) {
     await eachPath(context, paths, `${streams} streams`, async (path) => {
-      const r = await load.run('concurrentDown', { port: path.targetPort, streams, bytes: options.concurrentMiB * MIB });
-      results.add({ section: 'paths', round, path: path.key, metric: `agg:${streams}`, value: r.mibPerSecond, unit: 'MiB/s' });
+      const r = await load.run('concurrentDown', {
+        port: path.targetPort,
+        streams,
+        bytes: options.concurrentMiB * MIB,
+      });
+      results.add({
+        section: 'paths',
+        round,
+        path: path.key,
+        metric: `agg:${streams}`,
+        value: r.mibPerSecond,
+        unit: 'MiB/s',
+      });
       results.add({ section: 'paths', round, path: path.key, metric: `fair:${streams}`, value: r.fairness, unit: '' });
     });
   }
@@ -130,7 +175,11 @@ async function concurrent(context: SuiteContext, paths: readonly BenchPath[], ro
 async function latency(context: SuiteContext, paths: readonly BenchPath[], round: number): Promise<void> {
   const { load, results, options } = context;
   await eachPath(context, paths, 'echo', async (path) => {
-    const r = await load.run('echo', { port: path.targetPort, count: options.echoRoundTrips, maxMs: options.echoMaxMs });
+    const r = await load.run('echo', {
+      port: path.targetPort,
+      count: options.echoRoundTrips,
+      maxMs: options.echoMaxMs,
+    });
     results.add({ section: 'paths', round, path: path.key, metric: 'echoP50', value: r.p50Ms, unit: 'ms' });
     results.add({ section: 'paths', round, path: path.key, metric: 'echoP99', value: r.p99Ms, unit: 'ms' });
     results.add({ section: 'paths', round, path: path.key, metric: 'echoCount', value: r.roundTrips, unit: '' });
@@ -141,16 +190,45 @@ async function setups(context: SuiteContext, paths: readonly BenchPath[], round:
   const { load, results, options } = context;
   await eachPath(context, paths, 'stream setups', async (path) => {
     const r = await load.run('setupRate', { port: path.targetPort, durationMs: options.setupMs });
-    results.add({ section: 'paths', round, path: path.key, metric: 'setup', value: r.perSecond, unit: '/s', detail: { setups: r.setups, p50Ms: Number(r.p50Ms.toFixed(3)) } });
+    results.add({
+      section: 'paths',
+      round,
+      path: path.key,
+      metric: 'setup',
+      value: r.perSecond,
+      unit: '/s',
+      detail: { setups: r.setups, p50Ms: Number(r.p50Ms.toFixed(3)) },
+    });
   });
 }
 
 async function postgres(context: SuiteContext, paths: readonly BenchPath[], round: number): Promise<void> {
   const { load, results, options } = context;
   await eachPath(context, paths, 'PostgreSQL', async (path) => {
-    const r = await load.run('pg', { port: path.postgresPort, queries: options.pgQueries, maxMs: options.pgMaxMs, largeRows: options.pgLargeRows });
-    results.add({ section: 'paths', round, path: path.key, metric: 'pgQps', value: r.queriesPerSecond, unit: '/s', detail: { queries: r.queries } });
-    results.add({ section: 'paths', round, path: path.key, metric: 'pgLargeMs', value: r.largeResultMs, unit: 'ms', detail: { rows: options.pgLargeRows, mib: Number(r.largeResultMiB.toFixed(1)) } });
+    const r = await load.run('pg', {
+      port: path.postgresPort,
+      queries: options.pgQueries,
+      maxMs: options.pgMaxMs,
+      largeRows: options.pgLargeRows,
+    });
+    results.add({
+      section: 'paths',
+      round,
+      path: path.key,
+      metric: 'pgQps',
+      value: r.queriesPerSecond,
+      unit: '/s',
+      detail: { queries: r.queries },
+    });
+    results.add({
+      section: 'paths',
+      round,
+      path: path.key,
+      metric: 'pgLargeMs',
+      value: r.largeResultMs,
+      unit: 'ms',
+      detail: { rows: options.pgLargeRows, mib: Number(r.largeResultMiB.toFixed(1)) },
+    });
   });
 }
 

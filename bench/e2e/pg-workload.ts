@@ -31,7 +31,10 @@ export async function pgWorkload(options: PgWorkloadOptions): Promise<PgWorkload
   await client.connect();
   try {
     // PGlite is one backend behind every connection: prepared statement names must not repeat.
-    const point = { name: `bench-point-${process.pid}-${++statements}`, text: 'SELECT id, name, revenue FROM regions WHERE id = $1' };
+    const point = {
+      name: `bench-point-${process.pid}-${++statements}`,
+      text: 'SELECT id, name, revenue FROM regions WHERE id = $1',
+    };
     await client.query({ ...point, values: [1] });
     let queries = 0;
     const start = performance.now();
@@ -44,12 +47,17 @@ export async function pgWorkload(options: PgWorkloadOptions): Promise<PgWorkload
 
     const largeStart = performance.now();
     const result = await client.query<{ g: number; payload: string }>(
-      "SELECT g, repeat(md5(g::text), 3) AS payload FROM generate_series(1, $1::int) AS g",
+      'SELECT g, repeat(md5(g::text), 3) AS payload FROM generate_series(1, $1::int) AS g',
       [options.largeRows],
     );
     const largeResultMs = performance.now() - largeStart;
     const bytes = result.rows.reduce((sum, row) => sum + row.payload.length + String(row.g).length + 15, 0);
-    return { queriesPerSecond: queries / (smallMs / 1000), queries, largeResultMs, largeResultMiB: bytes / (1024 * 1024) };
+    return {
+      queriesPerSecond: queries / (smallMs / 1000),
+      queries,
+      largeResultMs,
+      largeResultMiB: bytes / (1024 * 1024),
+    };
   } finally {
     await client.end();
   }

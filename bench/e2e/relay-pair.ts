@@ -12,8 +12,12 @@ export function relayPair(a: Duplex, b: Duplex): void {
   };
   a.on('error', destroyBoth);
   b.on('error', destroyBoth);
-  a.on('close', () => { if (!b.writableFinished) b.destroy(); });
-  b.on('close', () => { if (!a.writableFinished) a.destroy(); });
+  a.on('close', () => {
+    if (!b.writableFinished) b.destroy();
+  });
+  b.on('close', () => {
+    if (!a.writableFinished) a.destroy();
+  });
   a.pipe(b);
   b.pipe(a);
 }

@@ -14,13 +14,20 @@ function format(value: number | undefined, digits: number): string {
 
 function pathMetrics(options: BenchOptions): MetricKey[] {
   return [
-    'up', 'down',
+    'up',
+    'down',
     ...options.concurrentStreams.flatMap((n) => [`agg:${n}`, `fair:${n}`]),
-    'echoP50', 'echoP99', 'setup',
+    'echoP50',
+    'echoP99',
+    'setup',
     ...options.idleStreams.flatMap((n) => [`idleRssMiB:${n}`, `idleKiBPerStream:${n}`]),
     'idleMarginalKiB',
-    'cpuUp', 'cpuDown', 'gatewayCpuUp', 'gatewayCpuDown',
-    'pgQps', 'pgLargeMs',
+    'cpuUp',
+    'cpuDown',
+    'gatewayCpuUp',
+    'gatewayCpuDown',
+    'pgQps',
+    'pgLargeMs',
   ];
 }
 
@@ -39,7 +46,10 @@ export function markdownReport(input: ReportInput): string {
   lines.push(input.environment, '');
   if (options.sections.includes('paths') || options.sections.includes('idle')) {
     const keys = input.paths;
-    lines.push(`Median of ${options.rounds} round${options.rounds === 1 ? '' : 's'}; bulk ${options.bulkMiB} MiB each way, concurrent downloads ${options.concurrentMiB} MiB in total, ${options.echoRoundTrips.toLocaleString('en-US')} echo round trips, setups for ${options.setupMs / 1000} s; idle streams on fresh processes each round.`, '');
+    lines.push(
+      `Median of ${options.rounds} round${options.rounds === 1 ? '' : 's'}; bulk ${options.bulkMiB} MiB each way, concurrent downloads ${options.concurrentMiB} MiB in total, ${options.echoRoundTrips.toLocaleString('en-US')} echo round trips, setups for ${options.setupMs / 1000} s; idle streams on fresh processes each round.`,
+      '',
+    );
     lines.push(`| metric | ${keys.map((k) => PATH_LABELS[k]).join(' | ')} |`);
     lines.push(`|---|${keys.map(() => '---:').join('|')}|`);
     for (const metric of pathMetrics(options)) {
@@ -49,7 +59,10 @@ export function markdownReport(input: ReportInput): string {
         const value = results.median('paths', k, metric);
         const streams = results.detail('paths', k, metric)?.streams;
         const wanted = Number(metric.split(':')[1]);
-        const short = metric.startsWith('idle') && typeof streams === 'number' && streams < wanted ? ` (${streams.toLocaleString('en-US')})` : '';
+        const short =
+          metric.startsWith('idle') && typeof streams === 'number' && streams < wanted
+            ? ` (${streams.toLocaleString('en-US')})`
+            : '';
         return format(value, info.digits) + short;
       });
       lines.push(`| ${info.label}${info.unit === '' ? '' : `, ${info.unit}`} | ${cells.join(' | ')} |`);
@@ -58,7 +71,10 @@ export function markdownReport(input: ReportInput): string {
   }
   if (options.sections.includes('wan')) {
     const ceiling = 0.25 / (options.rttMs / 1000);
-    lines.push(`Wide area: one stream through a delay line adding ${options.rttMs} ms of round trip between agent and gateway (a fixed 256 KiB window allows ${ceiling.toFixed(1)} MiB/s), median of ${options.rounds}; MiB/s.`, '');
+    lines.push(
+      `Wide area: one stream through a delay line adding ${options.rttMs} ms of round trip between agent and gateway (a fixed 256 KiB window allows ${ceiling.toFixed(1)} MiB/s), median of ${options.rounds}; MiB/s.`,
+      '',
+    );
     lines.push('| path | down | up |', '|---|---:|---:|');
     for (const key of Object.keys(WAN_LABELS)) {
       const down = results.median('wan', key, 'wanDown');

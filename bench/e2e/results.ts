@@ -38,7 +38,9 @@ export class Results {
   }
 
   values(section: Section, path: string, metric: MetricKey): number[] {
-    return this.samples.filter((s) => s.section === section && s.path === path && s.metric === metric).map((s) => s.value);
+    return this.samples
+      .filter((s) => s.section === section && s.path === path && s.metric === metric)
+      .map((s) => s.value);
   }
 
   /** Median over rounds, or undefined if never measured. */
@@ -52,7 +54,9 @@ export class Results {
     const ratios: number[] = [];
     for (const sample of this.samples) {
       if (sample.section !== section || sample.path !== path || sample.metric !== metric) continue;
-      const base = this.samples.find((s) => s.section === section && s.path === baseline && s.metric === metric && s.round === sample.round);
+      const base = this.samples.find(
+        (s) => s.section === section && s.path === baseline && s.metric === metric && s.round === sample.round,
+      );
       if (base !== undefined && base.value > 0) ratios.push(sample.value / base.value);
     }
     return ratios.length === 0 ? undefined : median(ratios);
@@ -60,6 +64,8 @@ export class Results {
 
   /** The sample's detail of the last round that has one, e.g. how many idle streams a path reached. */
   detail(section: Section, path: string, metric: MetricKey): Readonly<Record<string, number | string>> | undefined {
-    return this.samples.filter((s) => s.section === section && s.path === path && s.metric === metric && s.detail !== undefined).at(-1)?.detail;
+    return this.samples
+      .filter((s) => s.section === section && s.path === path && s.metric === metric && s.detail !== undefined)
+      .at(-1)?.detail;
   }
 }

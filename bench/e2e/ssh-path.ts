@@ -19,7 +19,8 @@ import { type Program, spawnProgram } from './children.js';
 
 export const DEFAULT_SSHD = '/usr/sbin/sshd';
 
-export const SSHD_MISSING_HINT = 'install OpenSSH\'s server to include it: `sudo apt-get install -y openssh-server` (Debian/Ubuntu), `sudo dnf install openssh-server` (Fedora)';
+export const SSHD_MISSING_HINT =
+  "install OpenSSH's server to include it: `sudo apt-get install -y openssh-server` (Debian/Ubuntu), `sudo dnf install openssh-server` (Fedora)";
 
 export type SshPathResult = { readonly path: BenchPath } | { readonly skipped: string };
 
@@ -44,14 +45,21 @@ async function freePort(): Promise<number> {
 async function waitForPort(port: number, program: Program, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (program.child.exitCode !== null) throw new Error(`${path.basename(program.child.spawnfile)} exited: ${program.output()}`);
+    if (program.child.exitCode !== null)
+      throw new Error(`${path.basename(program.child.spawnfile)} exited: ${program.output()}`);
     const ok = await new Promise<boolean>((resolve) => {
       const socket = net.connect({ port, host: '127.0.0.1' });
-      socket.once('connect', () => { socket.destroy(); resolve(true); });
-      socket.once('error', () => { resolve(false); });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => {
+        resolve(false);
+      });
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms: ${program.output()}`);
+    if (Date.now() > deadline)
+      throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms: ${program.output()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -60,7 +68,11 @@ function keygen(file: string): void {
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'cluvio-bench', '-f', file], { stdio: 'ignore' });
 }
 
-export async function startSshPath(targetPort: number, postgresPort: number, options: { readonly sshd?: string; readonly cipher?: string } = {}): Promise<SshPathResult> {
+export async function startSshPath(
+  targetPort: number,
+  postgresPort: number,
+  options: { readonly sshd?: string; readonly cipher?: string } = {},
+): Promise<SshPathResult> {
   const sshd = options.sshd ?? DEFAULT_SSHD;
   if (!executable(sshd)) return { skipped: `ssh -L path skipped: sshd not found at ${sshd}; ${SSHD_MISSING_HINT}` };
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-bench-ssh-'));
@@ -77,26 +89,29 @@ export async function startSshPath(targetPort: number, postgresPort: number, opt
     const hostKey = (await readFile(path.join(dir, 'host_key.pub'), 'utf8')).split(' ').slice(0, 2).join(' ');
     await writeFile(path.join(dir, 'known_hosts'), `[127.0.0.1]:${port} ${hostKey}\n`);
     const user = userInfo().username;
-    await writeFile(path.join(dir, 'sshd_config'), [
-      `Port ${port}`,
-      'ListenAddress 127.0.0.1',
-      `HostKey ${path.join(dir, 'host_key')}`,
-      `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
-      `AllowUsers ${user}`,
-      'PermitRootLogin prohibit-password',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      'StrictModes no',
-      'AllowTcpForwarding local',
-      'PermitTTY no',
-      'X11Forwarding no',
-      'MaxStartups 100',
-      'LogLevel ERROR',
-      '',
-    ].join('\n'));
+    await writeFile(
+      path.join(dir, 'sshd_config'),
+      [
+        `Port ${port}`,
+        'ListenAddress 127.0.0.1',
+        `HostKey ${path.join(dir, 'host_key')}`,
+        `PidFile ${path.join(dir, 'sshd.pid')}`,
+        `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+        `AllowUsers ${user}`,
+        'PermitRootLogin prohibit-password',
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        'StrictModes no',
+        'AllowTcpForwarding local',
+        'PermitTTY no',
+        'X11Forwarding no',
+        'MaxStartups 100',
+        'LogLevel ERROR',
+        '',
+      ].join('\n'),
+    );
     // sshd running as root needs its privilege-separation directory (the package's service creates it).
     if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
     const server = spawnProgram(sshd, ['-D', '-e', '-f', path.join(dir, 'sshd_config')]);
@@ -105,24 +120,37 @@ export async function startSshPath(targetPort: number, postgresPort: number, opt
 
     const [localTarget, localPostgres] = [await freePort(), await freePort()];
     const common = [
-      '-F', '/dev/null',
-      '-i', path.join(dir, 'user_key'),
-      '-p', String(port),
-      '-o', 'BatchMode=yes',
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
-      '-o', 'IdentitiesOnly=yes',
+      '-F',
+      '/dev/null',
+      '-i',
+      path.join(dir, 'user_key'),
+      '-p',
+      String(port),
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${path.join(dir, 'known_hosts')}`,
+      '-o',
+      'IdentitiesOnly=yes',
       ...(options.cipher === undefined ? [] : ['-c', options.cipher]),
     ];
     // Which cipher the connection negotiates (a one-off probe with -v; ssh logs to stderr).
-    const probe = spawnSync('ssh', ['-v', ...common, `${user}@127.0.0.1`, 'exit'], { encoding: 'utf8', timeout: 15_000 });
+    const probe = spawnSync('ssh', ['-v', ...common, `${user}@127.0.0.1`, 'exit'], {
+      encoding: 'utf8',
+      timeout: 15_000,
+    });
     const cipher = options.cipher ?? /kex: server->client cipher: (\S+)/.exec(probe.stderr)?.[1] ?? 'unknown';
     const client = spawnProgram('ssh', [
       '-N',
       ...common,
-      '-o', 'ExitOnForwardFailure=yes',
-      '-L', `127.0.0.1:${localTarget}:127.0.0.1:${targetPort}`,
-      '-L', `127.0.0.1:${localPostgres}:127.0.0.1:${postgresPort}`,
+      '-o',
+      'ExitOnForwardFailure=yes',
+      '-L',
+      `127.0.0.1:${localTarget}:127.0.0.1:${targetPort}`,
+      '-L',
+      `127.0.0.1:${localPostgres}:127.0.0.1:${postgresPort}`,
       `${user}@127.0.0.1`,
     ]);
     processes.push(client);

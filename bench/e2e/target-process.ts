@@ -17,7 +17,9 @@ function download(socket: net.Socket, remaining: number): void {
     const n = Math.min(remaining, SOURCE.length);
     remaining -= n;
     if (!socket.write(n === SOURCE.length ? SOURCE : SOURCE.subarray(0, n))) {
-      socket.once('drain', () => { download(socket, remaining); });
+      socket.once('drain', () => {
+        download(socket, remaining);
+      });
       return;
     }
   }
@@ -52,7 +54,9 @@ function serve(socket: net.Socket): void {
         break;
       case TargetMode.Echo:
         if (rest.length > 0) socket.write(rest);
-        socket.on('data', (data: Buffer) => { socket.write(data); });
+        socket.on('data', (data: Buffer) => {
+          socket.write(data);
+        });
         break;
       case TargetMode.Idle:
         socket.on('data', () => undefined);

@@ -14,13 +14,20 @@ export interface TargetCheck {
   readonly met: boolean | undefined;
 }
 
-function check(target: string, measured: number | undefined, comparison: '>=' | '<=', bound: number, unit = '×'): TargetCheck {
+function check(
+  target: string,
+  measured: number | undefined,
+  comparison: '>=' | '<=',
+  bound: number,
+  unit = '×',
+): TargetCheck {
   const met = measured === undefined ? undefined : comparison === '>=' ? measured >= bound : measured <= bound;
   return { target, measured, bound, comparison, unit, met };
 }
 
 export function checkTargets(results: Results, idleCounts: readonly number[], rttMs: number): TargetCheck[] {
-  const r = (path: string, baseline: string, metric: string): number | undefined => results.ratio('paths', path, baseline, metric);
+  const r = (path: string, baseline: string, metric: string): number | undefined =>
+    results.ratio('paths', path, baseline, metric);
   const largestIdle = idleCounts.at(-1) ?? 0;
   const windowCeiling = 0.25 / (rttMs / 1000); // 256 KiB per round trip, in MiB/s
   const wan = (metric: string): number | undefined => {
@@ -36,8 +43,20 @@ export function checkTargets(results: Results, idleCounts: readonly number[], rt
     check('64-stream fairness ≥ 0.5', results.median('paths', 'tunnel', 'fair:64'), '>=', 0.5, ''),
     check('echo p50 ≤ 1.1× ssh -L', r('tunnel', 'ssh', 'echoP50'), '<=', 1.1),
     check('stream setup rate ≥ 2× ssh -L', r('tunnel', 'ssh', 'setup'), '>=', 2.0),
-    check(`RSS per idle stream at ${largestIdle.toLocaleString('en-US')} ≤ 4 KiB`, results.median('paths', 'tunnel', `idleKiBPerStream:${largestIdle}`), '<=', 4, ' KiB'),
-    check('RSS per further idle stream (between the two counts) ≤ 4 KiB', results.median('paths', 'tunnel', 'idleMarginalKiB'), '<=', 4, ' KiB'),
+    check(
+      `RSS per idle stream at ${largestIdle.toLocaleString('en-US')} ≤ 4 KiB`,
+      results.median('paths', 'tunnel', `idleKiBPerStream:${largestIdle}`),
+      '<=',
+      4,
+      ' KiB',
+    ),
+    check(
+      'RSS per further idle stream (between the two counts) ≤ 4 KiB',
+      results.median('paths', 'tunnel', 'idleMarginalKiB'),
+      '<=',
+      4,
+      ' KiB',
+    ),
     check('agent CPU per GiB up ≤ 1.2× TLS pipe (exit end)', r('tunnel', 'tls', 'cpuUp'), '<=', 1.2),
     check('agent CPU per GiB down ≤ 1.2× TLS pipe (exit end)', r('tunnel', 'tls', 'cpuDown'), '<=', 1.2),
     check('single stream up ≥ 0.8× reference agent', r('tunnel', 'reference', 'up'), '>=', 0.8),

@@ -20,8 +20,17 @@ function openFileLimit(): number {
 
 export async function startTlsPath(targetPort: number, postgresPort: number): Promise<BenchPath> {
   const cert = await generateSelfSignedServerCertificate(['localhost']);
-  const exit = await forkNode<TlsPipeReady>(MODULE, { role: 'exit', targets: [targetPort, postgresPort], certPem: cert.certPem, keyPem: cert.keyPem } satisfies TlsPipeInit);
-  const entry = await forkNode<TlsPipeReady>(MODULE, { role: 'entry', exits: [...exit.ready.ports], caPem: cert.certPem } satisfies TlsPipeInit);
+  const exit = await forkNode<TlsPipeReady>(MODULE, {
+    role: 'exit',
+    targets: [targetPort, postgresPort],
+    certPem: cert.certPem,
+    keyPem: cert.keyPem,
+  } satisfies TlsPipeInit);
+  const entry = await forkNode<TlsPipeReady>(MODULE, {
+    role: 'entry',
+    exits: [...exit.ready.ports],
+    caPem: cert.certPem,
+  } satisfies TlsPipeInit);
   const [tlsTarget, tlsPostgres] = entry.ready.ports;
   if (tlsTarget === undefined || tlsPostgres === undefined) throw new Error('TLS pipe: missing ports');
   return {
@@ -33,7 +42,9 @@ export async function startTlsPath(targetPort: number, postgresPort: number): Pr
     gatewaySide: { pid: entry.pid, tree: false },
     // Each end holds two sockets per stream (client and TLS, or TLS and target).
     maxStreams: Math.floor((openFileLimit() - 100) / 2),
-    notes: [`TLS pipe: Node TLS 1.3 (TLS_AES_256_GCM_SHA384), a full handshake per stream, Nagle off; at most ${Math.floor((openFileLimit() - 100) / 2).toLocaleString('en-US')} streams at once (two sockets per stream at each end, open-file limit ${openFileLimit()})`],
+    notes: [
+      `TLS pipe: Node TLS 1.3 (TLS_AES_256_GCM_SHA384), a full handshake per stream, Nagle off; at most ${Math.floor((openFileLimit() - 100) / 2).toLocaleString('en-US')} streams at once (two sockets per stream at each end, open-file limit ${openFileLimit()})`,
+    ],
     stop: async () => {
       await entry.stop();
       await exit.stop();

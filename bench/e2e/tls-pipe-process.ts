@@ -30,11 +30,14 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 function startExit(targetPort: number, certPem: string, keyPem: string): Promise<number> {
-  const server = tls.createServer({ cert: certPem, key: keyPem, minVersion: 'TLSv1.3', allowHalfOpen: true }, (secure) => {
-    secure.setNoDelay(true);
-    const target = net.connect({ port: targetPort, host: '127.0.0.1', allowHalfOpen: true, noDelay: true });
-    relayPair(secure, target);
-  });
+  const server = tls.createServer(
+    { cert: certPem, key: keyPem, minVersion: 'TLSv1.3', allowHalfOpen: true },
+    (secure) => {
+      secure.setNoDelay(true);
+      const target = net.connect({ port: targetPort, host: '127.0.0.1', allowHalfOpen: true, noDelay: true });
+      relayPair(secure, target);
+    },
+  );
   server.on('tlsClientError', () => undefined);
   return listen(server);
 }
@@ -42,7 +45,14 @@ function startExit(targetPort: number, certPem: string, keyPem: string): Promise
 function startEntry(exitPort: number, caPem: string): Promise<number> {
   const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (client) => {
     // allowHalfOpen reaches the TLSSocket at run time; Node's typings lack it on ConnectionOptions.
-    const options = { port: exitPort, host: '127.0.0.1', servername: 'localhost', ca: caPem, minVersion: 'TLSv1.3', allowHalfOpen: true } as tls.ConnectionOptions;
+    const options = {
+      port: exitPort,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      ca: caPem,
+      minVersion: 'TLSv1.3',
+      allowHalfOpen: true,
+    } as tls.ConnectionOptions;
     const secure = tls.connect(options);
     secure.setNoDelay(true);
     relayPair(client, secure);
@@ -51,9 +61,10 @@ function startEntry(exitPort: number, caPem: string): Promise<number> {
 }
 
 process.once('message', (init: TlsPipeInit) => {
-  const started = init.role === 'exit'
-    ? Promise.all(init.targets.map((port) => startExit(port, init.certPem, init.keyPem)))
-    : Promise.all(init.exits.map((port) => startEntry(port, init.caPem)));
+  const started =
+    init.role === 'exit'
+      ? Promise.all(init.targets.map((port) => startExit(port, init.certPem, init.keyPem)))
+      : Promise.all(init.exits.map((port) => startEntry(port, init.caPem)));
   started.then(
     (ports) => process.send?.({ ports } satisfies TlsPipeReady),
     (error: unknown) => process.send?.({ error: String(error) }),

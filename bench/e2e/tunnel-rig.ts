@@ -42,17 +42,27 @@ export interface GatewayRig {
   stop(): Promise<void>;
 }
 
-export async function startGatewayRig(agents: readonly AgentIdentity[], mux?: Partial<MuxConfig>, nodeFlags: readonly string[] = []): Promise<GatewayRig> {
+export async function startGatewayRig(
+  agents: readonly AgentIdentity[],
+  mux?: Partial<MuxConfig>,
+  nodeFlags: readonly string[] = [],
+): Promise<GatewayRig> {
   const ca = await generateCertificateAuthority('Benchmark CA');
   const leaf = await issueServerCertificate(ca, ['localhost']);
-  const init: GatewayInit = { certPem: leaf.certPem, keyPem: leaf.keyPem, agents: agents.map(({ id, name }) => ({ id, name })), ...(mux === undefined ? {} : { mux }) };
+  const init: GatewayInit = {
+    certPem: leaf.certPem,
+    keyPem: leaf.keyPem,
+    agents: agents.map(({ id, name }) => ({ id, name })),
+    ...(mux === undefined ? {} : { mux }),
+  };
   const child = await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init, [...nodeFlags]);
   return {
     port: child.ready.port,
     pid: child.pid,
     caPem: ca.certPem,
     output: () => child.output(),
-    route: async (agentId, target) => (await child.request<PortReply>({ kind: 'route', agentId, target } satisfies RouteRequest)).port,
+    route: async (agentId, target) =>
+      (await child.request<PortReply>({ kind: 'route', agentId, target } satisfies RouteRequest)).port,
     stop: () => child.stop(),
   };
 }
@@ -98,12 +108,16 @@ export async function startAgent(kind: AgentKind, launch: AgentLaunch): Promise<
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-bench-agent-'));
   const config = path.join(dir, 'cluvio-agent.toml');
   await writeFile(config, configToml(launch), { mode: 0o600 });
-  const profile = [...(launch.nodeFlags ?? []), ...(launch.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`])];
-  const program = kind.kind === 'reference'
-    ? spawnProgram(REFERENCE_AGENT_PATH, ['-c', config], { cwd: dir })
-    : kind.kind === 'ours'
-      ? spawnProgram(process.execPath, [...profile, OUR_AGENT_CLI, '-c', config], { cwd: dir })
-      : spawnProgram(process.execPath, [...profile, AGENT_VARIANT, config, JSON.stringify(kind.mux)], { cwd: dir });
+  const profile = [
+    ...(launch.nodeFlags ?? []),
+    ...(launch.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`]),
+  ];
+  const program =
+    kind.kind === 'reference'
+      ? spawnProgram(REFERENCE_AGENT_PATH, ['-c', config], { cwd: dir })
+      : kind.kind === 'ours'
+        ? spawnProgram(process.execPath, [...profile, OUR_AGENT_CLI, '-c', config], { cwd: dir })
+        : spawnProgram(process.execPath, [...profile, AGENT_VARIANT, config, JSON.stringify(kind.mux)], { cwd: dir });
   return {
     ...program,
     kind: kind.kind,
@@ -136,7 +150,10 @@ export async function startRoutedTunnel(name: string, options: RoutedTunnelOptio
   const target = await forkNode<{ port: number }>(new URL('./target-process.js', import.meta.url));
   const identity = newAgentIdentity(name);
   const gateway = await startGatewayRig([identity], options.gatewayMux, options.gatewayFlags);
-  const agent = await startAgent({ kind: 'ours' }, { identity, port: gateway.port, caPem: gateway.caPem, ...options.agent });
+  const agent = await startAgent(
+    { kind: 'ours' },
+    { identity, port: gateway.port, caPem: gateway.caPem, ...options.agent },
+  );
   const stop = async (): Promise<void> => {
     await agent.stop();
     await gateway.stop();

@@ -17,7 +17,14 @@ import { YAMUX_0_10_CONFIG } from '../../src/tunnel/mux/config.js';
 import { forkNode } from './children.js';
 import type { DelayLineInit } from './delay-line-process.js';
 import type { SuiteContext } from './path-suite.js';
-import { type AgentKind, type GatewayRig, newAgentIdentity, referenceAgentAvailable, startAgent, startGatewayRig } from './tunnel-rig.js';
+import {
+  type AgentKind,
+  type GatewayRig,
+  newAgentIdentity,
+  referenceAgentAvailable,
+  startAgent,
+  startGatewayRig,
+} from './tunnel-rig.js';
 
 const MIB = 1024 * 1024;
 
@@ -30,7 +37,10 @@ export interface WanRow {
 }
 
 async function delayLine(targetPort: number, oneWayMs: number): Promise<{ port: number; stop(): Promise<void> }> {
-  const child = await forkNode<{ port: number }>(new URL('./delay-line-process.js', import.meta.url), { targetPort, oneWayMs } satisfies DelayLineInit);
+  const child = await forkNode<{ port: number }>(new URL('./delay-line-process.js', import.meta.url), {
+    targetPort,
+    oneWayMs,
+  } satisfies DelayLineInit);
   return { port: child.ready.port, stop: () => child.stop() };
 }
 
@@ -64,17 +74,45 @@ export async function runWanSuite(context: SuiteContext, targetPort: number): Pr
     const targetLine = await delayLine(targetPort, oneWay);
     stops.push(() => targetLine.stop());
 
-    const rows: WanRow[] = [{ key: 'wan-line', label: WAN_LABELS['wan-line'] ?? '', port: targetLine.port, upMiB: big, downMiB: big }];
-    const addAgentRow = async (key: string, kind: AgentKind, identity: typeof ours, gateway: GatewayRig, linePort: number, sizes: { up: number; down: number }): Promise<void> => {
-      const agent = await startAgent(kind, { identity, port: linePort, caPem: gateway.caPem, ...(options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir }) });
+    const rows: WanRow[] = [
+      { key: 'wan-line', label: WAN_LABELS['wan-line'] ?? '', port: targetLine.port, upMiB: big, downMiB: big },
+    ];
+    const addAgentRow = async (
+      key: string,
+      kind: AgentKind,
+      identity: typeof ours,
+      gateway: GatewayRig,
+      linePort: number,
+      sizes: { up: number; down: number },
+    ): Promise<void> => {
+      const agent = await startAgent(kind, {
+        identity,
+        port: linePort,
+        caPem: gateway.caPem,
+        ...(options.cpuProfileDir === undefined ? {} : { cpuProfileDir: options.cpuProfileDir }),
+      });
       stops.push(() => agent.stop());
       const port = await gateway.route(identity.id, `127.0.0.1:${targetPort}`);
       rows.push({ key, label: WAN_LABELS[key] ?? key, port, upMiB: sizes.up, downMiB: sizes.down });
     };
     await addAgentRow('wan-ours', { kind: 'ours' }, ours, tuned, tunedLine.port, { up: big, down: big });
-    await addAgentRow('wan-ours-fixed', { kind: 'variant', mux: { autoTuneWindow: false } }, oursFixed, tuned, tunedLine.port, { up: capped, down: big });
-    await addAgentRow('wan-fixed-gateway', { kind: 'ours' }, withFixedGateway, fixed, fixedLine.port, { up: big, down: capped });
-    if (referenceAgentAvailable()) await addAgentRow('wan-reference', { kind: 'reference' }, reference, tuned, tunedLine.port, { up: capped, down: big });
+    await addAgentRow(
+      'wan-ours-fixed',
+      { kind: 'variant', mux: { autoTuneWindow: false } },
+      oursFixed,
+      tuned,
+      tunedLine.port,
+      { up: capped, down: big },
+    );
+    await addAgentRow('wan-fixed-gateway', { kind: 'ours' }, withFixedGateway, fixed, fixedLine.port, {
+      up: big,
+      down: capped,
+    });
+    if (referenceAgentAvailable())
+      await addAgentRow('wan-reference', { kind: 'reference' }, reference, tuned, tunedLine.port, {
+        up: capped,
+        down: big,
+      });
     else log('  wide-area: the reference agent is not available, its row is skipped');
 
     for (let round = 1; round <= options.rounds; round += 1) {
@@ -82,9 +120,25 @@ export async function runWanSuite(context: SuiteContext, targetPort: number): Pr
       for (const row of rows) {
         try {
           const down = await load.run('bulkDown', { port: row.port, bytes: row.downMiB * MIB });
-          results.add({ section: 'wan', round, path: row.key, metric: 'wanDown', value: down.mibPerSecond, unit: 'MiB/s', detail: { mib: row.downMiB } });
+          results.add({
+            section: 'wan',
+            round,
+            path: row.key,
+            metric: 'wanDown',
+            value: down.mibPerSecond,
+            unit: 'MiB/s',
+            detail: { mib: row.downMiB },
+          });
           const up = await load.run('bulkUp', { port: row.port, bytes: row.upMiB * MIB });
-          results.add({ section: 'wan', round, path: row.key, metric: 'wanUp', value: up.mibPerSecond, unit: 'MiB/s', detail: { mib: row.upMiB } });
+          results.add({
+            section: 'wan',
+            round,
+            path: row.key,
+            metric: 'wanUp',
+            value: up.mibPerSecond,
+            unit: 'MiB/s',
+            detail: { mib: row.upMiB },
+          });
         } catch (error) {
           log(`  wide-area ${row.label} failed: ${error instanceof Error ? error.message : String(error)}`);
         }

@@ -46,7 +46,9 @@ interface RawVector {
 const STREAM_SEED_LIMIT = 64 * 1024;
 
 /** Frames of a yamux byte stream (a trailing partial frame, or anything after a bad header, is left out). */
-export function splitYamuxFrames(bytes: Buffer): { header: ReturnType<typeof decodeFrameHeader>; frame: Buffer; body: Buffer }[] {
+export function splitYamuxFrames(
+  bytes: Buffer,
+): { header: ReturnType<typeof decodeFrameHeader>; frame: Buffer; body: Buffer }[] {
   const frames = [];
   let offset = 0;
   while (bytes.length - offset >= HEADER_LENGTH) {
@@ -81,11 +83,16 @@ export function splitCodecFrames(bytes: Buffer): Buffer[] {
 function loadCaptures(): { file: string; capture: CaptureFile }[] {
   let names: string[];
   try {
-    names = readdirSync(capturesDir).filter((name) => name.endsWith('.json')).sort();
+    names = readdirSync(capturesDir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
   } catch {
     return [];
   }
-  return names.map((name) => ({ file: path.join(capturesDir, name), capture: JSON.parse(readFileSync(path.join(capturesDir, name), 'utf8')) as CaptureFile }));
+  return names.map((name) => ({
+    file: path.join(capturesDir, name),
+    capture: JSON.parse(readFileSync(path.join(capturesDir, name), 'utf8')) as CaptureFile,
+  }));
 }
 
 let cached: SeedCorpus | undefined;
@@ -113,16 +120,21 @@ export function seedCorpus(): SeedCorpus {
   }
 
   for (const { file, capture } of loadCaptures()) {
-    sources.push(`${path.relative(path.dirname(capturesDir), file)} (${capture.agent}, ${capture.connections.length} connections)`);
+    sources.push(
+      `${path.relative(path.dirname(capturesDir), file)} (${capture.agent}, ${capture.connections.length} connections)`,
+    );
     for (const connection of capture.connections) {
       for (const dir of ['agent-to-gateway', 'gateway-to-agent'] as const) {
-        const bytes = Buffer.concat(connection.chunks.filter((c) => c.dir === dir).map((c) => Buffer.from(c.hex, 'hex')));
+        const bytes = Buffer.concat(
+          connection.chunks.filter((c) => c.dir === dir).map((c) => Buffer.from(c.hex, 'hex')),
+        );
         if (bytes.length === 0) continue;
         yamuxStreams.push(bytes.subarray(0, STREAM_SEED_LIMIT));
         const perStream = new Map<number, Buffer[]>();
         for (const { header, frame, body } of splitYamuxFrames(bytes)) {
           if (frame.length <= 4096) yamuxFrames.push(frame);
-          if (header.type === FrameType.Data && body.length > 0) perStream.set(header.streamId, [...(perStream.get(header.streamId) ?? []), body]);
+          if (header.type === FrameType.Data && body.length > 0)
+            perStream.set(header.streamId, [...(perStream.get(header.streamId) ?? []), body]);
         }
         for (const [streamId, bodies] of perStream) {
           // The control stream whole; a data stream only up to its first frame (then raw bytes follow).

@@ -96,7 +96,14 @@ export function shareInputs(targets: readonly FuzzTarget[], total: number): numb
   return shares;
 }
 
-async function runTarget(target: FuzzTarget, corpus: SeedCorpus, inputs: number, seed: number, inputTimeoutMs: number, path: string | undefined): Promise<TargetReport> {
+async function runTarget(
+  target: FuzzTarget,
+  corpus: SeedCorpus,
+  inputs: number,
+  seed: number,
+  inputTimeoutMs: number,
+  path: string | undefined,
+): Promise<TargetReport> {
   const sampler = new MemorySampler();
   sampler.sample();
   const crashes: Crash[] = [];
@@ -109,10 +116,18 @@ async function runTarget(target: FuzzTarget, corpus: SeedCorpus, inputs: number,
   process.on('unhandledRejection', onEscaped);
   const started = performance.now();
   try {
-    const outcome = await target.check(corpus, sampler.probe, { numRuns: inputs, seed, timeout: inputTimeoutMs, ...(path === undefined ? {} : { path }) });
+    const outcome = await target.check(corpus, sampler.probe, {
+      numRuns: inputs,
+      seed,
+      timeout: inputTimeoutMs,
+      ...(path === undefined ? {} : { path }),
+    });
     if (outcome.failed) {
       const error = outcome.error;
-      const cause = error instanceof Error && error.cause instanceof Error ? `\n  caused by ${error.cause.stack ?? error.cause.message}` : '';
+      const cause =
+        error instanceof Error && error.cause instanceof Error
+          ? `\n  caused by ${error.cause.stack ?? error.cause.message}`
+          : '';
       crashes.push({
         message: `${error instanceof Error ? error.message : String(error)}${cause}\n  input: ${outcome.counterexample}`,
         seed: outcome.seed,
@@ -126,7 +141,11 @@ async function runTarget(target: FuzzTarget, corpus: SeedCorpus, inputs: number,
     process.off('unhandledRejection', onEscaped);
   }
   for (const error of escaped) {
-    crashes.push({ message: `escaped the code under test: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, seed, path: null });
+    crashes.push({
+      message: `escaped the code under test: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      seed,
+      path: null,
+    });
   }
   sampler.sample();
   return {
@@ -147,7 +166,8 @@ export function fuzzTargetNames(): string[] {
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const targets = FUZZ_TARGETS.filter((t) => options.only === undefined || options.only.includes(t.name));
   const unknown = (options.only ?? []).filter((name) => !FUZZ_TARGETS.some((t) => t.name === name));
-  if (unknown.length > 0) throw new Error(`unknown fuzz target(s): ${unknown.join(', ')}; known: ${fuzzTargetNames().join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown fuzz target(s): ${unknown.join(', ')}; known: ${fuzzTargetNames().join(', ')}`);
   const corpus = seedCorpus();
   const shares = shareInputs(targets, options.inputs);
   const log = options.log ?? ((): void => undefined);
@@ -158,8 +178,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   for (const [index, target] of targets.entries()) {
     const inputs = shares[index] ?? 1;
     log(`${target.name}: ${inputs} inputs …`);
-    const report = await runTarget(target, corpus, inputs, options.path === undefined ? options.seed + index : options.seed, options.inputTimeoutMs ?? 10_000, options.path);
-    log(`${target.name}: ${report.crashes.length === 0 ? 'no crash' : `${report.crashes.length} crash(es)`} in ${(report.ms / 1000).toFixed(1)} s`);
+    const report = await runTarget(
+      target,
+      corpus,
+      inputs,
+      options.path === undefined ? options.seed + index : options.seed,
+      options.inputTimeoutMs ?? 10_000,
+      options.path,
+    );
+    log(
+      `${target.name}: ${report.crashes.length === 0 ? 'no crash' : `${report.crashes.length} crash(es)`} in ${(report.ms / 1000).toFixed(1)} s`,
+    );
     reports.push(report);
   }
   collectGarbage();
@@ -192,14 +221,22 @@ export function formatFuzzReport(report: FuzzReport): string {
     '  target                  inputs     crashes   time     peak heap   peak rss',
   ];
   for (const t of report.targets) {
-    lines.push(`  ${t.name.padEnd(22)} ${t.inputs.toLocaleString('en-US').padStart(9)} ${String(t.crashes.length).padStart(8)} ${`${(t.ms / 1000).toFixed(1)} s`.padStart(8)} ${mib(t.peakHeapBytes).padStart(11)} ${mib(t.peakRssBytes).padStart(10)}`);
+    lines.push(
+      `  ${t.name.padEnd(22)} ${t.inputs.toLocaleString('en-US').padStart(9)} ${String(t.crashes.length).padStart(8)} ${`${(t.ms / 1000).toFixed(1)} s`.padStart(8)} ${mib(t.peakHeapBytes).padStart(11)} ${mib(t.peakRssBytes).padStart(10)}`,
+    );
   }
   lines.push('');
   lines.push(`Crashes: ${report.crashes}`);
-  lines.push(`Peak memory: rss ${mib(report.peakRssBytes)} sampled, ${mib(report.maxRssBytes)} OS maximum (getrusage); heap ${mib(report.heapStartBytes)} before, ${mib(report.heapEndBytes)} after`);
+  lines.push(
+    `Peak memory: rss ${mib(report.peakRssBytes)} sampled, ${mib(report.maxRssBytes)} OS maximum (getrusage); heap ${mib(report.heapStartBytes)} before, ${mib(report.heapEndBytes)} after`,
+  );
   for (const t of report.targets) {
     for (const crash of t.crashes) {
-      lines.push('', `CRASH in ${t.name} (replay: seed ${crash.seed}${crash.path === null ? '' : `, path "${crash.path}"`}):`, crash.message);
+      lines.push(
+        '',
+        `CRASH in ${t.name} (replay: seed ${crash.seed}${crash.path === null ? '' : `, path "${crash.path}"`}):`,
+        crash.message,
+      );
     }
   }
   return lines.join('\n');

@@ -31,13 +31,24 @@ interface TapConnection {
 }
 
 /** A TLS 1.3 server for `localhost` that forwards plaintext to the gateway and records it. */
-async function startTap(certPem: string, keyPem: string, caPem: string, gatewayPort: number): Promise<{ port: number; connections: TapConnection[]; close(): Promise<void> }> {
+async function startTap(
+  certPem: string,
+  keyPem: string,
+  caPem: string,
+  gatewayPort: number,
+): Promise<{ port: number; connections: TapConnection[]; close(): Promise<void> }> {
   const connections: TapConnection[] = [];
   const sockets = new Set<net.Socket>();
   const server = tls.createServer({ cert: certPem, key: keyPem, minVersion: 'TLSv1.3' }, (agentSide) => {
     const record: TapConnection = { chunks: [] };
     connections.push(record);
-    const gatewaySide = tls.connect({ host: '127.0.0.1', port: gatewayPort, servername: 'localhost', ca: caPem, minVersion: 'TLSv1.3' });
+    const gatewaySide = tls.connect({
+      host: '127.0.0.1',
+      port: gatewayPort,
+      servername: 'localhost',
+      ca: caPem,
+      minVersion: 'TLSv1.3',
+    });
     sockets.add(agentSide).add(gatewaySide);
     agentSide.on('data', (chunk: Buffer) => {
       record.chunks.push({ dir: 'agent-to-gateway', hex: chunk.toString('hex') });
@@ -51,8 +62,14 @@ async function startTap(certPem: string, keyPem: string, caPem: string, gatewayP
       agentSide.destroy();
       gatewaySide.destroy();
     };
-    agentSide.on('end', () => gatewaySide.end()).on('error', finish).on('close', finish);
-    gatewaySide.on('end', () => agentSide.end()).on('error', finish).on('close', finish);
+    agentSide
+      .on('end', () => gatewaySide.end())
+      .on('error', finish)
+      .on('close', finish);
+    gatewaySide
+      .on('end', () => agentSide.end())
+      .on('error', finish)
+      .on('close', finish);
   });
   server.on('tlsClientError', () => undefined);
   server.listen(0, '127.0.0.1');
@@ -74,7 +91,15 @@ async function echoServer(): Promise<{ port: number; close(): Promise<void> }> {
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise<void>((resolve) => server.close(() => { resolve(); })) };
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      ),
+  };
 }
 
 async function closedPort(): Promise<number> {
@@ -122,7 +147,8 @@ async function record(agentName: 'reference' | 'ours'): Promise<CaptureFile> {
     ].join('\n'),
     { mode: 0o600 },
   );
-  const command = agentName === 'reference' ? [referenceAgentPath] : [process.execPath, path.join(repoRoot, 'dist/src/cli/agent.js')];
+  const command =
+    agentName === 'reference' ? [referenceAgentPath] : [process.execPath, path.join(repoRoot, 'dist/src/cli/agent.js')];
   const [executable, ...args] = command;
   if (executable === undefined) throw new Error('no agent command');
   const child: ChildProcess = spawn(executable, [...args, '-c', configPath], { stdio: 'ignore' });
@@ -175,6 +201,9 @@ for (const name of ['reference', 'ours'] as const) {
   const capture = await record(name);
   const file = path.join(capturesDir, `${name}-session.json`);
   await writeFile(file, `${JSON.stringify(capture, null, 1)}\n`);
-  const bytes = capture.connections.reduce((sum, c) => sum + c.chunks.reduce((s, chunk) => s + chunk.hex.length / 2, 0), 0);
+  const bytes = capture.connections.reduce(
+    (sum, c) => sum + c.chunks.reduce((s, chunk) => s + chunk.hex.length / 2, 0),
+    0,
+  );
   process.stdout.write(`${file}: ${capture.connections.length} connections, ${bytes} bytes\n`);
 }

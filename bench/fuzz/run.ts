@@ -33,7 +33,10 @@ if (!Number.isInteger(inputs) || inputs < 1) {
   process.exit(2);
 }
 const seed = values.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(values.seed);
-const only = values.only?.split(',').map((name) => name.trim()).filter((name) => name !== '');
+const only = values.only
+  ?.split(',')
+  .map((name) => name.trim())
+  .filter((name) => name !== '');
 const report = await runFuzz({
   inputs,
   seed,

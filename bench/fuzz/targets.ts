@@ -25,14 +25,39 @@ import { Duplex } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { parse as parseToml } from '@iarna/toml';
-import { FRAME_PREFIX_LENGTH, FrameDecoder as CodecFrameDecoder, FrameReader, MAX_FRAME_LENGTH, ProtocolError } from '../../src/tunnel/codec/index.js';
-import { decodeClientMessage, decodeConnectMessage, decodeServerMessage, decodeStreamReplyMessage, encodeClientMessage, encodeConnectMessage, encodeServerMessage, encodeStreamReplyMessage } from '../../src/tunnel/codec/index.js';
+import {
+  FRAME_PREFIX_LENGTH,
+  FrameDecoder as CodecFrameDecoder,
+  FrameReader,
+  MAX_FRAME_LENGTH,
+  ProtocolError,
+} from '../../src/tunnel/codec/index.js';
+import {
+  decodeClientMessage,
+  decodeConnectMessage,
+  decodeServerMessage,
+  decodeStreamReplyMessage,
+  encodeClientMessage,
+  encodeConnectMessage,
+  encodeServerMessage,
+  encodeStreamReplyMessage,
+} from '../../src/tunnel/codec/index.js';
 import type { Message } from '../../src/tunnel/codec/index.js';
 import { ConfigError, parseAgentConfig, toPublicConfig } from '../../src/tunnel/config/index.js';
 import { MuxError, MuxProtocolError, Session, type MuxStream } from '../../src/tunnel/mux/index.js';
 import { FrameDecoder as MuxFrameDecoder } from '../../src/tunnel/mux/frame-decoder.js';
 import { FrameType, HEADER_LENGTH } from '../../src/tunnel/mux/frame-header.js';
-import { chunking, codecFrameStream, cborItem, cut, fromSeeds, mutated, mutatedText, tomlDocument, yamuxFrame } from './arbitraries.js';
+import {
+  chunking,
+  codecFrameStream,
+  cborItem,
+  cut,
+  fromSeeds,
+  mutated,
+  mutatedText,
+  tomlDocument,
+  yamuxFrame,
+} from './arbitraries.js';
 import type { SeedCorpus } from './captures.js';
 
 /** Thrown by an oracle: the input made the code under test misbehave. */
@@ -108,7 +133,10 @@ function specFraming(bytes: Buffer, maxLength: number): FramingOutcome {
   }
 }
 
-const frameLimit = fc.oneof({ arbitrary: fc.constant(MAX_FRAME_LENGTH), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 64 }), weight: 1 });
+const frameLimit = fc.oneof(
+  { arbitrary: fc.constant(MAX_FRAME_LENGTH), weight: 3 },
+  { arbitrary: fc.integer({ min: 0, max: 64 }), weight: 1 },
+);
 
 function codecInput(corpus: SeedCorpus): fc.Arbitrary<Buffer> {
   return fc.oneof(
@@ -120,8 +148,13 @@ function codecInput(corpus: SeedCorpus): fc.Arbitrary<Buffer> {
 }
 
 function expectProtocolError(error: unknown, kinds: readonly string[], where: string): ProtocolError {
-  if (!(error instanceof ProtocolError)) throw violation(`${where} threw ${describe(error)}, not a ProtocolError`, error);
-  if (!kinds.includes(error.kind)) throw violation(`${where} threw ProtocolError ${error.kind} (${error.message}), expected ${kinds.join(' or ')}`, error);
+  if (!(error instanceof ProtocolError))
+    throw violation(`${where} threw ${describe(error)}, not a ProtocolError`, error);
+  if (!kinds.includes(error.kind))
+    throw violation(
+      `${where} threw ProtocolError ${error.kind} (${error.message}), expected ${kinds.join(' or ')}`,
+      error,
+    );
   return error;
 }
 
@@ -130,46 +163,61 @@ const codecFrameDecoder: FuzzTarget = {
   description: 'minicbor-io framing, push decoder (FrameDecoder), input in arbitrary pieces',
   weight: 18,
   check(corpus, probe, parameters) {
-    return checkProperty(fc.property(codecInput(corpus), chunking, frameLimit, (bytes, sizes, maxLength) => {
-      probe();
-      const spec = specFraming(bytes, maxLength);
-      const decoder = new CodecFrameDecoder({ maxLength });
-      const frames: Buffer[] = [];
-      let end: FramingOutcome['end'] | null = null;
-      for (const piece of cut(bytes, sizes)) {
-        try {
-          frames.push(...decoder.push(piece));
-        } catch (error) {
-          expectProtocolError(error, ['frame-too-large'], 'FrameDecoder.push');
-          end = 'frame-too-large';
-          break;
+    return checkProperty(
+      fc.property(codecInput(corpus), chunking, frameLimit, (bytes, sizes, maxLength) => {
+        probe();
+        const spec = specFraming(bytes, maxLength);
+        const decoder = new CodecFrameDecoder({ maxLength });
+        const frames: Buffer[] = [];
+        let end: FramingOutcome['end'] | null = null;
+        for (const piece of cut(bytes, sizes)) {
+          try {
+            frames.push(...decoder.push(piece));
+          } catch (error) {
+            expectProtocolError(error, ['frame-too-large'], 'FrameDecoder.push');
+            end = 'frame-too-large';
+            break;
+          }
+          if (decoder.bufferedLength > FRAME_PREFIX_LENGTH + maxLength)
+            throw violation(
+              `FrameDecoder holds ${decoder.bufferedLength} bytes, more than a prefix and a ${maxLength}-byte body`,
+            );
         }
-        if (decoder.bufferedLength > FRAME_PREFIX_LENGTH + maxLength) throw violation(`FrameDecoder holds ${decoder.bufferedLength} bytes, more than a prefix and a ${maxLength}-byte body`);
-      }
-      if (end === 'frame-too-large') {
-        // Refused once, refused for good: the stream position is lost.
-        try {
-          decoder.push(Buffer.alloc(1));
-          throw violation('FrameDecoder accepted input after refusing a frame');
-        } catch (error) {
-          if (error instanceof OracleViolation) throw error;
-          expectProtocolError(error, ['frame-too-large'], 'FrameDecoder.push after a refusal');
+        if (end === 'frame-too-large') {
+          // Refused once, refused for good: the stream position is lost.
+          try {
+            decoder.push(Buffer.alloc(1));
+            throw violation('FrameDecoder accepted input after refusing a frame');
+          } catch (error) {
+            if (error instanceof OracleViolation) throw error;
+            expectProtocolError(error, ['frame-too-large'], 'FrameDecoder.push after a refusal');
+          }
+        } else {
+          try {
+            decoder.end();
+            end = 'boundary';
+          } catch (error) {
+            // A refusal after frames that completed in the same push comes from the next call.
+            end = expectProtocolError(error, ['truncated', 'frame-too-large'], 'FrameDecoder.end')
+              .kind as FramingOutcome['end'];
+          }
+          if (end !== 'frame-too-large' && (end === 'boundary') !== decoder.atFrameBoundary)
+            throw violation('FrameDecoder.end and atFrameBoundary disagree');
         }
-      } else {
-        try {
-          decoder.end();
-          end = 'boundary';
-        } catch (error) {
-          // A refusal after frames that completed in the same push comes from the next call.
-          end = expectProtocolError(error, ['truncated', 'frame-too-large'], 'FrameDecoder.end').kind as FramingOutcome['end'];
+        if (end !== spec.end) throw violation(`FrameDecoder ended with ${end}, the framing rules say ${spec.end}`);
+        if (
+          !isDeepStrictEqual(
+            frames.map((f) => f.toString('hex')),
+            spec.frames.map((f) => f.toString('hex')),
+          )
+        ) {
+          throw violation(
+            `FrameDecoder gave ${frames.length} frames, the framing rules ${spec.frames.length} (or different bytes)`,
+          );
         }
-        if (end !== 'frame-too-large' && (end === 'boundary') !== decoder.atFrameBoundary) throw violation('FrameDecoder.end and atFrameBoundary disagree');
-      }
-      if (end !== spec.end) throw violation(`FrameDecoder ended with ${end}, the framing rules say ${spec.end}`);
-      if (!isDeepStrictEqual(frames.map((f) => f.toString('hex')), spec.frames.map((f) => f.toString('hex')))) {
-        throw violation(`FrameDecoder gave ${frames.length} frames, the framing rules ${spec.frames.length} (or different bytes)`);
-      }
-    }), parameters);
+      }),
+      parameters,
+    );
   },
 };
 
@@ -199,32 +247,48 @@ const codecFrameReader: FuzzTarget = {
   description: 'minicbor-io framing, pull reader on a stream (FrameReader / readFrame), pieces across event-loop turns',
   weight: 8,
   check(corpus, probe, parameters) {
-    return checkProperty(fc.asyncProperty(codecInput(corpus), fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 4 }), frameLimit, async (bytes, sizes, maxLength) => {
-      probe();
-      const spec = specFraming(bytes, maxLength);
-      const stream = new PieceStream(cut(bytes, sizes));
-      const reader = new FrameReader(stream, { maxLength });
-      const frames: Buffer[] = [];
-      let end: FramingOutcome['end'];
-      for (;;) {
-        try {
-          const frame = await reader.read();
-          if (frame === null) {
-            end = 'boundary';
-            break;
+    return checkProperty(
+      fc.asyncProperty(
+        codecInput(corpus),
+        fc.array(fc.integer({ min: 1, max: 4096 }), { minLength: 1, maxLength: 4 }),
+        frameLimit,
+        async (bytes, sizes, maxLength) => {
+          probe();
+          const spec = specFraming(bytes, maxLength);
+          const stream = new PieceStream(cut(bytes, sizes));
+          const reader = new FrameReader(stream, { maxLength });
+          const frames: Buffer[] = [];
+          let end: FramingOutcome['end'];
+          for (;;) {
+            try {
+              const frame = await reader.read();
+              if (frame === null) {
+                end = 'boundary';
+                break;
+              }
+              frames.push(frame);
+            } catch (error) {
+              end = expectProtocolError(error, ['truncated', 'frame-too-large'], 'FrameReader.read')
+                .kind as FramingOutcome['end'];
+              break;
+            }
           }
-          frames.push(frame);
-        } catch (error) {
-          end = expectProtocolError(error, ['truncated', 'frame-too-large'], 'FrameReader.read').kind as FramingOutcome['end'];
-          break;
-        }
-      }
-      stream.destroy();
-      if (end !== spec.end) throw violation(`FrameReader ended with ${end}, the framing rules say ${spec.end}`);
-      if (!isDeepStrictEqual(frames.map((f) => f.toString('hex')), spec.frames.map((f) => f.toString('hex')))) {
-        throw violation(`FrameReader gave ${frames.length} frames, the framing rules ${spec.frames.length} (or different bytes)`);
-      }
-    }), parameters);
+          stream.destroy();
+          if (end !== spec.end) throw violation(`FrameReader ended with ${end}, the framing rules say ${spec.end}`);
+          if (
+            !isDeepStrictEqual(
+              frames.map((f) => f.toString('hex')),
+              spec.frames.map((f) => f.toString('hex')),
+            )
+          ) {
+            throw violation(
+              `FrameReader gave ${frames.length} frames, the framing rules ${spec.frames.length} (or different bytes)`,
+            );
+          }
+        },
+      ),
+      parameters,
+    );
   },
 };
 
@@ -253,32 +317,37 @@ const cborMessages: FuzzTarget = {
       { arbitrary: cborItem, weight: 4 },
       { arbitrary: fc.uint8Array({ maxLength: 128 }).map((b) => Buffer.from(b)), weight: 1 },
     );
-    return checkProperty(fc.property(input, (bytes) => {
-      probe();
-      for (const codec of MESSAGE_CODECS) {
-        let message: Message<unknown>;
-        try {
-          message = codec.decode(bytes);
-        } catch (error) {
-          if (!(error instanceof ProtocolError)) throw violation(`decoding ${codec.name} threw ${describe(error)}, not a ProtocolError`, error);
-          continue;
+    return checkProperty(
+      fc.property(input, (bytes) => {
+        probe();
+        for (const codec of MESSAGE_CODECS) {
+          let message: Message<unknown>;
+          try {
+            message = codec.decode(bytes);
+          } catch (error) {
+            if (!(error instanceof ProtocolError))
+              throw violation(`decoding ${codec.name} threw ${describe(error)}, not a ProtocolError`, error);
+            continue;
+          }
+          let encoded: Uint8Array;
+          try {
+            encoded = codec.encode(message);
+          } catch (error) {
+            throw violation(`${codec.name} decoded to a message that does not encode again: ${describe(error)}`, error);
+          }
+          let again: Message<unknown>;
+          try {
+            again = codec.decode(encoded);
+          } catch (error) {
+            throw violation(`${codec.name}: the re-encoded message does not decode: ${describe(error)}`, error);
+          }
+          if (!isDeepStrictEqual(again, message)) throw violation(`${codec.name}: decode(encode(m)) differs from m`);
+          if (Buffer.compare(Buffer.from(codec.encode(again)), Buffer.from(encoded)) !== 0)
+            throw violation(`${codec.name}: encoding is not stable`);
         }
-        let encoded: Uint8Array;
-        try {
-          encoded = codec.encode(message);
-        } catch (error) {
-          throw violation(`${codec.name} decoded to a message that does not encode again: ${describe(error)}`, error);
-        }
-        let again: Message<unknown>;
-        try {
-          again = codec.decode(encoded);
-        } catch (error) {
-          throw violation(`${codec.name}: the re-encoded message does not decode: ${describe(error)}`, error);
-        }
-        if (!isDeepStrictEqual(again, message)) throw violation(`${codec.name}: decode(encode(m)) differs from m`);
-        if (Buffer.compare(Buffer.from(codec.encode(again)), Buffer.from(encoded)) !== 0) throw violation(`${codec.name}: encoding is not stable`);
-      }
-    }), parameters);
+      }),
+      parameters,
+    );
   },
 };
 
@@ -320,51 +389,70 @@ const yamuxFrameDecoder: FuzzTarget = {
   check(corpus, probe, parameters) {
     const input = fc.oneof(
       { arbitrary: fromSeeds(corpus.yamuxStreams), weight: 3 },
-      { arbitrary: fc.array(fromSeeds(corpus.yamuxFrames), { minLength: 1, maxLength: 6 }).map((frames) => Buffer.concat(frames)), weight: 3 },
-      { arbitrary: fc.array(yamuxFrame, { minLength: 1, maxLength: 6 }).map((frames) => Buffer.concat(frames)), weight: 3 },
+      {
+        arbitrary: fc
+          .array(fromSeeds(corpus.yamuxFrames), { minLength: 1, maxLength: 6 })
+          .map((frames) => Buffer.concat(frames)),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.array(yamuxFrame, { minLength: 1, maxLength: 6 }).map((frames) => Buffer.concat(frames)),
+        weight: 3,
+      },
       { arbitrary: fc.uint8Array({ maxLength: 128 }).map((b) => Buffer.from(b)), weight: 1 },
     );
     const limit = fc.oneof(fc.constantFrom(1024 * 1024, 256 * 1024), fc.integer({ min: 0, max: 64 }));
-    return checkProperty(fc.property(input, chunking, limit, (bytes, sizes, maxDataBody) => {
-      probe();
-      const spec = specYamux(bytes, maxDataBody);
-      const events: MuxEvent[] = [];
-      let pendingData: Buffer[] = [];
-      const flushData = (): void => {
-        if (pendingData.length > 0) events.push(`data ${Buffer.concat(pendingData).toString('hex')}`);
-        pendingData = [];
-      };
-      const decoder = new MuxFrameDecoder(
-        {
-          onFrame: (h) => {
-            flushData();
-            events.push(`frame ${h.type} ${h.flags} ${h.streamId} ${h.length}`);
+    return checkProperty(
+      fc.property(input, chunking, limit, (bytes, sizes, maxDataBody) => {
+        probe();
+        const spec = specYamux(bytes, maxDataBody);
+        const events: MuxEvent[] = [];
+        let pendingData: Buffer[] = [];
+        const flushData = (): void => {
+          if (pendingData.length > 0) events.push(`data ${Buffer.concat(pendingData).toString('hex')}`);
+          pendingData = [];
+        };
+        const decoder = new MuxFrameDecoder(
+          {
+            onFrame: (h) => {
+              flushData();
+              events.push(`frame ${h.type} ${h.flags} ${h.streamId} ${h.length}`);
+            },
+            onDataPiece: (piece) => {
+              pendingData.push(Buffer.from(piece));
+            },
+            onDataEnd: () => {
+              flushData();
+              events.push('end');
+            },
           },
-          onDataPiece: (piece) => {
-            pendingData.push(Buffer.from(piece));
-          },
-          onDataEnd: () => {
-            flushData();
-            events.push('end');
-          },
-        },
-        maxDataBody,
-      );
-      let error = false;
-      for (const piece of cut(bytes, sizes)) {
-        try {
-          decoder.push(piece);
-        } catch (thrown) {
-          if (!(thrown instanceof MuxProtocolError)) throw violation(`mux FrameDecoder threw ${describe(thrown)}, not a MuxProtocolError`, thrown);
-          error = true;
-          break;
+          maxDataBody,
+        );
+        let error = false;
+        for (const piece of cut(bytes, sizes)) {
+          try {
+            decoder.push(piece);
+          } catch (thrown) {
+            if (!(thrown instanceof MuxProtocolError))
+              throw violation(`mux FrameDecoder threw ${describe(thrown)}, not a MuxProtocolError`, thrown);
+            error = true;
+            break;
+          }
+          if (decoder.pendingBytes > HEADER_LENGTH + maxDataBody)
+            throw violation(`mux FrameDecoder holds back ${decoder.pendingBytes} bytes`);
         }
-        if (decoder.pendingBytes > HEADER_LENGTH + maxDataBody) throw violation(`mux FrameDecoder holds back ${decoder.pendingBytes} bytes`);
-      }
-      flushData();
-      if (error !== spec.error) throw violation(`mux FrameDecoder ${error ? 'refused' : 'accepted'} input the header rules ${spec.error ? 'refuse' : 'accept'}`);
-      if (!isDeepStrictEqual(events, spec.events)) throw violation(`mux FrameDecoder reported ${events.length} events, the header rules ${spec.events.length} (or different ones)`);
-    }), parameters);
+        flushData();
+        if (error !== spec.error)
+          throw violation(
+            `mux FrameDecoder ${error ? 'refused' : 'accepted'} input the header rules ${spec.error ? 'refuse' : 'accept'}`,
+          );
+        if (!isDeepStrictEqual(events, spec.events))
+          throw violation(
+            `mux FrameDecoder reported ${events.length} events, the header rules ${spec.events.length} (or different ones)`,
+          );
+      }),
+      parameters,
+    );
   },
 };
 
@@ -426,53 +514,70 @@ const yamuxSession: FuzzTarget = {
   check(corpus, probe, parameters) {
     const input = fc.oneof(
       { arbitrary: fromSeeds(corpus.yamuxStreams), weight: 3 },
-      { arbitrary: fc.array(fromSeeds(corpus.yamuxFrames), { minLength: 1, maxLength: 8 }).map((frames) => Buffer.concat(frames)), weight: 3 },
-      { arbitrary: fc.array(yamuxFrame, { minLength: 1, maxLength: 8 }).map((frames) => Buffer.concat(frames)), weight: 3 },
+      {
+        arbitrary: fc
+          .array(fromSeeds(corpus.yamuxFrames), { minLength: 1, maxLength: 8 })
+          .map((frames) => Buffer.concat(frames)),
+        weight: 3,
+      },
+      {
+        arbitrary: fc.array(yamuxFrame, { minLength: 1, maxLength: 8 }).map((frames) => Buffer.concat(frames)),
+        weight: 3,
+      },
     );
-    return checkProperty(fc.asyncProperty(input, fc.array(fc.integer({ min: 1, max: 2048 }), { minLength: 1, maxLength: 3 }), fc.constantFrom('client' as const, 'server' as const), async (bytes, sizes, mode) => {
-      probe();
-      const [ours, peer] = duplexPair();
-      peer.on('error', () => undefined);
-      peer.resume();
-      const session = new Session(ours, { mode, closeTimeoutMs: 100, pingTimeoutMs: 100 });
-      const streams: MuxStream[] = [];
-      const streamErrors: Error[] = [];
-      const ended: { closed: boolean; error: Error | undefined } = { closed: false, error: undefined };
-      session.on('close', (error) => {
-        ended.closed = true;
-        ended.error = error;
-      });
-      const watch = (stream: MuxStream): void => {
-        streams.push(stream);
-        stream.on('error', (error) => streamErrors.push(error));
-      };
-      session.on('stream', (stream) => {
-        watch(stream);
-        stream.pipe(stream);
-      });
-      try {
-        const own = session.open();
-        watch(own);
-        own.end('hello');
-        own.resume();
-      } catch (error) {
-        throw violation(`Session.open threw ${describe(error)} on a fresh session`, error);
-      }
-      for (const piece of cut(bytes, sizes)) {
-        peer.write(piece);
-        await turns(1);
-      }
-      await turns(4);
-      session.destroy();
-      await turns(4);
-      if (!ended.closed) throw violation('the session did not report its end after destroy()');
-      const reported = ended.error;
-      if (reported !== undefined && !(reported instanceof MuxError)) throw violation(`the session closed with ${describe(reported)}, not a MuxError`, reported);
-      const stray = streamErrors.find((error) => !isAcceptableStreamError(error));
-      if (stray !== undefined) throw violation(`a stream errored with ${describe(stray)}, not a MuxError`, stray);
-      const open = streams.filter((s) => !s.destroyed);
-      if (open.length > 0) throw violation(`${open.length} stream(s) still open after the session was destroyed`);
-    }), parameters);
+    return checkProperty(
+      fc.asyncProperty(
+        input,
+        fc.array(fc.integer({ min: 1, max: 2048 }), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom('client' as const, 'server' as const),
+        async (bytes, sizes, mode) => {
+          probe();
+          const [ours, peer] = duplexPair();
+          peer.on('error', () => undefined);
+          peer.resume();
+          const session = new Session(ours, { mode, closeTimeoutMs: 100, pingTimeoutMs: 100 });
+          const streams: MuxStream[] = [];
+          const streamErrors: Error[] = [];
+          const ended: { closed: boolean; error: Error | undefined } = { closed: false, error: undefined };
+          session.on('close', (error) => {
+            ended.closed = true;
+            ended.error = error;
+          });
+          const watch = (stream: MuxStream): void => {
+            streams.push(stream);
+            stream.on('error', (error) => streamErrors.push(error));
+          };
+          session.on('stream', (stream) => {
+            watch(stream);
+            stream.pipe(stream);
+          });
+          try {
+            const own = session.open();
+            watch(own);
+            own.end('hello');
+            own.resume();
+          } catch (error) {
+            throw violation(`Session.open threw ${describe(error)} on a fresh session`, error);
+          }
+          for (const piece of cut(bytes, sizes)) {
+            peer.write(piece);
+            await turns(1);
+          }
+          await turns(4);
+          session.destroy();
+          await turns(4);
+          if (!ended.closed) throw violation('the session did not report its end after destroy()');
+          const reported = ended.error;
+          if (reported !== undefined && !(reported instanceof MuxError))
+            throw violation(`the session closed with ${describe(reported)}, not a MuxError`, reported);
+          const stray = streamErrors.find((error) => !isAcceptableStreamError(error));
+          if (stray !== undefined) throw violation(`a stream errored with ${describe(stray)}, not a MuxError`, stray);
+          const open = streams.filter((s) => !s.destroyed);
+          if (open.length > 0) throw violation(`${open.length} stream(s) still open after the session was destroyed`);
+        },
+      ),
+      parameters,
+    );
   },
 };
 
@@ -488,48 +593,108 @@ function secretOf(text: string): string | null {
   }
 }
 
-const ENV_VALUES = ['localhost', '127.0.0.1', '', '443', '+4997', '70000', 'x', '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----'];
+const ENV_VALUES = [
+  'localhost',
+  '127.0.0.1',
+  '',
+  '443',
+  '+4997',
+  '70000',
+  'x',
+  '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----',
+];
 
 const config: FuzzTarget = {
   name: 'config',
-  description: 'cluvio-agent.toml loader (TOML, keys, secret key, durations, allowlist, host, port, trust, environment overrides)',
+  description:
+    'cluvio-agent.toml loader (TOML, keys, secret key, durations, allowlist, host, port, trust, environment overrides)',
   weight: 22,
   check(corpus, probe, parameters) {
     const text = fc.oneof(
       { arbitrary: mutatedText(corpus.configTexts), weight: 4 },
-      { arbitrary: fc.tuple(fc.constantFrom(...(corpus.configTexts.length > 0 ? corpus.configTexts : [''])), tomlDocument).map(([seed, extra]) => `${seed}\n${extra}`), weight: 3 },
+      {
+        arbitrary: fc
+          .tuple(fc.constantFrom(...(corpus.configTexts.length > 0 ? corpus.configTexts : [''])), tomlDocument)
+          .map(([seed, extra]) => `${seed}\n${extra}`),
+        weight: 3,
+      },
       { arbitrary: tomlDocument, weight: 2 },
       // Any code points, lone surrogates included (fast-check's own 'binary' unit would cache 80 MiB).
-      { arbitrary: fc.array(fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0x10_ffff })), { maxLength: 200 }).map((points) => String.fromCodePoint(...points)), weight: 1 },
+      {
+        arbitrary: fc
+          .array(fc.oneof(fc.integer({ min: 0, max: 0x7f }), fc.integer({ min: 0, max: 0x10_ffff })), {
+            maxLength: 200,
+          })
+          .map((points) => String.fromCodePoint(...points)),
+        weight: 1,
+      },
     );
-    const env = fc.dictionary(fc.constantFrom('CLUVIO_AGENT_SERVER_HOST', 'CLUVIO_AGENT_SERVER_PORT', 'cluvio_agent_server_trust', 'CLUVIO_AGENT_SECRET_KEY', 'CLUVIO_AGENT_SERVER'), fc.constantFrom(...ENV_VALUES), { maxKeys: 2 });
-    return checkProperty(fc.property(text, fc.oneof({ arbitrary: fc.constant({}), weight: 4 }, { arbitrary: env, weight: 1 }), (toml, environment) => {
-      probe();
-      const secret = secretOf(toml);
-      let parsed;
-      try {
-        parsed = parseAgentConfig(toml, { file: 'fuzz.toml', env: environment });
-      } catch (error) {
-        if (!(error instanceof ConfigError)) throw violation(`parseAgentConfig threw ${describe(error)}, not a ConfigError`, error);
-        if (secret !== null && error.message.includes(secret)) throw violation('a ConfigError message quotes the secret key');
-        return;
-      }
-      const { server } = parsed;
-      if (!Number.isInteger(server.port) || server.port < 0 || server.port > 65_535) throw violation(`accepted port ${server.port}`);
-      if (parsed.allowlist.entries.length === 0) throw violation('accepted an empty allowlist');
-      if (parsed.publicKey.length !== 32 || parsed.agentId.length !== 43) throw violation('accepted a key that is not 32 bytes');
-      if (!Number.isFinite(parsed.connectTimeoutMs) || parsed.connectTimeoutMs < 0 || !Number.isFinite(parsed.pingFrequencyMs) || parsed.pingFrequencyMs < 0) {
-        throw violation(`accepted durations ${parsed.connectTimeoutMs} / ${parsed.pingFrequencyMs} ms`);
-      }
-      const secretText = parsed.secretKey.exportBase64url();
-      for (const shown of [JSON.stringify(toPublicConfig(parsed)), JSON.stringify(parsed), String(parsed.secretKey)]) {
-        if (shown.includes(secretText)) throw violation('the secret key shows in a printable view of the configuration');
-      }
-      // Matching never throws, whatever is asked.
-      parsed.allowlist.allowsName(toml.slice(0, 64));
-      parsed.allowlist.allowsIp(toml.slice(0, 40));
-    }), parameters);
+    const env = fc.dictionary(
+      fc.constantFrom(
+        'CLUVIO_AGENT_SERVER_HOST',
+        'CLUVIO_AGENT_SERVER_PORT',
+        'cluvio_agent_server_trust',
+        'CLUVIO_AGENT_SECRET_KEY',
+        'CLUVIO_AGENT_SERVER',
+      ),
+      fc.constantFrom(...ENV_VALUES),
+      { maxKeys: 2 },
+    );
+    return checkProperty(
+      fc.property(
+        text,
+        fc.oneof({ arbitrary: fc.constant({}), weight: 4 }, { arbitrary: env, weight: 1 }),
+        (toml, environment) => {
+          probe();
+          const secret = secretOf(toml);
+          let parsed;
+          try {
+            parsed = parseAgentConfig(toml, { file: 'fuzz.toml', env: environment });
+          } catch (error) {
+            if (!(error instanceof ConfigError))
+              throw violation(`parseAgentConfig threw ${describe(error)}, not a ConfigError`, error);
+            if (secret !== null && error.message.includes(secret))
+              throw violation('a ConfigError message quotes the secret key');
+            return;
+          }
+          const { server } = parsed;
+          if (!Number.isInteger(server.port) || server.port < 0 || server.port > 65_535)
+            throw violation(`accepted port ${server.port}`);
+          if (parsed.allowlist.entries.length === 0) throw violation('accepted an empty allowlist');
+          if (parsed.publicKey.length !== 32 || parsed.agentId.length !== 43)
+            throw violation('accepted a key that is not 32 bytes');
+          if (
+            !Number.isFinite(parsed.connectTimeoutMs) ||
+            parsed.connectTimeoutMs < 0 ||
+            !Number.isFinite(parsed.pingFrequencyMs) ||
+            parsed.pingFrequencyMs < 0
+          ) {
+            throw violation(`accepted durations ${parsed.connectTimeoutMs} / ${parsed.pingFrequencyMs} ms`);
+          }
+          const secretText = parsed.secretKey.exportBase64url();
+          for (const shown of [
+            JSON.stringify(toPublicConfig(parsed)),
+            JSON.stringify(parsed),
+            String(parsed.secretKey),
+          ]) {
+            if (shown.includes(secretText))
+              throw violation('the secret key shows in a printable view of the configuration');
+          }
+          // Matching never throws, whatever is asked.
+          parsed.allowlist.allowsName(toml.slice(0, 64));
+          parsed.allowlist.allowsIp(toml.slice(0, 40));
+        },
+      ),
+      parameters,
+    );
   },
 };
 
-export const FUZZ_TARGETS: readonly FuzzTarget[] = [codecFrameDecoder, codecFrameReader, cborMessages, yamuxFrameDecoder, yamuxSession, config];
+export const FUZZ_TARGETS: readonly FuzzTarget[] = [
+  codecFrameDecoder,
+  codecFrameReader,
+  cborMessages,
+  yamuxFrameDecoder,
+  yamuxSession,
+  config,
+];

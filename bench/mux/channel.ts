@@ -28,4 +28,3 @@ export function writeMessage(channel: Duplex, message: Buffer, split: boolean): 
   channel.write(message.subarray(0, 12));
   channel.write(message.subarray(12));
 }
-

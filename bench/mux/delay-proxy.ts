@@ -54,7 +54,9 @@ class DelayedDirection {
         from.pause();
       }
     });
-    from.on('end', () => { this.enqueue(null); });
+    from.on('end', () => {
+      this.enqueue(null);
+    });
     from.on('error', () => {
       setTimeout(() => to.destroy(), oneWayMs);
     });
@@ -110,7 +112,11 @@ class DelayedDirection {
   }
 }
 
-export async function startDelayProxy(targetPort: number, oneWayMs: number, options: DelayProxyOptions = {}): Promise<DelayProxy> {
+export async function startDelayProxy(
+  targetPort: number,
+  oneWayMs: number,
+  options: DelayProxyOptions = {},
+): Promise<DelayProxy> {
   const maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ allowHalfOpen: true }, (client) => {

@@ -43,7 +43,9 @@ const server = tls.createServer({ cert: options.certPem, key: options.keyPem, mi
     return;
   }
   const session = new Session(socket, { ...options.mux, mode: 'server' });
-  session.on('stream', (stream) => { serve(stream, options); });
+  session.on('stream', (stream) => {
+    serve(stream, options);
+  });
 });
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as { port: number };

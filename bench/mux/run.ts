@@ -49,7 +49,10 @@ interface Receiver {
   stop(): Promise<void>;
 }
 
-async function startReceiver(options: Omit<ReceiverOptions, 'certPem' | 'keyPem'>, cert: CertificateAndKey): Promise<Receiver> {
+async function startReceiver(
+  options: Omit<ReceiverOptions, 'certPem' | 'keyPem'>,
+  cert: CertificateAndKey,
+): Promise<Receiver> {
   const workerData: ReceiverOptions = { ...options, certPem: cert.certPem, keyPem: cert.keyPem };
   const worker = new Worker(new URL('./receiver.js', import.meta.url), { workerData });
   const [ready] = (await once(worker, 'message')) as [ReceiverReady];
@@ -66,7 +69,13 @@ async function startReceiver(options: Omit<ReceiverOptions, 'certPem' | 'keyPem'
 let cipher = '';
 
 async function dial(port: number, cert: CertificateAndKey, nagle = false): Promise<tls.TLSSocket> {
-  const socket = tls.connect({ host: '127.0.0.1', port, servername: 'localhost', ca: cert.certPem, minVersion: 'TLSv1.3' });
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port,
+    servername: 'localhost',
+    ca: cert.certPem,
+    minVersion: 'TLSv1.3',
+  });
   await once(socket, 'secureConnect');
   socket.setNoDelay(!nagle);
   cipher = `${socket.getProtocol() ?? '?'} ${socket.getCipher().name}`;
@@ -76,10 +85,12 @@ async function dial(port: number, cert: CertificateAndKey, nagle = false): Promi
 /** Sends `bytes` with backpressure, ends, and resolves with the ms until the sink's answer. */
 async function sendAndTime(channel: Duplex, bytes: number, start: number): Promise<number> {
   const answered = new Promise<number>((resolve, reject) => {
-    channel.once('data', () => { resolve(performance.now() - start); });
+    channel.once('data', () => {
+      resolve(performance.now() - start);
+    });
     channel.once('error', reject);
   });
-  for (let left = bytes; left > 0; ) {
+  for (let left = bytes; left > 0;) {
     const n = Math.min(left, CHUNK.length);
     left -= n;
     if (!channel.write(n === CHUNK.length ? CHUNK : CHUNK.subarray(0, n))) await once(channel, 'drain');
@@ -105,7 +116,13 @@ async function bareThroughput(port: number, cert: CertificateAndKey, bytes: numb
   return { mibPerSecond: rate(bytes, ms), slowestOverMean: 1 };
 }
 
-async function muxThroughput(port: number, cert: CertificateAndKey, streams: number, bytes: number, mux: Partial<MuxConfig>): Promise<Throughput> {
+async function muxThroughput(
+  port: number,
+  cert: CertificateAndKey,
+  streams: number,
+  bytes: number,
+  mux: Partial<MuxConfig>,
+): Promise<Throughput> {
   const socket = await dial(port, cert);
   const session = new Session(socket, { ...mux, mode: 'client' });
   const channels = Array.from({ length: streams }, () => session.open().on('error', () => undefined));
@@ -155,7 +172,9 @@ async function throughputTable(title: string, cases: Case[]): Promise<void> {
     const ratios = mine.map((r, round) => r.mibPerSecond / (baseline[round]?.mibPerSecond ?? Number.NaN));
     const range = `(${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`;
     const fairness = c.label.includes('64 streams') ? num(median(mine.map((r) => r.slowestOverMean)), 2) : '       -';
-    console.log(`  ${pad(c.label, 42)} ${num(median(mine.map((r) => r.mibPerSecond)))} ${num(median(ratios), 2)}  ${pad(range, 12)} ${fairness}`);
+    console.log(
+      `  ${pad(c.label, 42)} ${num(median(mine.map((r) => r.mibPerSecond)))} ${num(median(ratios), 2)}  ${pad(range, 12)} ${fairness}`,
+    );
   }
 }
 
@@ -163,13 +182,22 @@ async function throughput(cert: CertificateAndKey): Promise<void> {
   const bare = await startReceiver({ transport: 'bare', behaviour: 'sink' }, cert);
   const mux = await startReceiver({ transport: 'mux', behaviour: 'sink' }, cert);
   const reference = await startReceiver({ transport: 'mux', behaviour: 'sink', mux: YAMUX_0_10_CONFIG }, cert);
-  await throughputTable(`Throughput, ${args.mib} MiB per run, ${ROUNDS} rounds (ratio against bare TLS in the same round)`, [
-    { label: 'bare TLS 1.3 socket pair', run: () => bareThroughput(bare.port, cert, TOTAL_BYTES) },
-    { label: 'mux, 1 stream', run: () => muxThroughput(mux.port, cert, 1, TOTAL_BYTES, {}) },
-    { label: 'mux, 64 streams', run: () => muxThroughput(mux.port, cert, 64, TOTAL_BYTES, {}) },
-    { label: 'mux (0.10 settings both ends), 1 stream', run: () => muxThroughput(reference.port, cert, 1, TOTAL_BYTES, YAMUX_0_10_CONFIG) },
-    { label: 'mux (0.10 settings both ends), 64 streams', run: () => muxThroughput(reference.port, cert, 64, TOTAL_BYTES, YAMUX_0_10_CONFIG) },
-  ]);
+  await throughputTable(
+    `Throughput, ${args.mib} MiB per run, ${ROUNDS} rounds (ratio against bare TLS in the same round)`,
+    [
+      { label: 'bare TLS 1.3 socket pair', run: () => bareThroughput(bare.port, cert, TOTAL_BYTES) },
+      { label: 'mux, 1 stream', run: () => muxThroughput(mux.port, cert, 1, TOTAL_BYTES, {}) },
+      { label: 'mux, 64 streams', run: () => muxThroughput(mux.port, cert, 64, TOTAL_BYTES, {}) },
+      {
+        label: 'mux (0.10 settings both ends), 1 stream',
+        run: () => muxThroughput(reference.port, cert, 1, TOTAL_BYTES, YAMUX_0_10_CONFIG),
+      },
+      {
+        label: 'mux (0.10 settings both ends), 64 streams',
+        run: () => muxThroughput(reference.port, cert, 64, TOTAL_BYTES, YAMUX_0_10_CONFIG),
+      },
+    ],
+  );
   await Promise.all([bare.stop(), mux.stop(), reference.stop()]);
 }
 
@@ -183,10 +211,19 @@ async function frameSizeSweep(cert: CertificateAndKey): Promise<void> {
     const mux: Partial<MuxConfig> = { maxOutgoingFrameBody: body };
     const receiver = await startReceiver({ transport: 'mux', behaviour: 'sink', mux }, cert);
     receivers.push(receiver);
-    cases.push({ label: `mux, 1 stream, ${body}-byte frames`, run: () => muxThroughput(receiver.port, cert, 1, TOTAL_BYTES, mux) });
-    cases.push({ label: `mux, 64 streams, ${body}-byte frames`, run: () => muxThroughput(receiver.port, cert, 64, TOTAL_BYTES, mux) });
+    cases.push({
+      label: `mux, 1 stream, ${body}-byte frames`,
+      run: () => muxThroughput(receiver.port, cert, 1, TOTAL_BYTES, mux),
+    });
+    cases.push({
+      label: `mux, 64 streams, ${body}-byte frames`,
+      run: () => muxThroughput(receiver.port, cert, 64, TOTAL_BYTES, mux),
+    });
   }
-  await throughputTable(`Outgoing frame size, ${args.mib} MiB per run, ${ROUNDS} rounds (ratio against bare TLS in the same round)`, cases);
+  await throughputTable(
+    `Outgoing frame size, ${args.mib} MiB per run, ${ROUNDS} rounds (ratio against bare TLS in the same round)`,
+    cases,
+  );
   await Promise.all(receivers.map((r) => r.stop()));
 }
 
@@ -202,7 +239,9 @@ async function roundTrips(channel: Duplex, count: number, split: boolean): Promi
   });
   for (let i = 0; i < count; i += 1) {
     pending = REQUEST_BYTES;
-    const turn = new Promise<void>((resolve) => { resolveTurn = resolve; });
+    const turn = new Promise<void>((resolve) => {
+      resolveTurn = resolve;
+    });
     const start = performance.now();
     writeMessage(channel, request, split);
     await turn;
@@ -235,9 +274,12 @@ async function latency(cert: CertificateAndKey): Promise<void> {
   nagleSocket.destroy();
   await Promise.all([bare.stop(), mux.stop(), nagle.stop()]);
 
-  console.log(`\nRequest/response round trip, ${REQUEST_BYTES} bytes each way (${count} round trips; 100 for the last row)`);
+  console.log(
+    `\nRequest/response round trip, ${REQUEST_BYTES} bytes each way (${count} round trips; 100 for the last row)`,
+  );
   console.log(`  ${pad('', 46)}  p50 ms   p99 ms`);
-  for (const [label, times] of rows) console.log(`  ${pad(label, 46)} ${num(percentile(times, 50), 3)} ${num(percentile(times, 99), 3)}`);
+  for (const [label, times] of rows)
+    console.log(`  ${pad(label, 46)} ${num(percentile(times, 50), 3)} ${num(percentile(times, 99), 3)}`);
 }
 
 async function windowTuning(cert: CertificateAndKey): Promise<void> {
@@ -245,7 +287,10 @@ async function windowTuning(cert: CertificateAndKey): Promise<void> {
   const results: [string, number][] = [];
   const bare = await startReceiver({ transport: 'bare', behaviour: 'sink' }, cert);
   const bareProxy = await startDelayProxy(bare.port, oneWay);
-  results.push(['bare TLS through the same proxy (ceiling)', (await bareThroughput(bareProxy.port, cert, 64 * MIB)).mibPerSecond]);
+  results.push([
+    'bare TLS through the same proxy (ceiling)',
+    (await bareThroughput(bareProxy.port, cert, 64 * MIB)).mibPerSecond,
+  ]);
   bareProxy.close();
 
   for (const autoTuneWindow of [false, true]) {
@@ -253,7 +298,9 @@ async function windowTuning(cert: CertificateAndKey): Promise<void> {
     const receiver = await startReceiver({ transport: 'mux', behaviour: 'sink', mux }, cert);
     const proxy = await startDelayProxy(receiver.port, oneWay);
     const bytes = autoTuneWindow ? 64 * MIB : 16 * MIB;
-    const label = autoTuneWindow ? 'mux, 1 stream, auto-tuning on (16 MiB max)' : 'mux, 1 stream, fixed 256 KiB window (0.10)';
+    const label = autoTuneWindow
+      ? 'mux, 1 stream, auto-tuning on (16 MiB max)'
+      : 'mux, 1 stream, fixed 256 KiB window (0.10)';
     results.push([label, (await muxThroughput(proxy.port, cert, 1, bytes, mux)).mibPerSecond]);
     proxy.close();
     await receiver.stop();
@@ -262,12 +309,16 @@ async function windowTuning(cert: CertificateAndKey): Promise<void> {
   console.log(`\nReceive window through a proxy adding ${RTT_MS} ms of round trip (one run each)`);
   console.log(`  ${pad('', 44)}   MiB/s`);
   for (const [label, mib] of results) console.log(`  ${pad(label, 44)} ${num(mib)}`);
-  console.log(`  (a fixed 256 KiB window allows at most ${(256 / 1024 / (RTT_MS / 1000)).toFixed(1)} MiB/s at this RTT)`);
+  console.log(
+    `  (a fixed 256 KiB window allows at most ${(256 / 1024 / (RTT_MS / 1000)).toFixed(1)} MiB/s at this RTT)`,
+  );
 }
 
 async function main(): Promise<void> {
   const cert = await generateSelfSignedServerCertificate(['localhost']);
-  console.log(`mux benchmark: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), loopback, receiver in a worker thread`);
+  console.log(
+    `mux benchmark: Node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? '?'}), loopback, receiver in a worker thread`,
+  );
   const only = args.only;
   if (only === undefined || only === 'throughput') {
     await throughput(cert);

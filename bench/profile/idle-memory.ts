@@ -26,7 +26,9 @@ import { startRoutedTunnel } from '../e2e/tunnel-rig.js';
 const SELF = fileURLToPath(import.meta.url);
 
 interface HeapSnapshot {
-  readonly snapshot: { readonly meta: { readonly node_fields: readonly string[]; readonly node_types: readonly [readonly string[]] } };
+  readonly snapshot: {
+    readonly meta: { readonly node_fields: readonly string[]; readonly node_types: readonly [readonly string[]] };
+  };
   readonly nodes: readonly number[];
   readonly strings: readonly string[];
 }
@@ -66,13 +68,22 @@ async function floorChild(port: number, from: number, to: number): Promise<void>
   const open = async (n: number): Promise<void> => {
     while (sockets.length < n) {
       const batch = Math.min(200, n - sockets.length);
-      await Promise.all(Array.from({ length: batch }, async () => {
-        const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true, noDelay: true, keepAlive: true, keepAliveInitialDelay: 30_000 });
-        await once(socket, 'connect');
-        socket.on('data', () => undefined);
-        socket.on('error', () => undefined);
-        sockets.push(socket);
-      }));
+      await Promise.all(
+        Array.from({ length: batch }, async () => {
+          const socket = net.connect({
+            port,
+            host: '127.0.0.1',
+            allowHalfOpen: true,
+            noDelay: true,
+            keepAlive: true,
+            keepAliveInitialDelay: 30_000,
+          });
+          await once(socket, 'connect');
+          socket.on('data', () => undefined);
+          socket.on('error', () => undefined);
+          sockets.push(socket);
+        }),
+      );
     }
   };
   const measure = async (): Promise<{ rss: number; heap: number }> => {
@@ -91,7 +102,9 @@ async function floorChild(port: number, from: number, to: number): Promise<void>
 }
 
 async function measureFloor(from: number, to: number): Promise<{ rss: number; heap: number }> {
-  const server = net.createServer((socket) => { socket.on('error', () => undefined); });
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as net.AddressInfo;
@@ -165,13 +178,17 @@ async function measureAgent(from: number, to: number): Promise<void> {
   const [rssA, rssB] = await sampleAgent(from, to, false);
   const [a, b] = await sampleAgent(from, to, true);
   let heapBytes = 0;
-  const rows = [...(b.heap ?? [])].map(([key, group]) => {
-    const before = a.heap?.get(key) ?? { count: 0, bytes: 0 };
-    heapBytes += group.bytes - before.bytes;
-    return { key, count: (group.count - before.count) / n, bytes: (group.bytes - before.bytes) / n };
-  }).sort((x, y) => y.bytes - x.bytes);
+  const rows = [...(b.heap ?? [])]
+    .map(([key, group]) => {
+      const before = a.heap?.get(key) ?? { count: 0, bytes: 0 };
+      heapBytes += group.bytes - before.bytes;
+      return { key, count: (group.count - before.count) / n, bytes: (group.bytes - before.bytes) / n };
+    })
+    .sort((x, y) => y.bytes - x.bytes);
   console.log(`\nour agent, between ${from.toLocaleString('en-US')} and ${to.toLocaleString('en-US')} idle streams:`);
-  console.log(`  RSS per stream ${((rssB.rss - rssA.rss) / n).toFixed(2)} KiB; JS heap per stream ${(heapBytes / n / 1024).toFixed(2)} KiB`);
+  console.log(
+    `  RSS per stream ${((rssB.rss - rssA.rss) / n).toFixed(2)} KiB; JS heap per stream ${(heapBytes / n / 1024).toFixed(2)} KiB`,
+  );
   console.log('  JS heap per stream by constructor (bytes, objects):');
   for (const row of rows.slice(0, 30)) {
     if (row.bytes < 16) break;
@@ -184,12 +201,17 @@ async function main(): Promise<void> {
     await floorChild(Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5]));
     return;
   }
-  const { values } = parseArgs({ options: { from: { type: 'string', default: '1000' }, to: { type: 'string', default: '6000' } } });
+  const { values } = parseArgs({
+    options: { from: { type: 'string', default: '1000' }, to: { type: 'string', default: '6000' } },
+  });
   const from = Number(values.from);
   const to = Number(values.to);
-  if (!(Number.isInteger(from) && Number.isInteger(to) && from > 0 && to > from)) throw new Error('--from and --to must be integers with 0 < from < to');
+  if (!(Number.isInteger(from) && Number.isInteger(to) && from > 0 && to > from))
+    throw new Error('--from and --to must be integers with 0 < from < to');
   const floor = await measureFloor(from, to);
-  console.log(`plain Node TCP socket (idle, connected, one 'data' listener), between ${from.toLocaleString('en-US')} and ${to.toLocaleString('en-US')}:`);
+  console.log(
+    `plain Node TCP socket (idle, connected, one 'data' listener), between ${from.toLocaleString('en-US')} and ${to.toLocaleString('en-US')}:`,
+  );
   console.log(`  RSS per socket ${floor.rss.toFixed(2)} KiB, JS heap per socket ${floor.heap.toFixed(2)} KiB`);
   await measureAgent(from, to);
 }

@@ -52,13 +52,23 @@ async function phases(port: number, setups: number): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { setups: { type: 'string', default: '3000' }, rounds: { type: 'string', default: '3' }, 'cpu-prof': { type: 'string' } } });
+  const { values } = parseArgs({
+    options: {
+      setups: { type: 'string', default: '3000' },
+      rounds: { type: 'string', default: '3' },
+      'cpu-prof': { type: 'string' },
+    },
+  });
   const setups = Number(values.setups);
   const rounds = Number(values.rounds);
-  if (!(Number.isInteger(setups) && setups > 0 && Number.isInteger(rounds) && rounds > 0)) throw new Error('--setups and --rounds must be positive integers');
+  if (!(Number.isInteger(setups) && setups > 0 && Number.isInteger(rounds) && rounds > 0))
+    throw new Error('--setups and --rounds must be positive integers');
   const profile = values['cpu-prof'];
   const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}`];
-  const tunnel = await startRoutedTunnel('setup-phases', { gatewayFlags: flags, ...(profile === undefined ? {} : { agent: { cpuProfileDir: profile } }) });
+  const tunnel = await startRoutedTunnel('setup-phases', {
+    gatewayFlags: flags,
+    ...(profile === undefined ? {} : { agent: { cpuProfileDir: profile } }),
+  });
   try {
     for (let round = 1; round <= rounds; round += 1) {
       console.log(`round ${round}: direct  ${await phases(tunnel.targetPort, setups)}`);

@@ -92,13 +92,30 @@ export function summarize(profile: CpuProfile): ProfileSummary {
   return { totalMs, selfByFunction, selfByFile, inclusiveByFunction };
 }
 
-function table(title: string, map: Map<string, number>, totalMs: number, top: number, match: string | undefined): string {
-  const rows = [...map.entries()].filter(([key]) => match === undefined || key.includes(match)).sort((a, b) => b[1] - a[1]).slice(0, top);
-  return [title, ...rows.map(([key, ms]) => `  ${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / totalMs).toFixed(1).padStart(5)} %  ${key}`)].join('\n');
+function table(
+  title: string,
+  map: Map<string, number>,
+  totalMs: number,
+  top: number,
+  match: string | undefined,
+): string {
+  const rows = [...map.entries()]
+    .filter(([key]) => match === undefined || key.includes(match))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
+  return [
+    title,
+    ...rows.map(
+      ([key, ms]) => `  ${ms.toFixed(0).padStart(7)} ms ${((100 * ms) / totalMs).toFixed(1).padStart(5)} %  ${key}`,
+    ),
+  ].join('\n');
 }
 
 function main(): void {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '30' }, match: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { top: { type: 'string', default: '30' }, match: { type: 'string' } },
+  });
   const top = Number(values.top);
   for (const file of positionals) {
     const summary = summarize(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile);

@@ -49,12 +49,19 @@ const STREAMS = Number(args.streams);
 const SAMPLE_MS = Number(args.sample) * 1000;
 const WARMUP_MS = args.warmup === undefined ? Math.max(60_000, DURATION_MS * 0.2) : Number(args.warmup) * 1000;
 const MAX_GROWTH = Number(args['max-growth']) / 100;
-if (![DURATION_MS, STREAMS, SAMPLE_MS, WARMUP_MS, MAX_GROWTH].every((n) => Number.isFinite(n) && n > 0) || !['ours', 'reference'].includes(args.agent)) {
-  process.stderr.write('soak: --minutes, --streams, --sample, --warmup and --max-growth must be positive numbers; --agent ours|reference\n');
+if (
+  ![DURATION_MS, STREAMS, SAMPLE_MS, WARMUP_MS, MAX_GROWTH].every((n) => Number.isFinite(n) && n > 0) ||
+  !['ours', 'reference'].includes(args.agent)
+) {
+  process.stderr.write(
+    'soak: --minutes, --streams, --sample, --warmup and --max-growth must be positive numbers; --agent ours|reference\n',
+  );
   process.exit(2);
 }
 if (DURATION_MS - WARMUP_MS < 3 * SAMPLE_MS) {
-  process.stderr.write(`soak: a ${args.minutes}-minute run leaves fewer than three ${args.sample}-s samples after the warm-up; run longer or pass --warmup\n`);
+  process.stderr.write(
+    `soak: a ${args.minutes}-minute run leaves fewer than three ${args.sample}-s samples after the warm-up; run longer or pass --warmup\n`,
+  );
   process.exit(2);
 }
 
@@ -133,7 +140,15 @@ const random = (min: number, max: number): number => min + Math.floor(Math.rando
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Kind = 'echo' | 'long-echo' | 'download' | 'upload' | 'churn' | 'refused' | 'test';
-const KINDS: readonly [Kind, number][] = [['echo', 25], ['long-echo', 10], ['download', 20], ['upload', 20], ['churn', 15], ['refused', 5], ['test', 5]];
+const KINDS: readonly [Kind, number][] = [
+  ['echo', 25],
+  ['long-echo', 10],
+  ['download', 20],
+  ['upload', 20],
+  ['churn', 15],
+  ['refused', 5],
+  ['test', 5],
+];
 
 function pickKind(): Kind {
   let roll = Math.random() * KINDS.reduce((sum, [, w]) => sum + w, 0);
@@ -158,7 +173,10 @@ async function operation(gateway: Gateway, agentId: string, targetPort: number, 
         stream.destroy();
         return 'opened';
       },
-      (error: unknown) => (error instanceof StreamOpenError && error.outcome === 'refused' && error.errorCode === 'AddressNotAllowed' ? 'refused' : String(error)),
+      (error: unknown) =>
+        error instanceof StreamOpenError && error.outcome === 'refused' && error.errorCode === 'AddressNotAllowed'
+          ? 'refused'
+          : String(error),
     );
     if (outcome !== 'refused') fail(`a disallowed target: ${outcome}`);
     totals.refusals += 1;
@@ -198,7 +216,8 @@ async function operation(gateway: Gateway, agentId: string, targetPort: number, 
       await readToEnd(stream, (chunk) => {
         check.add(chunk);
       });
-      if (check.corrupt || check.received !== size) fail(`download: ${check.received} of ${size} bytes${check.corrupt ? ', corrupted' : ''}`);
+      if (check.corrupt || check.received !== size)
+        fail(`download: ${check.received} of ${size} bytes${check.corrupt ? ', corrupted' : ''}`);
       totals.bytes += check.received;
       break;
     }
@@ -262,10 +281,21 @@ async function main(): Promise<number> {
   const configPath = path.join(dir, 'cluvio-agent.toml');
   await writeFile(
     configPath,
-    [`secret-key = "${keys.secretKey.exportBase64url()}"`, 'allowed-addresses = ["127.0.0.0/8"]', '[server]', 'host = "localhost"', `port = ${gateway.port}`, `trust = '''\n${ca.certPem.trim()}\n'''`, ''].join('\n'),
+    [
+      `secret-key = "${keys.secretKey.exportBase64url()}"`,
+      'allowed-addresses = ["127.0.0.0/8"]',
+      '[server]',
+      'host = "localhost"',
+      `port = ${gateway.port}`,
+      `trust = '''\n${ca.certPem.trim()}\n'''`,
+      '',
+    ].join('\n'),
     { mode: 0o600 },
   );
-  const command = args.agent === 'reference' ? [referenceAgentPath] : [process.execPath, path.join(repoRoot, 'dist/src/cli/agent.js')];
+  const command =
+    args.agent === 'reference'
+      ? [referenceAgentPath]
+      : [process.execPath, path.join(repoRoot, 'dist/src/cli/agent.js')];
   const [executable, ...leading] = command;
   if (executable === undefined) throw new Error('no agent command');
   const agent: ChildProcess = spawn(executable, [...leading, '-c', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -281,7 +311,9 @@ async function main(): Promise<number> {
     await gateway.waitForAgent(keys.agentId, { timeoutMs: 30_000 });
     await pause(1_000);
     const idleBefore = sampleProcess(pid);
-    log(`Soak: ${args.agent === 'reference' ? 'reference agent 1.3.0' : 'our agent'} (pid ${pid}), ${STREAMS} streams, ${args.minutes} min, samples every ${args.sample} s, warm-up ${(WARMUP_MS / 1000).toFixed(0)} s, Node ${process.version}, ${os.cpus().length} CPUs`);
+    log(
+      `Soak: ${args.agent === 'reference' ? 'reference agent 1.3.0' : 'our agent'} (pid ${pid}), ${STREAMS} streams, ${args.minutes} min, samples every ${args.sample} s, warm-up ${(WARMUP_MS / 1000).toFixed(0)} s, Node ${process.version}, ${os.cpus().length} CPUs`,
+    );
     log(`idle before: agent rss ${mib(idleBefore.rss)} MiB, ${idleBefore.fds ?? '?'} fds`);
     log('    t(s)  agent rss MiB  agent fds  driver rss MiB  open streams  operations  MiB moved');
 
@@ -323,12 +355,19 @@ async function main(): Promise<number> {
     const growth = final / baseline - 1;
     const elapsed = (Date.now() - started) / 1000;
     log('');
-    log(`operations: ${totals.operations} (${totals.streams} streams, ${totals.refusals} refusals, ${totals.tests} Tests), ${mib(totals.bytes)} MiB checked, ${(totals.bytes / MIB / elapsed).toFixed(1)} MiB/s`);
-    log(`agent rss after warm-up: baseline ${mib(baseline)} MiB (median of the first 3 samples), final ${mib(final)} MiB (median of the last 3), peak ${mib(peak)} MiB; growth ${(growth * 100).toFixed(2)} % (limit ${(MAX_GROWTH * 100).toFixed(0)} %)`);
-    log(`idle after: agent rss ${mib(idleAfter.rss)} MiB, ${idleAfter.fds ?? '?'} fds (before: ${idleBefore.fds ?? '?'}); agent log lines: ${agentLines}`);
+    log(
+      `operations: ${totals.operations} (${totals.streams} streams, ${totals.refusals} refusals, ${totals.tests} Tests), ${mib(totals.bytes)} MiB checked, ${(totals.bytes / MIB / elapsed).toFixed(1)} MiB/s`,
+    );
+    log(
+      `agent rss after warm-up: baseline ${mib(baseline)} MiB (median of the first 3 samples), final ${mib(final)} MiB (median of the last 3), peak ${mib(peak)} MiB; growth ${(growth * 100).toFixed(2)} % (limit ${(MAX_GROWTH * 100).toFixed(0)} %)`,
+    );
+    log(
+      `idle after: agent rss ${mib(idleAfter.rss)} MiB, ${idleAfter.fds ?? '?'} fds (before: ${idleBefore.fds ?? '?'}); agent log lines: ${agentLines}`,
+    );
     const problems: string[] = [...totals.failures];
     if (growth > MAX_GROWTH) problems.push(`agent rss grew ${(growth * 100).toFixed(2)} % after the warm-up`);
-    if (idleBefore.fds !== null && idleAfter.fds !== null && idleAfter.fds > idleBefore.fds) problems.push(`the idle agent holds ${idleAfter.fds} descriptors, ${idleBefore.fds} before the run`);
+    if (idleBefore.fds !== null && idleAfter.fds !== null && idleAfter.fds > idleBefore.fds)
+      problems.push(`the idle agent holds ${idleAfter.fds} descriptors, ${idleBefore.fds} before the run`);
     if (exit.text !== null) problems.push(`the agent exited (${exit.text}): ${agentErr}`);
     log(problems.length === 0 ? 'PASS' : `FAIL\n  ${problems.join('\n  ')}`);
     return problems.length === 0 ? 0 : 1;

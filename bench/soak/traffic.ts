@@ -94,7 +94,10 @@ export async function startTargetServer(): Promise<TargetServer> {
         if (rest.length > 0) socket.write(rest);
         socket.pipe(socket);
       } else if (command === 'GET') {
-        void writePattern(socket, seed, length).then(() => socket.end(), () => socket.destroy());
+        void writePattern(socket, seed, length).then(
+          () => socket.end(),
+          () => socket.destroy(),
+        );
       } else if (command === 'PUT') {
         const check = new PatternCheck(seed);
         if (rest.length > 0) check.add(rest);

@@ -45,22 +45,47 @@ function png(size: number, rgba: Buffer): Buffer {
     raw[y * (size * 4 + 1)] = 0; // filter: none
     rgba.copy(raw, y * (size * 4 + 1) + 1, y * size * 4, (y + 1) * size * 4);
   }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 // ---- shapes on a unit square [0,1]², distance < 0 inside ----
-const disc = (cx: number, cy: number, r: number): Shape => (x, y) => Math.hypot(x - cx, y - cy) - r;
-const ring = (cx: number, cy: number, r: number, w: number): Shape => (x, y) => Math.abs(Math.hypot(x - cx, y - cy) - r) - w / 2;
-const box = (x0: number, y0: number, x1: number, y1: number): Shape => (x, y) => Math.max(x0 - x, x - x1, y0 - y, y - y1);
-const union = (...shapes: Shape[]): Shape => (x, y) => Math.min(...shapes.map((s) => s(x, y)));
-const minus = (a: Shape, b: Shape): Shape => (x, y) => Math.max(a(x, y), -b(x, y));
+const disc =
+  (cx: number, cy: number, r: number): Shape =>
+  (x, y) =>
+    Math.hypot(x - cx, y - cy) - r;
+const ring =
+  (cx: number, cy: number, r: number, w: number): Shape =>
+  (x, y) =>
+    Math.abs(Math.hypot(x - cx, y - cy) - r) - w / 2;
+const box =
+  (x0: number, y0: number, x1: number, y1: number): Shape =>
+  (x, y) =>
+    Math.max(x0 - x, x - x1, y0 - y, y - y1);
+const union =
+  (...shapes: Shape[]): Shape =>
+  (x, y) =>
+    Math.min(...shapes.map((s) => s(x, y)));
+const minus =
+  (a: Shape, b: Shape): Shape =>
+  (x, y) =>
+    Math.max(a(x, y), -b(x, y));
 /** Points whose angle (0 = up, clockwise) lies outside [from, to) degrees are cut away. */
-const arc = (shape: Shape, cx: number, cy: number, from: number, to: number): Shape => (x, y) => {
-  const angle = (Math.atan2(x - cx, cy - y) * 180) / Math.PI;
-  const a = (angle + 360) % 360;
-  return a >= from && a < to ? shape(x, y) : Math.max(shape(x, y), 0.02);
-};
-const slash = (w: number): Shape => (x, y) => Math.abs((x - y) / Math.SQRT2) - w / 2;
+const arc =
+  (shape: Shape, cx: number, cy: number, from: number, to: number): Shape =>
+  (x, y) => {
+    const angle = (Math.atan2(x - cx, cy - y) * 180) / Math.PI;
+    const a = (angle + 360) % 360;
+    return a >= from && a < to ? shape(x, y) : Math.max(shape(x, y), 0.02);
+  };
+const slash =
+  (w: number): Shape =>
+  (x, y) =>
+    Math.abs((x - y) / Math.SQRT2) - w / 2;
 
 const C = 0.5;
 const glyphs: Record<string, Shape> = {
@@ -71,7 +96,10 @@ const glyphs: Record<string, Shape> = {
   // A ring with a pause sign: waiting before the next attempt.
   'backing-off': union(ring(C, C, 0.33, 0.1), box(0.38, 0.34, 0.46, 0.66), box(0.54, 0.34, 0.62, 0.66)),
   // A ring struck through: not running.
-  disabled: union(minus(ring(C, C, 0.31, 0.11), slash(0.16)), minus(slash(0.1), minus(box(0, 0, 1, 1), disc(C, C, 0.37)))),
+  disabled: union(
+    minus(ring(C, C, 0.31, 0.11), slash(0.16)),
+    minus(slash(0.1), minus(box(0, 0, 1, 1), disc(C, C, 0.37))),
+  ),
   // A disc with an exclamation mark cut out: needs attention.
   error: minus(disc(C, C, 0.4), union(box(0.445, 0.2, 0.555, 0.6), disc(C, 0.72, 0.065))),
 };
@@ -84,7 +112,12 @@ const colours: Record<string, Rgb> = {
   error: [0xd9, 0x30, 0x36],
 };
 
-function render(size: number, shape: Shape, [r, g, b]: Rgb, background: { shape: Shape; colour: Rgb } | null = null): Buffer {
+function render(
+  size: number,
+  shape: Shape,
+  [r, g, b]: Rgb,
+  background: { shape: Shape; colour: Rgb } | null = null,
+): Buffer {
   const out = Buffer.alloc(size * size * 4);
   const samples = 4;
   for (let py = 0; py < size; py += 1) {
@@ -123,7 +156,10 @@ function render(size: number, shape: Shape, [r, g, b]: Rgb, background: { shape:
 const trayDir = path.join(here, 'tray');
 mkdirSync(trayDir, { recursive: true });
 for (const [status, shape] of Object.entries(glyphs)) {
-  for (const [suffix, size] of [['', 16], ['@2x', 32]] as const) {
+  for (const [suffix, size] of [
+    ['', 16],
+    ['@2x', 32],
+  ] as const) {
     writeFileSync(path.join(trayDir, `${status}${suffix}.png`), render(size, shape, colours[status] ?? [0, 0, 0]));
     // macOS template images: black with alpha; the menu bar tints them for light and dark.
     writeFileSync(path.join(trayDir, `${status}Template${suffix}.png`), render(size, shape, [0, 0, 0]));
@@ -138,5 +174,8 @@ const roundedTile: Shape = (x, y) => {
   return Math.hypot(Math.max(qx, 0), Math.max(qy, 0)) + Math.min(Math.max(qx, qy), 0) - r;
 };
 const appGlyph = union(ring(C, C, 0.22, 0.08), disc(C, C, 0.08));
-writeFileSync(path.join(here, 'icon.png'), render(512, appGlyph, [255, 255, 255], { shape: roundedTile, colour: [0x24, 0x57, 0xc5] }));
+writeFileSync(
+  path.join(here, 'icon.png'),
+  render(512, appGlyph, [255, 255, 255], { shape: roundedTile, colour: [0x24, 0x57, 0xc5] }),
+);
 console.log(`icons written to ${here}`);

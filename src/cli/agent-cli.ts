@@ -61,9 +61,18 @@ function buildCommand(context: AgentCliContext): Command {
     .option('-l, --log <FILTER>', `Log filter, e.g. info or cluvio_agent=debug (default: ${DEFAULT_LOG_FILTER})`)
     .option('-j, --json', 'Use json format for log messages')
     .option('-g, --gen-keypair', 'Generate a new keypair')
-    .option('--dashboard [ADDRESS]', 'Also serve a status dashboard on loopback and print its URL on stderr (default 127.0.0.1, any free port; see below)')
-    .option('--metrics-address <ADDRESS>', 'Serve /healthz, /readyz and Prometheus /metrics on this loopback address, e.g. 127.0.0.1:9464')
-    .option('--proxy <URL>', 'Reach the gateway through this HTTP proxy, e.g. http://user:password@proxy:3128 (default: HTTPS_PROXY)')
+    .option(
+      '--dashboard [ADDRESS]',
+      'Also serve a status dashboard on loopback and print its URL on stderr (default 127.0.0.1, any free port; see below)',
+    )
+    .option(
+      '--metrics-address <ADDRESS>',
+      'Serve /healthz, /readyz and Prometheus /metrics on this loopback address, e.g. 127.0.0.1:9464',
+    )
+    .option(
+      '--proxy <URL>',
+      'Reach the gateway through this HTTP proxy, e.g. http://user:password@proxy:3128 (default: HTTPS_PROXY)',
+    )
     .option('--no-proxy', 'Ignore HTTPS_PROXY / https_proxy / ALL_PROXY')
     .helpOption('-h, --help', 'Print help')
     .addHelpText('after', configSearchHelp(context) + dashboardHelp() + extensionsHelp())
@@ -96,14 +105,18 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     filter = LogTargetFilter.parse(options.log ?? DEFAULT_LOG_FILTER);
   } catch (error) {
     if (!(error instanceof LogFilterError)) throw error;
-    context.stderr.write(`error: invalid value '${options.log ?? ''}' for '--log <FILTER>': ${error.message}\n${MORE_INFO}`);
+    context.stderr.write(
+      `error: invalid value '${options.log ?? ''}' for '--log <FILTER>': ${error.message}\n${MORE_INFO}`,
+    );
     return USAGE_EXIT_CODE;
   }
   let dashboard: DashboardAddress | null = null;
   if (options.dashboard !== undefined) {
     const parsed = parseDashboardAddress(options.dashboard);
     if (!parsed.ok) {
-      context.stderr.write(`error: invalid value '${options.dashboard === true ? '' : options.dashboard}' for '--dashboard [ADDRESS]': ${parsed.error}\n${MORE_INFO}`);
+      context.stderr.write(
+        `error: invalid value '${options.dashboard === true ? '' : options.dashboard}' for '--dashboard [ADDRESS]': ${parsed.error}\n${MORE_INFO}`,
+      );
       return USAGE_EXIT_CODE;
     }
     dashboard = parsed.address;
@@ -112,7 +125,9 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
   if (options.metricsAddress !== undefined) {
     const parsed = parseMetricsAddress(options.metricsAddress);
     if (!parsed.ok) {
-      context.stderr.write(`error: invalid value '${options.metricsAddress}' for '--metrics-address <ADDRESS>': ${parsed.error}\n${MORE_INFO}`);
+      context.stderr.write(
+        `error: invalid value '${options.metricsAddress}' for '--metrics-address <ADDRESS>': ${parsed.error}\n${MORE_INFO}`,
+      );
       return USAGE_EXIT_CODE;
     }
     metrics = parsed.address;
@@ -124,7 +139,10 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     return USAGE_EXIT_CODE;
   }
   const { proxy } = proxyChoice;
-  const sink = createStreamSink(context.stdout, { json: options.json === true, ansi: shouldUseAnsi(context.stdout, context.env) });
+  const sink = createStreamSink(context.stdout, {
+    json: options.json === true,
+    ansi: shouldUseAnsi(context.stdout, context.env),
+  });
   const log = new LogHub();
   log.subscribe(sink, filter);
 

@@ -36,7 +36,14 @@ import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
 import { DEFAULT_PING_FREQUENCY, durationToMs, parseHumantimeDuration } from '../tunnel/config/index.js';
 import type { DashboardAddress } from './dashboard-address.js';
 import { packageVersion } from './package-version.js';
-import { FAILURE_EXIT_CODE, proxyChoiceRecord, reportConfigError, startMetricsOption, STOPPED_EXIT_CODE, type SignalSource } from './run-agent.js';
+import {
+  FAILURE_EXIT_CODE,
+  proxyChoiceRecord,
+  reportConfigError,
+  startMetricsOption,
+  STOPPED_EXIT_CODE,
+  type SignalSource,
+} from './run-agent.js';
 
 export interface DashboardRunContext {
   readonly address: DashboardAddress;
@@ -54,7 +61,9 @@ export interface DashboardRunContext {
   readonly proxy?: ProxySettings | null;
 }
 
-type Ending = { readonly kind: 'signal'; readonly signal: string } | { readonly kind: 'terminated'; readonly state: Extract<AgentState, { phase: 'terminated' }> };
+type Ending =
+  | { readonly kind: 'signal'; readonly signal: string }
+  | { readonly kind: 'terminated'; readonly state: Extract<AgentState, { phase: 'terminated' }> };
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
@@ -73,7 +82,10 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
   const proxy = context.proxy ?? null;
   const createEngine = tunnelEngineFactory({ version: packageVersion(), proxy });
   const settings = new CommandLineSettings({
-    metricsAddress: context.metrics === null || context.metrics === undefined ? null : `${context.metrics.host}:${context.metrics.port}`,
+    metricsAddress:
+      context.metrics === null || context.metrics === undefined
+        ? null
+        : `${context.metrics.host}:${context.metrics.port}`,
     proxy: proxy?.display ?? null,
   });
   const host: AgentHost<AgentConfig> = createTunnelAgentHost({
@@ -128,7 +140,15 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
   }
 
   const signals = context.signals ?? process;
-  const listeners = SHUTDOWN_SIGNALS.map((name) => [name, () => { end({ kind: 'signal', signal: name }); }] as const);
+  const listeners = SHUTDOWN_SIGNALS.map(
+    (name) =>
+      [
+        name,
+        () => {
+          end({ kind: 'signal', signal: name });
+        },
+      ] as const,
+  );
   for (const [name, listener] of listeners) signals.once(name, listener);
   // The threshold follows the configuration that is running when the detector starts.
   let stopRecovery = (): void => undefined;
@@ -149,7 +169,11 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
       await host.start();
       stderr.write('dashboard: waiting for a configuration: import cluvio-agent.toml in the dashboard\n');
     }
-    stopRecovery = startConnectionRecovery({ target: host, clockJumpThresholdMs: host.snapshot().config?.pingFrequencyMs ?? durationToMs(parseHumantimeDuration(DEFAULT_PING_FREQUENCY)) });
+    stopRecovery = startConnectionRecovery({
+      target: host,
+      clockJumpThresholdMs:
+        host.snapshot().config?.pingFrequencyMs ?? durationToMs(parseHumantimeDuration(DEFAULT_PING_FREQUENCY)),
+    });
 
     const ending = await ended;
     if (ending.kind === 'terminated') {

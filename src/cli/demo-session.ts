@@ -56,7 +56,12 @@ export async function startDemo(log: LogHub): Promise<DemoSession> {
     const certificate = await issueServerCertificate(ca, ['localhost']);
     const keys = generateKeyPair();
     const registry = new AgentRegistry([{ id: keys.agentId, name: 'demo-agent', status: 'enabled' }]);
-    const gateway = await Gateway.start({ listen: { host: '127.0.0.1', port: 0 }, tls: certificate, agents: registry, log });
+    const gateway = await Gateway.start({
+      listen: { host: '127.0.0.1', port: 0 },
+      tls: certificate,
+      agents: registry,
+      log,
+    });
     stops.push(() => gateway.close());
 
     const allowedAddresses = [`${database.host}/32`];
@@ -78,7 +83,12 @@ export async function startDemo(log: LogHub): Promise<DemoSession> {
 
     const route = await gateway.openRoute({ agentId: keys.agentId, target: `${database.host}:${database.port}` });
     stops.push(() => route.close());
-    const client = new pg.Client({ host: '127.0.0.1', port: route.port, user: database.user, database: database.database });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: route.port,
+      user: database.user,
+      database: database.database,
+    });
     await client.connect();
     let rows: DemoRow[];
     try {
@@ -86,7 +96,8 @@ export async function startDemo(log: LogHub): Promise<DemoSession> {
     } finally {
       await client.end();
     }
-    if (rows.length !== DEMO_REGIONS.length) throw new Error(`expected ${DEMO_REGIONS.length} rows through the tunnel, got ${rows.length}`);
+    if (rows.length !== DEMO_REGIONS.length)
+      throw new Error(`expected ${DEMO_REGIONS.length} rows through the tunnel, got ${rows.length}`);
     const forbidden = await gateway.test(keys.agentId, DEMO_FORBIDDEN_TARGET);
 
     return {

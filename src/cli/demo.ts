@@ -16,7 +16,11 @@ log.subscribe(
   createStreamSink(process.stdout, { json: false, ansi: shouldUseAnsi(process.stdout, process.env) }),
   // Quiet by default; the agent's `address not allowed` error for the demo's deliberate refusal is
   // shown as a result line instead.
-  LogTargetFilter.parse(verbose ? 'cluvio_agent=info,cluvio_gateway=info' : 'cluvio_agent=warn,cluvio_agent::stream=off,cluvio_gateway=warn'),
+  LogTargetFilter.parse(
+    verbose
+      ? 'cluvio_agent=info,cluvio_gateway=info'
+      : 'cluvio_agent=warn,cluvio_agent::stream=off,cluvio_gateway=warn',
+  ),
 );
 const say = (text = ''): void => {
   process.stdout.write(`${text}\n`);
@@ -36,8 +40,12 @@ say();
 say(`  PostgreSQL (PGlite)    ${session.database.host}:${session.database.port}`);
 say(`  gateway (TLS 1.3)      localhost:${session.gateway.port}  (certificate from a fresh private CA)`);
 say(`  agent                  ${session.agentId}`);
-say(`                         allowed-addresses = [${session.allowedAddresses.map((entry) => `"${entry}"`).join(', ')}]`);
-say(`  route                  127.0.0.1:${session.route.port} → agent → ${session.database.host}:${session.database.port}`);
+say(
+  `                         allowed-addresses = [${session.allowedAddresses.map((entry) => `"${entry}"`).join(', ')}]`,
+);
+say(
+  `  route                  127.0.0.1:${session.route.port} → agent → ${session.database.host}:${session.database.port}`,
+);
 say();
 say(`The agent was accepted by the gateway (connection #${session.connectionId}).`);
 say(`Query through the tunnel: ${DEMO_QUERY}`);
@@ -49,7 +57,9 @@ process.stdout.write(
   ),
 );
 say();
-say(`Test ${DEMO_FORBIDDEN_TARGET} through the agent: ${session.forbidden.ok ? 'reachable' : `refused (${session.forbidden.code}): not in the agent's allowlist`}`);
+say(
+  `Test ${DEMO_FORBIDDEN_TARGET} through the agent: ${session.forbidden.ok ? 'reachable' : `refused (${session.forbidden.code}): not in the agent's allowlist`}`,
+);
 say();
 say('Reach the database through the gateway yourself:');
 say(`  ${session.psqlCommand}`);

@@ -31,21 +31,26 @@ interface DiagnoseOptions {
   readonly json?: boolean;
 }
 
-
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
 function buildCommand(context: AgentCliContext): Command {
   return new Command('cluvio-agent diagnose')
-    .description("Checks, step by step, why the agent cannot connect or reach a database, with a fix for each failure.")
+    .description('Checks, step by step, why the agent cannot connect or reach a database, with a fix for each failure.')
     .usage('[OPTIONS]')
     .option('-c, --config <PATH>', 'Path to the configuration file (default: searched, as the agent does)')
     .option('--proxy <URL>', 'Reach the gateway through this HTTP proxy (default: HTTPS_PROXY / https_proxy)')
     .option('--no-proxy', 'Ignore HTTPS_PROXY / https_proxy')
     .option('--target <HOST:PORT>', 'Also check that this database is allowed and reachable (repeatable)', collect)
-    .option('--skip-handshake', "Leave out the key check (it makes an agent running with this configuration reconnect once)")
-    .option('--bundle <FILE>', 'Write a support archive (.tar.gz): report, configuration without the secret key, logs, versions')
+    .option(
+      '--skip-handshake',
+      'Leave out the key check (it makes an agent running with this configuration reconnect once)',
+    )
+    .option(
+      '--bundle <FILE>',
+      'Write a support archive (.tar.gz): report, configuration without the secret key, logs, versions',
+    )
     .option('--json', 'Print the report as JSON instead of text')
     .helpOption('-h, --help', 'Print help')
     .exitOverride()
@@ -79,10 +84,19 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
   try {
     const located = await locateConfigFile({ ...context, explicitPath: options.config });
     configText = await readText(located.path);
-    diagnoseConfig = { ok: true, config: await readConfigFile(located.path, context.env), file: located.path, rule: located.rule };
+    diagnoseConfig = {
+      ok: true,
+      config: await readConfigFile(located.path, context.env),
+      file: located.path,
+      rule: located.rule,
+    };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    diagnoseConfig = { ok: false, problem: error.problem, searched: error.searched.map((candidate) => `${candidate.path} (${candidate.rule})`) };
+    diagnoseConfig = {
+      ok: false,
+      problem: error.problem,
+      searched: error.searched.map((candidate) => `${candidate.path} (${candidate.rule})`),
+    };
     if (error.problem.file !== null) configText = await readText(error.problem.file);
   }
 
@@ -120,7 +134,9 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
       await writeSupportBundle(options.bundle, { report, configText, logs: records, secrets, env: context.env });
       context.stderr.write(`bundle: ${options.bundle} (without the secret key and proxy credentials)\n`);
     } catch (error) {
-      context.stderr.write(`bundle: cannot write ${options.bundle}: ${error instanceof Error ? error.message : String(error)}\n`);
+      context.stderr.write(
+        `bundle: cannot write ${options.bundle}: ${error instanceof Error ? error.message : String(error)}\n`,
+      );
       return 1;
     }
   }

@@ -38,7 +38,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
       await db.query('INSERT INTO regions VALUES ($1, $2, $3)', [r.id, r.name, r.revenue]);
     }
   }
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port ?? 0, maxConnections: options.maxConnections ?? 256 });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: options.port ?? 0,
+    maxConnections: options.maxConnections ?? 256,
+  });
   await server.start();
   const conn = server.getServerConn();
   const port = Number(conn.slice(conn.lastIndexOf(':') + 1));

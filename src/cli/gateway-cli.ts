@@ -47,12 +47,17 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
   const out = (text: string): void => {
     context.stdout.write(text);
   };
-  const configOption = (): Option => new Option('-c, --config <path>', 'the gateway config file').default(context.env.CLUVIO_GATEWAY_CONFIG ?? DEFAULT_CONFIG);
+  const configOption = (): Option =>
+    new Option('-c, --config <path>', 'the gateway config file').default(
+      context.env.CLUVIO_GATEWAY_CONFIG ?? DEFAULT_CONFIG,
+    );
   const jsonOption = (): Option => new Option('--json', 'print the admin API answer as JSON');
   const admin = (options: { config: string }): Promise<AdminClient> => AdminClient.forConfig(options.config);
 
   const program = new Command('cluvio-gateway')
-    .description('Reference gateway for Cluvio agents: TLS 1.3 + yamux server, agent registry, routes and an operator API.')
+    .description(
+      'Reference gateway for Cluvio agents: TLS 1.3 + yamux server, agent registry, routes and an operator API.',
+    )
     .version(packageVersion(), '--version', 'print the version')
     .helpOption('-h, --help', 'print help')
     .showHelpAfterError()
@@ -71,7 +76,13 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
     .option('--agent-name <name>', 'registry name of the generated agent', 'agent')
     .option('--force', 'overwrite existing files')
     .action(async (options: { host: string; dir: string; port: string; agentName: string; force?: boolean }) => {
-      const setup = await writeGatewaySetup({ host: options.host, dir: options.dir, port: Number(options.port), agentName: options.agentName, force: options.force === true });
+      const setup = await writeGatewaySetup({
+        host: options.host,
+        dir: options.dir,
+        port: Number(options.port),
+        agentName: options.agentName,
+        force: options.force === true,
+      });
       out(
         [
           `wrote ${setup.dir}:`,
@@ -103,7 +114,13 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
         throw new UsageError(`invalid --log filter: ${error.message}`);
       }
       const log = new LogHub();
-      log.subscribe(createStreamSink(context.stdout, { json: options.json === true, ansi: shouldUseAnsi(context.stdout, context.env) }), filter);
+      log.subscribe(
+        createStreamSink(context.stdout, {
+          json: options.json === true,
+          ansi: shouldUseAnsi(context.stdout, context.env),
+        }),
+        filter,
+      );
       exitCode = await serveGateway(options.config, log, context.signals);
     });
 
@@ -144,11 +161,15 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
     .argument('<target>', 'host:port, a.b.c.d:port or [v6]:port')
     .addOption(configOption())
     .action(async (agent: string, target: string, options: { config: string }) => {
-      const result = await (await admin(options)).post<TestResult>(`agents/${encodeURIComponent(agent)}/test`, { target });
+      const result = await (
+        await admin(options)
+      ).post<TestResult>(`agents/${encodeURIComponent(agent)}/test`, { target });
       if (result.ok) {
         out(`${target}: reachable\n`);
       } else {
-        out(`${target}: ${result.code === 'AddressNotAllowed' ? 'address not allowed' : result.code === 'CouldNotConnect' ? 'could not connect' : result.code}\n`);
+        out(
+          `${target}: ${result.code === 'AddressNotAllowed' ? 'address not allowed' : result.code === 'CouldNotConnect' ? 'could not connect' : result.code}\n`,
+        );
         exitCode = FAILURE_EXIT_CODE;
       }
     });
@@ -160,17 +181,25 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
     .addOption(configOption())
     .action(async (agent: string, options: { config: string }) => {
       const result = await (await admin(options)).post<SwitchResult>(`agents/${encodeURIComponent(agent)}/switch`);
-      out(`switched: connection #${result.previousConnectionId} is draining, #${result.currentConnectionId} is current\n`);
+      out(
+        `switched: connection #${result.previousConnectionId} is draining, #${result.currentConnectionId} is current\n`,
+      );
     });
 
   for (const status of ['disable', 'enable'] as const) {
     program
       .command(status)
-      .description(status === 'disable' ? 'disable the agent (Terminate{Disabled} now and at every connect)' : 'enable the agent again')
+      .description(
+        status === 'disable'
+          ? 'disable the agent (Terminate{Disabled} now and at every connect)'
+          : 'enable the agent again',
+      )
       .argument('<agent>', 'agent id or name')
       .addOption(configOption())
       .action(async (agent: string, options: { config: string }) => {
-        const info = await (await admin(options)).post<AgentInfo | null>(`agents/${encodeURIComponent(agent)}/status`, { status: `${status}d` });
+        const info = await (
+          await admin(options)
+        ).post<AgentInfo | null>(`agents/${encodeURIComponent(agent)}/status`, { status: `${status}d` });
         out(`${info?.name ?? agent}: ${status}d\n`);
       });
   }
@@ -183,8 +212,13 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
     .addOption(configOption())
     .action(async (agent: string, reasonText: string, options: { config: string }) => {
       const reason = parseReason(reasonText);
-      if (reason === null) throw new UsageError(`unknown reason "${reasonText}"; use one of unauthenticated, unauthorized, unsupported-version, disabled`);
-      const result = await (await admin(options)).post<{ connections: number }>(`agents/${encodeURIComponent(agent)}/terminate`, { reason });
+      if (reason === null)
+        throw new UsageError(
+          `unknown reason "${reasonText}"; use one of unauthenticated, unauthorized, unsupported-version, disabled`,
+        );
+      const result = await (
+        await admin(options)
+      ).post<{ connections: number }>(`agents/${encodeURIComponent(agent)}/terminate`, { reason });
       out(`terminated ${result.connections} connection(s) with ${reason}\n`);
     });
 
@@ -198,10 +232,30 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
     .option('--half-close', 'half-close copying (for protocols that shut down one direction)')
     .addOption(configOption())
     .addOption(jsonOption())
-    .action(async (options: { agent: string; target: string; listen: string; halfClose?: boolean; config: string; json?: boolean }) => {
-      const route = await (await admin(options)).post<RouteInfo>('routes', { agent: options.agent, target: options.target, listen: options.listen, halfClose: options.halfClose === true });
-      out(options.json === true ? `${JSON.stringify(route, null, 2)}\n` : `route ${route.id}: ${route.host}:${route.port} → ${route.target} via ${route.agent}\n`);
-    });
+    .action(
+      async (options: {
+        agent: string;
+        target: string;
+        listen: string;
+        halfClose?: boolean;
+        config: string;
+        json?: boolean;
+      }) => {
+        const route = await (
+          await admin(options)
+        ).post<RouteInfo>('routes', {
+          agent: options.agent,
+          target: options.target,
+          listen: options.listen,
+          halfClose: options.halfClose === true,
+        });
+        out(
+          options.json === true
+            ? `${JSON.stringify(route, null, 2)}\n`
+            : `route ${route.id}: ${route.host}:${route.port} → ${route.target} via ${route.agent}\n`,
+        );
+      },
+    );
   routeCommand
     .command('remove')
     .description('close a route')

@@ -23,7 +23,11 @@ export async function serveGateway(configPath: string, log: LogHub, signals: Shu
   try {
     text = await readFile(configPath, 'utf8');
   } catch (error) {
-    throw new GatewayFileError(configPath, null, `cannot read the gateway config: ${error instanceof Error ? error.message : String(error)}`);
+    throw new GatewayFileError(
+      configPath,
+      null,
+      `cannot read the gateway config: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const config = parseGatewayConfig(text, configPath);
   const service = await startGatewayService(config, log);

@@ -14,7 +14,8 @@ export function packageVersion(): string {
       if (manifest.name === PACKAGE_NAME && typeof manifest.version === 'string') return manifest.version;
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`${PACKAGE_NAME}: package.json not found above ${fileURLToPath(import.meta.url)}`);
+    if (parent === dir)
+      throw new Error(`${PACKAGE_NAME}: package.json not found above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
   }
 }

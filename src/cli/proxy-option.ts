@@ -9,7 +9,8 @@ import type { Environment } from '../tunnel/config/env-overrides.js';
 /** Commander's value: a URL, `false` for `--no-proxy`, undefined when neither was given. */
 export type ProxyOptionValue = string | false | undefined;
 
-export type ProxyChoice = { readonly ok: true; readonly proxy: ProxySettings | null } | { readonly ok: false; readonly error: string };
+export type ProxyChoice =
+  { readonly ok: true; readonly proxy: ProxySettings | null } | { readonly ok: false; readonly error: string };
 
 export function resolveProxyOption(value: ProxyOptionValue, env: Environment): ProxyChoice {
   if (value === false) return { ok: true, proxy: null };

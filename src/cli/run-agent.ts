@@ -64,21 +64,31 @@ export function reportConfigError(stderr: TextStream, error: ConfigError): void 
 }
 
 /** The log line saying which proxy is used (never its credentials), or that no_proxy exempts the gateway. */
-export function proxyChoiceRecord(proxy: ProxySettings | null, host: string): { readonly message: string; readonly fields: LogFields } | null {
+export function proxyChoiceRecord(
+  proxy: ProxySettings | null,
+  host: string,
+): { readonly message: string; readonly fields: LogFields } | null {
   if (proxy === null) return null;
-  if (proxyApplies(proxy, host)) return { message: 'using proxy', fields: { proxy: proxy.display, source: proxy.source } };
+  if (proxyApplies(proxy, host))
+    return { message: 'using proxy', fields: { proxy: proxy.display, source: proxy.source } };
   return { message: 'not using proxy for this server (no_proxy)', fields: { proxy: proxy.display, server: host } };
 }
 
 /** Starts the metrics endpoint if asked to; prints its URL, or why it could not listen (then null). */
-export async function startMetricsOption(address: DashboardAddress | null | undefined, source: Parameters<typeof startMetricsServer>[0]['source'], stderr: TextStream): Promise<MetricsServer | null | 'failed'> {
+export async function startMetricsOption(
+  address: DashboardAddress | null | undefined,
+  source: Parameters<typeof startMetricsServer>[0]['source'],
+  stderr: TextStream,
+): Promise<MetricsServer | null | 'failed'> {
   if (address === null || address === undefined) return null;
   try {
     const server = await startMetricsServer({ source, host: address.host, port: address.port });
     stderr.write(`metrics: ${server.url}/metrics\n`);
     return server;
   } catch (error) {
-    stderr.write(`metrics: cannot listen on ${address.host}:${address.port}: ${error instanceof Error ? error.message : String(error)}\n`);
+    stderr.write(
+      `metrics: cannot listen on ${address.host}:${address.port}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return 'failed';
   }
 }
@@ -87,7 +97,12 @@ export async function startMetricsOption(address: DashboardAddress | null | unde
 export async function runAgent(context: AgentRunContext): Promise<number> {
   let agent: Agent;
   try {
-    agent = new Agent({ config: context.config, log: context.log, version: packageVersion(), proxy: context.proxy ?? null });
+    agent = new Agent({
+      config: context.config,
+      log: context.log,
+      version: packageVersion(),
+      proxy: context.proxy ?? null,
+    });
   } catch (error) {
     context.stderr.write(`agent: tls error: ${error instanceof Error ? error.message : String(error)}\n`);
     return FAILURE_EXIT_CODE;

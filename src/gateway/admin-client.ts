@@ -74,11 +74,16 @@ export class AdminClient {
     try {
       response = await fetch(`${this.endpoint.url}/v1/${resource}`, {
         method,
-        headers: { authorization: `Bearer ${this.endpoint.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          authorization: `Bearer ${this.endpoint.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
     } catch (error) {
-      throw new AdminClientError(`cannot reach the gateway's admin API at ${this.endpoint.url}: ${error instanceof Error ? error.message : String(error)}`);
+      throw new AdminClientError(
+        `cannot reach the gateway's admin API at ${this.endpoint.url}: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const value: unknown = await response.json().catch(() => null);
     if (!response.ok) {

@@ -83,7 +83,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     try {
-      if (!isLoopbackHostHeader(request.headers.host ?? '')) throw new HttpError(403, 'FORBIDDEN', 'the admin API answers loopback host names only');
+      if (!isLoopbackHostHeader(request.headers.host ?? ''))
+        throw new HttpError(403, 'FORBIDDEN', 'the admin API answers loopback host names only');
       const authorization = Buffer.from(request.headers.authorization ?? '');
       if (authorization.length !== expected.length || !timingSafeEqual(authorization, expected)) {
         throw new HttpError(401, 'UNAUTHORIZED', 'missing or wrong bearer token');
@@ -104,9 +105,13 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
 
   async function route(method: string, pathname: string, body: Record<string, unknown>): Promise<unknown> {
     const { gateway } = options;
-    const parts = pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+    const parts = pathname
+      .split('/')
+      .filter((part) => part !== '')
+      .map(decodeURIComponent);
     const [version, collection, id, action] = parts;
-    if (version !== 'v1' || collection === undefined) throw new HttpError(404, 'NOT_FOUND', `no such resource: ${pathname}`);
+    if (version !== 'v1' || collection === undefined)
+      throw new HttpError(404, 'NOT_FOUND', `no such resource: ${pathname}`);
     const key = `${method} ${collection}${id === undefined ? '' : '/:id'}${action === undefined ? '' : `/${action}`}`;
     switch (key) {
       case 'GET agents':
@@ -132,7 +137,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
       }
       case 'DELETE routes/:id': {
         const routeId = Number(id);
-        if (!Number.isInteger(routeId) || !(await gateway.closeRoute(routeId))) throw new HttpError(404, 'NOT_FOUND', `no route ${id ?? ''}`);
+        if (!Number.isInteger(routeId) || !(await gateway.closeRoute(routeId)))
+          throw new HttpError(404, 'NOT_FOUND', `no route ${id ?? ''}`);
         return { closed: routeId };
       }
       case 'POST agents/:id/test':
@@ -141,7 +147,8 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         return gateway.switchConnection(id ?? '');
       case 'POST agents/:id/status': {
         const status = requiredString(body, 'status');
-        if (status !== 'enabled' && status !== 'disabled') throw new HttpError(400, 'INVALID_REQUEST', 'status must be "enabled" or "disabled"');
+        if (status !== 'enabled' && status !== 'disabled')
+          throw new HttpError(400, 'INVALID_REQUEST', 'status must be "enabled" or "disabled"');
         gateway.setStatus(id ?? '', status satisfies AgentStatus);
         await options.onRegistryChanged?.();
         options.log.info('agent status changed by the operator', { agent: id ?? '', status });
@@ -192,7 +199,8 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   const chunks: Buffer[] = [];
   for await (const chunk of request as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'TOO_LARGE', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
+    if (size > MAX_BODY_BYTES)
+      throw new HttpError(413, 'TOO_LARGE', `request bodies are limited to ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk);
   }
   if (size === 0) return {};
@@ -202,13 +210,15 @@ async function readJson(request: IncomingMessage): Promise<Record<string, unknow
   } catch {
     throw new HttpError(400, 'INVALID_REQUEST', 'the body is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new HttpError(400, 'INVALID_REQUEST', 'the body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new HttpError(400, 'INVALID_REQUEST', 'the body must be a JSON object');
   return value as Record<string, unknown>;
 }
 
 function requiredString(body: Record<string, unknown>, key: string): string {
   const value = body[key];
-  if (typeof value !== 'string' || value === '') throw new HttpError(400, 'INVALID_REQUEST', `"${key}" must be a non-empty string`);
+  if (typeof value !== 'string' || value === '')
+    throw new HttpError(400, 'INVALID_REQUEST', `"${key}" must be a non-empty string`);
   return value;
 }
 
@@ -225,6 +235,10 @@ function optionalBoolean(body: Record<string, unknown>, key: string): boolean | 
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   const text = `${JSON.stringify(body ?? null, null, 2)}\n`;
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }

@@ -265,12 +265,17 @@ export class AgentConnection {
 
   /** Opens a data stream and waits for the agent's Ok; rejects with StreamOpenError otherwise. */
   async openStream(request: OpenStreamRequest): Promise<MuxStream> {
-    if (!this.usable) throw new GatewayError('AGENT_NOT_CONNECTED', `connection ${this.id} does not take new streams (${this.#phase})`);
+    if (!this.usable)
+      throw new GatewayError('AGENT_NOT_CONNECTED', `connection ${this.id} does not take new streams (${this.#phase})`);
     let stream: MuxStream;
     try {
       stream = this.#session.open();
     } catch (error) {
-      throw new GatewayError('CONNECTION_LOST', `cannot open a stream on connection ${this.id}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new GatewayError(
+        'CONNECTION_LOST',
+        `cannot open a stream on connection ${this.id}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
     const record: StreamRecord = {
       number: this.#host.nextStreamNumber(),
@@ -288,13 +293,22 @@ export class AgentConnection {
     });
     stream.once('close', () => {
       this.#streams.delete(record);
-      this.#log.debug('data stream closed', { stream: record.number, target: record.target, to_agent: stream.bytesWritten, from_agent: stream.bytesRead });
+      this.#log.debug('data stream closed', {
+        stream: record.number,
+        target: record.target,
+        to_agent: stream.bytesWritten,
+        from_agent: stream.bytesRead,
+      });
       if (this.#phase === 'draining' && this.#streams.size === 0) {
         this.#log.info('draining connection has no streams left; closing it');
         void this.close();
       }
     });
-    this.#log.debug('opening data stream', { stream: record.number, target: record.target, half_close: request.halfClose });
+    this.#log.debug('opening data stream', {
+      stream: record.number,
+      target: record.target,
+      half_close: request.halfClose,
+    });
     await connectDataStream(stream, request);
     record.phase = 'open';
     return stream;
@@ -302,13 +316,15 @@ export class AgentConnection {
 
   /** Sends `Server::Test`; the answer comes through the host's `onTestResult` (maybe on another connection). */
   sendTest(address: Address): MessageId {
-    if (this.#phase !== 'accepted') throw new GatewayError('AGENT_NOT_CONNECTED', `connection ${this.id} cannot run a test (${this.#phase})`);
+    if (this.#phase !== 'accepted')
+      throw new GatewayError('AGENT_NOT_CONNECTED', `connection ${this.id} cannot run a test (${this.#phase})`);
     return this.#send({ type: 'Test', addr: address });
   }
 
   /** Sends `SwitchToNewConnection`; from now on the agent stops using this control stream. */
   requestSwitch(): MessageId {
-    if (this.#phase !== 'accepted') throw new GatewayError('AGENT_NOT_CONNECTED', `connection ${this.id} cannot switch (${this.#phase})`);
+    if (this.#phase !== 'accepted')
+      throw new GatewayError('AGENT_NOT_CONNECTED', `connection ${this.id} cannot switch (${this.#phase})`);
     this.#phase = 'switching';
     this.#stopPinging();
     return this.#send({ type: 'SwitchToNewConnection' });
@@ -364,7 +380,10 @@ export class AgentConnection {
     // (12 bytes each, before authenticating) must not buy a log line for each one.
     stream.on('error', ignoreError);
     this.#unexpectedStreams += 1;
-    if (this.#unexpectedStreams === 1) this.#log.warn('the agent opened an unexpected stream; resetting it and any further ones', { mux_stream: stream.id });
+    if (this.#unexpectedStreams === 1)
+      this.#log.warn('the agent opened an unexpected stream; resetting it and any further ones', {
+        mux_stream: stream.id,
+      });
     stream.reset();
   }
 
@@ -381,7 +400,9 @@ export class AgentConnection {
         try {
           message = decodeClientMessage(body);
         } catch (error) {
-          this.#protocolFailure(`undecodable control message: ${error instanceof Error ? error.message : String(error)}`);
+          this.#protocolFailure(
+            `undecodable control message: ${error instanceof Error ? error.message : String(error)}`,
+          );
           return;
         }
         this.#onMessage(message);
@@ -491,7 +512,10 @@ export class AgentConnection {
     try {
       box = sealChallenge(recipient, plaintext);
     } catch (error) {
-      this.terminate('Unauthenticated', `no challenge can be sealed for this public key: ${error instanceof Error ? error.message : String(error)}`);
+      this.terminate(
+        'Unauthenticated',
+        `no challenge can be sealed for this public key: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return;
     }
     const id = this.#send({ type: 'Challenge', text: box });
@@ -506,7 +530,10 @@ export class AgentConnection {
       return;
     }
     if (re !== challenge.id) {
-      this.terminate('Unauthenticated', `the Response answers ${formatMessageId(re)}, not the challenge ${formatMessageId(challenge.id)}`);
+      this.terminate(
+        'Unauthenticated',
+        `the Response answers ${formatMessageId(re)}, not the challenge ${formatMessageId(challenge.id)}`,
+      );
       return;
     }
     if (text.length !== challenge.plaintext.length || !timingSafeEqual(text, challenge.plaintext)) {
@@ -520,7 +547,10 @@ export class AgentConnection {
   #onClientError(re: MessageId, code: ErrorCode | null, msg: string | null): void {
     const challenge = this.#challenge;
     if (this.#step === 'response' && challenge !== null && re === challenge.id) {
-      this.terminate('Unauthenticated', `the agent could not answer the challenge (${code ?? 'no code'}${msg === null ? '' : `: ${msg}`})`);
+      this.terminate(
+        'Unauthenticated',
+        `the agent could not answer the challenge (${code ?? 'no code'}${msg === null ? '' : `: ${msg}`})`,
+      );
       return;
     }
     this.#log.error('agent reported an error', { re: formatMessageId(re), code: code ?? 'none', msg: msg ?? '' });
@@ -600,7 +630,10 @@ export class AgentConnection {
       return id;
     }
     writeFrame(control, encodeServerMessage({ id, data })).catch((error: unknown) => {
-      this.#log.debug('could not send a control message', { type: data.type, error: error instanceof Error ? error.message : String(error) });
+      this.#log.debug('could not send a control message', {
+        type: data.type,
+        error: error instanceof Error ? error.message : String(error),
+      });
     });
     return id;
   }
@@ -625,8 +658,12 @@ export class AgentConnection {
     if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer);
     this.#lingerTimer = null;
     this.#early.length = 0;
-    if (wasHandshaking) this.#reject('connection-closed', error?.message ?? 'the connection closed during the handshake');
-    this.#log.info('connection closed', { error: error?.message ?? 'none', ...(this.#unexpectedStreams > 0 ? { unexpected_streams: this.#unexpectedStreams } : {}) });
+    if (wasHandshaking)
+      this.#reject('connection-closed', error?.message ?? 'the connection closed during the handshake');
+    this.#log.info('connection closed', {
+      error: error?.message ?? 'none',
+      ...(this.#unexpectedStreams > 0 ? { unexpected_streams: this.#unexpectedStreams } : {}),
+    });
     this.#host.onClosed(this, error);
   }
 }

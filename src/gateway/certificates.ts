@@ -71,7 +71,10 @@ async function serverExtensions(hosts: readonly string[], publicKey: CryptoKey):
 }
 
 /** A private certificate authority for a self-hosted gateway. */
-export async function generateCertificateAuthority(name = 'Cluvio Agent Desktop local CA', options: CertificateOptions = {}): Promise<CertificateAuthority> {
+export async function generateCertificateAuthority(
+  name = 'Cluvio Agent Desktop local CA',
+  options: CertificateOptions = {},
+): Promise<CertificateAuthority> {
   const keys = await generateKeyPair();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
@@ -85,11 +88,21 @@ export async function generateCertificateAuthority(name = 'Cluvio Agent Desktop 
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
-  return { name, certPem: certificate.toString('pem'), keyPem: await privateKeyPem(keys.privateKey), signingKey: keys.privateKey, certificate };
+  return {
+    name,
+    certPem: certificate.toString('pem'),
+    keyPem: await privateKeyPem(keys.privateKey),
+    signingKey: keys.privateKey,
+    certificate,
+  };
 }
 
 /** A server certificate for `hosts` (DNS names) signed by `ca`. */
-export async function issueServerCertificate(ca: CertificateAuthority, hosts: readonly string[], options: CertificateOptions = {}): Promise<CertificateAndKey> {
+export async function issueServerCertificate(
+  ca: CertificateAuthority,
+  hosts: readonly string[],
+  options: CertificateOptions = {},
+): Promise<CertificateAndKey> {
   assertHostNames(hosts);
   const keys = await generateKeyPair();
   const certificate = await x509.X509CertificateGenerator.create({
@@ -109,7 +122,10 @@ export async function issueServerCertificate(ca: CertificateAuthority, hosts: re
 }
 
 /** A self-signed CA:FALSE server certificate for `hosts`: its own PEM is the agent's `trust`. */
-export async function generateSelfSignedServerCertificate(hosts: readonly string[], options: CertificateOptions = {}): Promise<CertificateAndKey> {
+export async function generateSelfSignedServerCertificate(
+  hosts: readonly string[],
+  options: CertificateOptions = {},
+): Promise<CertificateAndKey> {
   assertHostNames(hosts);
   const keys = await generateKeyPair();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({

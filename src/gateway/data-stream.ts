@@ -34,17 +34,31 @@ export async function connectDataStream(stream: MuxStream, request: ConnectReque
   const target = formatAddress(request.target);
   const timeout = AbortSignal.timeout(request.replyTimeoutMs);
   try {
-    const connect = encodeConnectMessage({ id: freshMessageId(), data: { addr: request.target, useHalfClose: request.halfClose ? true : null } });
+    const connect = encodeConnectMessage({
+      id: freshMessageId(),
+      data: { addr: request.target, useHalfClose: request.halfClose ? true : null },
+    });
     await writeFrame(stream, connect);
     const body = await readFrame(stream, { signal: timeout });
-    if (body === null) throw new StreamOpenError('closed-without-reply', null, `the agent closed the stream to ${target} without a reply`);
+    if (body === null)
+      throw new StreamOpenError(
+        'closed-without-reply',
+        null,
+        `the agent closed the stream to ${target} without a reply`,
+      );
     let reply;
     try {
       reply = decodeStreamReplyMessage(body);
     } catch (error) {
-      throw new StreamOpenError('invalid-reply', null, `the agent's reply for ${target} is not a Result: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new StreamOpenError(
+        'invalid-reply',
+        null,
+        `the agent's reply for ${target} is not a Result: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
     }
-    if (reply.data === null) throw new StreamOpenError('invalid-reply', null, `the agent's reply for ${target} has no result`);
+    if (reply.data === null)
+      throw new StreamOpenError('invalid-reply', null, `the agent's reply for ${target} has no result`);
     if (!reply.data.ok) throw refused(target, reply.data.code);
     return stream;
   } catch (error) {
@@ -61,13 +75,24 @@ function asStreamOpenError(error: unknown, target: string, timeout: AbortSignal)
   if (error instanceof StreamOpenError) return error;
   if (error instanceof MuxStreamResetError) {
     // yamux 0.10 may put the agent's RST before its error reply: a failed connect, code unknown.
-    return new StreamOpenError('reset-without-reply', null, `the agent reset the stream to ${target} without a reply (a failed connect)`, { cause: error });
+    return new StreamOpenError(
+      'reset-without-reply',
+      null,
+      `the agent reset the stream to ${target} without a reply (a failed connect)`,
+      { cause: error },
+    );
   }
-  if (timeout.aborted) return new StreamOpenError('timeout', null, `no reply from the agent for ${target} in time`, { cause: error });
+  if (timeout.aborted)
+    return new StreamOpenError('timeout', null, `no reply from the agent for ${target} in time`, { cause: error });
   if (isProtocolError(error)) {
     const outcome = error.kind === 'truncated' ? 'closed-without-reply' : 'invalid-reply';
     return new StreamOpenError(outcome, null, `no usable reply for ${target}: ${error.message}`, { cause: error });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new StreamOpenError('connection-lost', null, `the connection ended before the agent replied for ${target}: ${message}`, { cause: error });
+  return new StreamOpenError(
+    'connection-lost',
+    null,
+    `the connection ended before the agent replied for ${target}: ${message}`,
+    { cause: error },
+  );
 }

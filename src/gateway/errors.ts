@@ -40,7 +40,8 @@ export class GatewayError extends Error {
  * - `connection-lost`: the whole connection ended first;
  * - `timeout`: no reply within `replyTimeoutMs`.
  */
-export type StreamOpenOutcome = 'refused' | 'reset-without-reply' | 'closed-without-reply' | 'invalid-reply' | 'connection-lost' | 'timeout';
+export type StreamOpenOutcome =
+  'refused' | 'reset-without-reply' | 'closed-without-reply' | 'invalid-reply' | 'connection-lost' | 'timeout';
 
 export class StreamOpenError extends GatewayError {
   readonly outcome: StreamOpenOutcome;

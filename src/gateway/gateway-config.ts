@@ -51,7 +51,18 @@ export interface GatewayConfig {
   readonly routes: readonly RouteConfig[];
 }
 
-const TOP_KEYS = new Set(['listen', 'certificate', 'key', 'self-signed', 'agents', 'admin', 'ping-interval', 'pong-timeout', 'handshake-timeout', 'route']);
+const TOP_KEYS = new Set([
+  'listen',
+  'certificate',
+  'key',
+  'self-signed',
+  'agents',
+  'admin',
+  'ping-interval',
+  'pong-timeout',
+  'handshake-timeout',
+  'route',
+]);
 const ROUTE_KEYS = new Set(['listen', 'agent', 'target', 'half-close']);
 
 /** `host:port` or `[v6]:port` → host and port (port 0 = any free port). */
@@ -79,29 +90,51 @@ export function parseGatewayConfig(text: string, file: string): GatewayConfig {
   const selfSigned = reader.optionalStringList('self-signed');
   let tls: TlsSource;
   if (selfSigned !== undefined) {
-    if (certificate !== undefined || key !== undefined) throw new GatewayFileError(file, 'self-signed', 'give either certificate + key, or self-signed, not both');
-    if (selfSigned.length === 0) throw new GatewayFileError(file, 'self-signed', 'list the DNS names agents use, e.g. self-signed = ["localhost"]');
+    if (certificate !== undefined || key !== undefined)
+      throw new GatewayFileError(file, 'self-signed', 'give either certificate + key, or self-signed, not both');
+    if (selfSigned.length === 0)
+      throw new GatewayFileError(
+        file,
+        'self-signed',
+        'list the DNS names agents use, e.g. self-signed = ["localhost"]',
+      );
     tls = { kind: 'self-signed', hosts: selfSigned };
   } else {
     if (certificate === undefined || key === undefined) {
-      throw new GatewayFileError(file, certificate === undefined ? 'certificate' : 'key', 'give certificate = "<PEM file>" and key = "<PEM file>", or self-signed = ["<host name>"]');
+      throw new GatewayFileError(
+        file,
+        certificate === undefined ? 'certificate' : 'key',
+        'give certificate = "<PEM file>" and key = "<PEM file>", or self-signed = ["<host name>"]',
+      );
     }
     tls = { kind: 'files', certificatePath: path.resolve(dir, certificate), keyPath: path.resolve(dir, key) };
   }
 
   const agents = reader.optionalString('agents');
-  if (agents === undefined) throw new GatewayFileError(file, 'agents', 'give the agents file, e.g. agents = "agents.toml"');
+  if (agents === undefined)
+    throw new GatewayFileError(file, 'agents', 'give the agents file, e.g. agents = "agents.toml"');
 
   const admin = reader.listen('admin', { host: '127.0.0.1', port: 0 });
-  if (!isLoopbackHost(admin.host)) throw new GatewayFileError(file, 'admin', `the admin API listens on loopback only (127.0.0.1, ::1 or localhost), not ${admin.host}`);
+  if (!isLoopbackHost(admin.host))
+    throw new GatewayFileError(
+      file,
+      'admin',
+      `the admin API listens on loopback only (127.0.0.1, ::1 or localhost), not ${admin.host}`,
+    );
 
   const routes = reader.optionalTableList('route').map((table, index) => {
     const routeReader = new TableReader(file, table, `[[route]] #${index + 1} `);
     routeReader.onlyKeys(ROUTE_KEYS);
     const agent = routeReader.optionalString('agent');
-    if (agent === undefined) throw new GatewayFileError(file, `[[route]] #${index + 1} agent`, 'give the agent id or name');
+    if (agent === undefined)
+      throw new GatewayFileError(file, `[[route]] #${index + 1} agent`, 'give the agent id or name');
     const targetText = routeReader.optionalString('target');
-    if (targetText === undefined) throw new GatewayFileError(file, `[[route]] #${index + 1} target`, 'give the target, e.g. target = "db.internal:5432"');
+    if (targetText === undefined)
+      throw new GatewayFileError(
+        file,
+        `[[route]] #${index + 1} target`,
+        'give the target, e.g. target = "db.internal:5432"',
+      );
     const target = parseAddress(targetText);
     if (!target.ok) throw new GatewayFileError(file, `[[route]] #${index + 1} target`, target.error);
     return {
@@ -155,7 +188,8 @@ class TableReader {
   optionalStringList(key: string): string[] | undefined {
     const value = this.table[key];
     if (value === undefined) return undefined;
-    if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string')) throw this.fail(key, 'expected a list of strings');
+    if (!Array.isArray(value) || !value.every((item): item is string => typeof item === 'string'))
+      throw this.fail(key, 'expected a list of strings');
     return value;
   }
 

@@ -30,7 +30,11 @@ export interface GatewayService {
 export async function startGatewayService(config: GatewayConfig, log: LogHub): Promise<GatewayService> {
   const logger = log.logger('cluvio_gateway::service');
   const registry = new AgentRegistry();
-  const watcher = new RegistryFileWatcher({ file: config.agentsPath, registry, log: log.logger('cluvio_gateway::registry') });
+  const watcher = new RegistryFileWatcher({
+    file: config.agentsPath,
+    registry,
+    log: log.logger('cluvio_gateway::registry'),
+  });
   await watcher.start();
   logger.info('agents loaded', { file: config.agentsPath, agents: registry.list().length });
   const tls = await loadTls(config.tls, path.dirname(config.path), log);
@@ -55,7 +59,12 @@ export async function startGatewayService(config: GatewayConfig, log: LogHub): P
     });
     cleanups.push(() => gateway.close());
     for (const route of config.routes) {
-      await gateway.openRoute({ agentId: route.agent, target: route.target, halfClose: route.halfClose, listen: route.listen });
+      await gateway.openRoute({
+        agentId: route.agent,
+        target: route.target,
+        halfClose: route.halfClose,
+        listen: route.listen,
+      });
     }
     const admin = await startAdminServer({
       gateway,
@@ -87,10 +96,17 @@ async function loadTls(source: TlsSource, dir: string, log: LogHub): Promise<Gat
       try {
         return await readFile(file, 'utf8');
       } catch (error) {
-        throw new GatewayFileError(file, null, `cannot read the ${what}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new GatewayFileError(
+          file,
+          null,
+          `cannot read the ${what}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     };
-    return { certPem: await read(source.certificatePath, 'certificate'), keyPem: await read(source.keyPath, 'private key') };
+    return {
+      certPem: await read(source.certificatePath, 'certificate'),
+      keyPem: await read(source.keyPath, 'private key'),
+    };
   }
   // Self-signed: kept beside the config so that agents trusting it keep working across restarts.
   const certFile = path.join(dir, 'self-signed.crt');
@@ -108,6 +124,9 @@ async function loadTls(source: TlsSource, dir: string, log: LogHub): Promise<Gat
   await rm(keyFile, { force: true });
   await writeFile(keyFile, generated.keyPem, { mode: 0o600, flag: 'wx' });
   await writeFile(certFile, generated.certPem, { mode: 0o644 });
-  logger.info('generated a self-signed certificate; put it into the agents\' [server] trust', { file: certFile, hosts: source.hosts.join(',') });
+  logger.info("generated a self-signed certificate; put it into the agents' [server] trust", {
+    file: certFile,
+    hosts: source.hosts.join(','),
+  });
   return generated;
 }

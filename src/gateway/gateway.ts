@@ -28,7 +28,13 @@ import {
 } from '../tunnel/codec/index.js';
 import { LogHub, type Logger } from '../tunnel/log/index.js';
 import type { MuxConfig, MuxStream } from '../tunnel/mux/index.js';
-import { AgentConnection, type ConnectionHost, type ConnectionInfo, type RejectionReason, type StreamInfo } from './agent-connection.js';
+import {
+  AgentConnection,
+  type ConnectionHost,
+  type ConnectionInfo,
+  type RejectionReason,
+  type StreamInfo,
+} from './agent-connection.js';
 import type { AgentRegistry, AgentStatus, RegistryChange } from './agent-registry.js';
 import { GatewayError } from './errors.js';
 import { type GatewayFaults, NO_FAULTS } from './faults.js';
@@ -224,7 +230,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       socket.once('close', () => this.#sockets.delete(socket));
     });
     this.#server.on('tlsClientError', (error, socket) => {
-      this.#log.debug('TLS handshake failed', { remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`, error: error.message });
+      this.#log.debug('TLS handshake failed', {
+        remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`,
+        error: error.message,
+      });
     });
     this.#server.on('error', (error: Error) => {
       this.#log.error('listener error', { error: error.message });
@@ -288,13 +297,18 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       };
     };
     const listed = this.registry.list().map((entry) => info(entry.id, entry.name, entry.status));
-    const unregistered = [...byAgent.keys()].filter((id) => this.registry.get(id) === undefined).map((id) => info(id, id.slice(0, 8), 'unregistered'));
+    const unregistered = [...byAgent.keys()]
+      .filter((id) => this.registry.get(id) === undefined)
+      .map((id) => info(id, id.slice(0, 8), 'unregistered'));
     return [...listed, ...unregistered];
   }
 
   /** Every connection, also those not (yet) authenticated. */
   connections(): (ConnectionInfo & { readonly agentId: string | null })[] {
-    return [...this.#connections].map((connection) => ({ ...connection.info(), agentId: connection.agentId ?? connection.claimedAgentId }));
+    return [...this.#connections].map((connection) => ({
+      ...connection.info(),
+      agentId: connection.agentId ?? connection.claimedAgentId,
+    }));
   }
 
   /** Open data streams across all connections. */
@@ -357,7 +371,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     const id = this.#nextRouteId++;
     const route = await Route.start(
       id,
-      { agent: agentId, target: toAddress(options.target), halfClose: options.halfClose ?? false, ...(options.listen === undefined ? {} : { listen: options.listen }) },
+      {
+        agent: agentId,
+        target: toAddress(options.target),
+        halfClose: options.halfClose ?? false,
+        ...(options.listen === undefined ? {} : { listen: options.listen }),
+      },
       (agent, target, halfClose, origin) => this.openStream(agent, target, { halfClose, origin }),
       this.#logHub.logger('cluvio_gateway::route'),
     );
@@ -394,7 +413,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         const id = connection.sendTest(address);
         const timer = setTimeout(() => {
           this.#pendingTests.delete(id);
-          reject(new GatewayError('TIMEOUT', `no Test result for ${formatAddress(address)} from agent ${agentId} within ${timeoutMs} ms`));
+          reject(
+            new GatewayError(
+              'TIMEOUT',
+              `no Test result for ${formatAddress(address)} from agent ${agentId} within ${timeoutMs} ms`,
+            ),
+          );
         }, timeoutMs);
         this.#pendingTests.set(id, { agentId, resolve, reject, timer });
       });
@@ -416,7 +440,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       const pending = this.#pendingSwitches.get(agentId);
       if (pending !== undefined) return pending.promise;
       const from = this.#current.get(agentId);
-      if (from?.phase !== 'accepted') throw new GatewayError('AGENT_NOT_CONNECTED', `agent ${agentId} has no accepted connection to switch from`);
+      if (from?.phase !== 'accepted')
+        throw new GatewayError('AGENT_NOT_CONNECTED', `agent ${agentId} has no accepted connection to switch from`);
       const timeoutMs = this.#options.switchTimeoutMs ?? DEFAULTS.switchTimeoutMs;
       const settle = deferred<SwitchResult>();
       const switchState: PendingSwitch = {
@@ -431,7 +456,9 @@ export class Gateway extends EventEmitter<GatewayEvents> {
         timer: setTimeout(() => {
           this.#pendingSwitches.delete(agentId);
           const stage = switchState.switching ? 'its new connection was not accepted' : 'no SwitchingConnection came';
-          settle.reject(new GatewayError('TIMEOUT', `agent ${agentId} did not switch within ${timeoutMs} ms: ${stage}`));
+          settle.reject(
+            new GatewayError('TIMEOUT', `agent ${agentId} did not switch within ${timeoutMs} ms: ${stage}`),
+          );
         }, timeoutMs),
       };
       this.#pendingSwitches.set(agentId, switchState);
@@ -527,7 +554,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       if (connection.phase === 'draining' || connection.phase === 'switching') void connection.close();
       else connection.terminate(reason, detail);
     }
-    if (count > 0) this.#log.info('agent terminated', { agent: agentId, reason: reasonText(reason), connections: count });
+    if (count > 0)
+      this.#log.info('agent terminated', { agent: agentId, reason: reasonText(reason), connections: count });
     return count;
   }
 
@@ -536,7 +564,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       const id = before?.id ?? after?.id;
       if (id === undefined) continue;
       if (after === null) this.#terminateAgent(id, 'Unauthorized', 'removed from the registry');
-      else if (after.status === 'disabled' && before?.status !== 'disabled') this.#terminateAgent(id, 'Disabled', 'disabled');
+      else if (after.status === 'disabled' && before?.status !== 'disabled')
+        this.#terminateAgent(id, 'Disabled', 'disabled');
     }
   }
 
@@ -572,7 +601,13 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       this.#onAccepted(connection);
     },
     onRejected: (connection, reason, detail) => {
-      this.emit('agent-rejected', { agentId: connection.claimedAgentId, connectionId: connection.id, remoteAddress: connection.remoteAddress, reason, detail });
+      this.emit('agent-rejected', {
+        agentId: connection.claimedAgentId,
+        connectionId: connection.id,
+        remoteAddress: connection.remoteAddress,
+        reason,
+        detail,
+      });
     },
     onTestResult: (connection, re, code) => {
       this.#onTestResult(connection, re, code);
@@ -626,7 +661,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     if (pending.next === null) return;
     clearTimeout(pending.timer);
     this.#pendingSwitches.delete(pending.agentId);
-    this.#log.info('agent switched connections', { agent: pending.agentId, from: pending.from.id, to: pending.next.id, acknowledged: pending.switching });
+    this.#log.info('agent switched connections', {
+      agent: pending.agentId,
+      from: pending.from.id,
+      to: pending.next.id,
+      acknowledged: pending.switching,
+    });
     pending.resolve({ previousConnectionId: pending.from.id, currentConnectionId: pending.next.id });
   }
 
@@ -647,7 +687,12 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.#connections.delete(connection);
     const agentId = connection.agentId;
     if (agentId !== null && this.#current.get(agentId) === connection) this.#current.delete(agentId);
-    this.emit('connection-closed', { agentId: agentId ?? connection.claimedAgentId, connectionId: connection.id, remoteAddress: connection.remoteAddress, error: error?.message ?? null });
+    this.emit('connection-closed', {
+      agentId: agentId ?? connection.claimedAgentId,
+      connectionId: connection.id,
+      remoteAddress: connection.remoteAddress,
+      error: error?.message ?? null,
+    });
     // A pending switch survives the old connection closing (the agent may still come back);
     // pending tests do too (their result may arrive on the next connection) until they time out.
   }

@@ -21,9 +21,27 @@ export {
   type TestResult,
 } from './gateway.js';
 export type { ConnectionInfo, ConnectionPhase, RejectionReason, StreamInfo } from './agent-connection.js';
-export { AgentRegistry, checkAgentId, type AgentEntry, type AgentStatus, type RegistryChange } from './agent-registry.js';
-export { RegistryFileWatcher, formatRegistryToml, loadRegistryFile, parseRegistryToml, saveRegistryFile } from './registry-file.js';
-export { GatewayError, StreamOpenError, isGatewayError, type GatewayErrorCode, type StreamOpenOutcome } from './errors.js';
+export {
+  AgentRegistry,
+  checkAgentId,
+  type AgentEntry,
+  type AgentStatus,
+  type RegistryChange,
+} from './agent-registry.js';
+export {
+  RegistryFileWatcher,
+  formatRegistryToml,
+  loadRegistryFile,
+  parseRegistryToml,
+  saveRegistryFile,
+} from './registry-file.js';
+export {
+  GatewayError,
+  StreamOpenError,
+  isGatewayError,
+  type GatewayErrorCode,
+  type StreamOpenOutcome,
+} from './errors.js';
 export type { GatewayFaults } from './faults.js';
 export type { ListenAddress, RouteInfo, RouteOptions } from './route.js';
 export { relay, type RelayResult } from './relay.js';

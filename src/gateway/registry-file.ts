@@ -37,7 +37,12 @@ export function parseRegistryToml(text: string, file: string | null): AgentEntry
     const where = `[[agent]] #${index + 1}`;
     if (!isTomlTable(item)) throw new GatewayFileError(file, where, 'expected a table');
     const { id, name, status } = item;
-    if (typeof id !== 'string') throw new GatewayFileError(file, `${where} id`, 'expected the agent id (its public key, 43 base64url characters), e.g. id = "…"');
+    if (typeof id !== 'string')
+      throw new GatewayFileError(
+        file,
+        `${where} id`,
+        'expected the agent id (its public key, 43 base64url characters), e.g. id = "…"',
+      );
     try {
       checkAgentId(id);
     } catch (error) {
@@ -45,7 +50,8 @@ export function parseRegistryToml(text: string, file: string | null): AgentEntry
     }
     if (seen.has(id)) throw new GatewayFileError(file, `${where} id`, `agent ${id} is listed twice`);
     seen.add(id);
-    if (name !== undefined && typeof name !== 'string') throw new GatewayFileError(file, `${where} name`, 'expected a string, e.g. name = "warehouse"');
+    if (name !== undefined && typeof name !== 'string')
+      throw new GatewayFileError(file, `${where} name`, 'expected a string, e.g. name = "warehouse"');
     if (status !== undefined && !STATUSES.includes(status as AgentStatus)) {
       throw new GatewayFileError(file, `${where} status`, 'expected "enabled" or "disabled"');
     }
@@ -55,7 +61,10 @@ export function parseRegistryToml(text: string, file: string | null): AgentEntry
 
 export function formatRegistryToml(entries: readonly AgentEntry[]): string {
   const header = '# Agents this gateway lets in (cluvio-gateway). Reloaded on change and on SIGHUP.\n';
-  const blocks = entries.map((entry) => `[[agent]]\nid = ${tomlString(entry.id)}\nname = ${tomlString(entry.name)}\nstatus = ${tomlString(entry.status)}\n`);
+  const blocks = entries.map(
+    (entry) =>
+      `[[agent]]\nid = ${tomlString(entry.id)}\nname = ${tomlString(entry.name)}\nstatus = ${tomlString(entry.status)}\n`,
+  );
   return [header, ...blocks].join('\n');
 }
 
@@ -64,7 +73,11 @@ export async function loadRegistryFile(file: string): Promise<AgentEntry[]> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new GatewayFileError(file, null, `cannot read the agents file: ${error instanceof Error ? error.message : String(error)}`);
+    throw new GatewayFileError(
+      file,
+      null,
+      `cannot read the agents file: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return parseRegistryToml(text, file);
 }
@@ -109,7 +122,11 @@ export class RegistryFileWatcher {
   /** Loads the file into the registry (throws if it is unusable) and starts watching. */
   async start(): Promise<void> {
     const text = await readFile(this.file, 'utf8').catch((error: unknown) => {
-      throw new GatewayFileError(this.file, null, `cannot read the agents file: ${error instanceof Error ? error.message : String(error)}`);
+      throw new GatewayFileError(
+        this.file,
+        null,
+        `cannot read the agents file: ${error instanceof Error ? error.message : String(error)}`,
+      );
     });
     this.#registry.replaceAll(parseRegistryToml(text, this.file));
     this.#lastText = text;
@@ -175,7 +192,9 @@ export class RegistryFileWatcher {
       this.#registry.replaceAll(entries);
       this.#log.info('agents file reloaded', { file: this.file, agents: entries.length });
     } catch (error) {
-      this.#log.error('agents file not reloaded; keeping the previous agents', { error: error instanceof Error ? error.message : String(error) });
+      this.#log.error('agents file not reloaded; keeping the previous agents', {
+        error: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -183,7 +202,10 @@ export class RegistryFileWatcher {
     try {
       return await readFile(this.file, 'utf8');
     } catch (error) {
-      this.#log.warn('cannot read the agents file; keeping the previous agents', { file: this.file, error: error instanceof Error ? error.message : String(error) });
+      this.#log.warn('cannot read the agents file; keeping the previous agents', {
+        file: this.file,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return null;
     }
   }

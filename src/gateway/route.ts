@@ -83,7 +83,12 @@ export class Route {
     server.on('error', (error) => {
       route.#log.error('route listener error', { error: error.message });
     });
-    route.#log.info('route listening', { listen: `${route.host}:${route.port}`, agent: route.agent, target: formatAddress(route.target), half_close: route.halfClose });
+    route.#log.info('route listening', {
+      listen: `${route.host}:${route.port}`,
+      agent: route.agent,
+      target: formatAddress(route.target),
+      half_close: route.halfClose,
+    });
     return route;
   }
 
@@ -138,11 +143,15 @@ export class Route {
           return;
         }
         const result = await relay(socket, stream, this.halfClose);
-        if (result.error !== null) this.#log.debug('relay aborted', { error: result.error.message, up: result.bytesUp, down: result.bytesDown });
+        if (result.error !== null)
+          this.#log.debug('relay aborted', { error: result.error.message, up: result.bytesUp, down: result.bytesDown });
       },
       (error: unknown) => {
         this.#failed += 1;
-        this.#log.warn('route connection refused', { target: formatAddress(this.target), error: error instanceof Error ? error.message : String(error) });
+        this.#log.warn('route connection refused', {
+          target: formatAddress(this.target),
+          error: error instanceof Error ? error.message : String(error),
+        });
         socket.destroy();
       },
     );

@@ -44,11 +44,13 @@ export const DEFAULT_GATEWAY_PORT = 8443;
 export async function writeGatewaySetup(options: GatewaySetupOptions): Promise<GatewaySetup> {
   const problem = checkHostName(options.host);
   if (problem !== null) {
-    const why = problem === 'ip-literal' ? 'the reference agent refuses IP addresses as [server] host' : 'not a valid DNS name';
+    const why =
+      problem === 'ip-literal' ? 'the reference agent refuses IP addresses as [server] host' : 'not a valid DNS name';
     throw new RangeError(`host "${options.host}" must be a DNS name agents can use (${why})`);
   }
   const port = options.port ?? DEFAULT_GATEWAY_PORT;
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new RangeError(`port must be from 1 to 65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new RangeError(`port must be from 1 to 65535, got ${port}`);
   const dir = path.resolve(options.dir);
   const files = {
     caCertificate: path.join(dir, 'ca.crt'),
@@ -110,7 +112,10 @@ export async function writeGatewaySetup(options: GatewaySetupOptions): Promise<G
   await writeFile(files.caKey, ca.keyPem, { mode: 0o600, flag });
   await writeFile(files.certificate, `${leaf.certPem.trim()}\n`, { mode: 0o644, flag });
   await writeFile(files.key, leaf.keyPem, { mode: 0o600, flag });
-  await writeFile(files.agents, formatRegistryToml([{ id: agent.agentId, name: agentName, status: 'enabled' }]), { mode: 0o644, flag });
+  await writeFile(files.agents, formatRegistryToml([{ id: agent.agentId, name: agentName, status: 'enabled' }]), {
+    mode: 0o644,
+    flag,
+  });
   await writeFile(files.gatewayConfig, gatewayToml, { mode: 0o644, flag });
   await writeFile(files.agentConfig, agentToml, { mode: 0o600, flag });
   return { dir, agentId: agent.agentId, files };

@@ -28,7 +28,14 @@ import type {
   SupportBundleResult,
   Unsubscribe,
 } from '../shared/agent-api.js';
-import type { AgentCounters, AgentSnapshot, AgentState, ConfigProblem, PublicConfig, StreamInfo } from '../shared/agent-state.js';
+import type {
+  AgentCounters,
+  AgentSnapshot,
+  AgentState,
+  ConfigProblem,
+  PublicConfig,
+  StreamInfo,
+} from '../shared/agent-state.js';
 import type { DiagnoseReport } from '../shared/diagnose-report.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
 import { parseTargetAddress } from '../shared/target-address.js';
@@ -166,7 +173,11 @@ export class AgentHost<C> implements AgentApi {
   #closing: Promise<void> | null = null;
   /** The diagnose run in progress (a second request joins it), and the latest report with what it was of. */
   #diagnosing: Promise<DiagnoseReport> | null = null;
-  #lastReport: { readonly report: DiagnoseReport; readonly loaded: LoadedConfig<C> | null; readonly problem: ConfigProblem | null } | null = null;
+  #lastReport: {
+    readonly report: DiagnoseReport;
+    readonly loaded: LoadedConfig<C> | null;
+    readonly problem: ConfigProblem | null;
+  } | null = null;
 
   readonly #snapshotListeners = new Set<(snapshot: AgentSnapshot) => void>();
   #lastSnapshotJson = '';
@@ -224,7 +235,8 @@ export class AgentHost<C> implements AgentApi {
     await this.stop();
     this.#closed = true;
     this.#stopLogFeed();
-    for (const timer of [this.#countersTimer, this.#streamsTimer, this.#logTimer]) if (timer !== null) clearInterval(timer);
+    for (const timer of [this.#countersTimer, this.#streamsTimer, this.#logTimer])
+      if (timer !== null) clearInterval(timer);
     this.#countersTimer = this.#streamsTimer = this.#logTimer = null;
     this.#snapshotListeners.clear();
     this.#streamListeners.clear();
@@ -284,7 +296,11 @@ export class AgentHost<C> implements AgentApi {
       return this.#loaded === null ? snapshot : { ...snapshot, config: this.#loaded.public };
     }
     const state: AgentState =
-      this.#loaded === null ? { phase: 'unconfigured', problem: this.#problem } : this.#engineError === null ? { phase: 'idle' } : { phase: 'stopped' };
+      this.#loaded === null
+        ? { phase: 'unconfigured', problem: this.#problem }
+        : this.#engineError === null
+          ? { phase: 'idle' }
+          : { phase: 'stopped' };
     return {
       version: this.#options.appVersion,
       config: this.#loaded?.public ?? null,
@@ -340,14 +356,20 @@ export class AgentHost<C> implements AgentApi {
     return this.#exclusive(async (): Promise<ConfigImportResult> => {
       const parsed = this.#binding.parse(request.text, request.fileName);
       if (!parsed.ok) {
-        for (const problem of parsed.problems) this.#log('warn', 'configuration rejected', { file: problem.file, key: problem.key, problem: problem.message });
+        for (const problem of parsed.problems)
+          this.#log('warn', 'configuration rejected', {
+            file: problem.file,
+            key: problem.key,
+            problem: problem.message,
+          });
         return { ok: false, problems: parsed.problems };
       }
       const target = this.#importTarget();
       const written = await writeConfigFile(target, request.text, new Date(this.#now()));
       this.#log('info', 'configuration imported', { path: written.path, backup: written.backupPath });
       const shadowedBy = await this.#shadowing(target);
-      if (shadowedBy !== null) this.#log('warn', 'the command-line agent would read another file first', { path: shadowedBy });
+      if (shadowedBy !== null)
+        this.#log('warn', 'the command-line agent would read another file first', { path: shadowedBy });
       await this.#run(parsed.config, target);
       const loaded = this.#loaded;
       if (loaded === null) throw new Error('configuration was not kept after import');
@@ -358,7 +380,12 @@ export class AgentHost<C> implements AgentApi {
   async testAddress(target: string): Promise<AddressTestResult> {
     const address = parseTargetAddress(target);
     if (!address.ok) return { ok: false, code: 'InvalidAddress', message: address.error };
-    if (this.#engine === null) return { ok: false, code: 'NotConfigured', message: 'No configuration is loaded: import cluvio-agent.toml first.' };
+    if (this.#engine === null)
+      return {
+        ok: false,
+        code: 'NotConfigured',
+        message: 'No configuration is loaded: import cluvio-agent.toml first.',
+      };
     return this.#engine.testAddress(target.trim());
   }
 
@@ -407,14 +434,19 @@ export class AgentHost<C> implements AgentApi {
       knownTargets: [...new Set(streams.map((stream) => stream.target))],
     });
     const failed = report.steps.filter((step) => step.status === 'fail');
-    this.#log(failed.length === 0 ? 'info' : 'warn', 'diagnose finished', { passed: report.steps.filter((step) => step.status === 'pass').length, failed: failed.length, failing: failed.map((step) => step.title).join(', ') });
+    this.#log(failed.length === 0 ? 'info' : 'warn', 'diagnose finished', {
+      passed: report.steps.filter((step) => step.status === 'pass').length,
+      failed: failed.length,
+      failing: failed.map((step) => step.title).join(', '),
+    });
     this.#lastReport = { report, loaded, problem };
     return report;
   }
 
   async saveSupportBundle(): Promise<SupportBundleResult> {
     const options = this.#options.supportBundle;
-    if (options === undefined || options === null) return { ok: false, error: 'Support bundles cannot be saved here: no folder is set for them (is HOME set?).' };
+    if (options === undefined || options === null)
+      return { ok: false, error: 'Support bundles cannot be saved here: no folder is set for them (is HOME set?).' };
     try {
       const report = await this.#bundleReport();
       const loaded = this.#loaded;
@@ -441,7 +473,14 @@ export class AgentHost<C> implements AgentApi {
         }
       }
       this.#log('info', 'support bundle saved', { path: saved.path, bytes: saved.bytes });
-      return { ok: true, path: saved.path, fileName: saved.fileName, bytes: saved.bytes, reportFinishedAt: report.finishedAt, shown };
+      return {
+        ok: true,
+        path: saved.path,
+        fileName: saved.fileName,
+        bytes: saved.bytes,
+        reportFinishedAt: report.finishedAt,
+        shown,
+      };
     } catch (error) {
       this.#log('warn', 'support bundle not saved', { dir: options.dir, error: describe(error) });
       return { ok: false, error: `The support bundle could not be saved in ${options.dir}: ${describe(error)}` };
@@ -451,7 +490,8 @@ export class AgentHost<C> implements AgentApi {
   /** The latest report when it is recent and of the configuration still in use, else a new run. */
   async #bundleReport(): Promise<DiagnoseReport> {
     const last = this.#lastReport;
-    const current = this.#diagnosing === null && last !== null && last.loaded === this.#loaded && last.problem === this.#problem;
+    const current =
+      this.#diagnosing === null && last !== null && last.loaded === this.#loaded && last.problem === this.#problem;
     if (current && this.#now() - last.report.finishedAt <= BUNDLE_REPORT_MAX_AGE_MS) return last.report;
     // A run in progress is joined.
     return this.diagnose();
@@ -460,7 +500,14 @@ export class AgentHost<C> implements AgentApi {
   getAppSettings(): Promise<AppSettingsState> {
     const settings = this.#options.settings;
     if (settings === undefined || settings === null) {
-      return Promise.resolve({ editable: false, settings: { metricsAddress: null }, metricsUrl: null, metricsError: null, proxy: null, source: '' });
+      return Promise.resolve({
+        editable: false,
+        settings: { metricsAddress: null },
+        metricsUrl: null,
+        metricsError: null,
+        proxy: null,
+        source: '',
+      });
     }
     return settings.get();
   }
@@ -492,7 +539,13 @@ export class AgentHost<C> implements AgentApi {
     const explicit = this.#options.configPath;
     if (explicit !== undefined && explicit !== null) {
       if (await isRegularFile(explicit)) return { file: explicit };
-      return { problem: { file: explicit, key: null, message: 'file not found (or not a regular file): check the --config path' } };
+      return {
+        problem: {
+          file: explicit,
+          key: null,
+          message: 'file not found (or not a regular file): check the --config path',
+        },
+      };
     }
     for (const candidate of this.#binding.searchPaths()) if (await isRegularFile(candidate)) return { file: candidate };
     return { problem: null };
@@ -502,7 +555,8 @@ export class AgentHost<C> implements AgentApi {
     const located = await this.#locate();
     if (!('file' in located)) {
       this.#problem = located.problem;
-      if (located.problem === null) this.#log('info', 'no configuration file found', { searched: this.#binding.searchPaths().join(', ') });
+      if (located.problem === null)
+        this.#log('info', 'no configuration file found', { searched: this.#binding.searchPaths().join(', ') });
       this.#publishSnapshot();
       return;
     }
@@ -518,7 +572,12 @@ export class AgentHost<C> implements AgentApi {
     const parsed = this.#binding.parse(text, file);
     if (!parsed.ok) {
       this.#problem = parsed.problems[0] ?? { file, key: null, message: 'invalid configuration' };
-      for (const problem of parsed.problems) this.#log('error', 'configuration rejected', { file: problem.file, key: problem.key, problem: problem.message });
+      for (const problem of parsed.problems)
+        this.#log('error', 'configuration rejected', {
+          file: problem.file,
+          key: problem.key,
+          problem: problem.message,
+        });
       this.#publishSnapshot();
       return;
     }
@@ -597,7 +656,9 @@ export class AgentHost<C> implements AgentApi {
 
   #publishStreams(): void {
     const streams = this.#engine?.streams() ?? [];
-    const signature = streams.map((s) => `${s.connection}/${s.id}:${s.phase}:${s.bytesToTarget}:${s.bytesFromTarget}:${s.draining}`).join(',');
+    const signature = streams
+      .map((s) => `${s.connection}/${s.id}:${s.phase}:${s.bytesToTarget}:${s.bytesFromTarget}:${s.draining}`)
+      .join(',');
     if (signature === this.#lastStreamsSignature) return;
     this.#lastStreamsSignature = signature;
     for (const listener of [...this.#streamListeners]) listener(streams);

@@ -26,7 +26,9 @@ function describe(error: unknown): string {
 }
 
 /** Reads a settings file; a missing or unreadable one is the defaults (with the reason). */
-export async function readAppSettings(file: string): Promise<{ readonly settings: AppSettings; readonly problem: string | null }> {
+export async function readAppSettings(
+  file: string,
+): Promise<{ readonly settings: AppSettings; readonly problem: string | null }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -37,9 +39,15 @@ export async function readAppSettings(file: string): Promise<{ readonly settings
   try {
     const parsed = JSON.parse(text) as { metricsAddress?: unknown };
     const address = parsed.metricsAddress;
-    return { settings: { metricsAddress: typeof address === 'string' && address.trim() !== '' ? address : null }, problem: null };
+    return {
+      settings: { metricsAddress: typeof address === 'string' && address.trim() !== '' ? address : null },
+      problem: null,
+    };
   } catch (error) {
-    return { settings: DEFAULT_APP_SETTINGS, problem: `${file} is not valid JSON (${describe(error)}); the defaults are used` };
+    return {
+      settings: DEFAULT_APP_SETTINGS,
+      problem: `${file} is not valid JSON (${describe(error)}); the defaults are used`,
+    };
   }
 }
 
@@ -120,11 +128,17 @@ export class FileAppSettings implements AppSettingsControl {
     this.#server = server;
     this.#metricsError = null;
     this.#settings = settings;
-    this.#options.log('info', server === null ? 'metrics endpoint off' : 'metrics endpoint on', server === null ? {} : { url: `${server.url}/metrics` });
+    this.#options.log(
+      'info',
+      server === null ? 'metrics endpoint off' : 'metrics endpoint on',
+      server === null ? {} : { url: `${server.url}/metrics` },
+    );
     return { ok: true, state: this.#state() };
   }
 
-  async #listen(text: string): Promise<{ readonly ok: true; readonly server: MetricsServer } | { readonly ok: false; readonly error: string }> {
+  async #listen(
+    text: string,
+  ): Promise<{ readonly ok: true; readonly server: MetricsServer } | { readonly ok: false; readonly error: string }> {
     const parsed = parseMetricsAddress(text);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const source = this.#source;
@@ -133,7 +147,10 @@ export class FileAppSettings implements AppSettingsControl {
     const current = this.#server;
     if (current !== null && this.#settings.metricsAddress === text) return { ok: true, server: current };
     try {
-      return { ok: true, server: await startMetricsServer({ source, host: parsed.address.host, port: parsed.address.port }) };
+      return {
+        ok: true,
+        server: await startMetricsServer({ source, host: parsed.address.host, port: parsed.address.port }),
+      };
     } catch (error) {
       const message = `cannot listen on ${parsed.address.host}:${parsed.address.port}: ${describe(error)}`;
       this.#options.log('warn', 'metrics endpoint not started', { problem: message });
@@ -181,6 +198,10 @@ export class CommandLineSettings implements AppSettingsControl {
   }
 
   set(): Promise<AppSettingsResult> {
-    return Promise.resolve({ ok: false, error: 'These settings come from the command line here: restart cluvio-agent with --metrics-address to change them.' });
+    return Promise.resolve({
+      ok: false,
+      error:
+        'These settings come from the command line here: restart cluvio-agent with --metrics-address to change them.',
+    });
   }
 }

@@ -5,7 +5,8 @@
  */
 import type { ConfigProblem, PublicConfig } from '../shared/agent-state.js';
 
-export type ParsedConfig<C> = { readonly ok: true; readonly config: C } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+export type ParsedConfig<C> =
+  { readonly ok: true; readonly config: C } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
 export interface ConfigBinding<C> {
   /** Parses and validates TOML text; `file` names it in problems. Never throws for bad input. */

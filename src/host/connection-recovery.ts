@@ -22,7 +22,9 @@ export function startConnectionRecovery(options: ConnectionRecoveryOptions): () 
   const clock = new ClockJumpDetector({
     thresholdMs: options.clockJumpThresholdMs,
     onJump: (gapMs) => {
-      options.target.checkConnection(`clock jumped ${(gapMs / 1000).toFixed(1)} s (the machine slept or the process was paused)`);
+      options.target.checkConnection(
+        `clock jumped ${(gapMs / 1000).toFixed(1)} s (the machine slept or the process was paused)`,
+      );
     },
   }).start();
   const network = new NetworkChangeDetector({

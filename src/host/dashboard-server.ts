@@ -67,7 +67,12 @@ function refuse(status: number, message: string): Reply {
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  res.writeHead(reply.status, { ...SECURITY_HEADERS, ...reply.headers, 'content-type': reply.contentType, 'content-length': Buffer.byteLength(reply.body) });
+  res.writeHead(reply.status, {
+    ...SECURITY_HEADERS,
+    ...reply.headers,
+    'content-type': reply.contentType,
+    'content-length': Buffer.byteLength(reply.body),
+  });
   res.end(reply.body);
 }
 
@@ -89,10 +94,12 @@ async function readBody(req: IncomingMessage): Promise<string | null> {
 
 export async function startDashboard(options: DashboardOptions): Promise<Dashboard> {
   const host = options.host ?? '127.0.0.1';
-  if (!isLoopbackHost(host)) throw new Error(`the dashboard listens on loopback only; ${host} is not a loopback address`);
+  if (!isLoopbackHost(host))
+    throw new Error(`the dashboard listens on loopback only; ${host} is not a loopback address`);
   const bindHost = host === 'localhost' ? '127.0.0.1' : host;
   const token = options.token ?? randomBytes(32).toString('base64url');
-  if (!/^[A-Za-z0-9_-]{16,}$/.test(token)) throw new Error('the dashboard token must be at least 16 URL-safe characters');
+  if (!/^[A-Za-z0-9_-]{16,}$/.test(token))
+    throw new Error('the dashboard token must be at least 16 URL-safe characters');
   const expectedToken = Buffer.from(token);
   const rendererDir = options.rendererDir ?? defaultRendererDir();
   const { api } = options;
@@ -106,27 +113,33 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     const hostHeader = (req.headers.host ?? '').toLowerCase();
     if (!isLoopbackHostHeader(hostHeader)) return refuse(421, 'wrong Host header');
     const origin = req.headers.origin;
-    if (origin !== undefined && origin.toLowerCase() !== `http://${hostHeader}`) return refuse(403, 'cross-origin request refused');
+    if (origin !== undefined && origin.toLowerCase() !== `http://${hostHeader}`)
+      return refuse(403, 'cross-origin request refused');
     const fetchSite = req.headers['sec-fetch-site'];
-    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') return refuse(403, 'cross-site request refused');
+    if (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none')
+      return refuse(403, 'cross-site request refused');
 
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
     const [, first = '', ...rest] = url.pathname.split('/');
-    if (!tokensEqual(first, expectedToken)) return refuse(403, 'missing or wrong token: open the URL the agent printed');
-    if (rest.length === 0) return { status: 308, contentType: 'text/plain; charset=utf-8', body: '', headers: { location: `/${token}/` } };
+    if (!tokensEqual(first, expectedToken))
+      return refuse(403, 'missing or wrong token: open the URL the agent printed');
+    if (rest.length === 0)
+      return { status: 308, contentType: 'text/plain; charset=utf-8', body: '', headers: { location: `/${token}/` } };
     const route = rest.join('/');
 
     if (route.startsWith('api/call/')) {
       const name = route.slice('api/call/'.length);
       if (req.method !== 'POST') return refuse(405, 'calls are POST requests');
       if (!isAgentCallName(name)) return refuse(404, 'no such call');
-      if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json')) return refuse(415, 'expected application/json');
+      if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json'))
+        return refuse(415, 'expected application/json');
       const body = await readBody(req);
       if (body === null) return refuse(413, 'request body too large');
       let arg: unknown;
       try {
         const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
-        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return refuse(400, 'expected a JSON object { "arg": … }');
+        if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+          return refuse(400, 'expected a JSON object { "arg": … }');
         arg = (parsed as { arg?: unknown }).arg;
       } catch {
         return refuse(400, 'malformed JSON');
@@ -139,7 +152,11 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       const topic = route.slice('api/events/'.length);
       if (req.method !== 'GET') return refuse(405, 'subscriptions are GET requests');
       if (!isAgentTopic(topic)) return refuse(404, 'no such topic');
-      res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'content-type': 'text/event-stream; charset=utf-8',
+        connection: 'keep-alive',
+      });
       res.write('retry: 2000\n\n');
       const end = (): void => {
         unsubscribe();
@@ -163,20 +180,23 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(405, 'method not allowed');
     const file = await readRendererFile(rendererDir, route);
     if (file === null) {
-      if (route === '' || route === 'index.html') return refuse(503, `the UI is not built (${rendererDir} has no index.html): run npm run build`);
+      if (route === '' || route === 'index.html')
+        return refuse(503, `the UI is not built (${rendererDir} has no index.html): run npm run build`);
       return refuse(404, 'not found');
     }
     return { status: 200, contentType: file.contentType, body: req.method === 'HEAD' ? '' : file.body };
   }
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).then((reply) => {
-      if (reply !== STREAMING) send(res, reply);
-    }).catch((error: unknown) => {
-      if (!res.headersSent) send(res, refuse(500, 'internal error'));
-      else res.destroy();
-      process.emitWarning(`dashboard: ${error instanceof Error ? error.message : String(error)}`);
-    });
+    handle(req, res)
+      .then((reply) => {
+        if (reply !== STREAMING) send(res, reply);
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) send(res, refuse(500, 'internal error'));
+        else res.destroy();
+        process.emitWarning(`dashboard: ${error instanceof Error ? error.message : String(error)}`);
+      });
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -35,7 +35,16 @@ export const REDACTED = '[redacted]';
 /** Secrets shorter than this are not searched for (they would redact ordinary words). */
 const MIN_SECRET_LENGTH = 4;
 
-const PROXY_VARIABLES = ['https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'http_proxy', 'HTTP_PROXY', 'no_proxy', 'NO_PROXY'] as const;
+const PROXY_VARIABLES = [
+  'https_proxy',
+  'HTTPS_PROXY',
+  'all_proxy',
+  'ALL_PROXY',
+  'http_proxy',
+  'HTTP_PROXY',
+  'no_proxy',
+  'NO_PROXY',
+] as const;
 
 export interface SupportBundleInput {
   readonly report: DiagnoseReport;
@@ -66,7 +75,9 @@ export function bundleSecrets(config: AgentConfig | null, proxy: ProxySettings |
 /** Removes every secret and any URL user information from `text`. */
 export function scrubText(text: string, secrets: readonly string[]): string {
   // Longest first, so that a secret containing another is removed whole.
-  const ordered = [...new Set(secrets)].filter((secret) => secret.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  const ordered = [...new Set(secrets)]
+    .filter((secret) => secret.length >= MIN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length);
   let out = ordered.reduce((current, secret) => current.split(secret).join(REDACTED), text);
   out = out.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@"'<>]+@/gi, `$1${REDACTED}@`);
   return out;
@@ -80,7 +91,10 @@ export function redactConfigText(text: string, secrets: readonly string[]): stri
 
 function systemFacts(input: SupportBundleInput): string {
   const proxyVariables = Object.fromEntries(
-    PROXY_VARIABLES.filter((name) => input.env[name] !== undefined).map((name) => [name, redactProxyUrl(input.env[name] ?? '')]),
+    PROXY_VARIABLES.filter((name) => input.env[name] !== undefined).map((name) => [
+      name,
+      redactProxyUrl(input.env[name] ?? ''),
+    ]),
   );
   const facts = {
     versions: {
@@ -90,7 +104,14 @@ function systemFacts(input: SupportBundleInput): string {
       openssl: process.versions.openssl,
       ...input.versions,
     },
-    os: { platform: process.platform, type: os.type(), release: os.release(), arch: process.arch, cpus: os.cpus().length, memoryMiB: Math.round(os.totalmem() / 2 ** 20) },
+    os: {
+      platform: process.platform,
+      type: os.type(),
+      release: os.release(),
+      arch: process.arch,
+      cpus: os.cpus().length,
+      memoryMiB: Math.round(os.totalmem() / 2 ** 20),
+    },
     proxyVariables,
     createdAt: new Date(input.report.finishedAt).toISOString(),
   };
@@ -103,11 +124,16 @@ export function buildSupportBundle(input: SupportBundleInput): Buffer {
   const entries = [
     { name: 'report.txt', content: scrub(formatDiagnoseReport(input.report)) },
     { name: 'report.json', content: scrub(`${JSON.stringify(input.report, null, 2)}\n`) },
-    ...(input.configText === null ? [] : [{ name: 'cluvio-agent.toml', content: redactConfigText(input.configText, input.secrets) }]),
+    ...(input.configText === null
+      ? []
+      : [{ name: 'cluvio-agent.toml', content: redactConfigText(input.configText, input.secrets) }]),
     { name: 'logs.txt', content: scrub(input.logs.map((record) => `${formatLogLine(record)}\n`).join('')) },
     { name: 'system.json', content: scrub(systemFacts(input)) },
   ];
-  return tarGz(entries.map((entry) => ({ name: `cluvio-agent-support/${entry.name}`, content: entry.content })), input.report.finishedAt);
+  return tarGz(
+    entries.map((entry) => ({ name: `cluvio-agent-support/${entry.name}`, content: entry.content })),
+    input.report.finishedAt,
+  );
 }
 
 /** Writes the bundle to `file`, readable by its owner only. */
@@ -130,7 +156,11 @@ export interface SavedSupportBundle {
  * Writes the bundle as a new file named for `at` in `dir` (created owner-only if missing),
  * readable by its owner only; never replaces an existing file or follows a link.
  */
-export async function saveSupportBundleIn(dir: string, input: SupportBundleInput, at: Date): Promise<SavedSupportBundle> {
+export async function saveSupportBundleIn(
+  dir: string,
+  input: SupportBundleInput,
+  at: Date,
+): Promise<SavedSupportBundle> {
   const bytes = buildSupportBundle(input);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const fileName = supportBundleFileName(at);

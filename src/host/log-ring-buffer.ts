@@ -17,7 +17,8 @@ export class LogRingBuffer {
   readonly #listeners = new Set<(record: LogRecord) => void>();
 
   constructor(capacity: number = DEFAULT_LOG_CAPACITY) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`log buffer capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError(`log buffer capacity must be a positive integer, got ${capacity}`);
     this.#capacity = capacity;
     this.#slots = new Array<LogRecord | undefined>(capacity);
   }

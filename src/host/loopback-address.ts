@@ -17,7 +17,8 @@ export interface DashboardAddress {
 
 export const DEFAULT_DASHBOARD_ADDRESS: DashboardAddress = Object.freeze({ host: '127.0.0.1', port: 0 });
 
-export type ParsedDashboardAddress = { readonly ok: true; readonly address: DashboardAddress } | { readonly ok: false; readonly error: string };
+export type ParsedDashboardAddress =
+  { readonly ok: true; readonly address: DashboardAddress } | { readonly ok: false; readonly error: string };
 
 const PORT = /^[0-9]{1,5}$/;
 
@@ -57,7 +58,8 @@ export function parseLoopbackAddress(value: string, what: string): ParsedDashboa
   const bare = parsePort(text);
   if (bare !== null) return { ok: true, address: { host: DEFAULT_DASHBOARD_ADDRESS.host, port: bare } };
   const parts = split(text);
-  if (parts === null || parts.host === '') return { ok: false, error: 'expected HOST, HOST:PORT, [IPv6]:PORT or PORT, e.g. 127.0.0.1:8080' };
+  if (parts === null || parts.host === '')
+    return { ok: false, error: 'expected HOST, HOST:PORT, [IPv6]:PORT or PORT, e.g. 127.0.0.1:8080' };
   const host = parts.host.toLowerCase();
   let port = 0;
   if (parts.port !== null) {

@@ -41,7 +41,12 @@ export interface MetricsServer {
 }
 
 function reply(res: ServerResponse, status: number, contentType: string, body: string, head: boolean): void {
-  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
+  });
   res.end(head ? undefined : body);
 }
 
@@ -78,14 +83,21 @@ function handle(source: MetricsSource, req: IncomingMessage, res: ServerResponse
 
 /** Listens on `host:port`; rejects for a non-loopback host or when the port is taken. */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
-  if (!isLoopbackHost(options.host)) throw new Error(`the metrics endpoint listens on loopback only; ${options.host} is not a loopback address`);
+  if (!isLoopbackHost(options.host))
+    throw new Error(`the metrics endpoint listens on loopback only; ${options.host} is not a loopback address`);
   const bindHost = options.host === 'localhost' ? '127.0.0.1' : options.host;
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     try {
       handle(options.source, req, res);
     } catch (error) {
-      reply(res, 500, 'text/plain; charset=utf-8', `${error instanceof Error ? error.message : String(error)}\n`, false);
+      reply(
+        res,
+        500,
+        'text/plain; charset=utf-8',
+        `${error instanceof Error ? error.message : String(error)}\n`,
+        false,
+      );
     }
   });
   server.on('connection', (socket) => {

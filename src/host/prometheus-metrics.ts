@@ -10,12 +10,27 @@
  * target_received_bytes_total, target_connect_seconds (histogram), ping_rtt_seconds.
  */
 import type { AgentPhase, AgentSnapshot } from '../shared/agent-state.js';
-import { CONNECTION_CHECK_RESULTS, RECONNECT_CAUSES, STREAM_FAILURE_CODES, type EngineMetrics } from '../tunnel/agent/agent-metrics.js';
+import {
+  CONNECTION_CHECK_RESULTS,
+  RECONNECT_CAUSES,
+  STREAM_FAILURE_CODES,
+  type EngineMetrics,
+} from '../tunnel/agent/agent-metrics.js';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** Every phase, so a dashboard can graph each as 0/1 even before the agent was in it. */
-const PHASES: readonly AgentPhase[] = ['unconfigured', 'idle', 'connecting', 'authenticating', 'online', 'backing-off', 'disabled', 'terminated', 'stopped'];
+const PHASES: readonly AgentPhase[] = [
+  'unconfigured',
+  'idle',
+  'connecting',
+  'authenticating',
+  'online',
+  'backing-off',
+  'disabled',
+  'terminated',
+  'stopped',
+];
 
 type Labels = Readonly<Record<string, string>>;
 
@@ -39,7 +54,10 @@ class Exposition {
   readonly #lines: string[] = [];
 
   family(name: string, type: 'gauge' | 'counter' | 'histogram', help: string): this {
-    this.#lines.push(`# HELP cluvio_agent_${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`, `# TYPE cluvio_agent_${name} ${type}`);
+    this.#lines.push(
+      `# HELP cluvio_agent_${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}`,
+      `# TYPE cluvio_agent_${name} ${type}`,
+    );
     return this;
   }
 
@@ -60,32 +78,71 @@ export function renderPrometheusMetrics(snapshot: AgentSnapshot, metrics: Engine
   const { config, state, counters } = snapshot;
   out
     .family('info', 'gauge', 'The agent: version, agent id (its public key) and gateway; always 1.')
-    .sample('info', 1, { version: snapshot.version, agent_id: config?.agentId ?? '', server: config === null ? '' : `${config.server.host}:${config.server.port}` });
+    .sample('info', 1, {
+      version: snapshot.version,
+      agent_id: config?.agentId ?? '',
+      server: config === null ? '' : `${config.server.host}:${config.server.port}`,
+    });
 
   out.family('state', 'gauge', 'The tunnel state: 1 for the current phase, 0 for the others.');
   for (const phase of PHASES) out.sample('state', state.phase === phase ? 1 : 0, { state: snake(phase) });
-  out.family('online', 'gauge', 'Whether the gateway has accepted the agent on its current connection (1) or not (0).').sample('online', state.phase === 'online' ? 1 : 0);
   out
-    .family('connected_since_seconds', 'gauge', 'Unix time at which the current gateway connection was made; 0 while not connected.')
+    .family('online', 'gauge', 'Whether the gateway has accepted the agent on its current connection (1) or not (0).')
+    .sample('online', state.phase === 'online' ? 1 : 0);
+  out
+    .family(
+      'connected_since_seconds',
+      'gauge',
+      'Unix time at which the current gateway connection was made; 0 while not connected.',
+    )
     .sample('connected_since_seconds', counters.connectedSince === null ? 0 : counters.connectedSince / 1000);
 
   out.family('reconnects_total', 'counter', 'Times the agent left a gateway connection for a new one, by cause.');
-  for (const cause of RECONNECT_CAUSES) out.sample('reconnects_total', metrics?.reconnects[cause] ?? 0, { cause: snake(cause) });
-  out.family('connect_failures_total', 'counter', 'Attempts to connect to the gateway that failed (resolve, TCP, proxy, TLS or Hello).').sample('connect_failures_total', metrics?.connectFailures ?? 0);
-  out.family('connection_checks_total', 'counter', 'Connection checks after the machine woke up or the network changed, by result.');
-  for (const result of CONNECTION_CHECK_RESULTS) out.sample('connection_checks_total', metrics?.connectionChecks[result] ?? 0, { result });
+  for (const cause of RECONNECT_CAUSES)
+    out.sample('reconnects_total', metrics?.reconnects[cause] ?? 0, { cause: snake(cause) });
+  out
+    .family(
+      'connect_failures_total',
+      'counter',
+      'Attempts to connect to the gateway that failed (resolve, TCP, proxy, TLS or Hello).',
+    )
+    .sample('connect_failures_total', metrics?.connectFailures ?? 0);
+  out.family(
+    'connection_checks_total',
+    'counter',
+    'Connection checks after the machine woke up or the network changed, by result.',
+  );
+  for (const result of CONNECTION_CHECK_RESULTS)
+    out.sample('connection_checks_total', metrics?.connectionChecks[result] ?? 0, { result });
 
   out.family('streams_open', 'gauge', 'Data streams open now.').sample('streams_open', counters.streamsOpen);
-  out.family('streams_total', 'counter', 'Data streams the gateway opened.').sample('streams_total', counters.streamsTotal);
-  out.family('streams_failed_total', 'counter', 'Data streams that failed, by the error code the gateway was told (TransferError: failed after Ok).');
-  for (const code of STREAM_FAILURE_CODES) out.sample('streams_failed_total', metrics?.streamFailures[code] ?? 0, { code });
-  out.family('target_sent_bytes_total', 'counter', 'Bytes written to databases (gateway to target).').sample('target_sent_bytes_total', counters.bytesToTarget);
-  out.family('target_received_bytes_total', 'counter', 'Bytes read from databases (target to gateway).').sample('target_received_bytes_total', counters.bytesFromTarget);
+  out
+    .family('streams_total', 'counter', 'Data streams the gateway opened.')
+    .sample('streams_total', counters.streamsTotal);
+  out.family(
+    'streams_failed_total',
+    'counter',
+    'Data streams that failed, by the error code the gateway was told (TransferError: failed after Ok).',
+  );
+  for (const code of STREAM_FAILURE_CODES)
+    out.sample('streams_failed_total', metrics?.streamFailures[code] ?? 0, { code });
+  out
+    .family('target_sent_bytes_total', 'counter', 'Bytes written to databases (gateway to target).')
+    .sample('target_sent_bytes_total', counters.bytesToTarget);
+  out
+    .family('target_received_bytes_total', 'counter', 'Bytes read from databases (target to gateway).')
+    .sample('target_received_bytes_total', counters.bytesFromTarget);
 
-  out.family('target_connect_seconds', 'histogram', "Time from a data stream's Connect until its database was connected and Ok sent.");
+  out.family(
+    'target_connect_seconds',
+    'histogram',
+    "Time from a data stream's Connect until its database was connected and Ok sent.",
+  );
   const histogram = metrics?.targetConnectSeconds;
   const bounds = histogram?.bounds ?? [];
-  bounds.forEach((bound, index) => out.sample('target_connect_seconds_bucket', histogram?.cumulative[index] ?? 0, { le: formatValue(bound) }));
+  bounds.forEach((bound, index) =>
+    out.sample('target_connect_seconds_bucket', histogram?.cumulative[index] ?? 0, { le: formatValue(bound) }),
+  );
   out.sample('target_connect_seconds_bucket', histogram?.count ?? 0, { le: '+Inf' });
   out.sample('target_connect_seconds_sum', histogram?.sum ?? 0);
   out.sample('target_connect_seconds_count', histogram?.count ?? 0);

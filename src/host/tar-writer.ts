@@ -26,7 +26,8 @@ function octal(header: Buffer, offset: number, length: number, value: number): v
 }
 
 function header(name: string, size: number, mtime: number): Buffer {
-  if (name === '' || name.startsWith('/') || name.split('/').includes('..')) throw new Error(`tar: unsafe entry name ${JSON.stringify(name)}`);
+  if (name === '' || name.startsWith('/') || name.split('/').includes('..'))
+    throw new Error(`tar: unsafe entry name ${JSON.stringify(name)}`);
   const block = Buffer.alloc(BLOCK);
   field(block, 0, 100, name);
   octal(block, 100, 8, 0o600);

@@ -14,7 +14,10 @@ import { tunnelEngineFactory } from './tunnel-engine-factory.js';
 /** The desktop app's name, as its data and log folders are named (src/main's APP_NAME). */
 export const APP_FOLDER_NAME = 'Cluvio Agent';
 
-export interface TunnelAgentHostOptions extends Omit<AgentHostOptions<AgentConfig>, 'config' | 'createEngine' | 'supportBundle'> {
+export interface TunnelAgentHostOptions extends Omit<
+  AgentHostOptions<AgentConfig>,
+  'config' | 'createEngine' | 'supportBundle'
+> {
   /** Where configuration files are searched for and imported to. */
   readonly search: ConfigSearchContext;
   /** Default: the tunnel engine reporting `appVersion`; a caller that needs more control (e.g. the CLI) wraps or replaces it. */
@@ -41,17 +44,34 @@ export function appLogFolder(context: ConfigSearchContext): string | null {
   if (userConfig === null) return null;
   const p = context.platform === 'win32' ? path.win32 : path.posix;
   const base = p.dirname(userConfig);
-  return context.platform === 'darwin' ? p.join(base, 'Library', 'Logs', APP_FOLDER_NAME) : p.join(base, APP_FOLDER_NAME, 'logs');
+  return context.platform === 'darwin'
+    ? p.join(base, 'Library', 'Logs', APP_FOLDER_NAME)
+    : p.join(base, APP_FOLDER_NAME, 'logs');
 }
 
 export function createTunnelAgentHost(options: TunnelAgentHostOptions): AgentHost<AgentConfig> {
-  const { search, proxy = null, proxyProblem = null, createEngine = tunnelEngineFactory({ version: options.appVersion, proxy }), supportBundle = {}, ...rest } = options;
+  const {
+    search,
+    proxy = null,
+    proxyProblem = null,
+    createEngine = tunnelEngineFactory({ version: options.appVersion, proxy }),
+    supportBundle = {},
+    ...rest
+  } = options;
   const dir = supportBundle.dir ?? appLogFolder(search);
   return new AgentHost<AgentConfig>({
     ...rest,
     config: tunnelConfigBinding(search),
     createEngine,
     diagnose: tunnelDiagnose({ search, proxy, proxyProblem, version: options.appVersion }),
-    supportBundle: dir === null ? null : { env: search.env, ...supportBundle, dir, secrets: [...bundleSecrets(null, proxy), ...(supportBundle.secrets ?? [])] },
+    supportBundle:
+      dir === null
+        ? null
+        : {
+            env: search.env,
+            ...supportBundle,
+            dir,
+            secrets: [...bundleSecrets(null, proxy), ...(supportBundle.secrets ?? [])],
+          },
   });
 }

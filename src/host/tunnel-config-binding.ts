@@ -1,11 +1,20 @@
 /** The host's `ConfigBinding` over the tunnel's real config module (parser, search order). */
 import type { PublicConfig } from '../shared/agent-state.js';
-import { type AgentConfig, ConfigError, configSearchOrder, type ConfigSearchContext, parseAgentConfig, toPublicConfig } from '../tunnel/config/index.js';
+import {
+  type AgentConfig,
+  ConfigError,
+  configSearchOrder,
+  type ConfigSearchContext,
+  parseAgentConfig,
+  toPublicConfig,
+} from '../tunnel/config/index.js';
 import type { ConfigBinding, ParsedConfig } from './config-binding.js';
 
 /** The user's own location in the search order: the one that is neither the executable's folder nor /etc. */
 export function userConfigLocation(context: ConfigSearchContext): string | null {
-  return configSearchOrder(context).find((c) => c.rule !== 'directory of the executable' && c.rule !== '/etc')?.path ?? null;
+  return (
+    configSearchOrder(context).find((c) => c.rule !== 'directory of the executable' && c.rule !== '/etc')?.path ?? null
+  );
 }
 
 export function tunnelConfigBinding(context: ConfigSearchContext): ConfigBinding<AgentConfig> {

@@ -31,7 +31,10 @@ function configOf(input: HostDiagnoseInput<AgentConfig>, search: ConfigSearchCon
   const file = path.resolve(loaded.path);
   const explicit = input.explicitPath === null ? null : path.resolve(input.explicitPath);
   const rule =
-    explicit === file ? 'command line (--config)' : (configSearchOrder(search).find((candidate) => path.resolve(candidate.path) === file)?.rule ?? 'imported in the app');
+    explicit === file
+      ? 'command line (--config)'
+      : (configSearchOrder(search).find((candidate) => path.resolve(candidate.path) === file)?.rule ??
+        'imported in the app');
   return { ok: true, config: loaded.config, file: loaded.path, rule };
 }
 

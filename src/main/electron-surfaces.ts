@@ -2,7 +2,15 @@
  * The only module that turns Electron objects into the narrow surfaces the main-process services
  * take (so those services are tested without Electron). Type-checked against Electron's typings.
  */
-import { BrowserWindow, Menu, type MenuItemConstructorOptions, nativeImage, nativeTheme, Tray, type WebContents } from 'electron';
+import {
+  BrowserWindow,
+  Menu,
+  type MenuItemConstructorOptions,
+  nativeImage,
+  nativeTheme,
+  Tray,
+  type WebContents,
+} from 'electron';
 import { appUrl } from './app-protocol.js';
 import { trayIconPath } from './tray-icons.js';
 import type { TrayAction, TrayMenuItem, TraySurface } from './tray-service.js';
@@ -38,7 +46,9 @@ export interface WindowFactoryOptions {
   readonly onBlocked: (what: string) => void;
 }
 
-const WINDOW_SPECS: Readonly<Record<WindowKind, { title: string; width: number; height: number; fragment: string | null }>> = {
+const WINDOW_SPECS: Readonly<
+  Record<WindowKind, { title: string; width: number; height: number; fragment: string | null }>
+> = {
   main: { title: 'Cluvio Agent', width: 980, height: 700, fragment: null },
   logs: { title: 'Cluvio Agent: Logs', width: 1100, height: 640, fragment: 'logs-window' },
 };
@@ -84,7 +94,11 @@ export function createBrowserWindowFactory(options: WindowFactoryOptions): (kind
   };
 }
 
-function menuItem(item: TrayMenuItem, onAction: (id: TrayAction) => void, onAutostart: (enabled: boolean) => void): MenuItemConstructorOptions {
+function menuItem(
+  item: TrayMenuItem,
+  onAction: (id: TrayAction) => void,
+  onAutostart: (enabled: boolean) => void,
+): MenuItemConstructorOptions {
   switch (item.kind) {
     case 'status':
       return { label: item.label, enabled: false };
@@ -135,6 +149,7 @@ export function electronTraySurface(iconDir: string, platform: NodeJS.Platform):
         },
       };
     },
-    buildMenu: (items, onAction, onAutostart) => Menu.buildFromTemplate(items.map((item) => menuItem(item, onAction, onAutostart))),
+    buildMenu: (items, onAction, onAutostart) =>
+      Menu.buildFromTemplate(items.map((item) => menuItem(item, onAction, onAutostart))),
   };
 }

@@ -11,11 +11,34 @@ export async function importConfigFile(api: Pick<AgentApi, 'importConfig'>, file
   const fileName = path.basename(file);
   try {
     const info = await stat(file);
-    if (!info.isFile()) return { ok: false, problems: [{ file: fileName, key: null, message: 'not a file: choose the cluvio-agent.toml you downloaded' }] };
-    if (info.size > MAX_CONFIG_TEXT_LENGTH) return { ok: false, problems: [{ file: fileName, key: null, message: 'the file is larger than 1 MiB; a configuration file is a few lines of TOML' }] };
+    if (!info.isFile())
+      return {
+        ok: false,
+        problems: [{ file: fileName, key: null, message: 'not a file: choose the cluvio-agent.toml you downloaded' }],
+      };
+    if (info.size > MAX_CONFIG_TEXT_LENGTH)
+      return {
+        ok: false,
+        problems: [
+          {
+            file: fileName,
+            key: null,
+            message: 'the file is larger than 1 MiB; a configuration file is a few lines of TOML',
+          },
+        ],
+      };
     return await api.importConfig({ fileName, text: await readFile(file, 'utf8') });
   } catch (error) {
-    return { ok: false, problems: [{ file: fileName, key: null, message: `cannot read the file: ${error instanceof Error ? error.message : String(error)}` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          file: fileName,
+          key: null,
+          message: `cannot read the file: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      ],
+    };
   }
 }
 
@@ -33,7 +56,10 @@ export function importResultMessage(fileName: string, result: ConfigImportResult
       detail: result.problems.map((p) => (p.key === null ? p.message : `${p.key}: ${p.message}`)).join('\n'),
     };
   }
-  const lines = [`Agent ${result.config.agentId}, gateway ${result.config.server.host}:${result.config.server.port}.`, `Saved to ${result.path}.`];
+  const lines = [
+    `Agent ${result.config.agentId}, gateway ${result.config.server.host}:${result.config.server.port}.`,
+    `Saved to ${result.path}.`,
+  ];
   if (result.backupPath !== null) lines.push(`The previous file was kept as ${result.backupPath}.`);
   if (result.shadowedBy !== null) lines.push(`The command-line agent would read ${result.shadowedBy} first.`);
   return { type: 'info', message: `Imported ${fileName}`, detail: lines.join('\n') };

@@ -8,7 +8,13 @@ import { levelEnabled, type LogLevel, type LogRecord } from '../shared/log-recor
 /** electron-log's level names. */
 export type FileLogLevel = 'error' | 'warn' | 'info' | 'debug' | 'silly';
 
-export const FILE_LEVEL: Readonly<Record<LogLevel, FileLogLevel>> = { error: 'error', warn: 'warn', info: 'info', debug: 'debug', trace: 'silly' };
+export const FILE_LEVEL: Readonly<Record<LogLevel, FileLogLevel>> = {
+  error: 'error',
+  warn: 'warn',
+  info: 'info',
+  debug: 'debug',
+  trace: 'silly',
+};
 
 export type LogLineWriter = (level: FileLogLevel, line: string) => void;
 

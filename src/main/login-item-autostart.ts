@@ -19,7 +19,10 @@ export class LoginItemAutostart implements AutostartControl {
 
   get(): Promise<AutostartState> {
     // Windows matches the registered entry by its arguments too.
-    return Promise.resolve({ supported: true, enabled: this.#app.getLoginItemSettings({ args: this.#args }).openAtLogin });
+    return Promise.resolve({
+      supported: true,
+      enabled: this.#app.getLoginItemSettings({ args: this.#args }).openAtLogin,
+    });
   }
 
   set(enabled: boolean): Promise<AutostartState> {

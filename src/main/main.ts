@@ -73,7 +73,8 @@ async function main(): Promise<void> {
   const proxy = proxyChoice?.ok === true ? proxyChoice.proxy : null;
   const proxyProblem = proxyChoice?.ok === false ? proxyChoice.error : null;
   // The app's own settings file: never cluvio-agent.toml, which stays the reference agent's.
-  let logSetting: (level: 'info' | 'warn', message: string, fields: Readonly<Record<string, string>>) => void = () => undefined;
+  let logSetting: (level: 'info' | 'warn', message: string, fields: Readonly<Record<string, string>>) => void = () =>
+    undefined;
   const settings = new FileAppSettings({
     file: path.join(app.getPath('userData'), 'settings.json'),
     proxy: proxy?.display ?? null,
@@ -127,7 +128,9 @@ async function main(): Promise<void> {
   const blocked = (what: string): void => {
     host.record('warn', MAIN_MODULE, 'blocked', { what });
   };
-  const windows = new WindowManager(createBrowserWindowFactory({ preloadPath, iconPath: path.join(iconDir, 'icon.png'), onBlocked: blocked }));
+  const windows = new WindowManager(
+    createBrowserWindowFactory({ preloadPath, iconPath: path.join(iconDir, 'icon.png'), onBlocked: blocked }),
+  );
   registerAgentIpc({
     ipcMain,
     api: host,
@@ -141,7 +144,12 @@ async function main(): Promise<void> {
     const result = await importConfigFile(host, file);
     const message = importResultMessage(path.basename(file), result);
     if (result.ok) windows.show('main');
-    await dialog.showMessageBox({ type: message.type, title: APP_NAME, message: message.message, detail: message.detail });
+    await dialog.showMessageBox({
+      type: message.type,
+      title: APP_NAME,
+      message: message.message,
+      detail: message.detail,
+    });
   };
 
   const tray = new TrayService(electronTraySurface(path.join(iconDir, 'tray'), process.platform), {
@@ -149,7 +157,11 @@ async function main(): Promise<void> {
     openLogs: () => windows.show('logs'),
     importConfig: () => {
       void dialog
-        .showOpenDialog({ title: 'Import cluvio-agent.toml', properties: ['openFile'], filters: [{ name: 'Cluvio agent configuration', extensions: ['toml'] }] })
+        .showOpenDialog({
+          title: 'Import cluvio-agent.toml',
+          properties: ['openFile'],
+          filters: [{ name: 'Cluvio agent configuration', extensions: ['toml'] }],
+        })
         .then(async ({ canceled, filePaths: [file] }) => {
           if (!canceled && file !== undefined) await importAndReport(file);
         });
@@ -218,7 +230,10 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   main().catch((error: unknown) => {
-    dialog.showErrorBox(APP_NAME, `The agent could not start: ${error instanceof Error ? error.message : String(error)}`);
+    dialog.showErrorBox(
+      APP_NAME,
+      `The agent could not start: ${error instanceof Error ? error.message : String(error)}`,
+    );
     app.exit(1);
   });
 }

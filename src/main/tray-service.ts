@@ -10,7 +10,13 @@ import { agentStatus, type AgentStatus, stateLabel } from '../shared/agent-statu
 export type TrayMenuItem =
   | { readonly kind: 'status'; readonly label: string }
   | { readonly kind: 'action'; readonly id: TrayAction; readonly label: string }
-  | { readonly kind: 'checkbox'; readonly id: 'autostart'; readonly label: string; readonly checked: boolean; readonly enabled: boolean }
+  | {
+      readonly kind: 'checkbox';
+      readonly id: 'autostart';
+      readonly label: string;
+      readonly checked: boolean;
+      readonly enabled: boolean;
+    }
   | { readonly kind: 'separator' };
 
 export type TrayAction = 'open-window' | 'open-logs' | 'import-config' | 'quit';
@@ -25,7 +31,11 @@ export interface TrayHandle<Menu> {
 
 export interface TraySurface<Menu> {
   createTray(status: AgentStatus, onClick: () => void): TrayHandle<Menu>;
-  buildMenu(items: readonly TrayMenuItem[], onAction: (id: TrayAction) => void, onAutostart: (enabled: boolean) => void): Menu;
+  buildMenu(
+    items: readonly TrayMenuItem[],
+    onAction: (id: TrayAction) => void,
+    onAutostart: (enabled: boolean) => void,
+  ): Menu;
 }
 
 export interface TrayActions {
@@ -52,7 +62,13 @@ export function trayMenuItems(snapshot: AgentSnapshot, autostart: AutostartState
     { kind: 'action', id: 'open-logs', label: 'Logs' },
     { kind: 'action', id: 'import-config', label: 'Import config…' },
     { kind: 'separator' },
-    { kind: 'checkbox', id: 'autostart', label: 'Start at login', checked: autostart.enabled, enabled: autostart.supported },
+    {
+      kind: 'checkbox',
+      id: 'autostart',
+      label: 'Start at login',
+      checked: autostart.enabled,
+      enabled: autostart.supported,
+    },
     { kind: 'separator' },
     { kind: 'action', id: 'quit', label: 'Quit' },
   ];
@@ -107,7 +123,17 @@ export class TrayService<Menu> {
     const menuKey = JSON.stringify(items);
     if (menuKey !== this.#rendered.menu) {
       tray.setToolTip(trayStatusLine(snapshot));
-      tray.setContextMenu(this.#surface.buildMenu(items, (id) => { this.#run(id); }, (enabled) => { this.#actions.setAutostart(enabled); }));
+      tray.setContextMenu(
+        this.#surface.buildMenu(
+          items,
+          (id) => {
+            this.#run(id);
+          },
+          (enabled) => {
+            this.#actions.setAutostart(enabled);
+          },
+        ),
+      );
       this.#rendered.menu = menuKey;
     }
   }

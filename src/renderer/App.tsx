@@ -87,11 +87,15 @@ export function App(): ReactElement {
   const onTabKey = (event: KeyboardEvent<HTMLButtonElement>): void => {
     const index = VIEWS.findIndex((view) => view.id === current);
     const next =
-      event.key === 'ArrowRight' ? (index + 1) % VIEWS.length
-      : event.key === 'ArrowLeft' ? (index - 1 + VIEWS.length) % VIEWS.length
-      : event.key === 'Home' ? 0
-      : event.key === 'End' ? VIEWS.length - 1
-      : null;
+      event.key === 'ArrowRight'
+        ? (index + 1) % VIEWS.length
+        : event.key === 'ArrowLeft'
+          ? (index - 1 + VIEWS.length) % VIEWS.length
+          : event.key === 'Home'
+            ? 0
+            : event.key === 'End'
+              ? VIEWS.length - 1
+              : null;
     if (next === null) return;
     event.preventDefault();
     const view = VIEWS[next];

@@ -11,7 +11,10 @@ export interface ConnectionMonitor {
   onChange(listener: (connected: boolean) => void): () => void;
 }
 
-export function createDashboardTransport(base: URL): { readonly transport: AgentTransport; readonly connection: ConnectionMonitor } {
+export function createDashboardTransport(base: URL): {
+  readonly transport: AgentTransport;
+  readonly connection: ConnectionMonitor;
+} {
   const listeners = new Set<(connected: boolean) => void>();
   let connected = true;
   const setConnected = (value: boolean): void => {

@@ -21,7 +21,10 @@ export function streamKey(stream: StreamInfo): string {
 }
 
 export function sampleStreams(streams: readonly StreamInfo[], at: number): RateSample {
-  return { at, bytes: new Map(streams.map((s) => [streamKey(s), { toTarget: s.bytesToTarget, fromTarget: s.bytesFromTarget }])) };
+  return {
+    at,
+    bytes: new Map(streams.map((s) => [streamKey(s), { toTarget: s.bytesToTarget, fromTarget: s.bytesFromTarget }])),
+  };
 }
 
 export function streamRates(previous: RateSample | null, current: RateSample): Map<string, StreamRate> {

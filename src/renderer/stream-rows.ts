@@ -23,6 +23,11 @@ export class StreamRowBuilder {
     const zero: StreamRate = { toTarget: 0, fromTarget: 0 };
     return streams
       .map((info) => ({ key: streamKey(info), info, rate: rates.get(streamKey(info)) ?? zero }))
-      .sort((a, b) => Number(a.info.phase === 'closed') - Number(b.info.phase === 'closed') || b.info.openedAt - a.info.openedAt || b.info.id - a.info.id);
+      .sort(
+        (a, b) =>
+          Number(a.info.phase === 'closed') - Number(b.info.phase === 'closed') ||
+          b.info.openedAt - a.info.openedAt ||
+          b.info.id - a.info.id,
+      );
   }
 }

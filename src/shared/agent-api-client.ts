@@ -3,7 +3,14 @@
  * The preload (over IPC) and the renderer's dashboard adapter (over HTTP + SSE) both use it.
  */
 import type { AgentApi, Unsubscribe } from './agent-api.js';
-import type { AgentCallArg, AgentCallName, AgentCallResult, AgentTopic, AgentTopicPayloads, CallReply } from './agent-api-protocol.js';
+import type {
+  AgentCallArg,
+  AgentCallName,
+  AgentCallResult,
+  AgentTopic,
+  AgentTopicPayloads,
+  CallReply,
+} from './agent-api-protocol.js';
 
 export interface AgentTransport {
   call(name: AgentCallName, arg: unknown): Promise<CallReply>;
@@ -12,7 +19,10 @@ export interface AgentTransport {
 }
 
 export class AgentApiError extends Error {
-  constructor(readonly call: AgentCallName, message: string) {
+  constructor(
+    readonly call: AgentCallName,
+    message: string,
+  ) {
     super(message);
     this.name = 'AgentApiError';
   }
@@ -29,7 +39,10 @@ export function createAgentApiClient(transport: AgentTransport): AgentApi {
   }
 
   // One transport subscription per topic, shared by all listeners of that topic.
-  const topics = new Map<AgentTopic, { listeners: Set<(payload: unknown) => void>; last: unknown; stop: Unsubscribe }>();
+  const topics = new Map<
+    AgentTopic,
+    { listeners: Set<(payload: unknown) => void>; last: unknown; stop: Unsubscribe }
+  >();
 
   function on<T extends AgentTopic>(topic: T, listener: (payload: AgentTopicPayloads[T]) => void): Unsubscribe {
     const typed = (payload: unknown): void => {

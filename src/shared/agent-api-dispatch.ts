@@ -40,7 +40,11 @@ export async function dispatchAgentCall(api: AgentApi, name: AgentCallName, rawA
   }
 }
 
-export function subscribeAgentTopic(api: AgentApi, topic: AgentTopic, listener: (payload: unknown) => void): Unsubscribe {
+export function subscribeAgentTopic(
+  api: AgentApi,
+  topic: AgentTopic,
+  listener: (payload: unknown) => void,
+): Unsubscribe {
   switch (topic) {
     case 'snapshot':
       return api.onSnapshot(listener);

@@ -32,10 +32,12 @@ function isLogLevel(value: unknown): value is LogLevel {
 }
 
 export function validateLogFilter(raw: unknown): Validated<LogFilter> {
-  if (!isRecord(raw) || !hasOnlyKeys(raw, ['level', 'text', 'limit'])) return invalid('log filter: expected { level, text, limit? }');
+  if (!isRecord(raw) || !hasOnlyKeys(raw, ['level', 'text', 'limit']))
+    return invalid('log filter: expected { level, text, limit? }');
   const { level, text, limit } = raw;
   if (!isLogLevel(level)) return invalid(`log filter: level must be one of ${LOG_LEVELS.join(', ')}`);
-  if (typeof text !== 'string' || text.length > MAX_FILTER_TEXT_LENGTH) return invalid(`log filter: text must be a string of at most ${MAX_FILTER_TEXT_LENGTH} characters`);
+  if (typeof text !== 'string' || text.length > MAX_FILTER_TEXT_LENGTH)
+    return invalid(`log filter: text must be a string of at most ${MAX_FILTER_TEXT_LENGTH} characters`);
   if (limit === undefined) return valid({ level, text });
   if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 1 || limit > MAX_LOG_LIMIT) {
     return invalid(`log filter: limit must be an integer from 1 to ${MAX_LOG_LIMIT}`);
@@ -50,7 +52,8 @@ export function validateConfigImportRequest(raw: unknown): Validated<ConfigImpor
     return invalid(`import: fileName must be 1 to ${MAX_FILE_NAME_LENGTH} characters`);
   }
   if (typeof text !== 'string') return invalid('import: text must be a string');
-  if (text.length > MAX_CONFIG_TEXT_LENGTH) return invalid('import: the file is larger than 1 MiB; a configuration file is a few lines of TOML');
+  if (text.length > MAX_CONFIG_TEXT_LENGTH)
+    return invalid('import: the file is larger than 1 MiB; a configuration file is a few lines of TOML');
   return valid({ fileName, text });
 }
 
@@ -62,7 +65,8 @@ export function validateTarget(raw: unknown): Validated<string> {
 }
 
 export function validateAppSettings(raw: unknown): Validated<AppSettings> {
-  if (!isRecord(raw) || !hasOnlyKeys(raw, ['metricsAddress']) || !('metricsAddress' in raw)) return invalid('settings: expected { metricsAddress }');
+  if (!isRecord(raw) || !hasOnlyKeys(raw, ['metricsAddress']) || !('metricsAddress' in raw))
+    return invalid('settings: expected { metricsAddress }');
   const { metricsAddress } = raw;
   if (metricsAddress === null) return valid({ metricsAddress: null });
   if (typeof metricsAddress !== 'string' || metricsAddress.length > MAX_ADDRESS_LENGTH) {

@@ -111,7 +111,8 @@ export type SupportBundleResult =
     }
   | { readonly ok: false; readonly error: string };
 
-export type AppSettingsResult = { readonly ok: true; readonly state: AppSettingsState } | { readonly ok: false; readonly error: string };
+export type AppSettingsResult =
+  { readonly ok: true; readonly state: AppSettingsState } | { readonly ok: false; readonly error: string };
 
 export interface AgentApi {
   getHostInfo(): Promise<HostInfo>;

@@ -57,7 +57,8 @@ export function stateDescription(state: AgentState, now: number): string {
   const inSeconds = (at: number): string => `${Math.max(0, Math.ceil((at - now) / 1000))} s`;
   switch (state.phase) {
     case 'unconfigured':
-      if (state.problem === null) return 'No configuration file yet: import the cluvio-agent.toml you downloaded from Cluvio.';
+      if (state.problem === null)
+        return 'No configuration file yet: import the cluvio-agent.toml you downloaded from Cluvio.';
       return `${state.problem.key === null ? '' : `${state.problem.key}: `}${state.problem.message}`;
     case 'idle':
       return 'The configuration is loaded; the agent is starting.';

@@ -51,7 +51,9 @@ export function formatDiagnoseSummary(report: DiagnoseReport): string {
   const count = (status: DiagnoseStatus): number => report.steps.filter((step) => step.status === status).length;
   const failed = count('fail');
   const verdict = report.ok ? 'no problem found' : `${failed} check${failed === 1 ? '' : 's'} failed`;
-  const lines = [`${verdict} (${count('pass')} passed, ${count('warn')} warnings, ${failed} failed, ${count('skip')} skipped)`];
+  const lines = [
+    `${verdict} (${count('pass')} passed, ${count('warn')} warnings, ${failed} failed, ${count('skip')} skipped)`,
+  ];
   for (const note of report.notes) lines.push(`note: ${note}`);
   return `${lines.join('\n')}\n`;
 }

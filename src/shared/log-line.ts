@@ -9,5 +9,11 @@ function fieldText(value: LogFieldValue): string {
 /** `2025-11-25T16:33:07.123Z INFO  cluvio_agent::agent: connected server=gw.example.com`. */
 export function formatLogLine(record: LogRecord): string {
   const fields = Object.entries(record.fields).map(([key, value]) => `${key}=${fieldText(value)}`);
-  return [new Date(record.time).toISOString(), record.level.toUpperCase().padEnd(5), `${record.module}:`, record.message, ...fields].join(' ');
+  return [
+    new Date(record.time).toISOString(),
+    record.level.toUpperCase().padEnd(5),
+    `${record.module}:`,
+    record.message,
+    ...fields,
+  ].join(' ');
 }

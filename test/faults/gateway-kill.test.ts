@@ -67,7 +67,10 @@ describe('gateway killed mid-transfer (in process, stepped clock)', () => {
     cleanups.push(() => echo.close());
     const keys = fixture.addAgent('crash-test');
     const clock = new ManualClock();
-    const config = parseAgentConfig(fixture.agentConfigToml(keys, { port: killSwitch.port, allowedAddresses: ['127.0.0.0/8'] }), { file: null, env: {} });
+    const config = parseAgentConfig(
+      fixture.agentConfigToml(keys, { port: killSwitch.port, allowedAddresses: ['127.0.0.0/8'] }),
+      { file: null, env: {} },
+    );
     const h = startAgent(config, { clock }, cleanups);
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => {
@@ -81,7 +84,10 @@ describe('gateway killed mid-transfer (in process, stepped clock)', () => {
 
     await fixture.gateway.waitForAgent(keys.agentId);
     await h.reached('online');
-    const settled = (): boolean => killSwitch.live() === 1 && h.agent.snapshot().counters.streamsOpen === 0 && fixture.gateway.connections().length === 1;
+    const settled = (): boolean =>
+      killSwitch.live() === 1 &&
+      h.agent.snapshot().counters.streamsOpen === 0 &&
+      fixture.gateway.connections().length === 1;
     await until(settled, 'one idle connection');
     const emitters = { process, agent: h.agent, gateway: fixture.gateway };
     const baseline = { resources: activeResources(), listeners: listenerCounts(emitters) };
@@ -100,7 +106,10 @@ describe('gateway killed mid-transfer (in process, stepped clock)', () => {
       const waits: number[] = [];
       for (let i = 0; i < failures; i += 1) {
         const delay = BACKOFF_MS[i] ?? 0;
-        await until(() => h.agent.snapshot().state.phase === 'backing-off' && clock.pendingDelays().includes(delay), `round ${round}: wait ${i + 1} (${delay} ms)`);
+        await until(
+          () => h.agent.snapshot().state.phase === 'backing-off' && clock.pendingDelays().includes(delay),
+          `round ${round}: wait ${i + 1} (${delay} ms)`,
+        );
         const state = h.agent.snapshot().state;
         if (state.phase === 'backing-off') waits.push(state.nextAttemptAt - clock.now());
         if (i === failures - 1) await killSwitch.revive();
@@ -110,7 +119,10 @@ describe('gateway killed mid-transfer (in process, stepped clock)', () => {
       expected.push(BACKOFF_MS.slice(0, failures));
       await h.reached('online', statesBefore);
       await until(settled, `round ${round}: the agent back online with one idle connection`);
-      await until(() => differences(baseline.resources, activeResources()).length === 0, `round ${round}: handles back to baseline`).catch(() => undefined);
+      await until(
+        () => differences(baseline.resources, activeResources()).length === 0,
+        `round ${round}: handles back to baseline`,
+      ).catch(() => undefined);
       expect(differences(baseline.resources, activeResources()), `round ${round}: handles`).toEqual([]);
       expect(differences(baseline.listeners, listenerCounts(emitters)), `round ${round}: listeners`).toEqual([]);
       // The engine's own timers run on the injected clock: online and idle, only the ping timer is left.
@@ -124,7 +136,11 @@ describe('gateway killed mid-transfer (in process, stepped clock)', () => {
     expect(h.agent.snapshot().counters).toMatchObject({ streamsOpen: 0, streamsTotal: 100 });
     const waitLines = h.logs.filter((r) => r.message.startsWith('waiting ')).map((r) => r.message);
     expect(waitLines).toHaveLength(expected.flat().length);
-    expect(waitLines.slice(0, 3)).toEqual(['waiting 2s before connecting ...', 'waiting 2s before connecting ...', 'waiting 4s before connecting ...']);
+    expect(waitLines.slice(0, 3)).toEqual([
+      'waiting 2s before connecting ...',
+      'waiting 2s before connecting ...',
+      'waiting 4s before connecting ...',
+    ]);
     expect(warnings.map((w) => w.message)).toEqual([]);
   }, 240_000);
 });
@@ -142,11 +158,18 @@ async function freePort(): Promise<number> {
 }
 
 function run(args: readonly string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, [GATEWAY_CLI, ...args], { cwd, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [GATEWAY_CLI, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** A `cluvio-gateway serve` process whose output is collected; resolves once it listens. */
-async function serveGateway(configPath: string, cwd: string): Promise<{ child: ChildProcess; waitFor(pattern: RegExp): Promise<void> }> {
+async function serveGateway(
+  configPath: string,
+  cwd: string,
+): Promise<{ child: ChildProcess; waitFor(pattern: RegExp): Promise<void> }> {
   const child = run(['serve', '-c', configPath], cwd);
   let output = '';
   const listeners = new Set<() => void>();
@@ -194,8 +217,14 @@ describe('gateway process killed mid-transfer (real processes, real time)', () =
     expect(initCode).toBe(0);
     const gatewayToml = path.join(dir, 'gateway.toml');
     const config = (await readFile(gatewayToml, 'utf8')).replace(/^listen = .*$/m, `listen = "127.0.0.1:${port}"`);
-    await writeFile(gatewayToml, `${config}\n[[route]]\nlisten = "127.0.0.1:${routePort}"\nagent = "agent"\ntarget = "127.0.0.1:${echo.port}"\nhalf-close = true\n`);
-    const agentToml = (await readFile(path.join(dir, 'cluvio-agent.toml'), 'utf8')).replace(/^(allowed-addresses.*)?$/m, 'allowed-addresses = ["127.0.0.0/8"]\n');
+    await writeFile(
+      gatewayToml,
+      `${config}\n[[route]]\nlisten = "127.0.0.1:${routePort}"\nagent = "agent"\ntarget = "127.0.0.1:${echo.port}"\nhalf-close = true\n`,
+    );
+    const agentToml = (await readFile(path.join(dir, 'cluvio-agent.toml'), 'utf8')).replace(
+      /^(allowed-addresses.*)?$/m,
+      'allowed-addresses = ["127.0.0.0/8"]\n',
+    );
     const startGateway = async (): Promise<ChildProcess> => {
       const served = await serveGateway(gatewayToml, dir);
       const child = served.child;
@@ -241,8 +270,14 @@ describe('gateway process killed mid-transfer (real processes, real time)', () =
       const waits = lines.map((l) => /waiting (\S+) before connecting/.exec(l)?.[1]).filter((w) => w !== undefined);
       expect(waits.length).toBeGreaterThan(0);
       expect(waits).toEqual(['2s', '4s', '8s', '16s', '32s', '1m 4s'].slice(0, waits.length));
-      expect(lines.findIndex((l) => /waiting 2s/.test(l))).toBeGreaterThan(lines.findIndex((l) => /failed to connect to localhost/.test(l)));
-      if (baselineFds !== null) await waitUntil(() => (openFds(pid) ?? 0) <= baselineFds, `kill ${kill}: the agent's descriptors back to ${baselineFds}`);
+      expect(lines.findIndex((l) => /waiting 2s/.test(l))).toBeGreaterThan(
+        lines.findIndex((l) => /failed to connect to localhost/.test(l)),
+      );
+      if (baselineFds !== null)
+        await waitUntil(
+          () => (openFds(pid) ?? 0) <= baselineFds,
+          `kill ${kill}: the agent's descriptors back to ${baselineFds}`,
+        );
     }
     expect(agent.count(/INFO cluvio_agent::agent: connected to server/)).toBe(4);
     expect(agent.child.exitCode).toBeNull();

@@ -48,21 +48,31 @@ interface RawConnection {
 }
 
 async function rawConnection(): Promise<RawConnection> {
-  const socket = tls.connect({ host: '127.0.0.1', port: fixture.port, servername: fixture.host, ca: fixture.ca.certPem, minVersion: 'TLSv1.3' });
+  const socket = tls.connect({
+    host: '127.0.0.1',
+    port: fixture.port,
+    servername: fixture.host,
+    ca: fixture.ca.certPem,
+    minVersion: 'TLSv1.3',
+  });
   socket.on('error', () => undefined);
   let received = Buffer.alloc(0);
   socket.on('data', (chunk: Buffer) => {
     received = Buffer.concat([received, chunk]);
   });
-  const closed = new Promise<void>((resolve) => socket.once('close', () => {
-    resolve();
-  }));
+  const closed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      resolve();
+    }),
+  );
   await once(socket, 'secureConnect');
   return { socket, received: () => received, closed };
 }
 
 function goAwayCodes(connection: RawConnection): number[] {
-  return parseFrames(connection.received()).filter((f) => f.type === FrameType.GoAway).map((f) => f.length);
+  return parseFrames(connection.received())
+    .filter((f) => f.type === FrameType.GoAway)
+    .map((f) => f.length);
 }
 
 /** Writes, then waits for the gateway to end the connection. */
@@ -90,13 +100,22 @@ describe('our gateway against hostile agent connections', () => {
     expect(resets).toBeGreaterThan(1_000);
     // 12 bytes from an unauthenticated peer must not buy a log line each (a self-hosted gateway's disk).
     const records = fixture.logs.slice(from).filter((r) => r.level !== 'trace' && r.level !== 'debug');
-    expect(records.length, records.slice(0, 5).map((r) => r.message).join('\n')).toBeLessThan(20);
+    expect(
+      records.length,
+      records
+        .slice(0, 5)
+        .map((r) => r.message)
+        .join('\n'),
+    ).toBeLessThan(20);
     await stillServed();
   });
 
   it('a yamux frame announcing a 2 GiB body: GoAway(protocol error), that connection only', async () => {
     const peer = await rawConnection();
-    await sendAndWaitForClose(peer, Buffer.concat([frame(FrameType.Data, Flag.SYN, 1, 0x7fff_ffff), Buffer.alloc(64 * KIB, 1)]));
+    await sendAndWaitForClose(
+      peer,
+      Buffer.concat([frame(FrameType.Data, Flag.SYN, 1, 0x7fff_ffff), Buffer.alloc(64 * KIB, 1)]),
+    );
     expect(goAwayCodes(peer)).toContain(GoAwayCode.ProtocolError);
     await stillServed();
   });

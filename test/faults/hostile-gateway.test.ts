@@ -14,12 +14,27 @@ import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateCertificateAuthority, issueServerCertificate, type CertificateAuthority } from '../../src/gateway/certificates.js';
+import {
+  generateCertificateAuthority,
+  issueServerCertificate,
+  type CertificateAuthority,
+} from '../../src/gateway/certificates.js';
 import { generateKeyPair } from '../../src/tunnel/auth/index.js';
-import { decodeStreamReplyMessage, encodeConnectMessage, encodeFrame, freshMessageId } from '../../src/tunnel/codec/index.js';
+import {
+  decodeStreamReplyMessage,
+  encodeConnectMessage,
+  encodeFrame,
+  freshMessageId,
+} from '../../src/tunnel/codec/index.js';
 import { Flag, FrameType, GoAwayCode } from '../../src/tunnel/mux/frame-header.js';
 import { agentConfigToml, waitUntil } from '../support/gateway-fixture.js';
-import { type AgentImplementation, type AgentProcess, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../support/reference-agent.js';
+import {
+  type AgentImplementation,
+  type AgentProcess,
+  OUR_AGENT_CLI,
+  REFERENCE_AGENT,
+  spawnAgent,
+} from '../support/reference-agent.js';
 import { frame, parseFrames, type WireFrame } from '../unit/mux/support/raw-peer.js';
 import { echoTarget, startTarget } from '../unit/agent/support/targets.js';
 
@@ -64,7 +79,9 @@ async function certificates(): Promise<{ ca: CertificateAuthority; leaf: { certP
 }
 
 /** A TLS 1.3 server for `localhost` that hands each agent connection to `behave`. */
-async function hostileGateway(behave: (connection: HostileConnection, index: number) => Promise<void>): Promise<HostileGateway> {
+async function hostileGateway(
+  behave: (connection: HostileConnection, index: number) => Promise<void>,
+): Promise<HostileGateway> {
   const { leaf } = await certificates();
   const connections: HostileConnection[] = [];
   const sockets = new Set<tls.TLSSocket>();
@@ -75,9 +92,11 @@ async function hostileGateway(behave: (connection: HostileConnection, index: num
       received = Buffer.concat([received, chunk]);
     });
     socket.on('error', () => undefined);
-    const closed = new Promise<void>((resolve) => socket.once('close', () => {
-      resolve();
-    }));
+    const closed = new Promise<void>((resolve) =>
+      socket.once('close', () => {
+        resolve();
+      }),
+    );
     const connection: HostileConnection = {
       socket,
       frames: () => parseFrames(received),
@@ -104,7 +123,13 @@ async function hostileGateway(behave: (connection: HostileConnection, index: num
 
 async function runAgent(implementation: AgentImplementation, port: number): Promise<AgentProcess> {
   const { ca } = await certificates();
-  const toml = agentConfigToml({ secretKey: generateKeyPair().secretKey.exportBase64url(), host: 'localhost', port, trustPem: ca.certPem, allowedAddresses: ['127.0.0.0/8'] });
+  const toml = agentConfigToml({
+    secretKey: generateKeyPair().secretKey.exportBase64url(),
+    host: 'localhost',
+    port,
+    trustPem: ca.certPem,
+    allowedAddresses: ['127.0.0.0/8'],
+  });
   const agent = await spawnAgent(implementation, toml);
   cleanups.push(() => agent.stop());
   return agent;
@@ -115,21 +140,33 @@ function memoryOf(pid: number): { rss: number; peak: number } | null {
   const file = `/proc/${pid}/status`;
   if (!existsSync(file)) return null;
   const status = readFileSync(file, 'utf8');
-  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * KIB;
+  const kib = (field: string): number =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * KIB;
   return { rss: kib('VmRSS'), peak: kib('VmHWM') };
 }
 
 function connectFrame(port: number): Buffer {
-  return encodeFrame(encodeConnectMessage({ id: freshMessageId(), data: { addr: { kind: 'addr', family: 4, ip: '127.0.0.1', port }, useHalfClose: null } }));
+  return encodeFrame(
+    encodeConnectMessage({
+      id: freshMessageId(),
+      data: { addr: { kind: 'addr', family: 4, ip: '127.0.0.1', port }, useHalfClose: null },
+    }),
+  );
 }
 
 function goAways(connection: HostileConnection): number[] {
-  return connection.frames().filter((f) => f.type === FrameType.GoAway).map((f) => f.length);
+  return connection
+    .frames()
+    .filter((f) => f.type === FrameType.GoAway)
+    .map((f) => f.length);
 }
 
 /** Waits for the agent's stream 1 (its Hello) on `connection`: the agent is talking to us. */
 async function helloOn(connection: HostileConnection): Promise<void> {
-  await waitUntil(() => connection.frames().some((f) => f.streamId === 1 && f.type === FrameType.Data), 'the agent to open its control stream');
+  await waitUntil(
+    () => connection.frames().some((f) => f.streamId === 1 && f.type === FrameType.Data),
+    'the agent to open its control stream',
+  );
 }
 
 describe.each([OUR_AGENT_CLI, REFERENCE_AGENT])('a hostile gateway against $name', (implementation) => {
@@ -236,12 +273,18 @@ describe.each([OUR_AGENT_CLI, REFERENCE_AGENT])('a hostile gateway against $name
     await waitUntil(() => gateway.connections.length > 0, 'the agent to connect');
     const first = gateway.connections[0];
     if (first === undefined) throw new Error('unreachable');
-    await waitUntil(() => first.frames().some((f) => f.streamId === 4 && f.type === FrameType.Data && f.body.length > 4), 'the reply on stream 4');
+    await waitUntil(
+      () => first.frames().some((f) => f.streamId === 4 && f.type === FrameType.Data && f.body.length > 4),
+      'the reply on stream 4',
+    );
     const reply = first.frames().find((f) => f.streamId === 4 && f.type === FrameType.Data && f.body.length > 4);
     expect(decodeStreamReplyMessage((reply?.body ?? Buffer.alloc(0)).subarray(4)).data).toEqual({ ok: true });
     // The reference may send its RST only when the next frame arrives (reference notes §1.3): nudge it.
     await first.send(frame(FrameType.Ping, Flag.SYN, 0, 7));
-    await waitUntil(() => first.frames().some((f) => f.streamId === 2 && (f.flags & Flag.RST) !== 0), 'the RST of stream 2');
+    await waitUntil(
+      () => first.frames().some((f) => f.streamId === 2 && (f.flags & Flag.RST) !== 0),
+      'the RST of stream 2',
+    );
     expect(first.frames().some((f) => f.streamId === 2 && f.type === FrameType.Data && f.body.length > 0)).toBe(false); // no reply on it
     expect(gateway.connections).toHaveLength(1);
     expect(goAways(first)).toEqual([]);

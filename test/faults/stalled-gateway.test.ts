@@ -47,7 +47,10 @@ describe('a stalled gateway connection (in process, stepped clock)', () => {
     cleanups.push(() => target.close());
     const keys = fixture.addAgent();
     const clock = new ManualClock();
-    const config = parseAgentConfig(fixture.agentConfigToml(keys, { port: stall.port, pingFrequency: '45s', allowedAddresses: ['127.0.0.0/8'] }), { file: null, env: {} });
+    const config = parseAgentConfig(
+      fixture.agentConfigToml(keys, { port: stall.port, pingFrequency: '45s', allowedAddresses: ['127.0.0.0/8'] }),
+      { file: null, env: {} },
+    );
     const h = startAgent(config, { clock }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
     await h.reached('online');
@@ -68,7 +71,13 @@ describe('a stalled gateway connection (in process, stepped clock)', () => {
     clock.advance(45_000); // quiet period 2: no Pong → give up on the connection
     await h.logged('no pong from server');
     // The graceful close cannot finish against a peer that does not read; the 5 s bound ends it.
-    await until(() => clock.pendingDelays().includes(5_000) || h.agent.snapshot().state.phase === 'connecting' || h.agent.snapshot().state.phase === 'authenticating', 'the graceful close');
+    await until(
+      () =>
+        clock.pendingDelays().includes(5_000) ||
+        h.agent.snapshot().state.phase === 'connecting' ||
+        h.agent.snapshot().state.phase === 'authenticating',
+      'the graceful close',
+    );
     if (clock.pendingDelays().includes(5_000)) clock.advance(5_000);
 
     const second = await next;
@@ -76,7 +85,10 @@ describe('a stalled gateway connection (in process, stepped clock)', () => {
     expect(second.connectionId).not.toBe(first.id);
     expect(h.agent.snapshot().counters.reconnects).toBe(1);
     // The stuck transfer ended with its connection, and the target's socket was closed.
-    await until(() => h.agent.snapshot().counters.streamsOpen === 0 && target.closed() === 1, 'the stuck stream and its target socket to close');
+    await until(
+      () => h.agent.snapshot().counters.streamsOpen === 0 && target.closed() === 1,
+      'the stuck stream and its target socket to close',
+    );
     expect(h.logs.filter((r) => r.message.startsWith('waiting '))).toEqual([]); // Accepted had reset the backoff
     // The new connection works.
     const fresh = await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${target.port}`, { halfClose: true });
@@ -87,24 +99,38 @@ describe('a stalled gateway connection (in process, stepped clock)', () => {
   }, 60_000);
 });
 
-describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('a stalled gateway connection: $name (process, ping-frequency 1s)', (implementation: AgentImplementation) => {
-  it('logs "no pong from server" and connects again', async () => {
-    const fixture = await startGatewayFixture({ pingIntervalMs: 0 });
-    cleanups.push(() => fixture.close());
-    const stall = await startKillSwitch(fixture.port);
-    cleanups.push(() => stall.close());
-    const keys = fixture.addAgent();
-    const agent = await spawnAgent(implementation, fixture.agentConfigToml(keys, { port: stall.port, pingFrequency: '1s' }));
-    cleanups.push(() => agent.stop());
-    const first = await fixture.gateway.waitForAgent(keys.agentId);
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections.find((c) => c.id === first.id)?.clientPingsAnswered ?? 0) >= 1, 'a ping answered before the stall');
-    const next = nextGatewayEvent(fixture.gateway, 'agent-accepted', (event) => event.connectionId !== first.id, 60_000);
-    const from = agent.output().length;
-    stall.freeze();
-    await agent.waitForOutput(/WARN cluvio_agent::agent: no pong from server/, { from, timeoutMs: 30_000 });
-    const second = await next;
-    expect(second.connectionId).not.toBe(first.id);
-    await agent.waitForOutput(/connected to server/, { from });
-    expect(agent.child.exitCode).toBeNull();
-  }, 90_000);
-});
+describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])(
+  'a stalled gateway connection: $name (process, ping-frequency 1s)',
+  (implementation: AgentImplementation) => {
+    it('logs "no pong from server" and connects again', async () => {
+      const fixture = await startGatewayFixture({ pingIntervalMs: 0 });
+      cleanups.push(() => fixture.close());
+      const stall = await startKillSwitch(fixture.port);
+      cleanups.push(() => stall.close());
+      const keys = fixture.addAgent();
+      const agent = await spawnAgent(
+        implementation,
+        fixture.agentConfigToml(keys, { port: stall.port, pingFrequency: '1s' }),
+      );
+      cleanups.push(() => agent.stop());
+      const first = await fixture.gateway.waitForAgent(keys.agentId);
+      await waitUntil(
+        () => (fixture.gateway.agents()[0]?.connections.find((c) => c.id === first.id)?.clientPingsAnswered ?? 0) >= 1,
+        'a ping answered before the stall',
+      );
+      const next = nextGatewayEvent(
+        fixture.gateway,
+        'agent-accepted',
+        (event) => event.connectionId !== first.id,
+        60_000,
+      );
+      const from = agent.output().length;
+      stall.freeze();
+      await agent.waitForOutput(/WARN cluvio_agent::agent: no pong from server/, { from, timeoutMs: 30_000 });
+      const second = await next;
+      expect(second.connectionId).not.toBe(first.id);
+      await agent.waitForOutput(/connected to server/, { from });
+      expect(agent.child.exitCode).toBeNull();
+    }, 90_000);
+  },
+);

@@ -34,7 +34,10 @@ describe('the agent process when its stdout breaks', () => {
     const [node, script] = OUR_AGENT_CLI.command;
     if (node === undefined || script === undefined) throw new Error('no CLI command');
     // Trace level: every ping and test writes lines, so writes keep hitting the broken pipe.
-    const child = spawn(node, [script, '-c', config, '-l', 'trace'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(node, [script, '-c', config, '-l', 'trace'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
     const exited = new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
@@ -56,9 +59,15 @@ describe('the agent process when its stdout breaks', () => {
     child.stdout.destroy(); // our end of the pipe: the agent's next log write gets EPIPE
 
     for (let i = 0; i < 20; i += 1) {
-      expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${echo.port}`), `test ${i} after the pipe broke`).toEqual({ ok: true });
+      expect(
+        await fixture.gateway.test(keys.agentId, `127.0.0.1:${echo.port}`),
+        `test ${i} after the pipe broke`,
+      ).toEqual({ ok: true });
     }
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections.at(-1)?.serverPingsAnswered ?? 0) >= 3, 'pings answered after the pipe broke');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections.at(-1)?.serverPingsAnswered ?? 0) >= 3,
+      'pings answered after the pipe broke',
+    );
     expect(child.exitCode).toBeNull();
     expect(fixture.gateway.agents()[0]?.connections).toHaveLength(1); // never reconnected: it never died
     child.kill('SIGTERM');

@@ -53,7 +53,8 @@ class Transfer {
     readonly stream: MuxStream,
   ) {
     stream.on('data', (data: Buffer) => {
-      for (let i = 0; i < data.length; i += 1) if (data[i] !== expectedByte(index, this.echoed + i)) this.corrupt = true;
+      for (let i = 0; i < data.length; i += 1)
+        if (data[i] !== expectedByte(index, this.echoed + i)) this.corrupt = true;
       this.echoed += data.length;
     });
     stream.on('end', () => (this.ended = true));
@@ -91,14 +92,20 @@ async function labelledEcho(): Promise<{ port: number; byLabel: Map<number, net.
   return { port: target.port, byLabel, close: () => target.close() };
 }
 
-async function mixedFaults(fixture: GatewayFixture, agentId: string): Promise<{ transfers: Transfer[]; dnsFailure: unknown }> {
+async function mixedFaults(
+  fixture: GatewayFixture,
+  agentId: string,
+): Promise<{ transfers: Transfer[]; dnsFailure: unknown }> {
   const echo = await labelledEcho();
   cleanups.push(() => echo.close());
   const transfers: Transfer[] = [];
   for (let index = 0; index < STREAMS; index += 1) {
     transfers.push(new Transfer(index, await fixture.gateway.openStream(agentId, `127.0.0.1:${echo.port}`)));
   }
-  await until(() => echo.byLabel.size === STREAMS && transfers.every((t) => t.echoed > 256 * 1024), 'every transfer under way');
+  await until(
+    () => echo.byLabel.size === STREAMS && transfers.every((t) => t.echoed > 256 * 1024),
+    'every transfer under way',
+  );
 
   echo.byLabel.get(RESET)?.resetAndDestroy(); // the database resets one connection
   const closing = echo.byLabel.get(CLOSED);
@@ -147,7 +154,14 @@ describe('target faults: our engine (in process)', () => {
     const fixture = await startGatewayFixture({ pingIntervalMs: 0 });
     cleanups.push(() => fixture.close());
     const keys = fixture.addAgent();
-    const h: AgentHarness = startAgent(parseAgentConfig(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8', '*.invalid'] }), { file: null, env: {} }), {}, cleanups);
+    const h: AgentHarness = startAgent(
+      parseAgentConfig(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8', '*.invalid'] }), {
+        file: null,
+        env: {},
+      }),
+      {},
+      cleanups,
+    );
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
 
     const { transfers, dnsFailure } = await mixedFaults(fixture, keys.agentId);
@@ -163,7 +177,11 @@ describe('target faults: our engine (in process)', () => {
     const rows = h.agent.streams();
     expect(rows).toHaveLength(STREAMS + 1);
     expect(rows.find((r) => r.target.startsWith('db.does-not-exist.invalid'))).toMatchObject({ phase: 'closed' });
-    expect(h.logs.some((r) => r.level === 'warn' && r.message.startsWith('failed to connect to db.does-not-exist.invalid:5432'))).toBe(true);
+    expect(
+      h.logs.some(
+        (r) => r.level === 'warn' && r.message.startsWith('failed to connect to db.does-not-exist.invalid:5432'),
+      ),
+    ).toBe(true);
   }, 60_000);
 });
 
@@ -172,7 +190,10 @@ describe('target faults: the reference agent (process)', () => {
     const fixture = await startGatewayFixture({ pingIntervalMs: 0 });
     cleanups.push(() => fixture.close());
     const keys = fixture.addAgent();
-    const agent = await spawnAgent(REFERENCE_AGENT, fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8', '*.invalid'] }));
+    const agent = await spawnAgent(
+      REFERENCE_AGENT,
+      fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8', '*.invalid'] }),
+    );
     cleanups.push(() => agent.stop());
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
     const { transfers, dnsFailure } = await mixedFaults(fixture, keys.agentId);

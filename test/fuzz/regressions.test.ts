@@ -13,7 +13,9 @@ describe('fuzz regressions: codec FrameDecoder', () => {
     const frames = decoder.push(Uint8Array.from([0, 0, 0, 0, 13, 130, 27, 1]));
     expect(frames.map((f) => f.length)).toEqual([0]);
     expect(() => decoder.push(Uint8Array.of(0))).toThrow(expect.objectContaining({ kind: 'frame-too-large' }));
-    expect(() => { decoder.end(); }).toThrow(ProtocolError);
+    expect(() => {
+      decoder.end();
+    }).toThrow(ProtocolError);
   });
 
   it('a whole message followed by garbage in the same chunk: the message is delivered, the end refused', () => {
@@ -21,6 +23,8 @@ describe('fuzz regressions: codec FrameDecoder', () => {
     const body = Uint8Array.from([0x82, 0x01, 0x82, 0x07, 0x80]); // [1, [7, []]]: Accepted
     const chunk = Buffer.concat([Buffer.from([0, 0, 0, body.length]), body, Buffer.from([0xff, 0xff, 0xff, 0xff])]);
     expect(decoder.push(chunk).map((f) => Buffer.from(f).toString('hex'))).toEqual([Buffer.from(body).toString('hex')]);
-    expect(() => { decoder.end(); }).toThrow(expect.objectContaining({ kind: 'frame-too-large' }));
+    expect(() => {
+      decoder.end();
+    }).toThrow(expect.objectContaining({ kind: 'frame-too-large' }));
   });
 });

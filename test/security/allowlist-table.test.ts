@@ -20,7 +20,13 @@ import { isAddressAllowed } from '../../src/tunnel/agent/address-check.js';
 import type { Address } from '../../src/tunnel/codec/index.js';
 import { Allowlist } from '../../src/tunnel/config/allowlist.js';
 import { type GatewayFixture, startGatewayFixture } from '../support/gateway-fixture.js';
-import { type AgentImplementation, type AgentProcess, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../support/reference-agent.js';
+import {
+  type AgentImplementation,
+  type AgentProcess,
+  OUR_AGENT_CLI,
+  REFERENCE_AGENT,
+  spawnAgent,
+} from '../support/reference-agent.js';
 
 type Verdict = 'allowed' | 'denied';
 
@@ -162,17 +168,25 @@ afterAll(async () => {
 
 async function verdicts(implementation: AgentImplementation, group: Group): Promise<Verdict[]> {
   const keys = fixture.addAgent();
-  const agent = await spawnAgent(implementation, fixture.agentConfigToml(keys, { allowedAddresses: group.allowlist, connectTimeout: '1s' }));
+  const agent = await spawnAgent(
+    implementation,
+    fixture.agentConfigToml(keys, { allowedAddresses: group.allowlist, connectTimeout: '1s' }),
+  );
   agents.push(agent);
   await fixture.gateway.waitForAgent(keys.agentId);
-  const results = await Promise.all(group.rows.map((row) => fixture.gateway.test(keys.agentId, toAddress(row.target, closedPort))));
+  const results = await Promise.all(
+    group.rows.map((row) => fixture.gateway.test(keys.agentId, toAddress(row.target, closedPort))),
+  );
   await agent.stop();
   return results.map((result) => (!result.ok && result.code === 'AddressNotAllowed' ? 'denied' : 'allowed'));
 }
 
 function table(group: Group, columns: Record<string, readonly Verdict[]>): string {
   const names = Object.keys(columns);
-  const lines = [`allowed-addresses = ${JSON.stringify(group.allowlist)}`, `  ${'target'.padEnd(28)} ${'expected'.padEnd(9)} ${names.map((n) => n.padEnd(10)).join(' ')} why`];
+  const lines = [
+    `allowed-addresses = ${JSON.stringify(group.allowlist)}`,
+    `  ${'target'.padEnd(28)} ${'expected'.padEnd(9)} ${names.map((n) => n.padEnd(10)).join(' ')} why`,
+  ];
   group.rows.forEach((row, i) => {
     const cells = names.map((n) => (columns[n]?.[i] ?? '?').padEnd(10));
     const mark = names.some((n) => columns[n]?.[i] !== row.expected) ? '✗' : ' ';
@@ -182,19 +196,35 @@ function table(group: Group, columns: Record<string, readonly Verdict[]>): strin
 }
 
 describe('allowlist bypass table: the reference agent, our CLI and our matcher agree with the expected column', () => {
-  it.each(TABLE.map((group) => [group.allowlist.join(', '), group] as const))('allowed-addresses = [%s]', async (_name, group) => {
-    const [reference, ours] = await Promise.all([verdicts(REFERENCE_AGENT, group), verdicts(OUR_AGENT_CLI, group)]);
-    const matcher = group.rows.map((row): Verdict => (isAddressAllowed(toAddress(row.target, closedPort), Allowlist.of(group.allowlist)) ? 'allowed' : 'denied'));
-    const expected = group.rows.map((row) => row.expected);
-    const report = table(group, { reference, 'our CLI': ours, matcher });
-    expect(reference, report).toEqual(expected);
-    expect(ours, report).toEqual(expected);
-    expect(matcher, report).toEqual(expected);
-  }, 90_000);
+  it.each(TABLE.map((group) => [group.allowlist.join(', '), group] as const))(
+    'allowed-addresses = [%s]',
+    async (_name, group) => {
+      const [reference, ours] = await Promise.all([verdicts(REFERENCE_AGENT, group), verdicts(OUR_AGENT_CLI, group)]);
+      const matcher = group.rows.map((row): Verdict =>
+        isAddressAllowed(toAddress(row.target, closedPort), Allowlist.of(group.allowlist)) ? 'allowed' : 'denied',
+      );
+      const expected = group.rows.map((row) => row.expected);
+      const report = table(group, { reference, 'our CLI': ours, matcher });
+      expect(reference, report).toEqual(expected);
+      expect(ours, report).toEqual(expected);
+      expect(matcher, report).toEqual(expected);
+    },
+    90_000,
+  );
 
   it('covers every kind of bypass the issue names', () => {
-    const targets = TABLE.flatMap((g) => g.rows.map((r) => `${g.allowlist.join(',')} ${r.target} ${r.expected}`)).join('\n');
-    for (const needle of ['::ffff:127.0.0.1 denied', '127.000.000.001 denied', '0177.0.0.1 denied', '2130706433 denied', '127.0.0.1. denied', 'evilexample.com denied', '127.0.0.1/32 name:localhost denied']) {
+    const targets = TABLE.flatMap((g) => g.rows.map((r) => `${g.allowlist.join(',')} ${r.target} ${r.expected}`)).join(
+      '\n',
+    );
+    for (const needle of [
+      '::ffff:127.0.0.1 denied',
+      '127.000.000.001 denied',
+      '0177.0.0.1 denied',
+      '2130706433 denied',
+      '127.0.0.1. denied',
+      'evilexample.com denied',
+      '127.0.0.1/32 name:localhost denied',
+    ]) {
       expect(targets).toContain(needle);
     }
   });

@@ -58,7 +58,10 @@ describe('dashboard exposure', () => {
     expect(await connects('127.0.0.1', port)).toBe(true);
     const others = Object.values(os.networkInterfaces())
       .flat()
-      .filter((info): info is os.NetworkInterfaceInfo => info !== undefined && !info.internal && !info.address.startsWith('fe80:'))
+      .filter(
+        (info): info is os.NetworkInterfaceInfo =>
+          info !== undefined && !info.internal && !info.address.startsWith('fe80:'),
+      )
       .map((info) => info.address);
     for (const address of [...others, '::1', '127.0.0.2']) expect(await connects(address, port), address).toBe(false);
   });
@@ -77,15 +80,26 @@ describe('dashboard exposure', () => {
       '',
     ];
     for (const wrong of nearMisses) {
-      const reply = await httpRequest(`${url.origin}/${wrong}/api/call/getSnapshot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      const reply = await httpRequest(`${url.origin}/${wrong}/api/call/getSnapshot`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       expect(reply.status, wrong).toBe(403);
       expect(reply.body).not.toContain('phase');
     }
   });
 
   it('refuses cross-origin and opaque-origin requests to the event streams and the page', async () => {
-    for (const origin of ['https://evil.example', 'null', 'http://localhost:1', `http://127.0.0.1:${new URL(dashboard.url).port}.evil.example`]) {
-      expect((await httpRequest(`${dashboard.url}api/events/snapshot`, { headers: { origin } })).status, origin).toBe(403);
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      'http://localhost:1',
+      `http://127.0.0.1:${new URL(dashboard.url).port}.evil.example`,
+    ]) {
+      expect((await httpRequest(`${dashboard.url}api/events/snapshot`, { headers: { origin } })).status, origin).toBe(
+        403,
+      );
       expect((await httpRequest(`${dashboard.url}api/events/logs`, { headers: { origin } })).status, origin).toBe(403);
     }
     expect((await httpRequest(dashboard.url, { headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(403);

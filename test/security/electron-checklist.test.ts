@@ -56,13 +56,17 @@ function filesIn(dir: string, name: RegExp): string[] {
 
 const sourceFiles = (dir: string): string[] => filesIn(dir, /\.tsx?$/);
 
-const APP_DIRS = ['src/main', 'src/preload', 'src/renderer', 'src/host', 'src/shared'].map((dir) => path.join(repoRoot, dir));
+const APP_DIRS = ['src/main', 'src/preload', 'src/renderer', 'src/host', 'src/shared'].map((dir) =>
+  path.join(repoRoot, dir),
+);
 
 describe('Electron security checklist: lint rules', () => {
   it('no file of the desktop app breaks any rule', () => {
     const findings: string[] = [];
     for (const file of APP_DIRS.flatMap(sourceFiles)) {
-      const rules = file.endsWith(path.join('src', 'main', 'ipc-handlers.ts')) ? ELECTRON_SYNTAX_RULES : [...ELECTRON_SYNTAX_RULES, IPC_RULE];
+      const rules = file.endsWith(path.join('src', 'main', 'ipc-handlers.ts'))
+        ? ELECTRON_SYNTAX_RULES
+        : [...ELECTRON_SYNTAX_RULES, IPC_RULE];
       for (const message of lint(readFileSync(file, 'utf8'), file, rules)) {
         findings.push(`${path.relative(repoRoot, file)}:${message.line}: ${message.message}`);
       }
@@ -70,14 +74,19 @@ describe('Electron security checklist: lint rules', () => {
     expect(findings).toEqual([]);
   });
 
-  it.each([...ELECTRON_SYNTAX_RULES, IPC_RULE].map((rule) => [rule.message, rule] as const))('catches a violation: %s', (_message, rule) => {
-    const messages = lint(rule.violation, 'src/main/violation.ts', [rule]);
-    expect(messages.map((m) => m.message)).toEqual([rule.message]);
-  });
+  it.each([...ELECTRON_SYNTAX_RULES, IPC_RULE].map((rule) => [rule.message, rule] as const))(
+    'catches a violation: %s',
+    (_message, rule) => {
+      const messages = lint(rule.violation, 'src/main/violation.ts', [rule]);
+      expect(messages.map((m) => m.message)).toEqual([rule.message]);
+    },
+  );
 
   it('main.ts installs the permission handler, the navigation guards and the IPC sender policy', () => {
     const main = readFileSync(path.join(repoRoot, 'src/main/main.ts'), 'utf8');
-    expect(main).toMatch(/setPermissionRequestHandler\(\(_contents, permission, callback\) => \{\s*callback\(permission === 'clipboard-sanitized-write'\);/);
+    expect(main).toMatch(
+      /setPermissionRequestHandler\(\(_contents, permission, callback\) => \{\s*callback\(permission === 'clipboard-sanitized-write'\);/,
+    );
     expect(main).toMatch(/isTrusted: createSenderPolicy\(/);
     const surfaces = readFileSync(path.join(repoRoot, 'src/main/electron-surfaces.ts'), 'utf8');
     expect(surfaces).toMatch(/webPreferences: secureWebPreferences\(/);
@@ -102,10 +111,14 @@ function expectStrictCsp(policy: string, where: string): void {
   for (const [directive, sources] of csp) {
     for (const source of sources) {
       // Only our own origin (and data: images): nothing remote, nothing inline, no eval, no wildcard.
-      expect(["'self'", "'none'", ...(directive === 'img-src' ? ['data:'] : [])], `${where}: ${directive} ${source}`).toContain(source);
+      expect(
+        ["'self'", "'none'", ...(directive === 'img-src' ? ['data:'] : [])],
+        `${where}: ${directive} ${source}`,
+      ).toContain(source);
     }
   }
-  for (const directive of ['script-src', 'connect-src', 'base-uri', 'form-action']) expect(csp.has(directive), `${where}: ${directive}`).toBe(true);
+  for (const directive of ['script-src', 'connect-src', 'base-uri', 'form-action'])
+    expect(csp.has(directive), `${where}: ${directive}`).toBe(true);
 }
 
 describe('Electron security checklist: Content-Security-Policy and no remote content', () => {
@@ -117,7 +130,7 @@ describe('Electron security checklist: Content-Security-Policy and no remote con
   it('the page’s own meta CSP, in the source and in the build, is as strict', () => {
     for (const file of ['src/renderer/index.html', 'dist/renderer/index.html']) {
       const html = readFileSync(path.join(repoRoot, file), 'utf8');
-      const meta = /<meta http-equiv="Content-Security-Policy" content="([^"]+)"/.exec(html)?.[1];
+      const meta = /<meta\s+http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1];
       expect(meta, file).toBeDefined();
       expectStrictCsp(meta ?? '', file);
     }
@@ -132,7 +145,8 @@ describe('Electron security checklist: Content-Security-Policy and no remote con
     const stylesheets = filesIn(dir, /\.css$/);
     expect(stylesheets.length).toBeGreaterThan(0);
     for (const css of stylesheets) {
-      for (const url of readFileSync(css, 'utf8').matchAll(/url\(\s*['"]?([^'")]+)/g)) expect(url[1], css).toMatch(/^(data:|\.{0,2}\/)/);
+      for (const url of readFileSync(css, 'utf8').matchAll(/url\(\s*['"]?([^'")]+)/g))
+        expect(url[1], css).toMatch(/^(data:|\.{0,2}\/)/);
       expect(readFileSync(css, 'utf8')).not.toMatch(/@import\s+(url\()?['"]?(https?:)?\/\//);
     }
   });

@@ -44,12 +44,23 @@ afterEach(async () => {
 function spellings(keys: KeyPair): string[] {
   const text = keys.secretKey.exportBase64url();
   const bytes = Buffer.from(keys.secretKey.bytesForCrypto());
-  return [text, bytes.toString('base64'), bytes.toString('hex'), bytes.toString('hex').toUpperCase(), text.slice(0, 16), text.slice(-16)];
+  return [
+    text,
+    bytes.toString('base64'),
+    bytes.toString('hex'),
+    bytes.toString('hex').toUpperCase(),
+    text.slice(0, 16),
+    text.slice(-16),
+  ];
 }
 
 function expectNoSecret(output: string, keys: readonly KeyPair[], where: string): void {
   for (const key of keys) {
-    for (const spelling of spellings(key)) expect(output.includes(spelling), `${where} contains ${spelling === key.secretKey.exportBase64url() ? 'the secret key' : `a spelling of the secret key (${spelling.length} characters)`}`).toBe(false);
+    for (const spelling of spellings(key))
+      expect(
+        output.includes(spelling),
+        `${where} contains ${spelling === key.secretKey.exportBase64url() ? 'the secret key' : `a spelling of the secret key (${spelling.length} characters)`}`,
+      ).toBe(false);
   }
 }
 
@@ -78,12 +89,25 @@ async function exerciseSession(fixture: GatewayFixture, agentId: string): Promis
   const stream = await fixture.gateway.openStream(agentId, `127.0.0.1:${echo.port}`, { halfClose: true });
   stream.end(Buffer.alloc(40_000, 0x61));
   await readAll(stream);
-  await fixture.gateway.openStream(agentId, '10.9.8.7:5432').then((s) => s.destroy(), () => undefined);
+  await fixture.gateway.openStream(agentId, '10.9.8.7:5432').then(
+    (s) => s.destroy(),
+    () => undefined,
+  );
   await fixture.gateway.switchConnection(agentId);
-  await waitUntil(() => (fixture.gateway.agents().find((a) => a.id === agentId)?.connections.at(-1)?.serverPingsAnswered ?? 0) >= 2, 'pings on the new connection');
+  await waitUntil(
+    () =>
+      (fixture.gateway
+        .agents()
+        .find((a) => a.id === agentId)
+        ?.connections.at(-1)?.serverPingsAnswered ?? 0) >= 2,
+    'pings on the new connection',
+  );
   // Terminate{Disabled}: the agent hangs up and retries in 5 s, by when it is enabled again.
   fixture.gateway.setStatus(agentId, 'disabled');
-  await waitUntil(() => fixture.gateway.agents().find((a) => a.id === agentId)?.online === false, 'the agent to hang up after Terminate{Disabled}');
+  await waitUntil(
+    () => fixture.gateway.agents().find((a) => a.id === agentId)?.online === false,
+    'the agent to hang up after Terminate{Disabled}',
+  );
   fixture.gateway.setStatus(agentId, 'enabled');
   await fixture.gateway.waitForAgent(agentId, { timeoutMs: 20_000 });
 }
@@ -92,26 +116,41 @@ describe('the secret key never appears in the CLI’s output', () => {
   it.each([
     ['text', OUR_AGENT_CLI],
     ['JSON', { name: 'cluvio-agent -j', command: [...OUR_AGENT_CLI.command, '-j'] }],
-  ] as [string, AgentImplementation][])('%s lines at trace level over a full session, ending in a permanent Terminate', async (_format, implementation) => {
-    const fixture = await startGatewayFixture({ pingIntervalMs: 300 });
-    cleanups.push(() => fixture.close());
-    const keys = fixture.addAgent();
-    const agent = await spawnAgent(implementation, fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8', '*.invalid'], pingFrequency: '200ms' }), { logFilter: 'trace' });
-    cleanups.push(() => agent.stop());
-    await fixture.gateway.waitForAgent(keys.agentId);
-    await exerciseSession(fixture, keys.agentId);
-    fixture.gateway.terminate(keys.agentId, 'Unauthorized');
-    expect((await agent.exited).code).toBe(1);
-    const output = agent.output();
-    // The session really happened, at trace level, in this format.
-    expect(output).toMatch(/no such host|not reachable|could not connect|ENOTFOUND|failed to lookup/i);
-    expect(output).toMatch(/TRACE|"level":"TRACE"/);
-    for (const step of ['received message', 'switching to new connection and draining the existing one', 'waiting 5s before connecting', 'address not allowed', 'data transfer finished', 'connection terminated by gateway']) {
-      expect(output, step).toContain(step);
-    }
-    expect(agent.stderr()).toContain('agent was terminated by gateway: unauthorized agent');
-    expectNoSecret(output, [keys], 'the CLI output');
-  }, 90_000);
+  ] as [string, AgentImplementation][])(
+    '%s lines at trace level over a full session, ending in a permanent Terminate',
+    async (_format, implementation) => {
+      const fixture = await startGatewayFixture({ pingIntervalMs: 300 });
+      cleanups.push(() => fixture.close());
+      const keys = fixture.addAgent();
+      const agent = await spawnAgent(
+        implementation,
+        fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8', '*.invalid'], pingFrequency: '200ms' }),
+        { logFilter: 'trace' },
+      );
+      cleanups.push(() => agent.stop());
+      await fixture.gateway.waitForAgent(keys.agentId);
+      await exerciseSession(fixture, keys.agentId);
+      fixture.gateway.terminate(keys.agentId, 'Unauthorized');
+      expect((await agent.exited).code).toBe(1);
+      const output = agent.output();
+      // The session really happened, at trace level, in this format.
+      expect(output).toMatch(/no such host|not reachable|could not connect|ENOTFOUND|failed to lookup/i);
+      expect(output).toMatch(/TRACE|"level":"TRACE"/);
+      for (const step of [
+        'received message',
+        'switching to new connection and draining the existing one',
+        'waiting 5s before connecting',
+        'address not allowed',
+        'data transfer finished',
+        'connection terminated by gateway',
+      ]) {
+        expect(output, step).toContain(step);
+      }
+      expect(agent.stderr()).toContain('agent was terminated by gateway: unauthorized agent');
+      expectNoSecret(output, [keys], 'the CLI output');
+    },
+    90_000,
+  );
 
   it('configuration errors in a file that holds the key never quote it', async () => {
     const keys = generateKeyPair();
@@ -160,7 +199,11 @@ describe('the secret key never appears in the desktop log file or the dashboard'
     const second = fixture.addAgent('desktop-2');
     await mkdir(path.join(dir, 'config'), { recursive: true });
     const configFile = path.join(dir, 'config', 'cluvio-agent.toml');
-    await writeFile(configFile, fixture.agentConfigToml(first, { allowedAddresses: ['127.0.0.0/8', '*.invalid'], pingFrequency: '200ms' }), { mode: 0o600 });
+    await writeFile(
+      configFile,
+      fixture.agentConfigToml(first, { allowedAddresses: ['127.0.0.0/8', '*.invalid'], pingFrequency: '200ms' }),
+      { mode: 0o600 },
+    );
 
     // The log file as the app writes it: src/main/log-file.ts on electron-log's file transport.
     const logPath = path.join(dir, 'logs', 'main.log');
@@ -176,12 +219,18 @@ describe('the secret key never appears in the desktop log file or the dashboard'
     cleanups.push(() => dashboard.close());
     const served: string[] = [];
     const call = async (name: string, arg?: unknown): Promise<unknown> => {
-      const reply = await httpRequest(`${dashboard.url}api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(arg === undefined ? {} : { arg }) });
+      const reply = await httpRequest(`${dashboard.url}api/call/${name}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(arg === undefined ? {} : { arg }),
+      });
       served.push(reply.body);
       expect(reply.status, `${name}: ${reply.body}`).toBe(200);
       return JSON.parse(reply.body) as unknown;
     };
-    const events = (['snapshot', 'streams', 'logs'] as const).map((topic) => readEvents(`${dashboard.url}api/events/${topic}`, 1_000_000).catch(() => []));
+    const events = (['snapshot', 'streams', 'logs'] as const).map((topic) =>
+      readEvents(`${dashboard.url}api/events/${topic}`, 1_000_000).catch(() => []),
+    );
 
     await host.start();
     await fixture.gateway.waitForAgent(first.agentId);
@@ -193,8 +242,14 @@ describe('the secret key never appears in the desktop log file or the dashboard'
     await call('testAddress', `127.0.0.1:${echo.port}`);
     await call('testAddress', '10.1.2.3:5432');
     // A broken file holding the second key, then a good one: both travel to the host in a request body.
-    await call('importConfig', { fileName: 'cluvio-agent.toml', text: `secret-key = "${second.secretKey.exportBase64url()}"\n[server]\nhost = "127.0.0.1"\n` });
-    await call('importConfig', { fileName: 'cluvio-agent.toml', text: fixture.agentConfigToml(second, { allowedAddresses: ['127.0.0.0/8'] }) });
+    await call('importConfig', {
+      fileName: 'cluvio-agent.toml',
+      text: `secret-key = "${second.secretKey.exportBase64url()}"\n[server]\nhost = "127.0.0.1"\n`,
+    });
+    await call('importConfig', {
+      fileName: 'cluvio-agent.toml',
+      text: fixture.agentConfigToml(second, { allowedAddresses: ['127.0.0.0/8'] }),
+    });
     await fixture.gateway.waitForAgent(second.agentId);
     await exerciseSession(fixture, second.agentId);
     await call('getSnapshot');
@@ -223,6 +278,12 @@ describe('the leak detector', () => {
   it('finds each spelling of a key', () => {
     const keys = generateKeyPair();
     for (const spelling of spellings(keys)) expect(() => expectNoSecret(`x ${spelling} y`, [keys], 'a line')).toThrow();
-    expect(() => expectNoSecret(agentConfigToml({ secretKey: keys.secretKey.exportBase64url(), host: 'h', port: 1, trustPem: '' }), [keys], 'a config')).toThrow();
+    expect(() =>
+      expectNoSecret(
+        agentConfigToml({ secretKey: keys.secretKey.exportBase64url(), host: 'h', port: 1, trustPem: '' }),
+        [keys],
+        'a config',
+      ),
+    ).toThrow();
   });
 });

@@ -15,7 +15,12 @@ import net from 'node:net';
 import tls from 'node:tls';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CertificateAndKey, type CertificateAuthority, generateCertificateAuthority, issueServerCertificate } from '../../src/gateway/certificates.js';
+import {
+  type CertificateAndKey,
+  type CertificateAuthority,
+  generateCertificateAuthority,
+  issueServerCertificate,
+} from '../../src/gateway/certificates.js';
 import { generateKeyPair } from '../../src/tunnel/auth/index.js';
 import { agentConfigToml, waitUntil } from '../support/gateway-fixture.js';
 import { type AgentImplementation, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../support/reference-agent.js';
@@ -36,7 +41,10 @@ async function expiredLeaf(ca: CertificateAuthority): Promise<CertificateAndKey>
     publicKey: keys.publicKey,
     signingKey: ca.signingKey,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    extensions: [new x509.BasicConstraintsExtension(false, undefined, true), new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }])],
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.SubjectAlternativeNameExtension([{ type: 'dns', value: 'localhost' }]),
+    ],
   });
   const der = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return { certPem: certificate.toString('pem'), keyPem: x509.PemConverter.encode(der, 'PRIVATE KEY') };
@@ -60,11 +68,19 @@ interface Server {
 async function startServer(c: Case): Promise<Server> {
   let received = 0;
   const sockets = new Set<tls.TLSSocket>();
-  const server = tls.createServer({ cert: c.served.certPem, key: c.served.keyPem, minVersion: 'TLSv1.2', ...(c.maxVersion === undefined ? {} : { maxVersion: c.maxVersion }) }, (socket) => {
-    sockets.add(socket);
-    socket.on('data', (data: Buffer) => (received += data.length));
-    socket.on('error', () => undefined);
-  });
+  const server = tls.createServer(
+    {
+      cert: c.served.certPem,
+      key: c.served.keyPem,
+      minVersion: 'TLSv1.2',
+      ...(c.maxVersion === undefined ? {} : { maxVersion: c.maxVersion }),
+    },
+    (socket) => {
+      sockets.add(socket);
+      socket.on('data', (data: Buffer) => (received += data.length));
+      socket.on('error', () => undefined);
+    },
+  );
   server.on('tlsClientError', () => undefined);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -86,12 +102,43 @@ beforeAll(async () => {
   const caTrue = await caTrueLeaf('localhost');
   const cnOnly = await cnOnlyLeaf('localhost');
   cases = [
-    { name: 'a valid certificate for localhost (control)', served: await issueServerCertificate(trusted, ['localhost']), trust: trusted.certPem, refused: false },
-    { name: 'a certificate from an untrusted CA', served: await issueServerCertificate(stranger, ['localhost']), trust: trusted.certPem, refused: true },
-    { name: 'a trusted certificate for the wrong host name', served: await issueServerCertificate(trusted, ['gateway.other.example']), trust: trusted.certPem, refused: true },
-    { name: 'a TLS 1.2-only server with a valid certificate', served: await issueServerCertificate(trusted, ['localhost']), trust: trusted.certPem, maxVersion: 'TLSv1.2', refused: true },
-    { name: 'an expired certificate from the trusted CA', served: await expiredLeaf(trusted), trust: trusted.certPem, refused: true },
-    { name: 'a self-signed CA:TRUE leaf in [server] trust (webpki: CaUsedAsEndEntity)', served: caTrue, trust: caTrue.certPem, refused: true },
+    {
+      name: 'a valid certificate for localhost (control)',
+      served: await issueServerCertificate(trusted, ['localhost']),
+      trust: trusted.certPem,
+      refused: false,
+    },
+    {
+      name: 'a certificate from an untrusted CA',
+      served: await issueServerCertificate(stranger, ['localhost']),
+      trust: trusted.certPem,
+      refused: true,
+    },
+    {
+      name: 'a trusted certificate for the wrong host name',
+      served: await issueServerCertificate(trusted, ['gateway.other.example']),
+      trust: trusted.certPem,
+      refused: true,
+    },
+    {
+      name: 'a TLS 1.2-only server with a valid certificate',
+      served: await issueServerCertificate(trusted, ['localhost']),
+      trust: trusted.certPem,
+      maxVersion: 'TLSv1.2',
+      refused: true,
+    },
+    {
+      name: 'an expired certificate from the trusted CA',
+      served: await expiredLeaf(trusted),
+      trust: trusted.certPem,
+      refused: true,
+    },
+    {
+      name: 'a self-signed CA:TRUE leaf in [server] trust (webpki: CaUsedAsEndEntity)',
+      served: caTrue,
+      trust: caTrue.certPem,
+      refused: true,
+    },
     { name: 'a self-signed leaf naming the host only in its CN', served: cnOnly, trust: cnOnly.certPem, refused: true },
   ];
 });
@@ -101,10 +148,18 @@ afterAll(async () => {
   for (const server of servers) await server.close();
 });
 
-async function attempt(implementation: AgentImplementation, c: Case): Promise<{ refused: boolean; received: number; alive: boolean }> {
+async function attempt(
+  implementation: AgentImplementation,
+  c: Case,
+): Promise<{ refused: boolean; received: number; alive: boolean }> {
   const server = await startServer(c);
   servers.push(server);
-  const toml = agentConfigToml({ secretKey: generateKeyPair().secretKey.exportBase64url(), host: 'localhost', port: server.port, trustPem: c.trust });
+  const toml = agentConfigToml({
+    secretKey: generateKeyPair().secretKey.exportBase64url(),
+    host: 'localhost',
+    port: server.port,
+    trustPem: c.trust,
+  });
   const agent = await spawnAgent(implementation, toml);
   try {
     if (c.refused) {
@@ -115,7 +170,11 @@ async function attempt(implementation: AgentImplementation, c: Case): Promise<{ 
     } else {
       await waitUntil(() => server.received() > 0, `${implementation.name}: the Hello on a valid server`);
     }
-    return { refused: /failed to connect to localhost/.test(agent.output()), received: server.received(), alive: agent.child.exitCode === null };
+    return {
+      refused: /failed to connect to localhost/.test(agent.output()),
+      received: server.received(),
+      alive: agent.child.exitCode === null,
+    };
   } finally {
     await agent.stop();
   }

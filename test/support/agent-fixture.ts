@@ -13,13 +13,23 @@ import { type AgentProcess, OUR_AGENT_CLI, type SpawnAgentOptions, spawnAgent } 
 export type Cleanups = (() => Promise<unknown>)[];
 
 /** Spawns our CLI with `configToml`; it is stopped (SIGTERM) and its config removed by `cleanups`. */
-export async function spawnOurAgent(configToml: string, options: SpawnAgentOptions = {}, cleanups?: Cleanups): Promise<AgentProcess> {
+export async function spawnOurAgent(
+  configToml: string,
+  options: SpawnAgentOptions = {},
+  cleanups?: Cleanups,
+): Promise<AgentProcess> {
   const agent = await spawnAgent(OUR_AGENT_CLI, configToml, options);
   cleanups?.push(() => agent.stop());
   return agent;
 }
 
 /** Spawns our CLI configured for `fixture` with `keys`. */
-export function startOurAgent(fixture: GatewayFixture, keys: KeyPair, config: AgentConfigOptions = {}, cleanups?: Cleanups, options: SpawnAgentOptions = {}): Promise<AgentProcess> {
+export function startOurAgent(
+  fixture: GatewayFixture,
+  keys: KeyPair,
+  config: AgentConfigOptions = {},
+  cleanups?: Cleanups,
+  options: SpawnAgentOptions = {},
+): Promise<AgentProcess> {
   return spawnOurAgent(fixture.agentConfigToml(keys, config), options, cleanups);
 }

@@ -8,7 +8,11 @@ import { generateKeyPair, type KeyPair } from '../../src/tunnel/auth/index.js';
 import { LogHub } from '../../src/tunnel/log/index.js';
 import type { LogRecord } from '../../src/shared/log-record.js';
 import { AgentRegistry, type AgentStatus } from '../../src/gateway/agent-registry.js';
-import { generateCertificateAuthority, issueServerCertificate, type CertificateAuthority } from '../../src/gateway/certificates.js';
+import {
+  generateCertificateAuthority,
+  issueServerCertificate,
+  type CertificateAuthority,
+} from '../../src/gateway/certificates.js';
 import { Gateway, type GatewayEvents, type GatewayOptions } from '../../src/gateway/gateway.js';
 
 /** The DNS name agents use; the certificate names it and /etc/hosts maps it to 127.0.0.1. */
@@ -53,7 +57,13 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
   const log = new LogHub();
   const logs: LogRecord[] = [];
   log.subscribe((record) => logs.push(record));
-  const gateway = await Gateway.start({ listen: { host: '127.0.0.1', port: 0 }, ...options, tls: { certPem: leaf.certPem, keyPem: leaf.keyPem }, agents: registry, log });
+  const gateway = await Gateway.start({
+    listen: { host: '127.0.0.1', port: 0 },
+    ...options,
+    tls: { certPem: leaf.certPem, keyPem: leaf.keyPem },
+    agents: registry,
+    log,
+  });
   return {
     gateway,
     registry,
@@ -85,7 +95,10 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
  * A fixture whose gateway sends no Pings of its own (tests drive pings and clocks themselves),
  * closed by `cleanups` after the test.
  */
-export async function quietGatewayFixture(cleanups: (() => Promise<unknown>)[], options: FixtureOptions = {}): Promise<GatewayFixture> {
+export async function quietGatewayFixture(
+  cleanups: (() => Promise<unknown>)[],
+  options: FixtureOptions = {},
+): Promise<GatewayFixture> {
   const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...options });
   cleanups.push(() => fixture.close());
   return fixture;
@@ -103,10 +116,18 @@ export interface AgentConfigText {
 
 export function agentConfigToml(config: AgentConfigText): string {
   const lines = [`secret-key = ${JSON.stringify(config.secretKey)}`];
-  if (config.allowedAddresses !== undefined) lines.push(`allowed-addresses = [${config.allowedAddresses.map((a) => JSON.stringify(a)).join(', ')}]`);
+  if (config.allowedAddresses !== undefined)
+    lines.push(`allowed-addresses = [${config.allowedAddresses.map((a) => JSON.stringify(a)).join(', ')}]`);
   if (config.pingFrequency !== undefined) lines.push(`ping-frequency = ${JSON.stringify(config.pingFrequency)}`);
   if (config.connectTimeout !== undefined) lines.push(`connect-timeout = ${JSON.stringify(config.connectTimeout)}`);
-  lines.push('', '[server]', `host = ${JSON.stringify(config.host)}`, `port = ${config.port}`, `trust = '''\n${config.trustPem.trim()}\n'''`, '');
+  lines.push(
+    '',
+    '[server]',
+    `host = ${JSON.stringify(config.host)}`,
+    `port = ${config.port}`,
+    `trust = '''\n${config.trustPem.trim()}\n'''`,
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -22,10 +22,16 @@ export interface AgentImplementation {
 
 export const REFERENCE_AGENT_PATH: string = path.resolve(repoRoot, '../shared/reference/cluvio-agent');
 
-export const REFERENCE_AGENT: AgentImplementation = { name: 'reference cluvio-agent 1.3.0', command: [REFERENCE_AGENT_PATH] };
+export const REFERENCE_AGENT: AgentImplementation = {
+  name: 'reference cluvio-agent 1.3.0',
+  command: [REFERENCE_AGENT_PATH],
+};
 
 /** Our CLI, as built by `npm run build`. */
-export const OUR_AGENT_CLI: AgentImplementation = { name: 'cluvio-agent (TypeScript)', command: [process.execPath, path.join(repoRoot, 'dist/src/cli/agent.js')] };
+export const OUR_AGENT_CLI: AgentImplementation = {
+  name: 'cluvio-agent (TypeScript)',
+  command: [process.execPath, path.join(repoRoot, 'dist/src/cli/agent.js')],
+};
 
 export interface AgentExit {
   readonly code: number | null;
@@ -56,7 +62,11 @@ export interface SpawnAgentOptions {
 // The reference colours its log lines even when they go to a pipe.
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
-export async function spawnAgent(implementation: AgentImplementation, configToml: string, options: SpawnAgentOptions = {}): Promise<AgentProcess> {
+export async function spawnAgent(
+  implementation: AgentImplementation,
+  configToml: string,
+  options: SpawnAgentOptions = {},
+): Promise<AgentProcess> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-agent-test-'));
   const configPath = path.join(dir, 'cluvio-agent.toml');
   await writeFile(configPath, configToml, { mode: 0o600 });
@@ -105,7 +115,10 @@ export async function spawnAgent(implementation: AgentImplementation, configToml
       const from = waitOptions.from ?? 0;
       return new Promise((resolve, reject) => {
         const check = (): void => {
-          const line = out.slice(from).split('\n').find((candidate) => pattern.test(candidate));
+          const line = out
+            .slice(from)
+            .split('\n')
+            .find((candidate) => pattern.test(candidate));
           if (line !== undefined) {
             finish();
             resolve(line);
@@ -116,7 +129,11 @@ export async function spawnAgent(implementation: AgentImplementation, configToml
         };
         const timer = setTimeout(() => {
           finish();
-          reject(new Error(`${implementation.name} did not print ${String(pattern)} within ${timeoutMs} ms; output:\n${out}`));
+          reject(
+            new Error(
+              `${implementation.name} did not print ${String(pattern)} within ${timeoutMs} ms; output:\n${out}`,
+            ),
+          );
         }, timeoutMs);
         const finish = (): void => {
           clearTimeout(timer);

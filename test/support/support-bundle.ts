@@ -23,7 +23,9 @@ export async function readSupportBundle(file: string): Promise<ExtractedBundle> 
     await promisify(execFile)('tar', ['-xzf', file, '-C', out]);
     const root = path.join(out, 'cluvio-agent-support');
     const names = (await readdir(root)).sort();
-    const files = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await readFile(path.join(root, name), 'utf8')] as const)));
+    const files = Object.fromEntries(
+      await Promise.all(names.map(async (name) => [name, await readFile(path.join(root, name), 'utf8')] as const)),
+    );
     return { files, raw: gunzipSync(await readFile(file)).toString('latin1') };
   } finally {
     await rm(out, { recursive: true, force: true });

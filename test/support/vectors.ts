@@ -18,7 +18,8 @@ export const vectorsPath: string = path.join(sharedProtocolDir, 'vectors.json');
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-export type MessageVectorType = 'Message<Server>' | 'Message<Client>' | 'Message<Connect>' | 'Message<Result<(),ErrorCode>>';
+export type MessageVectorType =
+  'Message<Server>' | 'Message<Client>' | 'Message<Connect>' | 'Message<Result<(),ErrorCode>>';
 
 export interface MessageVector {
   readonly kind: 'message';
@@ -103,7 +104,8 @@ function flag(entry: JsonObject, key: string, where: string): boolean {
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], where: string): T {
   const found = allowed.find((candidate) => candidate === value);
-  if (found === undefined) throw new Error(`${vectorsPath}: ${where} is "${value}", expected one of ${allowed.join(', ')}`);
+  if (found === undefined)
+    throw new Error(`${vectorsPath}: ${where} is "${value}", expected one of ${allowed.join(', ')}`);
   return found;
 }
 
@@ -132,8 +134,16 @@ function parseVector(entry: JsonValue, position: number): Vector {
         description,
         value: {
           stream: oneOf(text(value, 'stream', name), ['control', 'data'], `${name}.value.stream`),
-          direction: oneOf(text(value, 'direction', name), ['gateway->agent', 'agent->gateway'], `${name}.value.direction`),
-          type: oneOf(text(value, 'type', name), ['Message<Server>', 'Message<Client>', 'Message<Connect>', 'Message<Result<(),ErrorCode>>'], `${name}.value.type`),
+          direction: oneOf(
+            text(value, 'direction', name),
+            ['gateway->agent', 'agent->gateway'],
+            `${name}.value.direction`,
+          ),
+          type: oneOf(
+            text(value, 'type', name),
+            ['Message<Server>', 'Message<Client>', 'Message<Connect>', 'Message<Result<(),ErrorCode>>'],
+            `${name}.value.type`,
+          ),
           id: text(value, 'id', name),
           data,
           ...(typeof note === 'string' ? { note } : {}),
@@ -153,7 +163,23 @@ function parseVector(entry: JsonValue, position: number): Vector {
         kind,
         name,
         description,
-        ...texts(entry, ['recipient_secret_key_hex', 'recipient_public_key_hex', 'ephemeral_secret_key_hex', 'ephemeral_public_key_hex', 'plaintext_hex', 'nonce_hex', 'shared_secret_hex', 'box_key_hex', 'key', 'data', 'tag'], name),
+        ...texts(
+          entry,
+          [
+            'recipient_secret_key_hex',
+            'recipient_public_key_hex',
+            'ephemeral_secret_key_hex',
+            'ephemeral_public_key_hex',
+            'plaintext_hex',
+            'nonce_hex',
+            'shared_secret_hex',
+            'box_key_hex',
+            'key',
+            'data',
+            'tag',
+          ],
+          name,
+        ),
         legacy_crypto_box_0_8: texts(legacy, ['description', 'data', 'tag'], `${name}.legacy_crypto_box_0_8`),
       };
     }
@@ -162,7 +188,19 @@ function parseVector(entry: JsonValue, position: number): Vector {
         kind,
         name,
         description,
-        ...texts(entry, ['secret_key_b64url', 'secret_key_hex', 'public_key_hex', 'public_key_b64url', 'agent_id', 'gen_keypair_output', 'toml_example'], name),
+        ...texts(
+          entry,
+          [
+            'secret_key_b64url',
+            'secret_key_hex',
+            'public_key_hex',
+            'public_key_b64url',
+            'agent_id',
+            'gen_keypair_output',
+            'toml_example',
+          ],
+          name,
+        ),
       };
     default:
       throw new Error(`${vectorsPath}: ${name} has unknown kind "${kind}"`);

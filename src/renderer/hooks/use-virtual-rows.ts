@@ -8,7 +8,12 @@ export interface VirtualWindow {
 }
 
 /** Which of `count` fixed-height rows are visible in the scrolling `container` (plus a margin). */
-export function useVirtualRows(container: RefObject<HTMLElement | null>, count: number, rowHeight: number, overscan = 10): VirtualWindow {
+export function useVirtualRows(
+  container: RefObject<HTMLElement | null>,
+  count: number,
+  rowHeight: number,
+  overscan = 10,
+): VirtualWindow {
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   useEffect(() => {
     const element = container.current;

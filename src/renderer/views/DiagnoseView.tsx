@@ -6,7 +6,12 @@ import { useAgentApi } from '../api-context.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { formatBytes, formatDateTime } from '../format.js';
 
-const LABELS: Readonly<Record<DiagnoseStatus, string>> = { pass: 'Pass', fail: 'Fail', warn: 'Warning', skip: 'Skipped' };
+const LABELS: Readonly<Record<DiagnoseStatus, string>> = {
+  pass: 'Pass',
+  fail: 'Fail',
+  warn: 'Warning',
+  skip: 'Skipped',
+};
 
 function StepItem({ step }: { readonly step: DiagnoseStep }): ReactElement {
   return (
@@ -56,8 +61,10 @@ function BundleOutcome({ result }: { readonly result: SupportBundleResult }): Re
   }
   return (
     <p role="status" className="alert alert-ok" data-testid="support-bundle-saved">
-      Support bundle saved{result.shown ? ' and shown in the file manager' : ' on the machine running the agent'}: <code data-testid="support-bundle-path">{result.path}</code> (
-      {formatBytes(result.bytes)}, diagnose report of {formatDateTime(result.reportFinishedAt)}). It holds no secret key or proxy password; attach it to your support request.
+      Support bundle saved{result.shown ? ' and shown in the file manager' : ' on the machine running the agent'}:{' '}
+      <code data-testid="support-bundle-path">{result.path}</code> ({formatBytes(result.bytes)}, diagnose report of{' '}
+      {formatDateTime(result.reportFinishedAt)}). It holds no secret key or proxy password; attach it to your support
+      request.
     </p>
   );
 }
@@ -104,8 +111,9 @@ export function DiagnoseView(): ReactElement {
     <section aria-labelledby="diagnose-heading" className="view">
       <h2 id="diagnose-heading">Diagnose</h2>
       <p className="hint">
-        Checks, step by step, what the agent needs: its configuration, the gateway's name, a TCP connection, the proxy, TLS and the certificate, the gateway's answer to the agent's key,
-        and the databases in allowed-addresses. Each failure says how to fix it.
+        Checks, step by step, what the agent needs: its configuration, the gateway's name, a TCP connection, the proxy,
+        TLS and the certificate, the gateway's answer to the agent's key, and the databases in allowed-addresses. Each
+        failure says how to fix it.
       </p>
       <p className="toolbar">
         <button type="button" className="button primary" onClick={run} disabled={running}>
@@ -117,8 +125,8 @@ export function DiagnoseView(): ReactElement {
         {report === null ? null : <CopyButton text={formatDiagnoseReport(report)} label="Copy report" />}
       </p>
       <p className="hint">
-        A support bundle is one .tar.gz with the diagnose report, the configuration without its secret key, the recent log and the versions, saved owner-only on the machine
-        running the agent.
+        A support bundle is one .tar.gz with the diagnose report, the configuration without its secret key, the recent
+        log and the versions, saved owner-only on the machine running the agent.
       </p>
       {saving ? (
         <p role="status" className="toolbar-status">
@@ -128,7 +136,11 @@ export function DiagnoseView(): ReactElement {
         <BundleOutcome result={bundle} />
       )}
       <p role="status" className="toolbar-status" data-testid="diagnose-status">
-        {running ? 'Running the checks; this can take a few seconds.' : report === null ? '' : `${verdict(report)} (${formatDateTime(report.finishedAt)})`}
+        {running
+          ? 'Running the checks; this can take a few seconds.'
+          : report === null
+            ? ''
+            : `${verdict(report)} (${formatDateTime(report.finishedAt)})`}
       </p>
       {error === '' ? null : <p className="alert alert-error">{error}</p>}
       {report === null ? null : (

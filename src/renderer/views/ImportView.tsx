@@ -3,26 +3,37 @@ import type { ConfigImportResult } from '../../shared/agent-api.js';
 import { useAgentApi } from '../api-context.js';
 import { useHostInfo } from '../hooks/use-host-info.js';
 
-type ImportStatus = { readonly kind: 'idle' } | { readonly kind: 'busy'; readonly fileName: string } | { readonly kind: 'done'; readonly fileName: string; readonly result: ConfigImportResult } | { readonly kind: 'failed'; readonly fileName: string; readonly message: string };
+type ImportStatus =
+  | { readonly kind: 'idle' }
+  | { readonly kind: 'busy'; readonly fileName: string }
+  | { readonly kind: 'done'; readonly fileName: string; readonly result: ConfigImportResult }
+  | { readonly kind: 'failed'; readonly fileName: string; readonly message: string };
 
 /** Reads a dropped or picked file and hands it to the agent (which validates, writes and restarts). */
 export function useConfigImport(): { readonly status: ImportStatus; readonly importFile: (file: File) => void } {
   const api = useAgentApi();
   const [status, setStatus] = useState<ImportStatus>({ kind: 'idle' });
-  const importFile = useCallback((file: File): void => {
-    setStatus({ kind: 'busy', fileName: file.name });
-    void file
-      .text()
-      .then((text) => api.importConfig({ fileName: file.name, text }))
-      .then(
-        (result) => {
-          setStatus({ kind: 'done', fileName: file.name, result });
-        },
-        (error: unknown) => {
-          setStatus({ kind: 'failed', fileName: file.name, message: error instanceof Error ? error.message : String(error) });
-        },
-      );
-  }, [api]);
+  const importFile = useCallback(
+    (file: File): void => {
+      setStatus({ kind: 'busy', fileName: file.name });
+      void file
+        .text()
+        .then((text) => api.importConfig({ fileName: file.name, text }))
+        .then(
+          (result) => {
+            setStatus({ kind: 'done', fileName: file.name, result });
+          },
+          (error: unknown) => {
+            setStatus({
+              kind: 'failed',
+              fileName: file.name,
+              message: error instanceof Error ? error.message : String(error),
+            });
+          },
+        );
+    },
+    [api],
+  );
   return { status, importFile };
 }
 
@@ -61,15 +72,23 @@ function Outcome({ status }: { readonly status: ImportStatus }) {
       return (
         <div className="alert alert-ok" data-testid="import-success">
           <p>
-            <strong>Imported {status.fileName}.</strong> The agent restarts as <code>{result.config.agentId}</code> with gateway {result.config.server.host}:{result.config.server.port}.
+            <strong>Imported {status.fileName}.</strong> The agent restarts as <code>{result.config.agentId}</code> with
+            gateway {result.config.server.host}:{result.config.server.port}.
           </p>
           <p>
             Written to <code>{result.path}</code>
-            {result.backupPath === null ? '.' : <>; the previous file was kept as <code>{result.backupPath}</code>.</>}
+            {result.backupPath === null ? (
+              '.'
+            ) : (
+              <>
+                ; the previous file was kept as <code>{result.backupPath}</code>.
+              </>
+            )}
           </p>
           {result.shadowedBy === null ? null : (
             <p>
-              Note: the command-line agent would read <code>{result.shadowedBy}</code> first. Remove that file or run it with <code>--config {result.path}</code>.
+              Note: the command-line agent would read <code>{result.shadowedBy}</code> first. Remove that file or run it
+              with <code>--config {result.path}</code>.
             </p>
           )}
         </div>
@@ -92,8 +111,17 @@ export function ImportView({ status, importFile }: ReturnType<typeof useConfigIm
     <section aria-labelledby="import-heading" className="view">
       <h2 id="import-heading">Import configuration</h2>
       <p>
-        Download <code>cluvio-agent.toml</code> for this agent from Cluvio and drop it here. It is checked first, then saved
-        {info === null ? '' : <> to <code data-testid="config-target">{info.configTarget}</code></>} (readable by you only) and the agent restarts with it.
+        Download <code>cluvio-agent.toml</code> for this agent from Cluvio and drop it here. It is checked first, then
+        saved
+        {info === null ? (
+          ''
+        ) : (
+          <>
+            {' '}
+            to <code data-testid="config-target">{info.configTarget}</code>
+          </>
+        )}{' '}
+        (readable by you only) and the agent restarts with it.
       </p>
       <div
         className={`drop-zone${over ? ' drop-over' : ''}`}

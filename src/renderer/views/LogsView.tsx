@@ -14,8 +14,14 @@ function LogLine({ record }: { readonly record: LogRecord }) {
     .map(([key, value]) => `${key}=${String(value)}`)
     .join(' ');
   return (
-    <div className={`log-line log-${record.level}`} data-testid="log-line" data-level={record.level} title={formatLogLine(record)}>
-      <span className="log-time">{formatClock(record.time)}</span> <span className="log-level">{record.level.toUpperCase()}</span>{' '}
+    <div
+      className={`log-line log-${record.level}`}
+      data-testid="log-line"
+      data-level={record.level}
+      title={formatLogLine(record)}
+    >
+      <span className="log-time">{formatClock(record.time)}</span>{' '}
+      <span className="log-level">{record.level.toUpperCase()}</span>{' '}
       <span className="log-module">{record.module}</span> <span className="log-message">{record.message}</span>{' '}
       <span className="log-fields">{fields}</span>
     </div>
@@ -130,13 +136,23 @@ export function LogsView(): ReactElement {
           {notice}
         </span>
       </div>
-      <div className="log-scroller" ref={scroller} tabIndex={0} role="log" aria-label="Log lines" aria-live="off" data-testid="log-lines">
+      <div
+        className="log-scroller"
+        ref={scroller}
+        tabIndex={0}
+        role="log"
+        aria-label="Log lines"
+        aria-live="off"
+        data-testid="log-lines"
+      >
         <div style={{ height: visible.padTop }} />
         {shown.slice(visible.start, visible.end).map((record) => (
           <LogLine key={record.seq} record={record} />
         ))}
         <div style={{ height: visible.padBottom }} />
-        {shown.length === 0 ? <p className="empty">No log lines at this level{text === '' ? '' : ' matching the search'}.</p> : null}
+        {shown.length === 0 ? (
+          <p className="empty">No log lines at this level{text === '' ? '' : ' matching the search'}.</p>
+        ) : null}
       </div>
       <p className="hint">
         {shown.length} of {source.length} lines shown{paused === null ? '' : ' (paused)'}

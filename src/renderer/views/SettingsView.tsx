@@ -1,5 +1,10 @@
 import { type SyntheticEvent, useEffect, useId, useState, type ReactElement } from 'react';
-import type { AddressTestResult, AppSettingsState, AutostartState, OpenConfigFolderResult } from '../../shared/agent-api.js';
+import type {
+  AddressTestResult,
+  AppSettingsState,
+  AutostartState,
+  OpenConfigFolderResult,
+} from '../../shared/agent-api.js';
 import { useAgentApi } from '../api-context.js';
 
 function describeTest(result: AddressTestResult): string {
@@ -21,10 +26,17 @@ export function SettingsView(): ReactElement {
   const [autostartError, setAutostartError] = useState('');
   const [folder, setFolder] = useState<OpenConfigFolderResult | null>(null);
   const [target, setTarget] = useState('');
-  const [test, setTest] = useState<{ readonly busy: boolean; readonly text: string; readonly ok: boolean | null }>({ busy: false, text: '', ok: null });
+  const [test, setTest] = useState<{ readonly busy: boolean; readonly text: string; readonly ok: boolean | null }>({
+    busy: false,
+    text: '',
+    ok: null,
+  });
   const [appSettings, setAppSettings] = useState<AppSettingsState | null>(null);
   const [metricsAddress, setMetricsAddress] = useState('');
-  const [metricsSave, setMetricsSave] = useState<{ readonly busy: boolean; readonly error: string }>({ busy: false, error: '' });
+  const [metricsSave, setMetricsSave] = useState<{ readonly busy: boolean; readonly error: string }>({
+    busy: false,
+    error: '',
+  });
 
   useEffect(() => {
     void api.getAutostart().then(setAutostart, (error: unknown) => {
@@ -92,7 +104,9 @@ export function SettingsView(): ReactElement {
         />
         <label htmlFor={ids.autostart}>Start Cluvio Agent when I log in</label>
       </div>
-      {autostart?.supported === false ? <p className="hint">Not available here: on a server, run the agent as a service (systemd) instead.</p> : null}
+      {autostart?.supported === false ? (
+        <p className="hint">Not available here: on a server, run the agent as a service (systemd) instead.</p>
+      ) : null}
       {autostartError === '' ? null : <p className="alert alert-error">{autostartError}</p>}
 
       <h3>Configuration folder</h3>
@@ -137,7 +151,11 @@ export function SettingsView(): ReactElement {
       <p id={`${ids.address}-hint`} className="hint">
         Checks the address against allowed-addresses and tries to connect from this machine, as Cluvio would.
       </p>
-      <p role="status" data-testid="address-test-result" className={test.ok === null ? '' : test.ok ? 'text-ok' : 'text-error'}>
+      <p
+        role="status"
+        data-testid="address-test-result"
+        className={test.ok === null ? '' : test.ok ? 'text-ok' : 'text-error'}
+      >
         {test.text}
       </p>
 
@@ -162,11 +180,19 @@ export function SettingsView(): ReactElement {
         </button>
       </form>
       <p id={`${ids.metrics}-hint`} className="hint">
-        Serves /healthz, /readyz and Prometheus /metrics on this machine only (a loopback address, e.g. 127.0.0.1:9464); empty turns it off. Kept in the app&apos;s own settings, not in
-        cluvio-agent.toml.
-        {appSettings?.editable === false ? (appSettings.source === '' ? ' It cannot be changed in this window.' : ` Here it comes from ${appSettings.source}.`) : ''}
+        Serves /healthz, /readyz and Prometheus /metrics on this machine only (a loopback address, e.g. 127.0.0.1:9464);
+        empty turns it off. Kept in the app&apos;s own settings, not in cluvio-agent.toml.
+        {appSettings?.editable === false
+          ? appSettings.source === ''
+            ? ' It cannot be changed in this window.'
+            : ` Here it comes from ${appSettings.source}.`
+          : ''}
       </p>
-      <p role="status" data-testid="metrics-status" className={metricsSave.error === '' && appSettings?.metricsError == null ? '' : 'text-error'}>
+      <p
+        role="status"
+        data-testid="metrics-status"
+        className={metricsSave.error === '' && appSettings?.metricsError == null ? '' : 'text-error'}
+      >
         {metricsSave.error !== ''
           ? metricsSave.error
           : appSettings === null
@@ -179,7 +205,10 @@ export function SettingsView(): ReactElement {
       <p data-testid="proxy-setting">
         {appSettings?.proxy == null ? 'Direct connection to the gateway (no proxy).' : `Through ${appSettings.proxy}`}
       </p>
-      <p className="hint">The proxy comes from the HTTPS_PROXY / NO_PROXY environment variables (or --proxy for cluvio-agent); credentials are never shown.</p>
+      <p className="hint">
+        The proxy comes from the HTTPS_PROXY / NO_PROXY environment variables (or --proxy for cluvio-agent); credentials
+        are never shown.
+      </p>
     </section>
   );
 }

@@ -6,7 +6,13 @@ import { StateBadge } from '../components/StateBadge.js';
 import { formatBytes, formatDateTime, formatDuration } from '../format.js';
 import { useNow } from '../hooks/use-now.js';
 
-export function StatusView({ snapshot, onImport }: { readonly snapshot: AgentSnapshot; readonly onImport: () => void }): ReactElement {
+export function StatusView({
+  snapshot,
+  onImport,
+}: {
+  readonly snapshot: AgentSnapshot;
+  readonly onImport: () => void;
+}): ReactElement {
   const now = useNow(1000);
   const { config, state, counters } = snapshot;
   const since = counters.connectedSince;
@@ -31,7 +37,8 @@ export function StatusView({ snapshot, onImport }: { readonly snapshot: AgentSna
             '–'
           ) : (
             <>
-              <code data-testid="agent-id">{config.agentId}</code> <CopyButton text={config.agentId} label="Copy agent ID" />
+              <code data-testid="agent-id">{config.agentId}</code>{' '}
+              <CopyButton text={config.agentId} label="Copy agent ID" />
             </>
           )}
         </dd>
@@ -50,7 +57,11 @@ export function StatusView({ snapshot, onImport }: { readonly snapshot: AgentSna
           {formatBytes(counters.bytesToTarget)} to databases, {formatBytes(counters.bytesFromTarget)} from databases
         </dd>
         <dt>Last error</dt>
-        <dd data-testid="last-error">{counters.lastError === null ? 'none' : `${counters.lastError.message} (${formatDateTime(counters.lastError.at)})`}</dd>
+        <dd data-testid="last-error">
+          {counters.lastError === null
+            ? 'none'
+            : `${counters.lastError.message} (${formatDateTime(counters.lastError.at)})`}
+        </dd>
         <dt>Configuration file</dt>
         <dd>{config?.path ?? '–'}</dd>
         <dt>Version</dt>

@@ -16,7 +16,9 @@ const Row = memo(function Row({ row, now }: { readonly row: StreamRow; readonly 
       <td className="num">{formatBytes(info.bytesToTarget)}</td>
       <td className="num">{formatBytes(info.bytesFromTarget)}</td>
       <td className="num">{formatDuration((info.closedAt ?? now) - info.openedAt)}</td>
-      <td className="num">{info.phase === 'closed' ? '–' : `↑ ${formatRate(rate.toTarget)}  ↓ ${formatRate(rate.fromTarget)}`}</td>
+      <td className="num">
+        {info.phase === 'closed' ? '–' : `↑ ${formatRate(rate.toTarget)}  ↓ ${formatRate(rate.fromTarget)}`}
+      </td>
       <td>{info.error ?? info.phase}</td>
     </tr>
   );
@@ -62,7 +64,11 @@ export function StreamsView(): ReactElement {
             {visible.padBottom > 0 ? <tr aria-hidden="true" style={{ height: visible.padBottom }} /> : null}
           </tbody>
         </table>
-        {rows.length === 0 ? <p className="empty">No database connections yet. They appear here while Cluvio queries a database through this agent.</p> : null}
+        {rows.length === 0 ? (
+          <p className="empty">
+            No database connections yet. They appear here while Cluvio queries a database through this agent.
+          </p>
+        ) : null}
       </div>
     </section>
   );

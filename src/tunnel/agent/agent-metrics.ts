@@ -38,7 +38,9 @@ export const CONNECTION_CHECK_RESULTS = ['passed', 'failed'] as const;
 export type ConnectionCheckResult = (typeof CONNECTION_CHECK_RESULTS)[number];
 
 /** Upper bounds (seconds) of the target-connect latency buckets; `+Inf` is implied. */
-export const CONNECT_LATENCY_BUCKETS: readonly number[] = Object.freeze([0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+export const CONNECT_LATENCY_BUCKETS: readonly number[] = Object.freeze([
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30,
+]);
 
 export interface LatencyHistogram {
   /** Bucket upper bounds in seconds, ascending. */
@@ -114,7 +116,12 @@ export class AgentMetrics {
       reconnects: { ...this.#reconnects },
       connectFailures: this.#connectFailures,
       streamFailures: { ...this.#streamFailures },
-      targetConnectSeconds: { bounds: CONNECT_LATENCY_BUCKETS, cumulative, count: this.#latencyCount, sum: this.#latencySum },
+      targetConnectSeconds: {
+        bounds: CONNECT_LATENCY_BUCKETS,
+        cumulative,
+        count: this.#latencyCount,
+        sum: this.#latencySum,
+      },
       connectionChecks: { ...this.#checks },
     };
   }

@@ -78,7 +78,10 @@ export interface AgentOptions {
  * our agent (an idle stream costs it about 7 KiB), and a gateway that stays within 8,192 sees no
  * difference. Beyond the limit the agent still answers GoAway, as 0.10 does.
  */
-export const AGENT_MUX_DEFAULTS: Readonly<Partial<MuxConfig>> = Object.freeze({ autoTuneWindow: true, maxStreams: 12_288 });
+export const AGENT_MUX_DEFAULTS: Readonly<Partial<MuxConfig>> = Object.freeze({
+  autoTuneWindow: true,
+  maxStreams: 12_288,
+});
 
 type LoopEvent =
   | { readonly kind: 'control'; readonly connection: GatewayConnection; readonly read: ControlRead }
@@ -94,7 +97,12 @@ type LoopEvent =
 /** What handling a control message asks the loop to do next. */
 type MessageOutcome =
   | { readonly next: 'continue' }
-  | { readonly next: 'reconnect'; readonly policy: DelayPolicy; readonly cause: ReconnectCause; readonly abrupt?: boolean }
+  | {
+      readonly next: 'reconnect';
+      readonly policy: DelayPolicy;
+      readonly cause: ReconnectCause;
+      readonly abrupt?: boolean;
+    }
   | { readonly next: 'terminate'; readonly reason: Reason };
 
 /** Thrown through the loop's awaits once `stop()` was called. */
@@ -168,7 +176,10 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     this.#log = root.child('agent');
     this.#streamLog = root.child('stream');
     this.#tlsLog = root.child('tls');
-    this.#check = new ConnectionCheck(this.#clock, Math.min(CONNECTION_CHECK_TIMEOUT_MS, this.#config.connectTimeoutMs));
+    this.#check = new ConnectionCheck(
+      this.#clock,
+      Math.min(CONNECTION_CHECK_TIMEOUT_MS, this.#config.connectTimeoutMs),
+    );
     this.#tls = new GatewayTlsConnector({
       proxy: options.proxy ?? null,
       server: this.#config.server,
@@ -225,7 +236,12 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   }
 
   snapshot(): AgentSnapshot {
-    return { version: this.#version, config: toPublicConfig(this.#config), state: this.#machine.state, counters: this.counters() };
+    return {
+      version: this.#version,
+      config: toPublicConfig(this.#config),
+      state: this.#machine.state,
+      counters: this.counters(),
+    };
   }
 
   streams(): StreamInfo[] {
@@ -389,7 +405,9 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       case 'Terminate':
         this.#log.error('connection terminated by gateway', { id, reason: data.reason });
         this.#noteError(`terminated by gateway: ${reasonText(data.reason)}`);
-        return data.reason === 'Disabled' ? { next: 'reconnect', policy: 'disabled', cause: 'disabled' } : { next: 'terminate', reason: data.reason };
+        return data.reason === 'Disabled'
+          ? { next: 'reconnect', policy: 'disabled', cause: 'disabled' }
+          : { next: 'terminate', reason: data.reason };
       case 'Test':
         if (this.#online) await this.#startTest(message.id, data.addr);
         return CONTINUE;
@@ -403,7 +421,10 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     }
   }
 
-  async #answerChallenge(re: MessageId, box: { readonly key: Uint8Array; readonly data: Uint8Array; readonly tag: Uint8Array }): Promise<void> {
+  async #answerChallenge(
+    re: MessageId,
+    box: { readonly key: Uint8Array; readonly data: Uint8Array; readonly tag: Uint8Array },
+  ): Promise<void> {
     const opened = openChallenge(this.#config.secretKey, box);
     if (opened.ok) {
       await this.#send({ type: 'Response', re, text: opened.plaintext });
@@ -506,7 +527,10 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     const outcome = this.#check.expire(token);
     if (outcome === null) return CONTINUE;
     this.#metrics.connectionChecked('failed');
-    this.#log.warn('connection check failed: no pong in time, reconnecting now', { reason: outcome.reason, waited_ms: outcome.millis });
+    this.#log.warn('connection check failed: no pong in time, reconnecting now', {
+      reason: outcome.reason,
+      waited_ms: outcome.millis,
+    });
     this.#noteError(`connection check failed (${outcome.reason}): no pong from server`);
     // The connection is dead: drop it at once rather than wait for a graceful close that cannot come.
     return { next: 'reconnect', policy: 'exponential', cause: 'connection-check', abrupt: true };
@@ -553,7 +577,13 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         const nextAttemptAt = this.#clock.now() + delay;
         this.#log.info(`waiting ${formatDelay(delay)} before connecting ...`);
         if (policy === 'disabled') this.#machine.transition({ phase: 'disabled', nextAttemptAt });
-        else this.#machine.transition({ phase: 'backing-off', attempt: this.#backoff.attempt, nextAttemptAt, reason: this.#lastError?.message ?? 'reconnecting' });
+        else
+          this.#machine.transition({
+            phase: 'backing-off',
+            attempt: this.#backoff.attempt,
+            nextAttemptAt,
+            reason: this.#lastError?.message ?? 'reconnecting',
+          });
         await this.#sleep(delay);
       }
       this.#machine.transition({ phase: 'connecting', attempt: this.#backoff.attempt, server });
@@ -608,7 +638,12 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     const current = this.#current;
     if (current === null || this.#machine.state.phase === 'online') return;
     const { host, port } = this.#config.server;
-    this.#machine.transition({ phase: 'online', server: `${host}:${port}`, remoteAddress: current.remoteAddress, since: this.#clock.now() });
+    this.#machine.transition({
+      phase: 'online',
+      server: `${host}:${port}`,
+      remoteAddress: current.remoteAddress,
+      since: this.#clock.now(),
+    });
   }
 
   /** Reads the next control message of `connection` into the inbox (one read at a time). */
@@ -683,10 +718,12 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     this.#check.reset();
     await this.#loop;
     // Streams first (their RSTs go out), then GoAway(0) on every connection, bounded by the mux.
-    await Promise.all([...this.#connections].map(async (connection) => {
-      await connection.close();
-      connection.destroy();
-    }));
+    await Promise.all(
+      [...this.#connections].map(async (connection) => {
+        await connection.close();
+        connection.destroy();
+      }),
+    );
     this.#connections.clear();
     this.#current = null;
     this.#online = false;

@@ -5,7 +5,14 @@
  * whose window then stops the gateway: nothing is buffered without bound.
  */
 import type { ClientMessage, Message, MessageId, ServerMessage } from '../codec/index.js';
-import { FrameReader, decodeServerMessage, encodeClientMessage, freshMessageId, isProtocolError, writeFrame } from '../codec/index.js';
+import {
+  FrameReader,
+  decodeServerMessage,
+  encodeClientMessage,
+  freshMessageId,
+  isProtocolError,
+  writeFrame,
+} from '../codec/index.js';
 import { MuxError, type MuxStream } from '../mux/index.js';
 import { describeError } from './connect-error.js';
 
@@ -45,7 +52,10 @@ export class ControlChannel {
       // yamux 0.10 gives the reference a plain end of stream when the connection goes (GoAway,
       // TCP close): `control channel closed by server`, not a read error.
       if (error instanceof MuxError && SESSION_ENDED.has(error.code)) return { kind: 'end' };
-      return { kind: 'error', error: isProtocolError(error) ? `cbor error: ${error.message}` : `i/o error: ${describeError(error)}` };
+      return {
+        kind: 'error',
+        error: isProtocolError(error) ? `cbor error: ${error.message}` : `i/o error: ${describeError(error)}`,
+      };
     }
     if (frame === null) return { kind: 'end' };
     try {

@@ -12,7 +12,16 @@
  * can put the RST on the wire first; PROTOCOL.md §2.6.)
  */
 import type { Address, ErrorCode } from '../codec/index.js';
-import { decodeConnectMessage, encodeStreamReplyMessage, formatAddress, formatMessageId, freshMessageId, readFrame, usesHalfClose, writeFrame } from '../codec/index.js';
+import {
+  decodeConnectMessage,
+  encodeStreamReplyMessage,
+  formatAddress,
+  formatMessageId,
+  freshMessageId,
+  readFrame,
+  usesHalfClose,
+  writeFrame,
+} from '../codec/index.js';
 import type { Allowlist } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { MuxStream } from '../mux/index.js';
@@ -63,7 +72,11 @@ function failed(stream: MuxStream, context: DataStreamContext, error: unknown): 
 }
 
 /** Reads `Connect`, checks, connects and replies, then starts the relay; `done` receives the outcome. */
-async function serve(stream: MuxStream, context: DataStreamContext, done: (outcome: DataStreamOutcome) => void): Promise<void> {
+async function serve(
+  stream: MuxStream,
+  context: DataStreamContext,
+  done: (outcome: DataStreamOutcome) => void,
+): Promise<void> {
   const { log, signal } = context;
   let frame: Buffer | null;
   try {
@@ -92,7 +105,13 @@ async function serve(stream: MuxStream, context: DataStreamContext, done: (outco
 
   const target = formatAddress(connect.addr);
   const halfClose = usesHalfClose(connect);
-  const entry = context.table.open({ id: stream.id, connection: context.connection, draining: context.draining, target, halfClose });
+  const entry = context.table.open({
+    id: stream.id,
+    connection: context.connection,
+    draining: context.draining,
+    target,
+    halfClose,
+  });
 
   if (!isAddressAllowed(connect.addr, context.allowlist)) {
     log.error('address not allowed', { address: target });

@@ -50,7 +50,10 @@ const REFUSALS: Readonly<Record<TerminateReason, { readonly summary: string; rea
   },
 };
 
-type Verdict = { readonly kind: 'accepted'; readonly state: Extract<AgentState, { phase: 'online' }> } | { readonly kind: 'refused'; readonly reason: TerminateReason } | { readonly kind: 'failed'; readonly message: string };
+type Verdict =
+  | { readonly kind: 'accepted'; readonly state: Extract<AgentState, { phase: 'online' }> }
+  | { readonly kind: 'refused'; readonly reason: TerminateReason }
+  | { readonly kind: 'failed'; readonly message: string };
 
 export async function probeHandshake(options: HandshakeProbeOptions): Promise<StepBody> {
   const agent = new Agent({
@@ -64,7 +67,10 @@ export async function probeHandshake(options: HandshakeProbeOptions): Promise<St
   try {
     const verdict = await new Promise<Verdict>((resolve) => {
       const timer = setTimeout(() => {
-        resolve({ kind: 'failed', message: `no decision from the gateway within ${(options.config.connectTimeoutMs + ANSWER_MS) / 1000} s` });
+        resolve({
+          kind: 'failed',
+          message: `no decision from the gateway within ${(options.config.connectTimeoutMs + ANSWER_MS) / 1000} s`,
+        });
       }, options.config.connectTimeoutMs + ANSWER_MS);
       const finish = (verdict: Verdict): void => {
         clearTimeout(timer);

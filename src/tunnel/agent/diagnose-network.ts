@@ -31,17 +31,39 @@ export function errorCode(error: unknown): string {
 }
 
 /** The addresses of `name` (an IP literal is its own address). */
-export async function resolveName(name: string, context: ProbeContext): Promise<{ readonly body: StepBody; readonly addresses: readonly ResolvedAddress[] }> {
+export async function resolveName(
+  name: string,
+  context: ProbeContext,
+): Promise<{ readonly body: StepBody; readonly addresses: readonly ResolvedAddress[] }> {
   const family = isIP(name);
   if (family !== 0) {
-    return { addresses: [{ address: name, family: family === 6 ? 6 : 4 }], body: { status: 'pass', summary: `${name} is an IP address (nothing to resolve)`, details: [], fix: null } };
+    return {
+      addresses: [{ address: name, family: family === 6 ? 6 : 4 }],
+      body: { status: 'pass', summary: `${name} is an IP address (nothing to resolve)`, details: [], fix: null },
+    };
   }
   try {
     const addresses = await context.resolver(name);
     if (addresses.length === 0) {
-      return { addresses, body: { status: 'fail', summary: `${name} has no addresses`, details: [], fix: `The name exists but has no A/AAAA record: check the name, or ask whoever runs its DNS zone.` } };
+      return {
+        addresses,
+        body: {
+          status: 'fail',
+          summary: `${name} has no addresses`,
+          details: [],
+          fix: `The name exists but has no A/AAAA record: check the name, or ask whoever runs its DNS zone.`,
+        },
+      };
     }
-    return { addresses, body: { status: 'pass', summary: `${name} → ${addresses.map((a) => a.address).join(', ')}`, details: [], fix: null } };
+    return {
+      addresses,
+      body: {
+        status: 'pass',
+        summary: `${name} → ${addresses.map((a) => a.address).join(', ')}`,
+        details: [],
+        fix: null,
+      },
+    };
   } catch (error) {
     const code = errorCode(error);
     const fix =
@@ -50,7 +72,10 @@ export async function resolveName(name: string, context: ProbeContext): Promise<
         : code === 'EAI_AGAIN'
           ? 'The DNS server did not answer: check the network connection and the DNS servers of this machine (/etc/resolv.conf, the VPN).'
           : 'Check the network connection and the DNS settings of this machine.';
-    return { addresses: [], body: { status: 'fail', summary: `cannot resolve ${name}: ${describeError(error)}`, details: [], fix } };
+    return {
+      addresses: [],
+      body: { status: 'fail', summary: `cannot resolve ${name}: ${describeError(error)}`, details: [], fix },
+    };
   }
 }
 
@@ -69,7 +94,13 @@ function tcpFix(codes: ReadonlySet<string>, host: string, port: number, what: 'g
 }
 
 /** One TCP connection to the first address that answers (as the agent dials), closed at once. */
-export async function reachByTcp(addresses: readonly ResolvedAddress[], port: number, host: string, what: 'gateway' | 'proxy', context: ProbeContext): Promise<StepBody> {
+export async function reachByTcp(
+  addresses: readonly ResolvedAddress[],
+  port: number,
+  host: string,
+  what: 'gateway' | 'proxy',
+  context: ProbeContext,
+): Promise<StepBody> {
   const failures: string[] = [];
   const codes = new Set<string>();
   const started = performance.now();
@@ -86,15 +117,30 @@ export async function reachByTcp(addresses: readonly ResolvedAddress[], port: nu
     });
     socket.destroy();
     const millis = Math.round(performance.now() - started);
-    return { status: 'pass', summary: `connected to ${formatSocketAddress(address.address, port)}${what === 'proxy' ? ' (the proxy)' : ''} in ${millis} ms`, details: failures, fix: null };
+    return {
+      status: 'pass',
+      summary: `connected to ${formatSocketAddress(address.address, port)}${what === 'proxy' ? ' (the proxy)' : ''} in ${millis} ms`,
+      details: failures,
+      fix: null,
+    };
   } catch (error) {
     codes.add(errorCode(error));
-    return { status: 'fail', summary: `cannot reach ${host} port ${port}: ${describeError(error)}`, details: failures, fix: tcpFix(codes, host, port, what) };
+    return {
+      status: 'fail',
+      summary: `cannot reach ${host} port ${port}: ${describeError(error)}`,
+      details: failures,
+      fix: tcpFix(codes, host, port, what),
+    };
   }
 }
 
 /** TCP to the proxy, then `CONNECT host:port`: does the proxy open a tunnel to the gateway? */
-export async function openProxyTunnel(proxy: ProxySettings, addresses: readonly ResolvedAddress[], server: { readonly host: string; readonly port: number }, context: ProbeContext): Promise<StepBody> {
+export async function openProxyTunnel(
+  proxy: ProxySettings,
+  addresses: readonly ResolvedAddress[],
+  server: { readonly host: string; readonly port: number },
+  context: ProbeContext,
+): Promise<StepBody> {
   const target = `${server.host}:${server.port}`;
   let lastError: unknown = null;
   try {
@@ -102,7 +148,11 @@ export async function openProxyTunnel(proxy: ProxySettings, addresses: readonly 
       addresses,
       async (address, signal) => {
         const raw = await dialTcp(proxy.port)(address, signal);
-        await httpConnect(raw, server, { authorization: proxy.authorization, userAgent: `cluvio-agent/${AGENT_VERSION_TEXT}`, signal });
+        await httpConnect(raw, server, {
+          authorization: proxy.authorization,
+          userAgent: `cluvio-agent/${AGENT_VERSION_TEXT}`,
+          signal,
+        });
         return raw;
       },
       {
@@ -116,7 +166,14 @@ export async function openProxyTunnel(proxy: ProxySettings, addresses: readonly 
       },
     );
     socket.destroy();
-    return { status: 'pass', summary: `${proxy.display} opened a tunnel to ${target}`, details: [`authentication: ${proxy.authorization === null ? 'none' : 'Basic (user and password from the proxy URL)'}`], fix: null };
+    return {
+      status: 'pass',
+      summary: `${proxy.display} opened a tunnel to ${target}`,
+      details: [
+        `authentication: ${proxy.authorization === null ? 'none' : 'Basic (user and password from the proxy URL)'}`,
+      ],
+      fix: null,
+    };
   } catch (error) {
     const cause = lastError ?? error;
     const status = cause instanceof ProxyError ? cause.status : null;

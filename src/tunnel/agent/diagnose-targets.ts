@@ -40,7 +40,12 @@ export interface TargetOptions {
   readonly signal: AbortSignal;
 }
 
-type Concrete = { readonly entry: string; readonly host: string; readonly kind: 'addr' | 'name'; readonly family: 4 | 6 };
+type Concrete = {
+  readonly entry: string;
+  readonly host: string;
+  readonly kind: 'addr' | 'name';
+  readonly family: 4 | 6;
+};
 
 function concrete(entry: AllowlistEntry): Concrete | null {
   if (entry.kind === 'name') return { entry: entry.text, host: entry.text, kind: 'name', family: 4 };
@@ -48,7 +53,9 @@ function concrete(entry: AllowlistEntry): Concrete | null {
   const { family, address, prefixLength } = entry.network;
   if (prefixLength !== (family === 4 ? 32 : 128)) return null;
   const parsed = parseAddress(family === 4 ? `${[...address].join('.')}:1` : `[${ipv6Text(address)}]:1`);
-  return parsed.ok && parsed.address.kind === 'addr' ? { entry: entry.text, host: parsed.address.ip, kind: 'addr', family } : null;
+  return parsed.ok && parsed.address.kind === 'addr'
+    ? { entry: entry.text, host: parsed.address.ip, kind: 'addr', family }
+    : null;
 }
 
 function ipv6Text(bytes: Uint8Array): string {
@@ -72,7 +79,9 @@ async function bounded<T>(tasks: readonly (() => Promise<T>)[], limit: number): 
   return results;
 }
 
-type Probe = { readonly ok: true; readonly resolved: string; readonly port: number } | { readonly ok: false; readonly port: number; readonly code: string; readonly message: string };
+type Probe =
+  | { readonly ok: true; readonly resolved: string; readonly port: number }
+  | { readonly ok: false; readonly port: number; readonly code: string; readonly message: string };
 
 function probe(address: Address, timeoutMs: number, options: TargetOptions): Promise<Probe> {
   const codes: string[] = [];
@@ -87,7 +96,12 @@ function probe(address: Address, timeoutMs: number, options: TargetOptions): Pro
       socket.destroy();
       return { ok: true, resolved, port: address.port };
     },
-    (error: unknown): Probe => ({ ok: false, port: address.port, code: codes.at(-1) ?? errorCode(error), message: describeError(error) }),
+    (error: unknown): Probe => ({
+      ok: false,
+      port: address.port,
+      code: codes.at(-1) ?? errorCode(error),
+      message: describeError(error),
+    }),
   );
 }
 
@@ -104,7 +118,12 @@ function portsFor(host: string, options: TargetOptions): number[] {
 
 async function checkEntry(target: Concrete, options: TargetOptions): Promise<TargetCheck> {
   const title = `Reach ${target.entry} (allowed-addresses)`;
-  const context: ProbeContext = { resolver: options.resolver, clock: options.clock, connectTimeoutMs: options.connectTimeoutMs, signal: options.signal };
+  const context: ProbeContext = {
+    resolver: options.resolver,
+    clock: options.clock,
+    connectTimeoutMs: options.connectTimeoutMs,
+    signal: options.signal,
+  };
   const details: string[] = [];
   let addresses: readonly string[] = [target.host];
   if (target.kind === 'name') {
@@ -116,14 +135,35 @@ async function checkEntry(target: Concrete, options: TargetOptions): Promise<Tar
   const ports = portsFor(target.host, options);
   const timeoutMs = Math.min(options.connectTimeoutMs, GUESS_TIMEOUT_MS);
   const results = await bounded(
-    ports.map((port) => () => probe(target.kind === 'name' ? { kind: 'name', name: target.host, port } : { kind: 'addr', family: target.family, ip: target.host, port }, timeoutMs, options)),
+    ports.map(
+      (port) => () =>
+        probe(
+          target.kind === 'name'
+            ? { kind: 'name', name: target.host, port }
+            : { kind: 'addr', family: target.family, ip: target.host, port },
+          timeoutMs,
+          options,
+        ),
+    ),
     MAX_PARALLEL_PROBES,
   );
   const open = results.filter((result): result is Extract<Probe, { ok: true }> => result.ok);
   const closed = results.filter((result): result is Extract<Probe, { ok: false }> => !result.ok);
   if (open.length > 0) {
-    details.push(...closed.filter((result) => result.code !== 'ECONNREFUSED').map((result) => `port ${result.port}: ${result.message}`));
-    return { title, body: { status: 'pass', summary: `reachable: ${open.map((result) => result.resolved).join(', ')} accept${open.length === 1 ? 's' : ''} connections`, details, fix: null } };
+    details.push(
+      ...closed
+        .filter((result) => result.code !== 'ECONNREFUSED')
+        .map((result) => `port ${result.port}: ${result.message}`),
+    );
+    return {
+      title,
+      body: {
+        status: 'pass',
+        summary: `reachable: ${open.map((result) => result.resolved).join(', ')} accept${open.length === 1 ? 's' : ''} connections`,
+        details,
+        fix: null,
+      },
+    };
   }
   const portList = ports.join(', ');
   if (closed.some((result) => result.code === 'ECONNREFUSED')) {
@@ -152,7 +192,16 @@ async function checkEntry(target: Concrete, options: TargetOptions): Promise<Tar
 async function checkExplicit(text: string, options: TargetOptions): Promise<TargetCheck> {
   const title = `Reach ${text}`;
   const parsed = parseAddress(text);
-  if (!parsed.ok) return { title, body: { status: 'fail', summary: parsed.error, details: [], fix: 'Give the target as host:port, a.b.c.d:port or [v6]:port.' } };
+  if (!parsed.ok)
+    return {
+      title,
+      body: {
+        status: 'fail',
+        summary: parsed.error,
+        details: [],
+        fix: 'Give the target as host:port, a.b.c.d:port or [v6]:port.',
+      },
+    };
   const address = parsed.address;
   if (!isAddressAllowed(address, options.allowlist)) {
     return {
@@ -166,14 +215,21 @@ async function checkExplicit(text: string, options: TargetOptions): Promise<Targ
     };
   }
   const result = await probe(address, options.connectTimeoutMs, options);
-  if (result.ok) return { title, body: { status: 'pass', summary: `allowed, and ${result.resolved} accepts connections`, details: [], fix: null } };
+  if (result.ok)
+    return {
+      title,
+      body: { status: 'pass', summary: `allowed, and ${result.resolved} accepts connections`, details: [], fix: null },
+    };
   const fix =
     result.code === 'ECONNREFUSED'
       ? 'Nothing accepts connections on that port: check the port and that the database runs and listens on this interface.'
       : result.code === 'ENOTFOUND'
         ? 'The name does not resolve on this machine: check the spelling and the DNS (VPN, split DNS).'
         : 'No answer within connect-timeout: a firewall drops the connection, or the address is wrong.';
-  return { title, body: { status: 'fail', summary: `allowed, but no connection: ${result.message}`, details: [], fix } };
+  return {
+    title,
+    body: { status: 'fail', summary: `allowed, but no connection: ${result.message}`, details: [], fix },
+  };
 }
 
 /** One check per concrete entry and per explicit target, plus one line for the untestable entries. */
@@ -185,7 +241,10 @@ export async function checkTargets(options: TargetOptions): Promise<TargetCheck[
     if (found === null) ranges.push(entry.text);
     else concreteEntries.push(found);
   }
-  const checks = await Promise.all([...concreteEntries.map((entry) => checkEntry(entry, options)), ...options.explicit.map((text) => checkExplicit(text, options))]);
+  const checks = await Promise.all([
+    ...concreteEntries.map((entry) => checkEntry(entry, options)),
+    ...options.explicit.map((text) => checkExplicit(text, options)),
+  ]);
   if (ranges.length > 0) {
     checks.push({
       title: 'Allowed ranges and patterns',
@@ -193,7 +252,10 @@ export async function checkTargets(options: TargetOptions): Promise<TargetCheck[
         status: 'skip',
         summary: `not one machine each, nothing to connect to: ${ranges.join(', ')}`,
         details: [],
-        fix: concreteEntries.length === 0 && options.explicit.length === 0 ? 'To check a database, give its address: cluvio-agent diagnose --target db.internal:5432' : null,
+        fix:
+          concreteEntries.length === 0 && options.explicit.length === 0
+            ? 'To check a database, give its address: cluvio-agent diagnose --target db.internal:5432'
+            : null,
       },
     });
   }

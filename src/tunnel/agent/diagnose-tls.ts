@@ -47,7 +47,11 @@ function chainOf(leaf: tls.DetailedPeerCertificate): tls.DetailedPeerCertificate
 }
 
 function isCertificate(value: unknown): value is tls.DetailedPeerCertificate {
-  return typeof value === 'object' && value !== null && typeof (value as { fingerprint256?: unknown }).fingerprint256 === 'string';
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { fingerprint256?: unknown }).fingerprint256 === 'string'
+  );
 }
 
 function fingerprint(pem: string): string | null {
@@ -61,7 +65,9 @@ function fingerprint(pem: string): string | null {
 let mozillaFingerprints: ReadonlySet<string> | null = null;
 
 function bundledRoots(): ReadonlySet<string> {
-  mozillaFingerprints ??= new Set(tls.rootCertificates.map(fingerprint).filter((value): value is string => value !== null));
+  mozillaFingerprints ??= new Set(
+    tls.rootCertificates.map(fingerprint).filter((value): value is string => value !== null),
+  );
   return mozillaFingerprints;
 }
 
@@ -70,10 +76,12 @@ function trustAnchor(chain: readonly tls.DetailedPeerCertificate[], server: Serv
   const trusted = server.trust.map(fingerprint);
   for (const certificate of chain) {
     const index = trusted.indexOf(certificate.fingerprint256);
-    if (index >= 0) return `[server] trust certificate ${index + 1} of ${trusted.length} (${name(certificate.subject)})`;
+    if (index >= 0)
+      return `[server] trust certificate ${index + 1} of ${trusted.length} (${name(certificate.subject)})`;
   }
   const root = chain.at(-1);
-  if (root !== undefined && bundledRoots().has(root.fingerprint256)) return `a bundled web PKI root (Mozilla's list): ${name(root.subject)}`;
+  if (root !== undefined && bundledRoots().has(root.fingerprint256))
+    return `a bundled web PKI root (Mozilla's list): ${name(root.subject)}`;
   return `${name(root?.subject)} (not found among the anchors: unexpected after a verified handshake)`;
 }
 
@@ -91,35 +99,70 @@ function describeCertificate(certificate: tls.PeerCertificate, now: number): str
 function tlsFix(error: unknown, host: string): string {
   const code = errorCode(error);
   const message = describeError(error);
-  if (['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'].includes(code)) {
+  if (
+    [
+      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+      'UNABLE_TO_GET_ISSUER_CERT',
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    ].includes(code)
+  ) {
     return "The certificate is not signed by a CA this agent trusts (UnknownIssuer): for a private gateway, put its CA certificate (PEM) into [server] trust; on a corporate network, a TLS-inspecting proxy or firewall may be replacing the certificate (ask for the gateway's host to be exempted).";
   }
-  if (code === 'CERT_HAS_EXPIRED') return "The gateway's certificate has expired: renew it (or, if it is not expired, fix this machine's clock).";
-  if (code === 'CERT_NOT_YET_VALID') return "The certificate is not valid yet: check this machine's clock and time zone.";
+  if (code === 'CERT_HAS_EXPIRED')
+    return "The gateway's certificate has expired: renew it (or, if it is not expired, fix this machine's clock).";
+  if (code === 'CERT_NOT_YET_VALID')
+    return "The certificate is not valid yet: check this machine's clock and time zone.";
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || message.includes('not valid for name')) {
     return `The certificate does not name ${host} in its subjectAltName: set [server] host to a name the certificate is issued for, or issue one for ${host}.`;
   }
-  if (message.includes('CaUsedAsEndEntity')) return 'The server certificate is a CA certificate (CA:TRUE); the agent refuses it as a server certificate (as rustls does): issue a CA:FALSE certificate from that CA.';
-  if (code.includes('PROTOCOL_VERSION') || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || message.includes('TLSv1.3')) return 'The server does not speak TLS 1.3, which the agent requires: upgrade it (or check that the port is the gateway\'s).';
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG') return 'The server does not answer with TLS: the port probably runs another service (plain HTTP?); check [server] port.';
-  if (code === 'ECONNRESET' || message.includes('closed during setup')) return 'The connection was cut during the TLS handshake: a firewall or proxy between this machine and the gateway interferes with TLS.';
-  if (code === 'TIMEOUT') return 'The TLS handshake did not finish within connect-timeout: the network is very slow, or something holds the connection open without answering.';
+  if (message.includes('CaUsedAsEndEntity'))
+    return 'The server certificate is a CA certificate (CA:TRUE); the agent refuses it as a server certificate (as rustls does): issue a CA:FALSE certificate from that CA.';
+  if (code.includes('PROTOCOL_VERSION') || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || message.includes('TLSv1.3'))
+    return "The server does not speak TLS 1.3, which the agent requires: upgrade it (or check that the port is the gateway's).";
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG')
+    return 'The server does not answer with TLS: the port probably runs another service (plain HTTP?); check [server] port.';
+  if (code === 'ECONNRESET' || message.includes('closed during setup'))
+    return 'The connection was cut during the TLS handshake: a firewall or proxy between this machine and the gateway interferes with TLS.';
+  if (code === 'TIMEOUT')
+    return 'The TLS handshake did not finish within connect-timeout: the network is very slow, or something holds the connection open without answering.';
   return 'See the error above; run the agent with --log cluvio_agent=debug for every attempt.';
 }
 
 /** The certificate the server presents, without verifying it (for a failure's details only). */
-async function presentedCertificate(server: ServerConfig, addresses: readonly ResolvedAddress[], proxy: ProxySettings | null, context: ProbeContext): Promise<tls.PeerCertificate | null> {
+async function presentedCertificate(
+  server: ServerConfig,
+  addresses: readonly ResolvedAddress[],
+  proxy: ProxySettings | null,
+  context: ProbeContext,
+): Promise<tls.PeerCertificate | null> {
   try {
     const { socket } = await dialFirst(
       addresses,
       async (address, signal) => {
         const options = { servername: server.host, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const };
-        if (proxy === null) return awaitSocketReady(tls.connect({ ...options, host: address.address, port: server.port }), 'secureConnect', signal);
+        if (proxy === null)
+          return awaitSocketReady(
+            tls.connect({ ...options, host: address.address, port: server.port }),
+            'secureConnect',
+            signal,
+          );
         const raw = await dialTcp(proxy.port)(address, signal);
-        await httpConnect(raw, server, { authorization: proxy.authorization, userAgent: `cluvio-agent/${AGENT_VERSION_TEXT}`, signal });
+        await httpConnect(raw, server, {
+          authorization: proxy.authorization,
+          userAgent: `cluvio-agent/${AGENT_VERSION_TEXT}`,
+          signal,
+        });
         return awaitSocketReady(tls.connect({ ...options, socket: raw }), 'secureConnect', signal);
       },
-      { timeoutMs: context.connectTimeoutMs, clock: context.clock, signal: context.signal, onAddressFailed: () => undefined, exhaustedMessage: 'no certificate' },
+      {
+        timeoutMs: context.connectTimeoutMs,
+        clock: context.clock,
+        signal: context.signal,
+        onAddressFailed: () => undefined,
+        exhaustedMessage: 'no certificate',
+      },
     );
     const certificate = socket.getPeerCertificate();
     socket.destroy();
@@ -133,7 +176,12 @@ async function presentedCertificate(server: ServerConfig, addresses: readonly Re
  * Connects as the agent does and reports the handshake. `addresses` are those of the gateway,
  * or of the proxy when `proxy` is set (they are only used to fetch a certificate for a failure).
  */
-export async function checkTls(server: ServerConfig, proxy: ProxySettings | null, addresses: readonly ResolvedAddress[], context: ProbeContext): Promise<StepBody> {
+export async function checkTls(
+  server: ServerConfig,
+  proxy: ProxySettings | null,
+  addresses: readonly ResolvedAddress[],
+  context: ProbeContext,
+): Promise<StepBody> {
   const failures: { readonly address: string; readonly error: unknown }[] = [];
   let connector: GatewayTlsConnector;
   try {
@@ -146,7 +194,12 @@ export async function checkTls(server: ServerConfig, proxy: ProxySettings | null
       onAddressFailed: (address, error) => failures.push({ address, error }),
     });
   } catch (error) {
-    return { status: 'fail', summary: `tls error: ${describeError(error)}`, details: [], fix: 'A certificate in [server] trust cannot be used as a trust anchor: replace it with the PEM of the CA certificate.' };
+    return {
+      status: 'fail',
+      summary: `tls error: ${describeError(error)}`,
+      details: [],
+      fix: 'A certificate in [server] trust cannot be used as a trust anchor: replace it with the PEM of the CA certificate.',
+    };
   }
   try {
     const { socket, remoteAddress } = await connector.connect(context.signal);
@@ -164,15 +217,34 @@ export async function checkTls(server: ServerConfig, proxy: ProxySettings | null
       `trust anchor: ${trustAnchor(chain, server)}`,
     ];
     if (days < EXPIRY_WARNING_DAYS) {
-      return { status: 'warn', summary: `the certificate for ${server.host} verifies but expires in ${days} days`, details, fix: "Renew the gateway's certificate before it expires: the agent will refuse it afterwards." };
+      return {
+        status: 'warn',
+        summary: `the certificate for ${server.host} verifies but expires in ${days} days`,
+        details,
+        fix: "Renew the gateway's certificate before it expires: the agent will refuse it afterwards.",
+      };
     }
-    return { status: 'pass', summary: `TLS 1.3 handshake with ${server.host}; the certificate verifies`, details, fix: null };
+    return {
+      status: 'pass',
+      summary: `TLS 1.3 handshake with ${server.host}; the certificate verifies`,
+      details,
+      fix: null,
+    };
   } catch (error) {
     const last = failures.at(-1);
     const cause = last?.error ?? error;
     const details = failures.map((failure) => `${failure.address}: ${describeError(failure.error)}`);
     const presented = await presentedCertificate(server, addresses, proxy, context);
-    if (presented !== null) details.push('the server presented (not trusted):', ...describeCertificate(presented, Date.now()).map((line) => `  ${line}`));
-    return { status: 'fail', summary: `the TLS handshake with ${server.host} failed: ${describeError(cause)}`, details, fix: tlsFix(cause, server.host) };
+    if (presented !== null)
+      details.push(
+        'the server presented (not trusted):',
+        ...describeCertificate(presented, Date.now()).map((line) => `  ${line}`),
+      );
+    return {
+      status: 'fail',
+      summary: `the TLS handshake with ${server.host} failed: ${describeError(cause)}`,
+      details,
+      fix: tlsFix(cause, server.host),
+    };
   }
 }

@@ -36,7 +36,10 @@ export type DiagnoseConfig =
  * Step 6: `probe` connects a separate agent; `live` reports the caller's own engine, online since
  * `since` (nothing connects, so nothing is displaced); `skip` leaves the step out.
  */
-export type HandshakeMode = { readonly kind: 'probe' } | { readonly kind: 'skip' } | { readonly kind: 'live'; readonly since: number; readonly remoteAddress: string };
+export type HandshakeMode =
+  | { readonly kind: 'probe' }
+  | { readonly kind: 'skip' }
+  | { readonly kind: 'live'; readonly since: number; readonly remoteAddress: string };
 
 export interface DiagnoseOptions {
   readonly config: DiagnoseConfig;
@@ -93,7 +96,11 @@ function configStep(config: DiagnoseConfig, proxy: ProxySettings | null): StepBo
     ...agent.envOverrides.map((override) => `[server] ${override.key} set by ${override.variable}`),
   ];
   if (proxy !== null) {
-    details.push(proxyApplies(proxy, agent.server.host) ? `proxy: ${proxy.display} (from ${proxy.source})` : `proxy: ${proxy.display} (from ${proxy.source}) not used for ${agent.server.host}: no_proxy`);
+    details.push(
+      proxyApplies(proxy, agent.server.host)
+        ? `proxy: ${proxy.display} (from ${proxy.source})`
+        : `proxy: ${proxy.display} (from ${proxy.source}) not used for ${agent.server.host}: no_proxy`,
+    );
   }
   return { status: 'pass', summary: `${file} (found by: ${rule})`, details, fix: null };
 }
@@ -116,13 +123,21 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<DiagnoseRep
     options.onStep?.(step);
     return body;
   };
-  const run = async (kind: Exclude<DiagnoseStepKind, 'target'>, body: () => Promise<StepBody> | StepBody): Promise<StepBody> => {
+  const run = async (
+    kind: Exclude<DiagnoseStepKind, 'target'>,
+    body: () => Promise<StepBody> | StepBody,
+  ): Promise<StepBody> => {
     const started = performance.now();
     let result: StepBody;
     try {
       result = await body();
     } catch (error) {
-      result = { status: 'fail', summary: `unexpected error: ${describeError(error)}`, details: [], fix: 'Please report this with a support bundle (diagnose --bundle).' };
+      result = {
+        status: 'fail',
+        summary: `unexpected error: ${describeError(error)}`,
+        details: [],
+        fix: 'Please report this with a support bundle (diagnose --bundle).',
+      };
     }
     return record(kind, TITLES[kind], result, started);
   };
@@ -130,7 +145,12 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<DiagnoseRep
   const configured = await run('config', () => configStep(options.config, options.proxy));
   if (options.proxyProblem !== undefined && options.proxyProblem !== null) {
     const problem = options.proxyProblem;
-    await run('proxy', () => ({ status: 'fail', summary: problem, details: [], fix: 'Correct the proxy URL: http://[user:password@]host:port (only http:// proxies are supported).' }));
+    await run('proxy', () => ({
+      status: 'fail',
+      summary: problem,
+      details: [],
+      fix: 'Correct the proxy URL: http://[user:password@]host:port (only http:// proxies are supported).',
+    }));
   }
   if (!options.config.ok || configured.status === 'fail') return finish();
   const { config } = options.config;
@@ -145,14 +165,25 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<DiagnoseRep
   await run('resolve', async () => {
     const resolved = await resolveName(resolveTarget, context);
     addresses = resolved.addresses;
-    if (resolved.body.status === 'fail') blocked = proxy === null ? 'the server name does not resolve' : "the proxy's name does not resolve";
-    const note = proxy === null ? [] : [`through the proxy ${proxy.display}: this is the proxy's name; the proxy resolves ${server.host}`];
+    if (resolved.body.status === 'fail')
+      blocked = proxy === null ? 'the server name does not resolve' : "the proxy's name does not resolve";
+    const note =
+      proxy === null
+        ? []
+        : [`through the proxy ${proxy.display}: this is the proxy's name; the proxy resolves ${server.host}`];
     return { ...resolved.body, details: [...note, ...resolved.body.details] };
   });
   await run('tcp', async () => {
     if (blocked !== null) return skipped(blocked);
-    const body = await reachByTcp(addresses, proxy === null ? server.port : proxy.port, resolveTarget, proxy === null ? 'gateway' : 'proxy', context);
-    if (body.status === 'fail') blocked = proxy === null ? 'TCP does not reach the gateway' : 'TCP does not reach the proxy';
+    const body = await reachByTcp(
+      addresses,
+      proxy === null ? server.port : proxy.port,
+      resolveTarget,
+      proxy === null ? 'gateway' : 'proxy',
+      context,
+    );
+    if (body.status === 'fail')
+      blocked = proxy === null ? 'TCP does not reach the gateway' : 'TCP does not reach the proxy';
     return body;
   });
   if (proxy !== null) {
@@ -176,7 +207,9 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<DiagnoseRep
     await run('handshake', () => ({
       status: 'pass',
       summary: `the running agent is online: the gateway accepted agent ${config.agentId}`,
-      details: [`online since ${new Date(mode.since).toISOString()} via ${mode.remoteAddress}; no extra connection was made`],
+      details: [
+        `online since ${new Date(mode.since).toISOString()} via ${mode.remoteAddress}; no extra connection was made`,
+      ],
       fix: null,
     }));
   } else if (mode.kind === 'skip') {
@@ -185,7 +218,15 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<DiagnoseRep
     await run('handshake', async () => {
       if (blocked !== null) return skipped(blocked);
       notes.push(LIVE_AGENT_NOTE);
-      return probeHandshake({ config, proxy: options.proxy, version: options.version, log: options.log ?? new LogHub(), signal, resolver, clock });
+      return probeHandshake({
+        config,
+        proxy: options.proxy,
+        version: options.version,
+        log: options.log ?? new LogHub(),
+        signal,
+        resolver,
+        clock,
+      });
     });
   }
 
@@ -204,6 +245,13 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<DiagnoseRep
   return finish();
 
   function finish(): DiagnoseReport {
-    return { startedAt, finishedAt: Date.now(), version: options.version, ok: steps.every((step) => step.status !== 'fail'), steps, notes };
+    return {
+      startedAt,
+      finishedAt: Date.now(),
+      version: options.version,
+      ok: steps.every((step) => step.status !== 'fail'),
+      steps,
+      notes,
+    };
   }
 }

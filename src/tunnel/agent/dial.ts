@@ -23,7 +23,11 @@ export interface DialOptions {
   readonly exhaustedMessage: string;
 }
 
-export async function dialFirst<S>(addresses: readonly ResolvedAddress[], dial: Dialer<S>, options: DialOptions): Promise<{ readonly socket: S; readonly address: ResolvedAddress }> {
+export async function dialFirst<S>(
+  addresses: readonly ResolvedAddress[],
+  dial: Dialer<S>,
+  options: DialOptions,
+): Promise<{ readonly socket: S; readonly address: ResolvedAddress }> {
   options.signal.throwIfAborted();
   const deadline = new AbortController();
   const timer = options.clock.schedule(options.timeoutMs, () => {
@@ -55,7 +59,11 @@ export async function dialFirst<S>(addresses: readonly ResolvedAddress[], dial: 
  * Settles a socket's connection attempt: resolves on `readyEvent`, rejects (and destroys the
  * socket) on error, close or abort.
  */
-export function awaitSocketReady<S extends net.Socket>(socket: S, readyEvent: 'connect' | 'secureConnect', signal: AbortSignal): Promise<S> {
+export function awaitSocketReady<S extends net.Socket>(
+  socket: S,
+  readyEvent: 'connect' | 'secureConnect',
+  signal: AbortSignal,
+): Promise<S> {
   return new Promise<S>((resolve, reject) => {
     const cleanup = (): void => {
       socket.off(readyEvent, onReady);
@@ -103,5 +111,10 @@ function ignore(): void {
  * our writing side (half-close relays need it; full-close relays end it themselves).
  */
 export function dialTcp(port: number): Dialer<net.Socket> {
-  return (address, signal) => awaitSocketReady(net.connect({ host: address.address, port, family: address.family, allowHalfOpen: true }), 'connect', signal);
+  return (address, signal) =>
+    awaitSocketReady(
+      net.connect({ host: address.address, port, family: address.family, allowHalfOpen: true }),
+      'connect',
+      signal,
+    );
 }

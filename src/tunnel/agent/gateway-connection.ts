@@ -50,7 +50,11 @@ export class GatewayConnection {
    * Sets up the session and writes `hello` on the control stream (the reference's "connected").
    * On failure or abort the session is destroyed before the error is rethrown.
    */
-  static async open(init: GatewayConnectionInit, hello: ClientMessage, signal: AbortSignal): Promise<GatewayConnection> {
+  static async open(
+    init: GatewayConnectionInit,
+    hello: ClientMessage,
+    signal: AbortSignal,
+  ): Promise<GatewayConnection> {
     const connection = new GatewayConnection(init);
     try {
       await abortable(connection.control.send(hello), signal);

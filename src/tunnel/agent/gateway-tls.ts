@@ -60,7 +60,9 @@ export function checkGatewayIdentity(host: string, certificate: tls.PeerCertific
   if (certificate.ca) return new Error('invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))');
   const dnsNames = (certificate.subjectaltname ?? '').split(', ').filter((entry) => entry.startsWith('DNS:'));
   if (dnsNames.length === 0) {
-    return new Error(`invalid peer certificate: certificate not valid for name "${host}"; certificate is not valid for any names (according to its subjectAltName extension)`);
+    return new Error(
+      `invalid peer certificate: certificate not valid for name "${host}"; certificate is not valid for any names (according to its subjectAltName extension)`,
+    );
   }
   return tls.checkServerIdentity(host, certificate);
 }
@@ -135,11 +137,18 @@ export class GatewayTlsConnector {
         },
         exhaustedMessage: `could not connect to ${server.host}:${server.port} through proxy ${proxy.display}`,
       });
-      return { socket, remoteAddress: `proxy ${formatSocketAddress(address.address, proxy.port)}`, proxy: proxy.display };
+      return {
+        socket,
+        remoteAddress: `proxy ${formatSocketAddress(address.address, proxy.port)}`,
+        proxy: proxy.display,
+      };
     } catch (error) {
       // Say why the last proxy address failed (a refusal, a TLS error), not only that all did.
       if (error instanceof ConnectError && error.failure === 'io' && lastError !== null) {
-        throw ConnectError.io(`could not connect to ${server.host}:${server.port} through proxy ${proxy.display}: ${describeError(lastError)}`, lastError);
+        throw ConnectError.io(
+          `could not connect to ${server.host}:${server.port} through proxy ${proxy.display}: ${describeError(lastError)}`,
+          lastError,
+        );
       }
       throw error;
     }
@@ -148,16 +157,34 @@ export class GatewayTlsConnector {
   #proxyDialer(proxy: ProxySettings): Dialer<tls.TLSSocket> {
     const { host, port } = this.#options.server;
     return async (address, signal) => {
-      const raw = await awaitSocketReady(net.connect({ host: address.address, port: proxy.port, family: address.family }), 'connect', signal);
+      const raw = await awaitSocketReady(
+        net.connect({ host: address.address, port: proxy.port, family: address.family }),
+        'connect',
+        signal,
+      );
       raw.setNoDelay(true);
       try {
-        await httpConnect(raw, { host, port }, { authorization: proxy.authorization, userAgent: `cluvio-agent/${AGENT_VERSION_TEXT}`, signal });
+        await httpConnect(
+          raw,
+          { host, port },
+          { authorization: proxy.authorization, userAgent: `cluvio-agent/${AGENT_VERSION_TEXT}`, signal },
+        );
       } catch (error) {
         raw.destroy();
         throw error;
       }
       try {
-        return await this.#handshake(tls.connect({ socket: raw, servername: host, secureContext: this.#secureContext, rejectUnauthorized: true, checkServerIdentity: checkGatewayIdentity, session: this.#session }), signal);
+        return await this.#handshake(
+          tls.connect({
+            socket: raw,
+            servername: host,
+            secureContext: this.#secureContext,
+            rejectUnauthorized: true,
+            checkServerIdentity: checkGatewayIdentity,
+            session: this.#session,
+          }),
+          signal,
+        );
       } catch (error) {
         raw.destroy();
         throw error;

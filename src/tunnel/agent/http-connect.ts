@@ -42,8 +42,15 @@ function authority(target: ConnectTarget): string {
 }
 
 /** The request bytes (exported for tests of the wire format). */
-export function connectRequest(target: ConnectTarget, options: Pick<HttpConnectOptions, 'authorization' | 'userAgent'>): string {
-  const lines = [`CONNECT ${authority(target)} HTTP/1.1`, `Host: ${authority(target)}`, `User-Agent: ${options.userAgent}`];
+export function connectRequest(
+  target: ConnectTarget,
+  options: Pick<HttpConnectOptions, 'authorization' | 'userAgent'>,
+): string {
+  const lines = [
+    `CONNECT ${authority(target)} HTTP/1.1`,
+    `Host: ${authority(target)}`,
+    `User-Agent: ${options.userAgent}`,
+  ];
   if (options.authorization !== null) lines.push(`Proxy-Authorization: ${options.authorization}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
 }
@@ -54,7 +61,8 @@ const STATUS_LINE = /^HTTP\/1\.[01] ([0-9]{3})(?: ([^\r\n]*))?$/;
 function refusal(status: number, reason: string): string {
   const said = `${status}${reason === '' ? '' : ` ${reason}`}`;
   // 407 is the standard answer; some proxies (tinyproxy) answer wrong credentials with 401.
-  if (status === 407 || status === 401) return `proxy error: ${said}: the proxy requires authentication (put the user and password in the proxy URL: http://user:password@proxy:port)`;
+  if (status === 407 || status === 401)
+    return `proxy error: ${said}: the proxy requires authentication (put the user and password in the proxy URL: http://user:password@proxy:port)`;
   return `proxy error: ${said}: the proxy refused to open a tunnel`;
 }
 
@@ -79,7 +87,8 @@ export function httpConnect(socket: net.Socket, target: ConnectTarget, options: 
       head = Buffer.concat([head, chunk]);
       const end = head.indexOf('\r\n\r\n');
       if (end < 0) {
-        if (head.length > MAX_PROXY_RESPONSE_HEAD) fail(new ProxyError('proxy error: the response head is larger than 16 KiB', null));
+        if (head.length > MAX_PROXY_RESPONSE_HEAD)
+          fail(new ProxyError('proxy error: the response head is larger than 16 KiB', null));
         return;
       }
       const statusLine = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
@@ -94,7 +103,12 @@ export function httpConnect(socket: net.Socket, target: ConnectTarget, options: 
         return;
       }
       if (head.length > end + 4) {
-        fail(new ProxyError(`proxy error: ${head.length - end - 4} bytes arrived behind the proxy's ${status} before the TLS handshake began`, null));
+        fail(
+          new ProxyError(
+            `proxy error: ${head.length - end - 4} bytes arrived behind the proxy's ${status} before the TLS handshake began`,
+            null,
+          ),
+        );
         return;
       }
       cleanup();

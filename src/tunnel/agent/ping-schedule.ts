@@ -9,7 +9,8 @@ import type { MessageId } from '../codec/index.js';
 
 export type PingExpiry = { readonly action: 'send-ping' } | { readonly action: 'no-pong'; readonly id: MessageId };
 
-type PingState = { readonly kind: 'idle' } | { readonly kind: 'awaiting'; readonly id: MessageId; readonly sentAt: number };
+type PingState =
+  { readonly kind: 'idle' } | { readonly kind: 'awaiting'; readonly id: MessageId; readonly sentAt: number };
 
 export class PingSchedule {
   #state: PingState = { kind: 'idle' };

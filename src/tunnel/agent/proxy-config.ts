@@ -23,7 +23,8 @@ import { networkContains, parseIpAddress, parseIpNetwork } from '../config/index
 export const DEFAULT_PROXY_PORT = 1080;
 
 /** Where the proxy setting came from, as diagnostics name it. */
-export type ProxySource = 'command line (--proxy)' | 'app settings' | 'https_proxy' | 'HTTPS_PROXY' | 'all_proxy' | 'ALL_PROXY';
+export type ProxySource =
+  'command line (--proxy)' | 'app settings' | 'https_proxy' | 'HTTPS_PROXY' | 'all_proxy' | 'ALL_PROXY';
 
 export interface ProxySettings {
   /** The proxy's host name or IP address (no brackets). */
@@ -38,7 +39,8 @@ export interface ProxySettings {
   readonly noProxy: readonly string[];
 }
 
-export type ParsedProxy = { readonly ok: true; readonly proxy: ProxySettings } | { readonly ok: false; readonly error: string };
+export type ParsedProxy =
+  { readonly ok: true; readonly proxy: ProxySettings } | { readonly ok: false; readonly error: string };
 
 const REDACTED_USERINFO = '[redacted]';
 
@@ -48,7 +50,10 @@ function bracketed(host: string): string {
 
 /** Any text that may hold a proxy URL, with its user information replaced (for error messages). */
 export function redactProxyUrl(text: string): string {
-  return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^@/?#\s]*@/i, (_, scheme: string | undefined) => `${scheme ?? ''}${REDACTED_USERINFO}@`);
+  return text.replace(
+    /^([a-z][a-z0-9+.-]*:\/\/)?[^@/?#\s]*@/i,
+    (_, scheme: string | undefined) => `${scheme ?? ''}${REDACTED_USERINFO}@`,
+  );
 }
 
 function decode(part: string): string {
@@ -63,7 +68,8 @@ function decode(part: string): string {
 export function parseProxyUrl(text: string, source: ProxySource, noProxy: readonly string[] = []): ParsedProxy {
   const trimmed = text.trim();
   const shown = redactProxyUrl(trimmed);
-  if (trimmed === '') return { ok: false, error: 'the proxy URL is empty: expected e.g. http://proxy.example.com:3128' };
+  if (trimmed === '')
+    return { ok: false, error: 'the proxy URL is empty: expected e.g. http://proxy.example.com:3128' };
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
   let url: URL;
   try {
@@ -72,13 +78,19 @@ export function parseProxyUrl(text: string, source: ProxySource, noProxy: readon
     return { ok: false, error: `\`${shown}\` is not a URL: expected e.g. http://proxy.example.com:3128` };
   }
   if (url.protocol !== 'http:') {
-    return { ok: false, error: `\`${shown}\`: only http:// proxies are supported (the agent sends CONNECT in plain HTTP; TLS stays end to end with the gateway)` };
+    return {
+      ok: false,
+      error: `\`${shown}\`: only http:// proxies are supported (the agent sends CONNECT in plain HTTP; TLS stays end to end with the gateway)`,
+    };
   }
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  if (host === '') return { ok: false, error: `\`${shown}\` names no proxy host: expected e.g. http://proxy.example.com:3128` };
+  if (host === '')
+    return { ok: false, error: `\`${shown}\` names no proxy host: expected e.g. http://proxy.example.com:3128` };
   const port = url.port === '' ? DEFAULT_PROXY_PORT : Number(url.port);
   const hasCredentials = url.username !== '' || url.password !== '';
-  const authorization = hasCredentials ? `Basic ${Buffer.from(`${decode(url.username)}:${decode(url.password)}`, 'utf8').toString('base64')}` : null;
+  const authorization = hasCredentials
+    ? `Basic ${Buffer.from(`${decode(url.username)}:${decode(url.password)}`, 'utf8').toString('base64')}`
+    : null;
   const display = `http://${hasCredentials ? `${REDACTED_USERINFO}@` : ''}${bracketed(host)}:${port}`;
   return { ok: true, proxy: { host, port, authorization, display, source, noProxy } };
 }
@@ -123,7 +135,9 @@ function addressMatches(host: string, entry: string): boolean {
   const network = parseIpNetwork(entry);
   if (network !== null) return networkContains(network, ip);
   const single = parseIpAddress(entry);
-  return single !== null && single.family === ip.family && single.bytes.every((byte, index) => byte === ip.bytes[index]);
+  return (
+    single !== null && single.family === ip.family && single.bytes.every((byte, index) => byte === ip.bytes[index])
+  );
 }
 
 /** Whether the agent goes through `proxy` to reach `host` (false when `no_proxy` exempts it). */

@@ -47,7 +47,14 @@ export interface RelayOutcome {
  * Starts copying; `onEnd` is called once, when both sides are done or the copy was aborted.
  * A callback rather than a promise: an idle stream then holds no promise, reaction or context.
  */
-export function startRelay(stream: MuxStream, socket: net.Socket, halfClose: boolean, hooks: RelayHooks, signal: AbortSignal, onEnd: (outcome: RelayOutcome) => void): void {
+export function startRelay(
+  stream: MuxStream,
+  socket: net.Socket,
+  halfClose: boolean,
+  hooks: RelayHooks,
+  signal: AbortSignal,
+  onEnd: (outcome: RelayOutcome) => void,
+): void {
   new Relay(stream, socket, halfClose, hooks, signal, onEnd).start();
 }
 
@@ -192,6 +199,11 @@ class Relay {
     this.signal.removeEventListener('abort', this.onAbort);
     stream.destroy();
     socket.destroy();
-    this.resolve({ sent: socket.bytesRead, received: socket.bytesWritten, error: this.failure, decidedBy: this.halfClose ? null : this.decidedBy });
+    this.resolve({
+      sent: socket.bytesRead,
+      received: socket.bytesWritten,
+      error: this.failure,
+      decidedBy: this.halfClose ? null : this.decidedBy,
+    });
   }
 }

@@ -86,7 +86,13 @@ export class StreamTable {
       toTarget += entry.bytesToTarget;
       fromTarget += entry.bytesFromTarget;
     }
-    return { open: this.#open.size, total: this.#total, failed: this.#failed, bytesToTarget: toTarget, bytesFromTarget: fromTarget };
+    return {
+      open: this.#open.size,
+      total: this.#total,
+      failed: this.#failed,
+      bytesToTarget: toTarget,
+      bytesFromTarget: fromTarget,
+    };
   }
 
   /** @internal called by entries. */

@@ -7,7 +7,9 @@
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 
-const DECODE_TABLE: ReadonlyMap<string, number> = new Map(Array.from(ALPHABET, (char, index) => [char, index] as const));
+const DECODE_TABLE: ReadonlyMap<string, number> = new Map(
+  Array.from(ALPHABET, (char, index) => [char, index] as const),
+);
 
 /** A key text that is not base64url or does not decode to the expected number of bytes. */
 export class KeyTextError extends Error {
@@ -41,10 +43,14 @@ export function decodeBase64url(text: string): Uint8Array {
   const values: number[] = [];
   for (const [position, char] of Array.from(text).entries()) {
     const value = DECODE_TABLE.get(char);
-    if (value === undefined) throw new KeyTextError(`invalid base64: character ${position + 1} is not allowed (${ALPHABET_HINT})`);
+    if (value === undefined)
+      throw new KeyTextError(`invalid base64: character ${position + 1} is not allowed (${ALPHABET_HINT})`);
     values.push(value);
   }
-  if (values.length % 4 === 1) throw new KeyTextError(`invalid base64: ${values.length} characters cannot be base64url (a length of 4n+1 is impossible)`);
+  if (values.length % 4 === 1)
+    throw new KeyTextError(
+      `invalid base64: ${values.length} characters cannot be base64url (a length of 4n+1 is impossible)`,
+    );
 
   const out = new Uint8Array(Math.floor((values.length * 6) / 8));
   let accumulator = 0;
@@ -60,7 +66,9 @@ export function decodeBase64url(text: string): Uint8Array {
   }
   // Leftover bits of the last character must be zero, otherwise two texts would decode alike.
   if (bits > 0 && (accumulator & ((1 << bits) - 1)) !== 0) {
-    throw new KeyTextError('invalid base64: the last character has non-zero trailing bits (not the canonical encoding)');
+    throw new KeyTextError(
+      'invalid base64: the last character has non-zero trailing bits (not the canonical encoding)',
+    );
   }
   return out;
 }
@@ -72,7 +80,9 @@ export const KEY_LENGTH = 32;
 export function decodeKeyText(text: string): Uint8Array {
   const bytes = decodeBase64url(text);
   if (bytes.length !== KEY_LENGTH) {
-    throw new KeyTextError(`invalid length: a key is ${KEY_LENGTH} bytes (43 base64url characters), this decodes to ${bytes.length} bytes`);
+    throw new KeyTextError(
+      `invalid length: a key is ${KEY_LENGTH} bytes (43 base64url characters), this decodes to ${bytes.length} bytes`,
+    );
   }
   return bytes;
 }

@@ -10,7 +10,13 @@ import { blake2b } from '@noble/hashes/blake2.js';
 import { KEY_LENGTH } from './base64url.js';
 import { publicKeyOf } from './key-pair.js';
 import { SecretKey } from './secret-key.js';
-import { hchacha20, SECRETBOX_NONCE_LENGTH, SECRETBOX_TAG_LENGTH, secretboxOpenDetached, secretboxSealDetached } from './xchacha20-secretbox.js';
+import {
+  hchacha20,
+  SECRETBOX_NONCE_LENGTH,
+  SECRETBOX_TAG_LENGTH,
+  secretboxOpenDetached,
+  secretboxSealDetached,
+} from './xchacha20-secretbox.js';
 
 /** `Data<32>` on the wire: the ephemeral public key, the ciphertext and the Poly1305 tag. */
 export interface ChallengeBox {
@@ -31,8 +37,7 @@ export type ChallengeFailure =
   | 'crypto-error';
 
 export type OpenChallengeResult =
-  | { readonly ok: true; readonly plaintext: Uint8Array }
-  | { readonly ok: false; readonly failure: ChallengeFailure };
+  { readonly ok: true; readonly plaintext: Uint8Array } | { readonly ok: false; readonly failure: ChallengeFailure };
 
 /** BLAKE2b with a 24-byte output over EPK ‖ PK (ephemeral first). */
 export function challengeNonce(ephemeralPublicKey: Uint8Array, recipientPublicKey: Uint8Array): Uint8Array {
@@ -51,8 +56,13 @@ export function boxKey(sharedSecret: Uint8Array): Uint8Array {
  * Gateway side: seals `plaintext` (32 random bytes for a challenge) for `recipientPublicKey`.
  * `ephemeral` is only for test vectors; normally a fresh key is generated.
  */
-export function sealChallenge(recipientPublicKey: Uint8Array, plaintext: Uint8Array, ephemeral: SecretKey = SecretKey.generate()): ChallengeBox {
-  if (recipientPublicKey.length !== KEY_LENGTH) throw new RangeError(`the recipient public key must be ${KEY_LENGTH} bytes`);
+export function sealChallenge(
+  recipientPublicKey: Uint8Array,
+  plaintext: Uint8Array,
+  ephemeral: SecretKey = SecretKey.generate(),
+): ChallengeBox {
+  if (recipientPublicKey.length !== KEY_LENGTH)
+    throw new RangeError(`the recipient public key must be ${KEY_LENGTH} bytes`);
   const ephemeralPublicKey = publicKeyOf(ephemeral);
   const nonce = challengeNonce(ephemeralPublicKey, recipientPublicKey);
   const key = boxKey(x25519.getSharedSecret(ephemeral.bytesForCrypto(), recipientPublicKey));
@@ -62,7 +72,8 @@ export function sealChallenge(recipientPublicKey: Uint8Array, plaintext: Uint8Ar
 
 /** Agent side: opens a challenge with the agent's secret key; never throws. */
 export function openChallenge(secretKey: SecretKey, box: ChallengeBox): OpenChallengeResult {
-  if (box.key.length !== KEY_LENGTH || box.tag.length !== SECRETBOX_TAG_LENGTH) return { ok: false, failure: 'malformed' };
+  if (box.key.length !== KEY_LENGTH || box.tag.length !== SECRETBOX_TAG_LENGTH)
+    return { ok: false, failure: 'malformed' };
   const secret = secretKey.bytesForCrypto();
   let sharedSecret: Uint8Array;
   try {

@@ -33,7 +33,8 @@ function wordsToBytes(words: Uint32Array): Uint8Array {
 
 /** HChaCha20(key, 16-byte input) → 32-byte subkey. */
 export function hchacha20(key: Uint8Array, input: Uint8Array): Uint8Array {
-  if (key.length !== 32 || input.length !== 16) throw new RangeError('HChaCha20 takes a 32-byte key and a 16-byte input');
+  if (key.length !== 32 || input.length !== 16)
+    throw new RangeError('HChaCha20 takes a 32-byte key and a 16-byte input');
   const out = new Uint32Array(8);
   hchacha(SIGMA, littleEndianWords(key), littleEndianWords(input), out);
   return wordsToBytes(out);
@@ -42,7 +43,8 @@ export function hchacha20(key: Uint8Array, input: Uint8Array): Uint8Array {
 /** Keystream for `length` message bytes, preceded by the 32-byte one-time Poly1305 key. */
 function keystream(key: Uint8Array, nonce: Uint8Array, length: number): { polyKey: Uint8Array; stream: Uint8Array } {
   if (key.length !== SECRETBOX_KEY_LENGTH) throw new RangeError(`secretbox key must be ${SECRETBOX_KEY_LENGTH} bytes`);
-  if (nonce.length !== SECRETBOX_NONCE_LENGTH) throw new RangeError(`secretbox nonce must be ${SECRETBOX_NONCE_LENGTH} bytes`);
+  if (nonce.length !== SECRETBOX_NONCE_LENGTH)
+    throw new RangeError(`secretbox nonce must be ${SECRETBOX_NONCE_LENGTH} bytes`);
   const subkey = hchacha20(key, nonce.subarray(0, 16));
   const block = chacha20orig(subkey, nonce.subarray(16, 24), new Uint8Array(POLY1305_KEY_LENGTH + length));
   return { polyKey: block.subarray(0, POLY1305_KEY_LENGTH), stream: block.subarray(POLY1305_KEY_LENGTH) };
@@ -64,7 +66,12 @@ export function secretboxSealDetached(key: Uint8Array, nonce: Uint8Array, messag
 }
 
 /** The plaintext, or null when the tag does not match (checked in constant time before decrypting). */
-export function secretboxOpenDetached(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, tag: Uint8Array): Uint8Array | null {
+export function secretboxOpenDetached(
+  key: Uint8Array,
+  nonce: Uint8Array,
+  ciphertext: Uint8Array,
+  tag: Uint8Array,
+): Uint8Array | null {
   if (tag.length !== SECRETBOX_TAG_LENGTH) return null;
   const { polyKey, stream } = keystream(key, nonce, ciphertext.length);
   if (!timingSafeEqual(poly1305(ciphertext, polyKey), tag)) return null;

@@ -11,8 +11,7 @@ export function formatAddress(address: Address): string {
 }
 
 export type AddressParseResult =
-  | { readonly ok: true; readonly address: Address }
-  | { readonly ok: false; readonly error: string };
+  { readonly ok: true; readonly address: Address } | { readonly ok: false; readonly error: string };
 
 const PORT = /^\d{1,5}$/;
 const NOT_IN_NAME = /[\s[\]/]/u;

@@ -10,7 +10,13 @@
  */
 import type { CborReader } from './cbor-reader.js';
 import type { CborWriter } from './cbor-writer.js';
-import { decodeArrayFields, decodeByteArray, decodeVariantIndex, requireField, unknownVariant } from './derived-decoding.js';
+import {
+  decodeArrayFields,
+  decodeByteArray,
+  decodeVariantIndex,
+  requireField,
+  unknownVariant,
+} from './derived-decoding.js';
 import { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip-address.js';
 
 export type IpFamily = 4 | 6;
@@ -30,7 +36,12 @@ const SOCKET_V6 = 1;
 export function encodeAddress(writer: CborWriter, address: Address): void {
   checkPort(address.port);
   if (address.kind === 'name') {
-    writer.array(2).uint(ADDRESS_NAME, 'address variant').array(2).text(address.name, 'address name').uint(address.port, 'port');
+    writer
+      .array(2)
+      .uint(ADDRESS_NAME, 'address variant')
+      .array(2)
+      .text(address.name, 'address name')
+      .uint(address.port, 'port');
     return;
   }
   const ip = address.family === 4 ? parseIpv4(address.ip) : parseIpv6(address.ip);
@@ -93,5 +104,6 @@ function decodeSocketAddr(reader: CborReader): Address {
 }
 
 function checkPort(port: number): void {
-  if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 0xffff)
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
 }

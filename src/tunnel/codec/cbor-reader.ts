@@ -41,13 +41,20 @@ const I64_MIN = -0x8000_0000_0000_0000n;
 export function describeHead(head: number): string {
   const info = head & 0x1f;
   switch (head >> 5) {
-    case MAJOR_UNSIGNED: return 'an unsigned integer';
-    case MAJOR_NEGATIVE: return 'a negative integer';
-    case MAJOR_BYTES: return info === INDEFINITE ? 'an indefinite-length byte string' : 'a byte string';
-    case MAJOR_TEXT: return info === INDEFINITE ? 'an indefinite-length text string' : 'a text string';
-    case MAJOR_ARRAY: return info === INDEFINITE ? 'an indefinite-length array' : 'an array';
-    case MAJOR_MAP: return info === INDEFINITE ? 'an indefinite-length map' : 'a map';
-    case MAJOR_TAG: return 'a tag';
+    case MAJOR_UNSIGNED:
+      return 'an unsigned integer';
+    case MAJOR_NEGATIVE:
+      return 'a negative integer';
+    case MAJOR_BYTES:
+      return info === INDEFINITE ? 'an indefinite-length byte string' : 'a byte string';
+    case MAJOR_TEXT:
+      return info === INDEFINITE ? 'an indefinite-length text string' : 'a text string';
+    case MAJOR_ARRAY:
+      return info === INDEFINITE ? 'an indefinite-length array' : 'an array';
+    case MAJOR_MAP:
+      return info === INDEFINITE ? 'an indefinite-length map' : 'a map';
+    case MAJOR_TAG:
+      return 'a tag';
     default:
       if (head === 0xf4 || head === 0xf5) return 'a bool';
       if (head === NULL) return 'null';
@@ -77,7 +84,9 @@ export class CborReader {
   peekHead(): number {
     const head = this.#bytes[this.#pos];
     if (head === undefined) {
-      throw new ProtocolError('end-of-input', 'the CBOR item ends early: expected another data item', { offset: this.#pos });
+      throw new ProtocolError('end-of-input', 'the CBOR item ends early: expected another data item', {
+        offset: this.#pos,
+      });
     }
     return head;
   }
@@ -110,7 +119,9 @@ export class CborReader {
     if (major !== MAJOR_UNSIGNED && major !== MAJOR_NEGATIVE) throw this.#typeError(`an integer (${what})`, head);
     const value = BigInt(this.#token().value as number | bigint);
     if (value > I64_MAX || value < I64_MIN) {
-      throw new ProtocolError('out-of-range', `expected an i64 (${what}), found the integer ${value}`, { offset: start });
+      throw new ProtocolError('out-of-range', `expected an i64 (${what}), found the integer ${value}`, {
+        offset: start,
+      });
     }
     return Number(value);
   }
@@ -140,7 +151,10 @@ export class CborReader {
     try {
       return STRICT_UTF8.decode(raw);
     } catch (error) {
-      throw new ProtocolError('invalid-cbor', `expected UTF-8 text (${what}), found invalid UTF-8`, { offset: start, cause: error });
+      throw new ProtocolError('invalid-cbor', `expected UTF-8 text (${what}), found invalid UTF-8`, {
+        offset: start,
+        cause: error,
+      });
     }
   }
 
@@ -216,7 +230,10 @@ export class CborReader {
   #skipScalar(head: number): void {
     const major = head >> 5;
     if (major === MAJOR_BYTES || major === MAJOR_TEXT) {
-      const readChunk = major === MAJOR_BYTES ? () => this.bytes('a chunk of an indefinite-length byte string') : () => this.text('a chunk of an indefinite-length text string');
+      const readChunk =
+        major === MAJOR_BYTES
+          ? () => this.bytes('a chunk of an indefinite-length byte string')
+          : () => this.text('a chunk of an indefinite-length text string');
       if ((head & 0x1f) !== INDEFINITE) {
         readChunk();
         return;
@@ -230,7 +247,9 @@ export class CborReader {
       // Simple values, which cborg refuses to tokenize; minicbor steps over them.
       const length = head === 0xf8 ? 2 : 1;
       if (this.#pos + length > this.#bytes.length) {
-        throw new ProtocolError('end-of-input', 'the CBOR item ends early: a simple value lacks its argument byte', { offset: this.#pos });
+        throw new ProtocolError('end-of-input', 'the CBOR item ends early: a simple value lacks its argument byte', {
+          offset: this.#pos,
+        });
       }
       this.#pos += length;
       return;
@@ -242,7 +261,9 @@ export class CborReader {
     const start = this.#pos;
     const value = this.u64(what);
     if (value > max) {
-      throw new ProtocolError('out-of-range', `expected a ${typeName} (${what}), found the integer ${value}`, { offset: start });
+      throw new ProtocolError('out-of-range', `expected a ${typeName} (${what}), found the integer ${value}`, {
+        offset: start,
+      });
     }
     return Number(value);
   }
@@ -269,7 +290,9 @@ export class CborReader {
   }
 
   #typeError(expected: string, head: number): ProtocolError {
-    return new ProtocolError('unexpected-type', `expected ${expected}, found ${describeHead(head)}`, { offset: this.#pos });
+    return new ProtocolError('unexpected-type', `expected ${expected}, found ${describeHead(head)}`, {
+      offset: this.#pos,
+    });
   }
 
   /** One token from cborg at the cursor; cborg's plain Errors become typed ones. */
@@ -282,7 +305,11 @@ export class CborReader {
       const detail = error instanceof Error ? error.message : String(error);
       // cborg reports a short read as "not enough data"; everything else it refuses is malformed.
       if (detail.includes('not enough data')) {
-        throw new ProtocolError('end-of-input', `the CBOR item ends early: ${describeHead(this.peekHead())} is cut short`, { offset: start, cause: error });
+        throw new ProtocolError(
+          'end-of-input',
+          `the CBOR item ends early: ${describeHead(this.peekHead())} is cut short`,
+          { offset: start, cause: error },
+        );
       }
       throw new ProtocolError('invalid-cbor', `malformed CBOR: ${detail}`, { offset: start, cause: error });
     }

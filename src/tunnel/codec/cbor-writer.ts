@@ -39,7 +39,8 @@ export class CborWriter {
 
   /** A text string; throws RangeError for strings with lone surrogates (not valid UTF-8). */
   text(value: string, what: string): this {
-    if (LONE_SURROGATE.test(value)) throw new RangeError(`${what} contains a lone UTF-16 surrogate, which UTF-8 cannot carry`);
+    if (LONE_SURROGATE.test(value))
+      throw new RangeError(`${what} contains a lone UTF-16 surrogate, which UTF-8 cannot carry`);
     this.#tokens.push(new Token(Type.string, value));
     return this;
   }

@@ -44,10 +44,18 @@ export function decodeVariantIndex(reader: CborReader, what: string): number {
   const start = reader.position;
   const count = reader.arrayHeader(what);
   if (count === null) {
-    throw new ProtocolError('indefinite-enum', `expected ${what} as a definite-length 2-element array [variant, fields], found an indefinite-length array`, { offset: start });
+    throw new ProtocolError(
+      'indefinite-enum',
+      `expected ${what} as a definite-length 2-element array [variant, fields], found an indefinite-length array`,
+      { offset: start },
+    );
   }
   if (count !== 2) {
-    throw new ProtocolError('invalid-length', `expected ${what} as a 2-element array [variant, fields], found an array of ${count} elements`, { offset: start });
+    throw new ProtocolError(
+      'invalid-length',
+      `expected ${what} as a 2-element array [variant, fields], found an array of ${count} elements`,
+      { offset: start },
+    );
   }
   return reader.i64(`the variant index of ${what}`);
 }
@@ -101,7 +109,9 @@ export function decodeByteArray(reader: CborReader, length: number, what: string
   const start = reader.position;
   const bytes = reader.bytes(what);
   if (bytes.length !== length) {
-    throw new ProtocolError('invalid-length', `expected ${what} of ${length} bytes, found ${bytes.length} bytes`, { offset: start });
+    throw new ProtocolError('invalid-length', `expected ${what} of ${length} bytes, found ${bytes.length} bytes`, {
+      offset: start,
+    });
   }
   return bytes;
 }

@@ -81,10 +81,16 @@ export class FrameDecoder {
   end(): void {
     if (this.#failure !== null) throw this.#failure;
     if (this.#bodyLength !== null) {
-      throw new ProtocolError('truncated', `input ended inside a frame body: ${this.#buffered} of ${this.#bodyLength} bytes`);
+      throw new ProtocolError(
+        'truncated',
+        `input ended inside a frame body: ${this.#buffered} of ${this.#bodyLength} bytes`,
+      );
     }
     if (this.#buffered > 0) {
-      throw new ProtocolError('truncated', `input ended inside a frame length prefix: ${this.#buffered} of ${FRAME_PREFIX_LENGTH} bytes`);
+      throw new ProtocolError(
+        'truncated',
+        `input ended inside a frame length prefix: ${this.#buffered} of ${FRAME_PREFIX_LENGTH} bytes`,
+      );
     }
   }
 

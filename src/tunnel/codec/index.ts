@@ -11,7 +11,13 @@ export { FrameReader } from './frame-reader.js';
 export { writeFrame } from './write-frame.js';
 
 export { MAX_MESSAGE_ID, formatMessageId, freshMessageId, type Message, type MessageId } from './message.js';
-export { decodeServerMessage, encodeServerMessage, type CipherText, type ServerMessage, type ServerMessageType } from './server-message.js';
+export {
+  decodeServerMessage,
+  encodeServerMessage,
+  type CipherText,
+  type ServerMessage,
+  type ServerMessageType,
+} from './server-message.js';
 export {
   decodeClientMessage,
   encodeClientMessage,

@@ -66,6 +66,10 @@ export function decodeMessage<D>(body: Uint8Array, what: string, decodeData: (re
   } catch (error) {
     if (error instanceof ProtocolError) throw error;
     // A decoder bug must not surface as anything but a protocol error to the caller.
-    throw new ProtocolError('invalid-cbor', `could not decode ${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ProtocolError(
+      'invalid-cbor',
+      `could not decode ${what}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
 }

@@ -38,7 +38,10 @@ export class ProtocolError extends Error {
 
   constructor(kind: ProtocolErrorKind, message: string, options?: { offset?: number; cause?: unknown }) {
     const offset = options?.offset ?? null;
-    super(offset === null ? message : `${message} (at byte ${offset})`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      offset === null ? message : `${message} (at byte ${offset})`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.kind = kind;
     this.offset = offset;
   }

@@ -61,7 +61,9 @@ async function readExactly(readable: Readable, length: number, waiter: StreamWai
     if (chunk === null) waiter.throwIfFailed();
     else {
       if (!Buffer.isBuffer(chunk)) throw new TypeError('readFrame: the stream returned something other than a Buffer');
-      return chunk.length === length ? { kind: 'complete', bytes: chunk } : { kind: 'short', received: chunk.length, cause: 'end' };
+      return chunk.length === length
+        ? { kind: 'complete', bytes: chunk }
+        : { kind: 'short', received: chunk.length, cause: 'end' };
     }
     if (readable.readableEnded) return { kind: 'short', received: 0, cause: 'end' };
     if (readable.destroyed) return { kind: 'short', received: readable.readableLength, cause: 'destroyed' };
@@ -69,9 +71,16 @@ async function readExactly(readable: Readable, length: number, waiter: StreamWai
   }
 }
 
-function truncated(result: { readonly received: number; readonly cause: 'end' | 'destroyed' }, part: string, expected: number): ProtocolError {
+function truncated(
+  result: { readonly received: number; readonly cause: 'end' | 'destroyed' },
+  part: string,
+  expected: number,
+): ProtocolError {
   const where = `${result.received} of ${expected} bytes into a frame ${part}`;
-  return new ProtocolError('truncated', result.cause === 'end' ? `stream ended ${where}` : `stream was destroyed without an end, ${where}`);
+  return new ProtocolError(
+    'truncated',
+    result.cause === 'end' ? `stream ended ${where}` : `stream was destroyed without an end, ${where}`,
+  );
 }
 
 /**

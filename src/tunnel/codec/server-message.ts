@@ -5,7 +5,13 @@
 import { type Address, decodeAddress, encodeAddress } from './address.js';
 import type { CborReader } from './cbor-reader.js';
 import type { CborWriter } from './cbor-writer.js';
-import { decodeArrayFields, decodeByteArray, decodeVariantIndex, requireField, unknownVariant } from './derived-decoding.js';
+import {
+  decodeArrayFields,
+  decodeByteArray,
+  decodeVariantIndex,
+  requireField,
+  unknownVariant,
+} from './derived-decoding.js';
 import { type Message, type MessageId, decodeMessage, encodeMessage } from './message.js';
 import { type Reason, decodeReason, encodeReason } from './reason.js';
 

@@ -53,7 +53,8 @@ export const DEFAULT_PORT = 443;
 
 type Table = Record<string, unknown>;
 
-const isTable = (value: unknown): value is Table => typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+const isTable = (value: unknown): value is Table =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 
 /** How serde / config-rs name a value's type in `invalid type:` messages. */
 function typeName(value: unknown): string {
@@ -88,14 +89,22 @@ const SECRET_KEY_HINT = 'expected the 43-character secret-key printed by `cluvio
 const DURATION_HINT = 'expected a number with a unit, e.g. "30s" or "1m 30s"';
 const ALLOWLIST_EXAMPLE = '["10.0.0.0/8", "db.internal", "*.example.com"]';
 const HOST_EXAMPLE = '"gateway.eu.cluvio.com"';
-const TRUST_HINT = 'expected PEM text with at least one "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block';
+const TRUST_HINT =
+  'expected PEM text with at least one "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block';
 
 function readSecretKey(reader: ConfigReader, value: unknown): SecretKey {
   if (value === undefined) {
-    throw reader.fail('secret-key', 'missing configuration field "secret-key": add secret-key = "…" with the key printed by `cluvio-agent --gen-keypair`');
+    throw reader.fail(
+      'secret-key',
+      'missing configuration field "secret-key": add secret-key = "…" with the key printed by `cluvio-agent --gen-keypair`',
+    );
   }
   // The value itself is never quoted back: it is (nearly) a secret.
-  const text = reader.text('secret-key', value, 'a string: the 43-character secret-key printed by `cluvio-agent --gen-keypair`');
+  const text = reader.text(
+    'secret-key',
+    value,
+    'a string: the 43-character secret-key printed by `cluvio-agent --gen-keypair`',
+  );
   try {
     return SecretKey.fromBase64url(text);
   } catch (error) {
@@ -105,20 +114,29 @@ function readSecretKey(reader: ConfigReader, value: unknown): SecretKey {
 }
 
 function readDuration(reader: ConfigReader, key: string, value: unknown, fallback: string): number {
-  const text = value === undefined ? fallback : reader.text(key, value, 'a duration string with a unit, e.g. "30s" or "1m 30s"');
+  const text =
+    value === undefined ? fallback : reader.text(key, value, 'a duration string with a unit, e.g. "30s" or "1m 30s"');
   try {
     return durationToMs(parseHumantimeDuration(text));
   } catch (error) {
-    if (error instanceof HumantimeError) throw reader.fail(key, `invalid duration ${JSON.stringify(text)}: ${error.message}; ${DURATION_HINT}`);
+    if (error instanceof HumantimeError)
+      throw reader.fail(key, `invalid duration ${JSON.stringify(text)}: ${error.message}; ${DURATION_HINT}`);
     throw error;
   }
 }
 
 function readAllowlist(reader: ConfigReader, value: unknown): Allowlist {
   if (value === undefined) return Allowlist.of(DEFAULT_ALLOWED_ADDRESSES);
-  if (!Array.isArray(value)) throw reader.fail('allowed-addresses', `invalid type: ${typeName(value)}, expected an array of strings, e.g. ${ALLOWLIST_EXAMPLE}`);
+  if (!Array.isArray(value))
+    throw reader.fail(
+      'allowed-addresses',
+      `invalid type: ${typeName(value)}, expected an array of strings, e.g. ${ALLOWLIST_EXAMPLE}`,
+    );
   if (value.length === 0) {
-    throw reader.fail('allowed-addresses', 'empty vector: list at least one entry, e.g. ["0.0.0.0/0", "::/0", "*."] to allow everything');
+    throw reader.fail(
+      'allowed-addresses',
+      'empty vector: list at least one entry, e.g. ["0.0.0.0/0", "::/0", "*."] to allow everything',
+    );
   }
   const entries: AllowlistEntry[] = value.map((item: unknown, index) => {
     const key = `allowed-addresses[${index}]`;
@@ -126,7 +144,10 @@ function readAllowlist(reader: ConfigReader, value: unknown): Allowlist {
     const entry = parseAllowlistEntry(text);
     if (entry !== null) return entry;
     const bareAddress = parseIpAddress(text, 'ipnet');
-    const hint = bareAddress === null ? '' : ` (a single address needs a prefix length: "${text}/${bareAddress.family === 4 ? 32 : 128}")`;
+    const hint =
+      bareAddress === null
+        ? ''
+        : ` (a single address needs a prefix length: "${text}/${bareAddress.family === 4 ? 32 : 128}")`;
     throw reader.fail(
       key,
       `network syntax error; neither IP address nor DNS name (pattern): ${JSON.stringify(text)}${hint}; expected an IP network in CIDR form ("10.0.0.0/8", "fd00::/8"), a DNS name ("db.internal") or a pattern ("*.example.com", or "*." for any name)`,
@@ -141,13 +162,24 @@ function sourceNote(override: ServerEnvOverride | undefined): string {
 }
 
 function readHost(reader: ConfigReader, value: unknown, override: ServerEnvOverride | undefined): string {
-  if (value === undefined) throw reader.fail('server.host', `missing configuration field "server.host": add host = ${HOST_EXAMPLE} under [server]`);
+  if (value === undefined)
+    throw reader.fail(
+      'server.host',
+      `missing configuration field "server.host": add host = ${HOST_EXAMPLE} under [server]`,
+    );
   const host = reader.text('server.host', value, `a DNS name, e.g. ${HOST_EXAMPLE}`);
   const problem = checkHostName(host);
   if (problem === 'ip-literal') {
-    throw reader.fail('server.host', `invalid hostname: not a DNS name: \`${host}\`${sourceNote(override)}; the gateway is named by DNS (TLS checks its certificate against the name), e.g. ${HOST_EXAMPLE}`);
+    throw reader.fail(
+      'server.host',
+      `invalid hostname: not a DNS name: \`${host}\`${sourceNote(override)}; the gateway is named by DNS (TLS checks its certificate against the name), e.g. ${HOST_EXAMPLE}`,
+    );
   }
-  if (problem === 'invalid') throw reader.fail('server.host', `invalid hostname: \`${host}\` is not a valid DNS name${sourceNote(override)}; expected e.g. ${HOST_EXAMPLE}`);
+  if (problem === 'invalid')
+    throw reader.fail(
+      'server.host',
+      `invalid hostname: \`${host}\` is not a valid DNS name${sourceNote(override)}; expected e.g. ${HOST_EXAMPLE}`,
+    );
   return host;
 }
 
@@ -161,29 +193,47 @@ function readPort(reader: ConfigReader, value: unknown, override: ServerEnvOverr
   else if (typeof value === 'string' && /^\+?[0-9]+$/.test(value)) port = Number(value);
   if (port === null || port < 0 || port > MAX_PORT) {
     const shown = typeof value === 'string' ? JSON.stringify(value) : typeName(value).replace(/^number /, '');
-    throw reader.fail('server.port', `invalid port ${shown}${sourceNote(override)}: expected an integer from 0 to ${MAX_PORT}, e.g. ${DEFAULT_PORT}`);
+    throw reader.fail(
+      'server.port',
+      `invalid port ${shown}${sourceNote(override)}: expected an integer from 0 to ${MAX_PORT}, e.g. ${DEFAULT_PORT}`,
+    );
   }
   return port;
 }
 
 function readTrust(reader: ConfigReader, value: unknown, override: ServerEnvOverride | undefined): string[] {
   if (value === undefined) return [];
-  const text = reader.text('server.trust', value, 'a PEM string with at least one "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block');
+  const text = reader.text(
+    'server.trust',
+    value,
+    'a PEM string with at least one "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block',
+  );
   try {
     return parseTrustPem(text);
   } catch (error) {
-    if (error instanceof TrustPemError) throw reader.fail('server.trust', `${error.message}${sourceNote(override)}; ${TRUST_HINT}`);
+    if (error instanceof TrustPemError)
+      throw reader.fail('server.trust', `${error.message}${sourceNote(override)}; ${TRUST_HINT}`);
     throw error;
   }
 }
 
-function readServer(reader: ConfigReader, value: unknown, env: Environment): { server: ServerConfig; overrides: ServerEnvOverride[] } {
+function readServer(
+  reader: ConfigReader,
+  value: unknown,
+  env: Environment,
+): { server: ServerConfig; overrides: ServerEnvOverride[] } {
   const overrides = serverEnvOverrides(env);
   if (value !== undefined && !isTable(value)) {
-    throw reader.fail('server', `invalid type: ${typeName(value)}, expected a [server] table with host = ${HOST_EXAMPLE}`);
+    throw reader.fail(
+      'server',
+      `invalid type: ${typeName(value)}, expected a [server] table with host = ${HOST_EXAMPLE}`,
+    );
   }
   if (value === undefined && overrides.length === 0) {
-    throw reader.fail('server', `missing configuration field "server": add a [server] table with host = ${HOST_EXAMPLE}`);
+    throw reader.fail(
+      'server',
+      `missing configuration field "server": add a [server] table with host = ${HOST_EXAMPLE}`,
+    );
   }
   const table: Table = { ...(value ?? {}) };
   const byKey = new Map(overrides.map((override) => [override.key, override]));
@@ -205,7 +255,11 @@ export function parseConfigToml(text: string, file: string | null): Table {
     if (typeof position.line === 'number' && typeof position.col === 'number') {
       const reason = String(position.message).replace(/ at row \d+, col \d+, pos \d+:[\s\S]*$/, '');
       throw new ConfigError(
-        { file, key: null, message: `TOML parse error at line ${position.line + 1}, column ${position.col + 1}: ${reason}` },
+        {
+          file,
+          key: null,
+          message: `TOML parse error at line ${position.line + 1}, column ${position.col + 1}: ${reason}`,
+        },
         'syntax',
       );
     }
@@ -223,7 +277,17 @@ export function parseAgentConfig(text: string, options: ParseConfigOptions): Age
   const allowlist = readAllowlist(reader, root['allowed-addresses']);
   const { server, overrides } = readServer(reader, root.server, options.env);
   const { publicKey, agentId } = keyPairOf(secretKey);
-  return { path: options.file, secretKey, publicKey, agentId, server, connectTimeoutMs, pingFrequencyMs, allowlist, envOverrides: overrides };
+  return {
+    path: options.file,
+    secretKey,
+    publicKey,
+    agentId,
+    server,
+    connectTimeoutMs,
+    pingFrequencyMs,
+    allowlist,
+    envOverrides: overrides,
+  };
 }
 
 /** What a UI may see: everything but the secret key. */

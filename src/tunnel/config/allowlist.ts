@@ -50,14 +50,19 @@ export class Allowlist {
    * std syntax; unparseable text is not allowed). The port does not matter.
    */
   allowsIp(ip: Uint8Array | string | IpAddress): boolean {
-    const address = typeof ip === 'string' ? parseIpAddress(ip, 'strict') : ip instanceof Uint8Array ? ipAddressFromBytes(ip) : ip;
+    const address =
+      typeof ip === 'string' ? parseIpAddress(ip, 'strict') : ip instanceof Uint8Array ? ipAddressFromBytes(ip) : ip;
     if (address === null) return false;
     return this.entries.some((entry) => entry.kind === 'network' && networkContains(entry.network, address));
   }
 
   /** A name target (`Address::Name`), exactly as the gateway sent it. */
   allowsName(name: string): boolean {
-    return this.entries.some((entry) => (entry.kind === 'name' && entry.text === name) || (entry.kind === 'pattern' && dnsPatternMatches(entry.pattern, name)));
+    return this.entries.some(
+      (entry) =>
+        (entry.kind === 'name' && entry.text === name) ||
+        (entry.kind === 'pattern' && dnsPatternMatches(entry.pattern, name)),
+    );
   }
 
   /** The entries as written in the configuration. */

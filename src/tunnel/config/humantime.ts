@@ -51,10 +51,13 @@ const SECONDS_PER_UNIT: Readonly<Record<'s' | 'm' | 'h' | 'd' | 'w' | 'M' | 'y',
   y: 31_557_600n,
 };
 
-const UNKNOWN_UNIT_HINT = 'supported units: ns, us/µs, ms, sec, min, hours, days, weeks, months, years (and few variations)';
+const UNKNOWN_UNIT_HINT =
+  'supported units: ns, us/µs, ms, sec, min, hours, days, weeks, months, years (and few variations)';
 
 const overflow = (): HumantimeError =>
-  new HumantimeError('number is too large or cannot be represented without a lack of precision (values below 1ns are not supported)');
+  new HumantimeError(
+    'number is too large or cannot be represented without a lack of precision (values below 1ns are not supported)',
+  );
 
 function checked(value: bigint): bigint {
   if (value > U64_MAX) throw overflow();
@@ -68,7 +71,8 @@ function exactDiv(value: bigint, divisor: bigint): bigint {
 }
 
 const isDigit = (char: string): boolean => char >= '0' && char <= '9';
-const isUnitChar = (char: string): boolean => (char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || char === '\u00b5';
+const isUnitChar = (char: string): boolean =>
+  (char >= 'a' && char <= 'z') || (char >= 'A' && char <= 'Z') || char === '\u00b5';
 // Rust's char::is_whitespace is Unicode White_Space.
 const isWhitespace = (char: string): boolean => /^\p{White_Space}$/u.test(char);
 
@@ -204,7 +208,11 @@ class DurationParser {
     const text = this.#slice(start, end);
     const unit = UNITS.get(text);
     if (unit === undefined) {
-      throw new HumantimeError(text === '' ? `time unit needed, for example ${n}sec or ${n}ms` : `unknown time unit ${rustDebugString(text)}, ${UNKNOWN_UNIT_HINT}`);
+      throw new HumantimeError(
+        text === ''
+          ? `time unit needed, for example ${n}sec or ${n}ms`
+          : `unknown time unit ${rustDebugString(text)}, ${UNKNOWN_UNIT_HINT}`,
+      );
     }
     switch (unit) {
       case 'ns':

@@ -107,7 +107,9 @@ export class AddressTextReader {
           return { count: i + 2, endedWithIpv4: true };
         }
       }
-      const group = this.atomically(() => (i === 0 || this.readChar(':') ? this.readNumber(16, 4, 0x10000, true) : null));
+      const group = this.atomically(() =>
+        i === 0 || this.readChar(':') ? this.readNumber(16, 4, 0x10000, true) : null,
+      );
       if (group === null) return { count: i, endedWithIpv4: false };
       groups[i] = group;
     }
@@ -129,7 +131,11 @@ export class AddressTextReader {
         const tailLimit = this.#dialect === 'ipnet' ? 8 - headCount : 8 - (headCount + 1);
         const tail: number[] = [];
         const { count: tailCount } = this.#readGroups(tail, tailLimit);
-        groups = [...head.slice(0, headCount), ...new Array<number>(8 - headCount - tailCount).fill(0), ...tail.slice(0, tailCount)];
+        groups = [
+          ...head.slice(0, headCount),
+          ...new Array<number>(8 - headCount - tailCount).fill(0),
+          ...tail.slice(0, tailCount),
+        ];
       }
       const bytes = new Uint8Array(16);
       groups.forEach((group, i) => {

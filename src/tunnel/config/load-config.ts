@@ -41,7 +41,10 @@ export async function locateConfigFile(options: LoadConfigOptions): Promise<Loca
   if (options.explicitPath !== undefined) {
     const path = options.explicitPath;
     if (await isRegularFile(path)) return { path, rule: 'command line (--config)' };
-    throw new ConfigError({ file: path, key: null, message: `configuration file ${JSON.stringify(path)} not found` }, 'not-found');
+    throw new ConfigError(
+      { file: path, key: null, message: `configuration file ${JSON.stringify(path)} not found` },
+      'not-found',
+    );
   }
   const candidates = configSearchOrder(options);
   for (const candidate of candidates) {
@@ -57,13 +60,19 @@ export async function readConfigFile(path: string, env: Environment): Promise<Ag
     bytes = await readFile(path);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new ConfigError({ file: path, key: null, message: `cannot read the configuration file: ${reason}` }, 'unreadable');
+    throw new ConfigError(
+      { file: path, key: null, message: `cannot read the configuration file: ${reason}` },
+      'unreadable',
+    );
   }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ConfigError({ file: path, key: null, message: 'the configuration file is not valid UTF-8 text; save it as UTF-8' }, 'unreadable');
+    throw new ConfigError(
+      { file: path, key: null, message: 'the configuration file is not valid UTF-8 text; save it as UTF-8' },
+      'unreadable',
+    );
   }
   return parseAgentConfig(text, { file: path, env });
 }

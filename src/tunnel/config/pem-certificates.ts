@@ -28,7 +28,8 @@ function pemBlocks(text: string): PemBlock[] {
     const line = rawLine.replace(/[\r ]+$/, '');
     if (line.startsWith(BEGIN)) {
       const trailer = /-+$/.exec(line)?.[0] ?? '';
-      if (trailer.length !== 5) throw new TrustPemError(`failed to read certificate: illegal section start ${JSON.stringify(line)}`);
+      if (trailer.length !== 5)
+        throw new TrustPemError(`failed to read certificate: illegal section start ${JSON.stringify(line)}`);
       label = line.slice(BEGIN.length, line.length - 5);
       body = '';
       continue;
@@ -40,7 +41,8 @@ function pemBlocks(text: string): PemBlock[] {
     }
     if (label !== null) body += line.replace(/\s+/g, '');
   }
-  if (label !== null) throw new TrustPemError(`failed to read certificate: section end ${JSON.stringify(label)} missing`);
+  if (label !== null)
+    throw new TrustPemError(`failed to read certificate: section end ${JSON.stringify(label)} missing`);
   return blocks;
 }
 
@@ -55,7 +57,8 @@ export function parseTrustPem(text: string): string[] {
   }
   return certificates.map((block, index) => {
     const position = certificates.length > 1 ? ` ${index + 1} of ${certificates.length}` : '';
-    if (!STRICT_BASE64.test(block.base64)) throw new TrustPemError(`failed to read certificate${position}: its body is not valid base64`);
+    if (!STRICT_BASE64.test(block.base64))
+      throw new TrustPemError(`failed to read certificate${position}: its body is not valid base64`);
     try {
       return new X509Certificate(Buffer.from(block.base64, 'base64')).toString();
     } catch (error) {

@@ -57,9 +57,12 @@ function userCandidate(context: ConfigSearchContext): ConfigCandidate | null {
   if (platform === 'win32') {
     const p = path.win32;
     const appData = nonEmpty(lookup(env, 'APPDATA', true));
-    if (appData !== null && p.isAbsolute(appData)) return { path: p.join(appData, CONFIG_FILE_NAME), rule: '%APPDATA%' };
+    if (appData !== null && p.isAbsolute(appData))
+      return { path: p.join(appData, CONFIG_FILE_NAME), rule: '%APPDATA%' };
     const profile = nonEmpty(lookup(env, 'USERPROFILE', true)) ?? nonEmpty(context.homeDir);
-    return profile === null ? null : { path: p.join(profile, 'AppData', 'Roaming', CONFIG_FILE_NAME), rule: '%USERPROFILE%\\AppData\\Roaming' };
+    return profile === null
+      ? null
+      : { path: p.join(profile, 'AppData', 'Roaming', CONFIG_FILE_NAME), rule: '%USERPROFILE%\\AppData\\Roaming' };
   }
   const p = path.posix;
   const home = nonEmpty(env.HOME) ?? nonEmpty(context.homeDir);

@@ -1,6 +1,14 @@
 /** The engine's structured logging: logger, filters, formats and sinks. */
 export { LogHub, Logger, ROOT_MODULE, type LazyLogFields, type LogFields, type LogSink } from './logger.js';
-export { DEFAULT_LOG_FILTER, LogFilterError, LogTargetFilter, levelPasses, moreVerbose, type LevelFilter, type LogDirective } from './target-filter.js';
+export {
+  DEFAULT_LOG_FILTER,
+  LogFilterError,
+  LogTargetFilter,
+  levelPasses,
+  moreVerbose,
+  type LevelFilter,
+  type LogDirective,
+} from './target-filter.js';
 export { formatLogText, renderFieldValue, type TextFormatOptions } from './text-format.js';
 export { formatLogJson } from './json-format.js';
 export { formatLogTimestamp } from './log-timestamp.js';

@@ -12,5 +12,10 @@ export function formatLogJson(record: LogRecord): string {
     if (name === 'message') continue;
     fields[name] = typeof value === 'string' ? renderFieldValue(name, value) : value;
   }
-  return JSON.stringify({ timestamp: formatLogTimestamp(record.time), level: record.level.toUpperCase(), fields, target: record.module });
+  return JSON.stringify({
+    timestamp: formatLogTimestamp(record.time),
+    level: record.level.toUpperCase(),
+    fields,
+    target: record.module,
+  });
 }

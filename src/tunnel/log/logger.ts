@@ -45,7 +45,10 @@ export class LogHub {
   maxLevel(module: string): LevelFilter {
     let level = this.#maxLevels.get(module);
     if (level === undefined) {
-      level = this.#subscriptions.reduce<LevelFilter>((max, { filter }) => moreVerbose(max, filter.maxLevel(module)), 'off');
+      level = this.#subscriptions.reduce<LevelFilter>(
+        (max, { filter }) => moreVerbose(max, filter.maxLevel(module)),
+        'off',
+      );
       this.#maxLevels.set(module, level);
     }
     return level;
@@ -100,7 +103,14 @@ export class Logger {
   log(level: LogLevel, message: string, fields?: LazyLogFields): void {
     if (!this.enabled(level)) return;
     const own = typeof fields === 'function' ? fields() : (fields ?? {});
-    this.#hub.emit({ seq: nextSeq++, time: Date.now(), level, module: this.module, message, fields: redactLogFields({ ...this.#bound, ...own }) });
+    this.#hub.emit({
+      seq: nextSeq++,
+      time: Date.now(),
+      level,
+      module: this.module,
+      message,
+      fields: redactLogFields({ ...this.#bound, ...own }),
+    });
   }
 
   error(message: string, fields?: LazyLogFields): void {

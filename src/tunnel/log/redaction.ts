@@ -15,7 +15,8 @@ export function isSecretFieldName(name: string): boolean {
 }
 
 function primitive(value: unknown): LogFieldValue {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
   if (value === undefined) return null;
   if (typeof value === 'bigint') return value.toString();
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- deliberate: objects render through their own toString (SecretKey redacts itself)

@@ -33,7 +33,8 @@ function verbosity(level: LevelFilter): number {
 
 const LEVEL_NAMES: readonly LevelFilter[] = ['off', ...LOG_LEVELS];
 
-const LEVEL_ERROR = 'error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5';
+const LEVEL_ERROR =
+  'error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5';
 
 function parseLevel(text: string): LevelFilter | null {
   if (/^\+?[0-9]+$/.test(text)) {
@@ -49,9 +50,14 @@ const TARGET_START = /^[\p{L}\p{N}\-:_]/u;
 
 function parseDirective(text: string): LogDirective {
   if (text.includes('[') || text.includes('{')) {
-    throw new LogFilterError(`\`${text}\`: span and field filters ([span]{field}) are not supported; use target=level, e.g. cluvio_agent::stream=debug`);
+    throw new LogFilterError(
+      `\`${text}\`: span and field filters ([span]{field}) are not supported; use target=level, e.g. cluvio_agent::stream=debug`,
+    );
   }
-  if (!TARGET_START.test(text)) throw new LogFilterError(`\`${text}\`: invalid filter directive; expected level, target or target=level, e.g. cluvio_agent=debug`);
+  if (!TARGET_START.test(text))
+    throw new LogFilterError(
+      `\`${text}\`: invalid filter directive; expected level, target or target=level, e.g. cluvio_agent=debug`,
+    );
   const equals = text.indexOf('=');
   if (equals === -1) {
     const level = parseLevel(text);
@@ -97,7 +103,9 @@ export class LogTargetFilter {
 
   /** The most verbose level shown for `module`. */
   maxLevel(module: string): LevelFilter {
-    const directive = this.directives.find((candidate) => candidate.target === null || module.startsWith(candidate.target));
+    const directive = this.directives.find(
+      (candidate) => candidate.target === null || module.startsWith(candidate.target),
+    );
     return directive?.level ?? 'off';
   }
 

@@ -12,7 +12,13 @@ export interface TextFormatOptions {
   readonly ansi: boolean;
 }
 
-const LEVEL_TEXT: Readonly<Record<LogLevel, string>> = { error: 'ERROR', warn: ' WARN', info: ' INFO', debug: 'DEBUG', trace: 'TRACE' };
+const LEVEL_TEXT: Readonly<Record<LogLevel, string>> = {
+  error: 'ERROR',
+  warn: ' WARN',
+  info: ' INFO',
+  debug: 'DEBUG',
+  trace: 'TRACE',
+};
 const LEVEL_COLOUR: Readonly<Record<LogLevel, number>> = { error: 31, warn: 33, info: 32, debug: 34, trace: 35 };
 
 /**

@@ -93,13 +93,30 @@ function isCount(n: number, min: number, max: number): boolean {
 /** Fills in defaults and rejects values that would break the protocol or the peer. */
 export function resolveMuxConfig(overrides: Partial<MuxConfig> = {}): Readonly<MuxConfig> {
   // An explicit `undefined` (e.g. an unset CLI option passed through) means "use the default".
-  const defined = Object.fromEntries((Object.entries(overrides) as [string, unknown][]).filter(([, v]) => v !== undefined)) as Partial<MuxConfig>;
+  const defined = Object.fromEntries(
+    (Object.entries(overrides) as [string, unknown][]).filter(([, v]) => v !== undefined),
+  ) as Partial<MuxConfig>;
   const c: MuxConfig = { ...DEFAULT_MUX_CONFIG, ...defined };
-  check(isCount(c.initialStreamWindow, INITIAL_STREAM_WINDOW, MAX_U32), `initialStreamWindow must be an integer from ${INITIAL_STREAM_WINDOW} to 2^32-1`);
-  check(isCount(c.maxStreamWindow, c.initialStreamWindow, MAX_U32), 'maxStreamWindow must be an integer from initialStreamWindow to 2^32-1');
-  check(isCount(c.maxSessionWindowGrowth, 0, Number.MAX_SAFE_INTEGER), 'maxSessionWindowGrowth must be a non-negative integer');
-  check(isCount(c.maxIncomingFrameBody, INITIAL_STREAM_WINDOW, MAX_U32), `maxIncomingFrameBody must be at least ${INITIAL_STREAM_WINDOW} (a peer may fill a whole window in one frame)`);
-  check(isCount(c.maxOutgoingFrameBody, 1, MIB), 'maxOutgoingFrameBody must be from 1 to 1 MiB (a yamux 0.10 peer refuses larger bodies)');
+  check(
+    isCount(c.initialStreamWindow, INITIAL_STREAM_WINDOW, MAX_U32),
+    `initialStreamWindow must be an integer from ${INITIAL_STREAM_WINDOW} to 2^32-1`,
+  );
+  check(
+    isCount(c.maxStreamWindow, c.initialStreamWindow, MAX_U32),
+    'maxStreamWindow must be an integer from initialStreamWindow to 2^32-1',
+  );
+  check(
+    isCount(c.maxSessionWindowGrowth, 0, Number.MAX_SAFE_INTEGER),
+    'maxSessionWindowGrowth must be a non-negative integer',
+  );
+  check(
+    isCount(c.maxIncomingFrameBody, INITIAL_STREAM_WINDOW, MAX_U32),
+    `maxIncomingFrameBody must be at least ${INITIAL_STREAM_WINDOW} (a peer may fill a whole window in one frame)`,
+  );
+  check(
+    isCount(c.maxOutgoingFrameBody, 1, MIB),
+    'maxOutgoingFrameBody must be from 1 to 1 MiB (a yamux 0.10 peer refuses larger bodies)',
+  );
   check(isCount(c.maxStreams, 1, 2 ** 31), 'maxStreams must be a positive integer');
   check(isCount(c.inboundBacklog, 0, Number.MAX_SAFE_INTEGER), 'inboundBacklog must be a non-negative integer');
   check(isCount(c.keepAliveIntervalMs, 0, 2 ** 31 - 1), 'keepAliveIntervalMs must be a non-negative integer (0 = off)');

@@ -78,7 +78,9 @@ export class FrameDecoder {
       return;
     }
     if (header.length > this.maxDataBody) {
-      throw new MuxProtocolError(`Data frame on stream ${header.streamId} has a ${header.length}-byte body, more than the ${this.maxDataBody} accepted`);
+      throw new MuxProtocolError(
+        `Data frame on stream ${header.streamId} has a ${header.length}-byte body, more than the ${this.maxDataBody} accepted`,
+      );
     }
     const length = header.length;
     this.sink.onFrame(header);

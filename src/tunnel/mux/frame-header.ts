@@ -61,7 +61,14 @@ export function frameTypeName(type: number): string {
  * Writes a header at `offset` of `target` (which must have 12 bytes there). The hot path of the
  * writer calls this with plain numbers so that no header object is allocated per frame.
  */
-export function writeFrameHeader(target: Buffer, offset: number, type: FrameType, flags: number, streamId: number, length: number): void {
+export function writeFrameHeader(
+  target: Buffer,
+  offset: number,
+  type: FrameType,
+  flags: number,
+  streamId: number,
+  length: number,
+): void {
   target[offset] = YAMUX_VERSION;
   target[offset + 1] = type;
   target.writeUInt16BE(flags, offset + 2);
@@ -95,6 +102,7 @@ export function readFrameHeader(source: Buffer, offset: number, into: FrameHeade
 
 /** Decodes the header at the start of `source` into a new object. */
 export function decodeFrameHeader(source: Buffer, offset = 0): FrameHeader {
-  if (source.length - offset < HEADER_LENGTH) throw new RangeError(`a frame header needs ${HEADER_LENGTH} bytes, got ${source.length - offset}`);
+  if (source.length - offset < HEADER_LENGTH)
+    throw new RangeError(`a frame header needs ${HEADER_LENGTH} bytes, got ${source.length - offset}`);
   return readFrameHeader(source, offset, { type: FrameType.Data, flags: 0, streamId: 0, length: 0 });
 }

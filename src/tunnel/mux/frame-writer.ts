@@ -137,7 +137,8 @@ export class FrameWriter {
     this.inFlight = full;
     this.inFlightBytes = bytes;
     if (bytes > SMALL_BUFFER_BYTES) this.lastLargeWriteAt = performance.now();
-    this.batch = this.spare ?? Buffer.allocUnsafe(this.busy() ? this.bufferBytes : Math.min(SMALL_BUFFER_BYTES, this.bufferBytes));
+    this.batch =
+      this.spare ?? Buffer.allocUnsafe(this.busy() ? this.bufferBytes : Math.min(SMALL_BUFFER_BYTES, this.bufferBytes));
     this.spare = undefined;
     this.used = 0;
     this.bytesOut += bytes;
@@ -195,7 +196,8 @@ export class FrameWriter {
     this.inFlightBytes = 0;
     if (this.closed) return;
     // Reuse the buffer just written while data flows; once idle, keep only a small one.
-    if (this.reuseBuffers && written && written.length <= (this.busy() ? this.bufferBytes : SMALL_BUFFER_BYTES)) this.spare = written;
+    if (this.reuseBuffers && written && written.length <= (this.busy() ? this.bufferBytes : SMALL_BUFFER_BYTES))
+      this.spare = written;
     this.flush();
     while (this.writable && this.waiters.length > 0) this.waiters.shift()?.onWritable();
   };

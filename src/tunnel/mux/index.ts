@@ -13,4 +13,13 @@ export {
   MuxTimeoutError,
   type MuxErrorCode,
 } from './errors.js';
-export { Flag, FrameType, GoAwayCode, HEADER_LENGTH, INITIAL_STREAM_WINDOW, decodeFrameHeader, encodeFrameHeader, type FrameHeader } from './frame-header.js';
+export {
+  Flag,
+  FrameType,
+  GoAwayCode,
+  HEADER_LENGTH,
+  INITIAL_STREAM_WINDOW,
+  decodeFrameHeader,
+  encodeFrameHeader,
+  type FrameHeader,
+} from './frame-header.js';

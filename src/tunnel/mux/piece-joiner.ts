@@ -31,7 +31,11 @@ export class PieceJoiner {
   add(target: PieceTarget, piece: Buffer): void {
     const held = this.held;
     if (held !== undefined) {
-      if (this.target === target && piece.buffer === held.buffer && piece.byteOffset === held.byteOffset + held.length + HEADER_LENGTH) {
+      if (
+        this.target === target &&
+        piece.buffer === held.buffer &&
+        piece.byteOffset === held.byteOffset + held.length + HEADER_LENGTH
+      ) {
         this.held = join(held, piece);
         return;
       }

@@ -69,7 +69,9 @@ export class PingTracker {
     if (stale && !this.probing && !this.closedWith && now >= this.probeAllowedAt) {
       this.probing = true;
       this.ping().then(
-        () => { this.probing = false; },
+        () => {
+          this.probing = false;
+        },
         () => {
           this.probing = false;
           this.probeAllowedAt = performance.now() + PROBE_BACKOFF_MS;
@@ -96,7 +98,9 @@ export class PingTracker {
       if (this.keepAliveInFlight) return;
       this.keepAliveInFlight = true;
       this.ping(timeoutMs).then(
-        () => { this.keepAliveInFlight = false; },
+        () => {
+          this.keepAliveInFlight = false;
+        },
         (error: unknown) => {
           this.keepAliveInFlight = false;
           if (!this.closedWith) onDead(error instanceof Error ? error : new MuxTimeoutError('keepalive failed'));

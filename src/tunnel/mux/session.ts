@@ -57,7 +57,16 @@ import {
   MuxStreamLimitError,
 } from './errors.js';
 import { FrameDecoder } from './frame-decoder.js';
-import { Flag, FrameType, GoAwayCode, INITIAL_STREAM_WINDOW, MAX_U32, SESSION_STREAM_ID, frameTypeName, type FrameHeader } from './frame-header.js';
+import {
+  Flag,
+  FrameType,
+  GoAwayCode,
+  INITIAL_STREAM_WINDOW,
+  MAX_U32,
+  SESSION_STREAM_ID,
+  frameTypeName,
+  type FrameHeader,
+} from './frame-header.js';
 import { FrameWriter } from './frame-writer.js';
 import { tuneHeapForRelaying } from './heap-tuning.js';
 import { PieceJoiner } from './piece-joiner.js';
@@ -152,7 +161,12 @@ export class Session extends EventEmitter<SessionEvents> {
     this.config = resolveMuxConfig(overrides);
     this.nextStreamId = mode === 'client' ? 1 : 2;
     this.windowBudget = new WindowGrowthBudget(this.config.maxSessionWindowGrowth);
-    this.writer = new FrameWriter(socket, this.config.writeBatchBytes, this.config.maxOutgoingFrameBody, socket instanceof Socket);
+    this.writer = new FrameWriter(
+      socket,
+      this.config.writeBatchBytes,
+      this.config.maxOutgoingFrameBody,
+      socket instanceof Socket,
+    );
     this.pings = new PingTracker((nonce) => {
       this.writer.writeFrame(FrameType.Ping, Flag.SYN, SESSION_STREAM_ID, nonce);
     }, this.config.pingTimeoutMs);
@@ -161,18 +175,33 @@ export class Session extends EventEmitter<SessionEvents> {
       writer: this.writer,
       windowBudget: this.windowBudget,
       counters: this.counters,
-      rttSource: { rttMs: () => this.pings.rttMs, refresh: () => { this.pings.refresh(); } },
-      forgetStream: (stream) => { this.forgetStream(stream); },
+      rttSource: {
+        rttMs: () => this.pings.rttMs,
+        refresh: () => {
+          this.pings.refresh();
+        },
+      },
+      forgetStream: (stream) => {
+        this.forgetStream(stream);
+      },
     };
     this.decoder = new FrameDecoder(
       {
-        onFrame: (header) => { this.onFrame(header); },
-        onDataPiece: (piece) => { this.onDataPiece(piece); },
-        onDataEnd: () => { this.onDataEnd(); },
+        onFrame: (header) => {
+          this.onFrame(header);
+        },
+        onDataPiece: (piece) => {
+          this.onDataPiece(piece);
+        },
+        onDataEnd: () => {
+          this.onDataEnd();
+        },
       },
       this.config.maxIncomingFrameBody,
     );
-    this.closedPromise = new Promise((resolve) => { this.resolveClosed = resolve; });
+    this.closedPromise = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
 
     if (this.config.noDelay) (socket as Partial<{ setNoDelay(noDelay: boolean): unknown }>).setNoDelay?.(true);
     socket.on('data', this.onSocketData);
@@ -198,7 +227,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   open(): MuxStream {
-    if (this.state !== 'open') throw new MuxSessionClosedError('cannot open a stream: the session is closed', this.closeError);
+    if (this.state !== 'open')
+      throw new MuxSessionClosedError('cannot open a stream: the session is closed', this.closeError);
     if (this.streams.size >= this.config.maxStreams) throw new MuxStreamLimitError(this.config.maxStreams);
     const id = this.nextStreamId;
     if (id > MAX_U32) throw new MuxError('MUX_STREAM_LIMIT', 'all stream ids of this session are used up');
@@ -220,7 +250,8 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   ping(timeoutMs?: number): Promise<number> {
-    if (this.state !== 'open') return Promise.reject(new MuxSessionClosedError('cannot ping: the session is closed', this.closeError));
+    if (this.state !== 'open')
+      return Promise.reject(new MuxSessionClosedError('cannot ping: the session is closed', this.closeError));
     return this.pings.ping(timeoutMs);
   }
 
@@ -288,7 +319,14 @@ export class Session extends EventEmitter<SessionEvents> {
     this.framesIn += 1;
     // A held piece waits only for more body of its own stream; anything else is delivered after it.
     const held = this.joiner.heldFor;
-    if (held !== undefined && !(header.type === FrameType.Data && (header.flags & (Flag.SYN | Flag.RST)) === 0 && this.streams.get(header.streamId) === held)) {
+    if (
+      held !== undefined &&
+      !(
+        header.type === FrameType.Data &&
+        (header.flags & (Flag.SYN | Flag.RST)) === 0 &&
+        this.streams.get(header.streamId) === held
+      )
+    ) {
       this.joiner.flush();
     }
     switch (header.type) {
@@ -325,9 +363,13 @@ export class Session extends EventEmitter<SessionEvents> {
     let stream = this.streams.get(id);
     if ((flags & Flag.SYN) !== 0) {
       if (stream) throw new MuxProtocolError(`the peer opened stream ${id}, which is already open`);
-      if (!this.isPeerStreamId(id)) throw new MuxProtocolError(`the peer opened stream ${id}, an id of the ${this.mode}'s parity`);
+      if (!this.isPeerStreamId(id))
+        throw new MuxProtocolError(`the peer opened stream ${id}, an id of the ${this.mode}'s parity`);
       if (this.streams.size >= this.config.maxStreams) {
-        throw new MuxProtocolError(`the peer exceeded the limit of ${this.config.maxStreams} streams`, type === FrameType.Data ? GoAwayCode.InternalError : GoAwayCode.ProtocolError);
+        throw new MuxProtocolError(
+          `the peer exceeded the limit of ${this.config.maxStreams} streams`,
+          type === FrameType.Data ? GoAwayCode.InternalError : GoAwayCode.ProtocolError,
+        );
       }
       stream = this.accept(id, type === FrameType.WindowUpdate ? length : 0);
       if (this.state !== 'open') return; // a 'stream' listener closed the session
@@ -396,7 +438,11 @@ export class Session extends EventEmitter<SessionEvents> {
   private onGoAway(code: number): void {
     // 0.10 treats any GoAway as the end of the connection.
     const error = code === GoAwayCode.Normal ? undefined : new MuxRemoteGoAwayError(code);
-    this.terminate({ error, streamError: error ?? new MuxSessionClosedError('the peer closed the session (GoAway)'), graceful: true });
+    this.terminate({
+      error,
+      streamError: error ?? new MuxSessionClosedError('the peer closed the session (GoAway)'),
+      graceful: true,
+    });
   }
 
   private failProtocol(error: MuxProtocolError): void {
@@ -413,7 +459,10 @@ export class Session extends EventEmitter<SessionEvents> {
   };
 
   private readonly onSocketError = (cause: unknown): void => {
-    const error = new MuxConnectionLostError(`connection error: ${cause instanceof Error ? cause.message : String(cause)}`, cause);
+    const error = new MuxConnectionLostError(
+      `connection error: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    );
     this.terminate({ error, streamError: error, graceful: false });
   };
 

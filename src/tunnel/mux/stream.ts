@@ -229,7 +229,12 @@ export class MuxStream extends Duplex implements DrainWaiter {
       this.detach();
     }
     // A write still waiting for credit fails, as Node fails writes buffered in a destroyed stream.
-    pending?.(error ?? Object.assign(new Error(`stream ${this.id} was destroyed before this write went out`), { code: 'ERR_STREAM_DESTROYED' }));
+    pending?.(
+      error ??
+        Object.assign(new Error(`stream ${this.id} was destroyed before this write went out`), {
+          code: 'ERR_STREAM_DESTROYED',
+        }),
+    );
     callback(error);
   }
 

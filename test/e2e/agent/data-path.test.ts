@@ -66,9 +66,16 @@ describe('our agent (process) ↔ gateway ↔ PostgreSQL', () => {
   it('runs queries through a route and gets the demo rows back', async () => {
     const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${database.port}` });
     try {
-      const client = new pg.Client({ host: '127.0.0.1', port: route.port, user: database.user, database: database.database });
+      const client = new pg.Client({
+        host: '127.0.0.1',
+        port: route.port,
+        user: database.user,
+        database: database.database,
+      });
       await client.connect();
-      const result = await client.query<{ id: number; name: string; revenue: number }>('SELECT id, name, revenue FROM regions ORDER BY id');
+      const result = await client.query<{ id: number; name: string; revenue: number }>(
+        'SELECT id, name, revenue FROM regions ORDER BY id',
+      );
       expect(result.rows).toEqual(DEMO_REGIONS);
       await client.end();
     } finally {
@@ -81,9 +88,17 @@ describe('our agent (process) ↔ gateway ↔ PostgreSQL', () => {
     try {
       const results = await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
-          const client = new pg.Client({ host: '127.0.0.1', port: route.port, user: database.user, database: database.database });
+          const client = new pg.Client({
+            host: '127.0.0.1',
+            port: route.port,
+            user: database.user,
+            database: database.database,
+          });
           await client.connect();
-          const result = await client.query<{ total: number; n: number }>('SELECT sum(revenue)::int AS total, $1::int AS n FROM regions', [i]);
+          const result = await client.query<{ total: number; n: number }>(
+            'SELECT sum(revenue)::int AS total, $1::int AS n FROM regions',
+            [i],
+          );
           await client.end();
           return result.rows[0];
         }),
@@ -99,7 +114,10 @@ describe('our agent (process) ↔ gateway ↔ PostgreSQL', () => {
   it('answers Test: allowed, not allowed, closed port', async () => {
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${database.port}`)).toEqual({ ok: true });
     expect(await fixture.gateway.test(keys.agentId, '10.0.0.1:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${await closedLoopbackPort()}`)).toEqual({ ok: false, code: 'CouldNotConnect' });
+    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${await closedLoopbackPort()}`)).toEqual({
+      ok: false,
+      code: 'CouldNotConnect',
+    });
   });
 
   it('refuses a disallowed target with AddressNotAllowed and a closed port with CouldNotConnect, reply first every time', async () => {
@@ -133,7 +151,11 @@ describe('our agent (process) ↔ gateway ↔ PostgreSQL', () => {
 
   it('moves 16 MiB each way intact through a route', async () => {
     const port = await listen((socket) => socket.pipe(socket));
-    const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${port}`, halfClose: true });
+    const route = await fixture.gateway.openRoute({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${port}`,
+      halfClose: true,
+    });
     try {
       const payload = randomBytes(16 * 1024 * 1024);
       const socket = connect({ host: '127.0.0.1', port: route.port, allowHalfOpen: true });

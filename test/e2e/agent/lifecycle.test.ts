@@ -14,7 +14,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { issueServerCertificate } from '../../../src/gateway/certificates.js';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
 import { type Cleanups, spawnOurAgent, startOurAgent } from '../../support/agent-fixture.js';
-import { agentConfigToml, nextGatewayEvent, quietGatewayFixture, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import {
+  agentConfigToml,
+  nextGatewayEvent,
+  quietGatewayFixture,
+  startGatewayFixture,
+  waitUntil,
+} from '../../support/gateway-fixture.js';
 import { OUR_AGENT_CLI, spawnAgent } from '../../support/reference-agent.js';
 
 const cleanups: Cleanups = [];
@@ -34,7 +40,10 @@ async function echoServer(): Promise<number> {
 async function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const [node, script] = OUR_AGENT_CLI.command;
   if (node === undefined || script === undefined) throw new Error('no CLI command');
-  const child = spawn(node, [script, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const child = spawn(node, [script, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -59,7 +68,9 @@ describe('our agent process: the gateway ends it', () => {
     expect(await rejected).toMatchObject({ agentId: stranger.agentId, reason: 'Unauthorized' });
     expect(await agent.exited).toEqual({ code: 1, signal: null });
     expect(agent.stderr()).toBe('agent was terminated by gateway: unauthorized agent\n');
-    expect(agent.output()).toMatch(/ERROR cluvio_agent::agent: connection terminated by gateway id=[0-9a-f]{16} reason=Unauthorized/);
+    expect(agent.output()).toMatch(
+      /ERROR cluvio_agent::agent: connection terminated by gateway id=[0-9a-f]{16} reason=Unauthorized/,
+    );
   });
 
   it('a disabled agent is retried every 5 s (Terminate{Disabled}) and comes online once enabled', async () => {
@@ -81,7 +92,11 @@ describe('our agent process: the gateway ends it', () => {
     const keys = fixture.addAgent();
     const agent = await startOurAgent(fixture, keys, { pingFrequency: '300ms' }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
-    const second = await nextGatewayEvent(fixture.gateway, 'agent-accepted', (event) => event.connectionId !== first.id);
+    const second = await nextGatewayEvent(
+      fixture.gateway,
+      'agent-accepted',
+      (event) => event.connectionId !== first.id,
+    );
     expect(second.agentId).toBe(keys.agentId);
     await agent.waitForOutput(/WARN cluvio_agent::agent: no pong from server id=[0-9a-f]{16}/);
   });
@@ -107,7 +122,11 @@ describe('our agent process: SwitchToNewConnection', () => {
     client.write('before the switch;');
     await waitUntil(() => received === 'before the switch;', 'the first part');
 
-    const oldClosed = nextGatewayEvent(fixture.gateway, 'connection-closed', (event) => event.connectionId === first.id);
+    const oldClosed = nextGatewayEvent(
+      fixture.gateway,
+      'connection-closed',
+      (event) => event.connectionId === first.id,
+    );
     const switched = await fixture.gateway.switchConnection(keys.agentId);
     expect(switched.previousConnectionId).toBe(first.id);
     const [info] = fixture.gateway.agents();
@@ -115,7 +134,10 @@ describe('our agent process: SwitchToNewConnection', () => {
     expect(info?.connections.find((c) => c.id === switched.currentConnectionId)).toMatchObject({ phase: 'accepted' });
 
     client.write('after the switch');
-    await waitUntil(() => received === 'before the switch;after the switch', 'the second part, through the old connection');
+    await waitUntil(
+      () => received === 'before the switch;after the switch',
+      'the second part, through the old connection',
+    );
     client.end();
     await oldClosed; // the gateway closes the drained connection once its stream is done
     await agent.waitForOutput(/switching to new connection and draining the existing one/);
@@ -131,7 +153,11 @@ describe('our agent process: signals', () => {
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
     const stream = await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${await echoServer()}`);
     stream.on('error', () => undefined);
-    const closed = nextGatewayEvent(fixture.gateway, 'connection-closed', (event) => event.connectionId === connection.id);
+    const closed = nextGatewayEvent(
+      fixture.gateway,
+      'connection-closed',
+      (event) => event.connectionId === connection.id,
+    );
     const streamEnded = new Promise((resolve) => stream.once('close', resolve));
     agent.child.kill(signal);
     expect(await agent.exited).toEqual({ code: 0, signal: null });
@@ -148,7 +174,11 @@ describe('our agent process: TLS', () => {
     const other = await startGatewayFixture();
     cleanups.push(() => other.close());
     const agent = await startOurAgent(fixture, keys, { trustPem: other.ca.certPem }, cleanups);
-    await agent.waitForOutput(new RegExp(`WARN cluvio_agent::agent: failed to connect to localhost:${fixture.port} err=i/o error: could not connect to any address of localhost`));
+    await agent.waitForOutput(
+      new RegExp(
+        `WARN cluvio_agent::agent: failed to connect to localhost:${fixture.port} err=i/o error: could not connect to any address of localhost`,
+      ),
+    );
     await agent.waitForOutput(/waiting 2s before connecting/);
     expect(fixture.gateway.agents()[0]?.online).toBe(false);
     expect(agent.output()).toMatch(/DEBUG cluvio_agent::tls: failed to connect to 127\.0\.0\.1:\d+ \(localhost\): /);
@@ -157,7 +187,9 @@ describe('our agent process: TLS', () => {
   it('refuses a TLS 1.2-only server', async () => {
     const fixture = await quietGatewayFixture(cleanups);
     const leaf = await issueServerCertificate(fixture.ca, ['localhost']);
-    const server = tls.createServer({ cert: leaf.certPem, key: leaf.keyPem, maxVersion: 'TLSv1.2' }, (socket) => socket.destroy());
+    const server = tls.createServer({ cert: leaf.certPem, key: leaf.keyPem, maxVersion: 'TLSv1.2' }, (socket) =>
+      socket.destroy(),
+    );
     server.on('tlsClientError', () => undefined);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -184,7 +216,15 @@ describe('our agent process: configuration and logs', () => {
     const dir = await tempDir();
     const file = path.join(dir, 'cluvio-agent.toml');
     const garbage = `-----BEGIN CERTIFICATE-----\n${Buffer.from('not a certificate at all, just text').toString('base64')}\n-----END CERTIFICATE-----`;
-    await writeFile(file, agentConfigToml({ secretKey: generateKeyPair().secretKey.exportBase64url(), host: 'localhost', port: 1, trustPem: garbage }));
+    await writeFile(
+      file,
+      agentConfigToml({
+        secretKey: generateKeyPair().secretKey.exportBase64url(),
+        host: 'localhost',
+        port: 1,
+        trustPem: garbage,
+      }),
+    );
     const result = await runCli(['-c', file]);
     expect(result.code).toBe(1);
     // Our config loader checks each certificate, so the refusal comes as a config error naming the key.
@@ -195,7 +235,11 @@ describe('our agent process: configuration and logs', () => {
   it('-l filters records by module and level', async () => {
     const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
-    const agent = await spawnOurAgent(fixture.agentConfigToml(keys), { logFilter: 'cluvio_agent::agent=info' }, cleanups);
+    const agent = await spawnOurAgent(
+      fixture.agentConfigToml(keys),
+      { logFilter: 'cluvio_agent::agent=info' },
+      cleanups,
+    );
     await fixture.gateway.waitForAgent(keys.agentId);
     await agent.waitForOutput(/up and running/);
     expect(agent.output()).not.toMatch(/DEBUG|cluvio_agent: configuration/);
@@ -209,10 +253,24 @@ describe('our agent process: configuration and logs', () => {
     cleanups.push(() => agent.stop());
     await fixture.gateway.waitForAgent(keys.agentId);
     await agent.waitForOutput(/"up and running"/);
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 2, 'two pings answered');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 2,
+      'two pings answered',
+    );
     await agent.stop();
-    const records = agent.output().trim().split('\n').map((line) => JSON.parse(line) as { timestamp: string; level: string; fields: Record<string, unknown>; target: string });
-    expect(records.find((r) => r.fields.message === 'up and running')).toMatchObject({ level: 'INFO', target: 'cluvio_agent::agent', fields: { agent: keys.agentId, version: '1.3.0' } });
+    const records = agent
+      .output()
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as { timestamp: string; level: string; fields: Record<string, unknown>; target: string },
+      );
+    expect(records.find((r) => r.fields.message === 'up and running')).toMatchObject({
+      level: 'INFO',
+      target: 'cluvio_agent::agent',
+      fields: { agent: keys.agentId, version: '1.3.0' },
+    });
     expect(Object.keys(records[0] ?? {})).toEqual(['timestamp', 'level', 'fields', 'target']);
     expect(records.some((r) => r.level === 'TRACE')).toBe(true);
     expect(agent.output()).not.toContain(keys.secretKey.exportBase64url());

@@ -36,7 +36,10 @@ async function bench(args: readonly string[]): Promise<Run> {
   expect(existsSync(RUN), `${RUN} is missing: run \`npm run build\` first`).toBe(true);
   const out = await mkdtemp(path.join(tmpdir(), 'cluvio-bench-smoke-'));
   dirs.push(out);
-  const child = spawn(process.execPath, [RUN, '--smoke', '--out', out, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [RUN, '--smoke', '--out', out, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -44,7 +47,10 @@ async function bench(args: readonly string[]): Promise<Run> {
   const [code] = (await once(child, 'close')) as [number | null];
   const files = readdirSync(out).filter((f) => f.endsWith('.jsonl'));
   expect(files).toHaveLength(1);
-  const records = readFileSync(path.join(out, files[0] ?? ''), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const records = readFileSync(path.join(out, files[0] ?? ''), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
   return { code, stdout, stderr, records };
 }
 
@@ -52,12 +58,25 @@ async function bench(args: readonly string[]): Promise<Run> {
 function samples(run: Run, section: string, pathKey: string): Map<string, number> {
   const found = new Map<string, number>();
   for (const r of run.records) {
-    if (r.kind === 'sample' && r.section === section && r.path === pathKey) found.set(String(r.metric), Number(r.value));
+    if (r.kind === 'sample' && r.section === section && r.path === pathKey)
+      found.set(String(r.metric), Number(r.value));
   }
   return found;
 }
 
-const EVERY_PATH = ['up', 'down', 'agg:8', 'fair:8', 'agg:64', 'fair:64', 'echoP50', 'echoP99', 'setup', 'pgQps', 'pgLargeMs'];
+const EVERY_PATH = [
+  'up',
+  'down',
+  'agg:8',
+  'fair:8',
+  'agg:64',
+  'fair:64',
+  'echoP50',
+  'echoP99',
+  'setup',
+  'pgQps',
+  'pgLargeMs',
+];
 const AGENT_SIDE = ['cpuUp', 'cpuDown', 'gatewayCpuUp', 'gatewayCpuDown', ...SMOKE_IDLE.map((n) => `idleRssMiB:${n}`)];
 /**
  * RSS differences per stream: produced and finite, but at smoke sizes (hundreds of streams, a
@@ -70,7 +89,13 @@ describe('npm run bench -- --smoke', () => {
     const run = await bench(['--idle', SMOKE_IDLE.join(',')]);
     expect(run.code, run.stderr).toBe(0);
     const sshSkipped = run.stderr.includes('ssh -L path skipped');
-    const paths = ['direct', 'tls', 'tunnel', ...(sshSkipped ? [] : ['ssh']), ...(existsSync(REFERENCE) ? ['reference'] : [])];
+    const paths = [
+      'direct',
+      'tls',
+      'tunnel',
+      ...(sshSkipped ? [] : ['ssh']),
+      ...(existsSync(REFERENCE) ? ['reference'] : []),
+    ];
     for (const pathKey of paths) {
       const found = samples(run, 'paths', pathKey);
       const expected = pathKey === 'direct' ? EVERY_PATH : [...EVERY_PATH, ...AGENT_SIDE];
@@ -80,10 +105,17 @@ describe('npm run bench -- --smoke', () => {
         expect(Number.isFinite(value) && (value ?? 0) > 0, `${pathKey} ${metric} = ${String(value)}`).toBe(true);
       }
       if (pathKey !== 'direct') {
-        for (const metric of AGENT_SIDE_DELTAS) expect(Number.isFinite(found.get(metric)), `${pathKey} ${metric} = ${String(found.get(metric))}`).toBe(true);
+        for (const metric of AGENT_SIDE_DELTAS)
+          expect(Number.isFinite(found.get(metric)), `${pathKey} ${metric} = ${String(found.get(metric))}`).toBe(true);
       }
     }
-    const wanRows = ['wan-line', 'wan-ours', 'wan-ours-fixed', 'wan-fixed-gateway', ...(existsSync(REFERENCE) ? ['wan-reference'] : [])];
+    const wanRows = [
+      'wan-line',
+      'wan-ours',
+      'wan-ours-fixed',
+      'wan-fixed-gateway',
+      ...(existsSync(REFERENCE) ? ['wan-reference'] : []),
+    ];
     for (const row of wanRows) {
       const found = samples(run, 'wan', row);
       for (const metric of ['wanDown', 'wanUp']) {
@@ -97,7 +129,16 @@ describe('npm run bench -- --smoke', () => {
   }, 300_000);
 
   it('without sshd, says so and how to install it, and runs the other paths', async () => {
-    const run = await bench(['--only', 'paths', '--paths', 'direct,ssh', '--groups', 'echo', '--sshd', '/nonexistent/sbin/sshd']);
+    const run = await bench([
+      '--only',
+      'paths',
+      '--paths',
+      'direct,ssh',
+      '--groups',
+      'echo',
+      '--sshd',
+      '/nonexistent/sbin/sshd',
+    ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain('ssh -L path skipped: sshd not found at /nonexistent/sbin/sshd');
     expect(run.stderr).toContain('apt-get install -y openssh-server');

@@ -64,27 +64,37 @@ async function drain(stream: MuxStream, sample: () => number): Promise<{ bytes: 
   return { bytes: Buffer.concat(chunks), largest };
 }
 
-async function gatewayWithAgent(options: { readonly fixedWindows: boolean; readonly reference: boolean }): Promise<{ fixture: GatewayFixture; agentId: string }> {
+async function gatewayWithAgent(options: {
+  readonly fixedWindows: boolean;
+  readonly reference: boolean;
+}): Promise<{ fixture: GatewayFixture; agentId: string }> {
   const fixture = await startGatewayFixture(options.fixedWindows ? { mux: YAMUX_0_10_CONFIG } : {});
   cleanups.push(() => fixture.close());
   const proxy = await startDelayProxy(fixture.port, ONE_WAY_MS);
-  cleanups.push(() => { proxy.close(); return Promise.resolve(); });
+  cleanups.push(() => {
+    proxy.close();
+    return Promise.resolve();
+  });
   const keys = fixture.addAgent();
   const config = { allowedAddresses: ['127.0.0.0/8'], port: proxy.port };
-  const agent = options.reference ? await spawnAgent(REFERENCE_AGENT, fixture.agentConfigToml(keys, config)) : await startOurAgent(fixture, keys, config);
+  const agent = options.reference
+    ? await spawnAgent(REFERENCE_AGENT, fixture.agentConfigToml(keys, config))
+    : await startOurAgent(fixture, keys, config);
   cleanups.push(() => agent.stop());
   await fixture.gateway.waitForAgent(keys.agentId);
   return { fixture, agentId: keys.agentId };
 }
 
 describe('window auto-tuning across a 20 ms round trip', () => {
-  it('our agent ↔ a gateway with fixed 256 KiB windows: uploads intact with the agent\'s window grown, downloads intact within 256 KiB', async () => {
+  it("our agent ↔ a gateway with fixed 256 KiB windows: uploads intact with the agent's window grown, downloads intact within 256 KiB", async () => {
     const { fixture, agentId } = await gatewayWithAgent({ fixedWindows: true, reference: false });
     const sink = await hashingTarget();
     cleanups.push(() => sink.close());
     const up = await fixture.gateway.openStream(agentId, `127.0.0.1:${sink.port}`, { halfClose: true });
     let largestCredit = up.sendWindow;
-    const sampler = setInterval(() => { largestCredit = Math.max(largestCredit, up.sendWindow); }, 1);
+    const sampler = setInterval(() => {
+      largestCredit = Math.max(largestCredit, up.sendWindow);
+    }, 1);
     const answer = drain(up, () => up.sendWindow);
     for (let offset = 0; offset < DATA.length; offset += 64 * KIB) {
       if (!up.write(DATA.subarray(offset, offset + 64 * KIB))) await once(up, 'drain');
@@ -104,13 +114,17 @@ describe('window auto-tuning across a 20 ms round trip', () => {
     expect(received.largest).toBe(256 * KIB);
   }, 120_000);
 
-  it.skipIf(!existsSync(REFERENCE_AGENT_PATH))('the reference agent ↔ our gateway: downloads intact with our window grown (yamux 0.10 answers the RTT probe)', async () => {
-    const { fixture, agentId } = await gatewayWithAgent({ fixedWindows: false, reference: true });
-    const source = await sourceTarget();
-    cleanups.push(() => source.close());
-    const down = await fixture.gateway.openStream(agentId, `127.0.0.1:${source.port}`);
-    const received = await drain(down, () => down.receiveWindow);
-    expect(createHash('sha256').update(received.bytes).digest('hex')).toBe(DATA_HASH);
-    expect(received.largest).toBeGreaterThan(256 * KIB);
-  }, 120_000);
+  it.skipIf(!existsSync(REFERENCE_AGENT_PATH))(
+    'the reference agent ↔ our gateway: downloads intact with our window grown (yamux 0.10 answers the RTT probe)',
+    async () => {
+      const { fixture, agentId } = await gatewayWithAgent({ fixedWindows: false, reference: true });
+      const source = await sourceTarget();
+      cleanups.push(() => source.close());
+      const down = await fixture.gateway.openStream(agentId, `127.0.0.1:${source.port}`);
+      const received = await drain(down, () => down.receiveWindow);
+      expect(createHash('sha256').update(received.bytes).digest('hex')).toBe(DATA_HASH);
+      expect(received.largest).toBeGreaterThan(256 * KIB);
+    },
+    120_000,
+  );
 });

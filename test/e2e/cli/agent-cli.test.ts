@@ -48,7 +48,11 @@ async function tomlForClosedPort(): Promise<string> {
 }
 
 /** Runs the agent until its output matches `pattern`, then sends SIGTERM and collects the exit. */
-function runCliUntil(args: readonly string[], pattern: RegExp, extraEnv: Record<string, string> = {}): Promise<CliResult> {
+function runCliUntil(
+  args: readonly string[],
+  pattern: RegExp,
+  extraEnv: Record<string, string> = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: work,
@@ -64,8 +68,14 @@ function runCliUntil(args: readonly string[], pattern: RegExp, extraEnv: Record<
         child.kill('SIGTERM');
       }
     };
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => { stdout += chunk; check(); });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk; check(); });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      check();
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      check();
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       resolve({ code, stdout, stderr });
@@ -117,7 +127,10 @@ describe('cluvio-agent --gen-keypair', () => {
 describe('cluvio-agent with a configuration', () => {
   it('refuses a broken file with "config:", the file and the key, exit 1', async () => {
     const file = path.join(work, 'broken.toml');
-    await writeFile(file, `secret-key = "${vector.secret_key_b64url}"\nconnect-timeout = "30"\n[server]\nhost = "gateway.example.com"\n`);
+    await writeFile(
+      file,
+      `secret-key = "${vector.secret_key_b64url}"\nconnect-timeout = "30"\n[server]\nhost = "gateway.example.com"\n`,
+    );
     const result = await runCli(['-c', file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
@@ -130,7 +143,9 @@ describe('cluvio-agent with a configuration', () => {
     await writeFile(file, validToml);
     const result = await runCli(['-c', file], { CLUVIO_AGENT_SERVER_HOST: '10.1.2.3' });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(new RegExp(`^config: ${escapeRegExp(file)}: server\\.host: invalid hostname: not a DNS name: \`10\\.1\\.2\\.3\``));
+    expect(result.stderr).toMatch(
+      new RegExp(`^config: ${escapeRegExp(file)}: server\\.host: invalid hostname: not a DNS name: \`10\\.1\\.2\\.3\``),
+    );
   });
 
   it('refuses a missing --config file with the reference’s message, exit 1', async () => {
@@ -157,7 +172,9 @@ describe('cluvio-agent with a configuration', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(
-      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z  INFO cluvio_agent: configuration path="${escapeRegExp(file)}" rule=\\$XDG_CONFIG_HOME$`),
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z  INFO cluvio_agent: configuration path="${escapeRegExp(file)}" rule=\\$XDG_CONFIG_HOME$`,
+      ),
     );
     expect(result.stdout).toMatch(/ WARN cluvio_agent::agent: failed to connect to localhost:\d+ /);
     expect(result.stdout).toContain('INFO cluvio_agent: shutting down signal=SIGTERM');
@@ -168,9 +185,23 @@ describe('cluvio-agent with a configuration', () => {
     await writeFile(file, await tomlForClosedPort());
     const result = await runCliUntil(['-c', file, '-j', '-l', 'trace'], /failed to connect to localhost:/);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { level: string; fields: Record<string, unknown>; target: string });
-    expect(lines[0]).toMatchObject({ level: 'INFO', target: 'cluvio_agent', fields: { message: 'configuration', path: `"${file}"` } });
-    expect(lines.some((l) => l.level === 'WARN' && l.target === 'cluvio_agent::agent' && String(l.fields.message).startsWith('failed to connect to localhost:'))).toBe(true);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { level: string; fields: Record<string, unknown>; target: string });
+    expect(lines[0]).toMatchObject({
+      level: 'INFO',
+      target: 'cluvio_agent',
+      fields: { message: 'configuration', path: `"${file}"` },
+    });
+    expect(
+      lines.some(
+        (l) =>
+          l.level === 'WARN' &&
+          l.target === 'cluvio_agent::agent' &&
+          String(l.fields.message).startsWith('failed to connect to localhost:'),
+      ),
+    ).toBe(true);
     expect(result.stdout + result.stderr).not.toContain(vector.secret_key_b64url);
   });
 });
@@ -180,7 +211,9 @@ describe('cluvio-agent usage errors', () => {
     const result = await runCli(['-l', 'cluvio_agent=loud', '-g']);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^error: invalid value 'cluvio_agent=loud' for '--log <FILTER>': `cluvio_agent=loud`: error parsing level filter/);
+    expect(result.stderr).toMatch(
+      /^error: invalid value 'cluvio_agent=loud' for '--log <FILTER>': `cluvio_agent=loud`: error parsing level filter/,
+    );
   });
 
   it('refuses unknown options and arguments with exit 2, like clap', async () => {
@@ -194,7 +227,21 @@ describe('cluvio-agent usage errors', () => {
   it('describes every option and the search order per OS in --help', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const text of ['-c, --config <PATH>', '--version', '-l, --log <FILTER>', '-j, --json', '-g, --gen-keypair', '--dashboard [ADDRESS]', 'loopback', 'ssh -L', '-h, --help', '$XDG_CONFIG_HOME', '%APPDATA%', 'In `/etc`.', path.join(home, '.config', 'cluvio-agent.toml')]) {
+    for (const text of [
+      '-c, --config <PATH>',
+      '--version',
+      '-l, --log <FILTER>',
+      '-j, --json',
+      '-g, --gen-keypair',
+      '--dashboard [ADDRESS]',
+      'loopback',
+      'ssh -L',
+      '-h, --help',
+      '$XDG_CONFIG_HOME',
+      '%APPDATA%',
+      'In `/etc`.',
+      path.join(home, '.config', 'cluvio-agent.toml'),
+    ]) {
       expect(result.stdout).toContain(text);
     }
   });

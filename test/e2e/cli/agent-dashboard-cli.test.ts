@@ -41,7 +41,8 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
-const offlineToml = (key: string, port: number): string => `secret-key = "${key}"\nallowed-addresses = ["127.0.0.1/32"]\n[server]\nhost = "localhost"\nport = ${port}\n`;
+const offlineToml = (key: string, port: number): string =>
+  `secret-key = "${key}"\nallowed-addresses = ["127.0.0.1/32"]\n[server]\nhost = "localhost"\nport = ${port}\n`;
 
 beforeAll(() => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` before the e2e tests`);
@@ -72,7 +73,9 @@ describe('cluvio-agent --dashboard', () => {
     // The terminal: the same lines as a plain run (configuration, then the engine's attempts).
     await agent.waitForLine(/ WARN cluvio_agent::agent: failed to connect to localhost:\d+/);
     expect(agent.stdout().split('\n')[0]).toMatch(
-      new RegExp(`^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z  INFO cluvio_agent: configuration path="${escapeRegExp(file)}" rule=command line \\(--config\\)$`),
+      new RegExp(
+        `^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{6}Z  INFO cluvio_agent: configuration path="${escapeRegExp(file)}" rule=command line \\(--config\\)$`,
+      ),
     );
     expect(agent.stdout()).not.toMatch(/DEBUG|TRACE/);
 
@@ -80,12 +83,21 @@ describe('cluvio-agent --dashboard', () => {
     expect((await fetch(url)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(403);
     const snapshot = (await dashboardCall(url, 'getSnapshot')) as AgentSnapshot;
-    expect(snapshot.config).toMatchObject({ path: file, server: { host: 'localhost' }, allowedAddresses: ['127.0.0.1/32'] });
+    expect(snapshot.config).toMatchObject({
+      path: file,
+      server: { host: 'localhost' },
+      allowedAddresses: ['127.0.0.1/32'],
+    });
     expect(['connecting', 'backing-off']).toContain(snapshot.state.phase);
     // The dashboard's log has the engine's records, debug included, and the CLI's own line.
     const logs = (await dashboardCall(url, 'getLogs', { level: 'debug', text: '' })) as LogRecord[];
     expect(logs.some((r) => r.module === 'cluvio_agent' && r.message === 'configuration')).toBe(true);
-    expect(logs.some((r) => r.level === 'debug' && r.module === 'cluvio_agent::agent' && r.message.startsWith('connecting to localhost:'))).toBe(true);
+    expect(
+      logs.some(
+        (r) =>
+          r.level === 'debug' && r.module === 'cluvio_agent::agent' && r.message.startsWith('connecting to localhost:'),
+      ),
+    ).toBe(true);
 
     expect(await agent.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     expect(agent.stdout()).toContain('INFO cluvio_agent: shutting down signal=SIGTERM');
@@ -101,7 +113,11 @@ describe('cluvio-agent --dashboard', () => {
       const agent = start(args);
       await agent.waitForLine(/waiting \S+ before connecting/);
       expect(await agent.stop('SIGTERM')).toEqual({ code: 0, signal: null });
-      const lines = agent.stdout().trimEnd().split('\n').map((line) => line.replace(/^\S+Z /, '').replace(/"timestamp":"[^"]+",/, ''));
+      const lines = agent
+        .stdout()
+        .trimEnd()
+        .split('\n')
+        .map((line) => line.replace(/^\S+Z /, '').replace(/"timestamp":"[^"]+",/, ''));
       const backoff = lines.findIndex((line) => /waiting \S+ before connecting/.test(line));
       return [...lines.slice(0, backoff + 1), lines.at(-1) ?? ''];
     };
@@ -113,7 +129,9 @@ describe('cluvio-agent --dashboard', () => {
     // A narrower filter keeps the CLI's own lines and every debug line out, also with --dashboard.
     const agentInfoJson = ['-c', file, '-l', 'cluvio_agent::agent=info', '-j'];
     const plainJson = await transcript(agentInfoJson);
-    expect(plainJson.every((line) => line.includes('"target":"cluvio_agent::agent"') && !line.includes('"DEBUG"'))).toBe(true);
+    expect(
+      plainJson.every((line) => line.includes('"target":"cluvio_agent::agent"') && !line.includes('"DEBUG"')),
+    ).toBe(true);
     expect(await transcript([...agentInfoJson, '--dashboard'])).toEqual(plainJson);
   });
 
@@ -136,7 +154,11 @@ describe('cluvio-agent --dashboard', () => {
     for (const address of ['0.0.0.0', '192.168.1.10:8080', '[::]:8080', 'example.com']) {
       const agent = start(['--dashboard', address, '-c', 'never-read.toml']);
       expect(await agent.exited).toEqual({ code: 2, signal: null });
-      expect(agent.stderr()).toMatch(new RegExp(`^error: invalid value '${escapeRegExp(address)}' for '--dashboard \\[ADDRESS\\]': the dashboard listens on loopback only`));
+      expect(agent.stderr()).toMatch(
+        new RegExp(
+          `^error: invalid value '${escapeRegExp(address)}' for '--dashboard \\[ADDRESS\\]': the dashboard listens on loopback only`,
+        ),
+      );
       expect(agent.stderr()).toContain('ssh -L');
       expect(agent.stdout()).toBe('');
     }
@@ -161,10 +183,16 @@ describe('cluvio-agent --dashboard', () => {
     await agent.waitForLine(/^dashboard: waiting for a configuration/);
     expect(agent.stderr()).toContain('config file not found: see `cluvio-agent --help` for details');
     expect(agent.stderr()).toContain(path.join(home, '.config', 'cluvio-agent.toml'));
-    expect(((await dashboardCall(url, 'getSnapshot')) as AgentSnapshot).state).toEqual({ phase: 'unconfigured', problem: null });
+    expect(((await dashboardCall(url, 'getSnapshot')) as AgentSnapshot).state).toEqual({
+      phase: 'unconfigured',
+      problem: null,
+    });
 
     const key = SecretKey.generate().exportBase64url();
-    const result = (await dashboardCall(url, 'importConfig', { fileName: 'cluvio-agent.toml', text: offlineToml(key, await closedLoopbackPort()) })) as { ok: boolean; path: string };
+    const result = (await dashboardCall(url, 'importConfig', {
+      fileName: 'cluvio-agent.toml',
+      text: offlineToml(key, await closedLoopbackPort()),
+    })) as { ok: boolean; path: string };
     const target = path.join(home, '.config', 'cluvio-agent.toml');
     expect(result).toMatchObject({ ok: true, path: target });
     expect((await stat(target)).mode & 0o777).toBe(0o600);
@@ -185,9 +213,14 @@ describe('cluvio-agent --dashboard', () => {
     expect(snapshot.state).toMatchObject({ phase: 'unconfigured', problem: { file, key: 'secret-key' } });
 
     const text = offlineToml(SecretKey.generate().exportBase64url(), await closedLoopbackPort());
-    expect(await dashboardCall(url, 'importConfig', { fileName: 'cluvio-agent.toml', text })).toMatchObject({ ok: true, path: file });
+    expect(await dashboardCall(url, 'importConfig', { fileName: 'cluvio-agent.toml', text })).toMatchObject({
+      ok: true,
+      path: file,
+    });
     expect(await readFile(file, 'utf8')).toBe(text);
-    expect((await readdir(work)).filter((name) => name.startsWith('agent.toml.') && name.endsWith('.bak'))).toHaveLength(1);
+    expect(
+      (await readdir(work)).filter((name) => name.startsWith('agent.toml.') && name.endsWith('.bak')),
+    ).toHaveLength(1);
     await agent.waitForLine(/ WARN cluvio_agent::agent: failed to connect to localhost:\d+/);
     expect(await agent.stop()).toEqual({ code: 0, signal: null });
   });
@@ -206,14 +239,22 @@ describe('cluvio-agent --dashboard', () => {
     const agent = start(['--dashboard', '-c', file]);
     const url = await agent.dashboardUrl();
     await fixture.gateway.waitForAgent(keys.agentId);
-    await agent.waitForLine(new RegExp(`INFO cluvio_agent::agent: up and running agent=${keys.agentId} version=1\\.3\\.0`));
-    await expect.poll(async () => ((await dashboardCall(url, 'getSnapshot')) as AgentSnapshot).state.phase, { timeout: 30_000 }).toBe('online');
+    await agent.waitForLine(
+      new RegExp(`INFO cluvio_agent::agent: up and running agent=${keys.agentId} version=1\\.3\\.0`),
+    );
+    await expect
+      .poll(async () => ((await dashboardCall(url, 'getSnapshot')) as AgentSnapshot).state.phase, { timeout: 30_000 })
+      .toBe('online');
 
     const stream = await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${echoPort}`);
     stream.on('data', () => undefined);
     stream.write(Buffer.alloc(4096, 7));
     await expect
-      .poll(async () => ((await dashboardCall(url, 'getStreams')) as StreamInfo[]).find((s) => s.phase === 'open')?.bytesFromTarget, { timeout: 30_000 })
+      .poll(
+        async () =>
+          ((await dashboardCall(url, 'getStreams')) as StreamInfo[]).find((s) => s.phase === 'open')?.bytesFromTarget,
+        { timeout: 30_000 },
+      )
       .toBe(4096);
     stream.destroy();
 

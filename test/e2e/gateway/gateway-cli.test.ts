@@ -36,7 +36,11 @@ const echo = createServer((socket) => socket.pipe(socket));
 
 function gatewayCli(...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -83,7 +87,17 @@ afterAll(async () => {
 
 describe('cluvio-gateway CLI', () => {
   it('init writes a CA, a certificate, the agents file, gateway.toml and a ready agent config (private files 0600)', async () => {
-    const result = await gatewayCli('init', '--host', 'localhost', '--dir', dir, '--port', String(await freePort()), '--agent-name', 'warehouse');
+    const result = await gatewayCli(
+      'init',
+      '--host',
+      'localhost',
+      '--dir',
+      dir,
+      '--port',
+      String(await freePort()),
+      '--agent-name',
+      'warehouse',
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/agent id: [A-Za-z0-9_-]{43}/);
     for (const [file, mode] of [
@@ -107,10 +121,17 @@ describe('cluvio-gateway CLI', () => {
   });
 
   it('serve runs the gateway; the reference agent connects with the written config', async () => {
-    serve = spawn(process.execPath, [CLI, 'serve', '-c', 'gateway.toml'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    serve = spawn(process.execPath, [CLI, 'serve', '-c', 'gateway.toml'], {
+      cwd: dir,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     serve.stdout?.setEncoding('utf8').on('data', (chunk: string) => (serveOutput += chunk));
     serve.stderr?.setEncoding('utf8').on('data', (chunk: string) => (serveOutput += chunk));
-    await waitUntil(() => existsSync(path.join(dir, 'gateway.admin.json')) && serveOutput.includes('gateway running'), 'the gateway is running');
+    await waitUntil(
+      () => existsSync(path.join(dir, 'gateway.admin.json')) && serveOutput.includes('gateway running'),
+      'the gateway is running',
+    );
     expect((await stat(path.join(dir, 'gateway.admin.json'))).mode & 0o777).toBe(0o600);
 
     agent = await spawnAgent(REFERENCE_AGENT, await readFile(path.join(dir, 'cluvio-agent.toml'), 'utf8'));
@@ -128,7 +149,15 @@ describe('cluvio-gateway CLI', () => {
     expect(closed.code).toBe(1);
     expect(closed.stdout).toMatch(/could not connect/);
 
-    const added = await gatewayCli('route', 'add', '--agent', 'warehouse', '--target', `127.0.0.1:${echoPort}`, '--json');
+    const added = await gatewayCli(
+      'route',
+      'add',
+      '--agent',
+      'warehouse',
+      '--target',
+      `127.0.0.1:${echoPort}`,
+      '--json',
+    );
     expect(added.code).toBe(0);
     const route = JSON.parse(added.stdout) as RouteInfo;
     const client = connect({ host: '127.0.0.1', port: route.port });
@@ -167,22 +196,31 @@ describe('cluvio-gateway CLI', () => {
   it('SIGHUP reloads the agents file', async () => {
     const newcomer = generateKeyPair();
     const file = path.join(dir, 'agents.toml');
-    await writeFile(file, `${await readFile(file, 'utf8')}\n[[agent]]\nid = "${newcomer.agentId}"\nname = "newcomer"\n`);
+    await writeFile(
+      file,
+      `${await readFile(file, 'utf8')}\n[[agent]]\nid = "${newcomer.agentId}"\nname = "newcomer"\n`,
+    );
     serve.kill('SIGHUP');
     await waitUntil(() => serveOutput.includes('agents file reloaded'), 'the agents file was reloaded');
     const names = (await agents()).map((entry) => entry.name);
     expect(names).toEqual(['warehouse', 'newcomer']);
   });
 
-  it('terminate: our agent, connected, stops with the operator\'s reason and exits 1 with its message', async () => {
+  it("terminate: our agent, connected, stops with the operator's reason and exits 1 with its message", async () => {
     const retiring = generateKeyPair();
     const file = path.join(dir, 'agents.toml');
     const reloads = serveOutput.split('agents file reloaded').length;
-    await writeFile(file, `${await readFile(file, 'utf8')}\n[[agent]]\nid = "${retiring.agentId}"\nname = "retiring"\n`);
+    await writeFile(
+      file,
+      `${await readFile(file, 'utf8')}\n[[agent]]\nid = "${retiring.agentId}"\nname = "retiring"\n`,
+    );
     serve.kill('SIGHUP');
     await waitUntil(() => serveOutput.split('agents file reloaded').length > reloads, 'the agents file was reloaded');
     // The config init wrote, with this agent's key instead of warehouse's.
-    const config = (await readFile(path.join(dir, 'cluvio-agent.toml'), 'utf8')).replace(/^secret-key = .*$/m, `secret-key = "${retiring.secretKey.exportBase64url()}"`);
+    const config = (await readFile(path.join(dir, 'cluvio-agent.toml'), 'utf8')).replace(
+      /^secret-key = .*$/m,
+      `secret-key = "${retiring.secretKey.exportBase64url()}"`,
+    );
     const accepted = serveOutput.split('agent accepted').length;
     const ours = await spawnAgent(OUR_AGENT_CLI, config);
     try {
@@ -194,7 +232,10 @@ describe('cluvio-gateway CLI', () => {
       expect(await ours.exited).toEqual({ code: 1, signal: null });
       expect(ours.stderr()).toContain('agent was terminated by gateway: unsupported agent version');
       expect(ours.output()).toMatch(/connection terminated by gateway .*reason=UnsupportedVersion/);
-      expect((await agents()).find((entry) => entry.name === 'retiring')).toMatchObject({ status: 'enabled', online: false });
+      expect((await agents()).find((entry) => entry.name === 'retiring')).toMatchObject({
+        status: 'enabled',
+        online: false,
+      });
       // Only that agent: warehouse is still online.
       expect((await agents()).find((entry) => entry.name === 'warehouse')).toMatchObject({ online: true });
     } finally {

@@ -23,8 +23,16 @@ async function gateway(): Promise<GatewayFixture> {
   return fixture;
 }
 
-async function startWithMetrics(fixture: GatewayFixture, keys: KeyPair, args: readonly string[] = ['--metrics-address', '127.0.0.1:0'], config = {}): Promise<{ agent: AgentProcess; base: string }> {
-  const agent = await spawnAgent({ name: 'cluvio-agent --metrics-address', command: [...OUR_AGENT_CLI.command, ...args] }, fixture.agentConfigToml(keys, config));
+async function startWithMetrics(
+  fixture: GatewayFixture,
+  keys: KeyPair,
+  args: readonly string[] = ['--metrics-address', '127.0.0.1:0'],
+  config = {},
+): Promise<{ agent: AgentProcess; base: string }> {
+  const agent = await spawnAgent(
+    { name: 'cluvio-agent --metrics-address', command: [...OUR_AGENT_CLI.command, ...args] },
+    fixture.agentConfigToml(keys, config),
+  );
   cleanups.push(() => agent.stop());
   const line = await agent.waitForOutput(/^metrics: http:\/\/127\.0\.0\.1:\d+\/metrics$/m);
   const url = /metrics: (http:\/\/\S+)\/metrics/.exec(line)?.[1];
@@ -59,7 +67,10 @@ describe('health and metrics endpoint of cluvio-agent', () => {
   it('scraped while data flows: streams, bytes, connect latency and failures by code move as traffic does', async () => {
     const fixture = await gateway();
     const keys = fixture.addAgent();
-    const { agent, base } = await startWithMetrics(fixture, keys, ['--metrics-address', '127.0.0.1:0'], { allowedAddresses: ['127.0.0.1/32'], pingFrequency: '1s' });
+    const { agent, base } = await startWithMetrics(fixture, keys, ['--metrics-address', '127.0.0.1:0'], {
+      allowedAddresses: ['127.0.0.1/32'],
+      pingFrequency: '1s',
+    });
     await fixture.gateway.waitForAgent(keys.agentId);
     await agent.waitForOutput(/up and running/);
 
@@ -69,7 +80,9 @@ describe('health and metrics endpoint of cluvio-agent', () => {
     expect(e0.value('cluvio_agent_online')).toBe(1);
     expect(e0.value('cluvio_agent_state', { state: 'online' })).toBe(1);
     expect(e0.value('cluvio_agent_state', { state: 'backing_off' })).toBe(0);
-    expect(e0.value('cluvio_agent_info', { version: '0.1.0', agent_id: keys.agentId, server: `localhost:${fixture.port}` })).toBe(1);
+    expect(
+      e0.value('cluvio_agent_info', { version: '0.1.0', agent_id: keys.agentId, server: `localhost:${fixture.port}` }),
+    ).toBe(1);
     expect(e0.value('cluvio_agent_connected_since_seconds')).toBeGreaterThan(1_600_000_000);
     expect(e0.value('cluvio_agent_streams_total')).toBe(0);
     expect(first.text).not.toContain(keys.secretKey.exportBase64url());
@@ -102,13 +115,20 @@ describe('health and metrics endpoint of cluvio-agent', () => {
 
     // Refusals, counted by the code the gateway was told.
     await expect(fixture.gateway.openStream(keys.agentId, '10.1.2.3:5432')).rejects.toThrow();
-    const after = await scrapeUntil(base, (e) => e.value('cluvio_agent_streams_failed_total', { code: 'AddressNotAllowed' }) === 1 && e.value('cluvio_agent_streams_open') === 0);
+    const after = await scrapeUntil(
+      base,
+      (e) =>
+        e.value('cluvio_agent_streams_failed_total', { code: 'AddressNotAllowed' }) === 1 &&
+        e.value('cluvio_agent_streams_open') === 0,
+    );
     expect(after.value('cluvio_agent_streams_failed_total', { code: 'AddressNotAllowed' })).toBe(1);
     expect(after.value('cluvio_agent_streams_failed_total', { code: 'CouldNotConnect' })).toBe(0);
     expect(after.value('cluvio_agent_streams_total')).toBe(2);
 
     // With the traffic over, the agent's own ping (ping-frequency 1 s) reports its round trip.
-    const rtt = (await scrapeUntil(base, (e) => e.value('cluvio_agent_ping_rtt_seconds') !== undefined)).value('cluvio_agent_ping_rtt_seconds');
+    const rtt = (await scrapeUntil(base, (e) => e.value('cluvio_agent_ping_rtt_seconds') !== undefined)).value(
+      'cluvio_agent_ping_rtt_seconds',
+    );
     expect(rtt).toBeGreaterThanOrEqual(0);
   });
 
@@ -151,10 +171,13 @@ describe('health and metrics endpoint of cluvio-agent', () => {
     const port = new URL(base).port;
     const { request } = await import('node:http');
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/metrics', headers: { host: `evil.example:${port}` } }, (res) => {
-        res.resume();
-        resolve(res.statusCode);
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path: '/metrics', headers: { host: `evil.example:${port}` } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
       req.on('error', reject);
       req.end();
     });
@@ -165,14 +188,22 @@ describe('health and metrics endpoint of cluvio-agent', () => {
   it('refuses a non-loopback address (exit 2) and reports a port in use (exit 1)', async () => {
     const fixture = await gateway();
     const keys = fixture.addAgent();
-    const open = await spawnAgent({ name: 'cluvio-agent', command: [...OUR_AGENT_CLI.command, '--metrics-address', '0.0.0.0:9464'] }, fixture.agentConfigToml(keys));
+    const open = await spawnAgent(
+      { name: 'cluvio-agent', command: [...OUR_AGENT_CLI.command, '--metrics-address', '0.0.0.0:9464'] },
+      fixture.agentConfigToml(keys),
+    );
     cleanups.push(() => open.stop());
     expect(await open.exited).toEqual({ code: 2, signal: null });
-    expect(open.stderr()).toContain('the metrics endpoint listens on loopback only, and 0.0.0.0 is not a loopback address');
+    expect(open.stderr()).toContain(
+      'the metrics endpoint listens on loopback only, and 0.0.0.0 is not a loopback address',
+    );
 
     const { server, port } = await listenLoopback(() => undefined);
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-    const taken = await spawnAgent({ name: 'cluvio-agent', command: [...OUR_AGENT_CLI.command, '--metrics-address', `127.0.0.1:${port}`] }, fixture.agentConfigToml(keys));
+    const taken = await spawnAgent(
+      { name: 'cluvio-agent', command: [...OUR_AGENT_CLI.command, '--metrics-address', `127.0.0.1:${port}`] },
+      fixture.agentConfigToml(keys),
+    );
     cleanups.push(() => taken.stop());
     expect(await taken.exited).toEqual({ code: 1, signal: null });
     expect(taken.stderr()).toContain(`metrics: cannot listen on 127.0.0.1:${port}`);
@@ -185,6 +216,8 @@ describe('health and metrics endpoint of cluvio-agent', () => {
     await fixture.gateway.waitForAgent(keys.agentId);
     const e = await scrapeUntil(base, (x) => x.value('cluvio_agent_online') === 1);
     expect(e.value('cluvio_agent_online')).toBe(1);
-    expect(e.value('cluvio_agent_info', { version: '0.1.0', agent_id: keys.agentId, server: `localhost:${fixture.port}` })).toBe(1);
+    expect(
+      e.value('cluvio_agent_info', { version: '0.1.0', agent_id: keys.agentId, server: `localhost:${fixture.port}` }),
+    ).toBe(1);
   });
 });

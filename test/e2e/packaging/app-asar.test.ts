@@ -17,7 +17,16 @@ const run = promisify(execFile);
 /** @electron/fuses' marker that precedes the fuse wire in Electron's binary. */
 const FUSE_SENTINEL = Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX');
 /** Fuse positions in wire version 1 (Electron's fuses.json5). */
-const FUSES = ['RunAsNode', 'EnableCookieEncryption', 'EnableNodeOptionsEnvironmentVariable', 'EnableNodeCliInspectArguments', 'EnableEmbeddedAsarIntegrityValidation', 'OnlyLoadAppFromAsar', 'LoadBrowserProcessSpecificV8Snapshot', 'GrantFileProtocolExtraPrivileges'] as const;
+const FUSES = [
+  'RunAsNode',
+  'EnableCookieEncryption',
+  'EnableNodeOptionsEnvironmentVariable',
+  'EnableNodeCliInspectArguments',
+  'EnableEmbeddedAsarIntegrityValidation',
+  'OnlyLoadAppFromAsar',
+  'LoadBrowserProcessSpecificV8Snapshot',
+  'GrantFileProtocolExtraPrivileges',
+] as const;
 const root = path.resolve('.');
 
 describe('packaged app (electron-builder --linux dir)', () => {
@@ -36,14 +45,33 @@ describe('packaged app (electron-builder --linux dir)', () => {
     await mkdir(electronDist);
     // It carries Electron's fuse wire (sentinel, version 1, 8 fuses in Electron's default states)
     // so that electron-builder flips the configured fuses in it as it would in the real binary.
-    await writeFile(path.join(electronDist, 'electron'), Buffer.concat([Buffer.from('#!/bin/sh\necho "placeholder for the Electron binary"\n# '), FUSE_SENTINEL, Buffer.from([1, 8]), Buffer.from('10110001'), Buffer.from('\n')]));
+    await writeFile(
+      path.join(electronDist, 'electron'),
+      Buffer.concat([
+        Buffer.from('#!/bin/sh\necho "placeholder for the Electron binary"\n# '),
+        FUSE_SENTINEL,
+        Buffer.from([1, 8]),
+        Buffer.from('10110001'),
+        Buffer.from('\n'),
+      ]),
+    );
     await chmod(path.join(electronDist, 'electron'), 0o755);
-    await run(process.execPath, [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), '--linux', 'dir', `-c.electronDist=${electronDist}`, `-c.directories.output=${path.join(dir, 'release')}`], {
-      cwd: root,
-      env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
-      timeout: 240_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await run(
+      process.execPath,
+      [
+        path.join(root, 'node_modules', 'electron-builder', 'cli.js'),
+        '--linux',
+        'dir',
+        `-c.electronDist=${electronDist}`,
+        `-c.directories.output=${path.join(dir, 'release')}`,
+      ],
+      {
+        cwd: root,
+        env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CSC_IDENTITY_AUTO_DISCOVERY: 'false' },
+        timeout: 240_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     appDir = path.join(dir, 'release', 'linux-unpacked');
     asar = new AsarArchive(path.join(appDir, 'resources', 'app.asar'));
     files = asar.files();
@@ -80,11 +108,22 @@ describe('packaged app (electron-builder --linux dir)', () => {
     const manifest = JSON.parse(asar.read('/package.json').toString('utf8')) as { main: string };
     expect(files).toContain(`/${manifest.main}`);
     expect(manifest.main).toBe('dist/src/main/main.js');
-    for (const file of ['/dist/src/host/agent-host.js', '/dist/src/tunnel/config/index.js', '/dist/src/shared/agent-api.js', '/dist/preload/preload.cjs', '/dist/renderer/index.html', '/build/icons/tray/onlineTemplate.png', '/build/icons/tray/error@2x.png', '/build/icons/icon.png']) {
+    for (const file of [
+      '/dist/src/host/agent-host.js',
+      '/dist/src/tunnel/config/index.js',
+      '/dist/src/shared/agent-api.js',
+      '/dist/preload/preload.cjs',
+      '/dist/renderer/index.html',
+      '/build/icons/tray/onlineTemplate.png',
+      '/build/icons/tray/error@2x.png',
+      '/build/icons/icon.png',
+    ]) {
       expect(files).toContain(file);
     }
     expect(files.some((f) => /^\/dist\/renderer\/assets\/index-[\w-]+\.js$/.test(f))).toBe(true);
-    expect(asar.read('/dist/renderer/index.html').toString('utf8')).toBe(await readFile(path.join(root, 'dist', 'renderer', 'index.html'), 'utf8'));
+    expect(asar.read('/dist/renderer/index.html').toString('utf8')).toBe(
+      await readFile(path.join(root, 'dist', 'renderer', 'index.html'), 'utf8'),
+    );
   });
 
   it('the preload is one CommonJS file that requires nothing but electron (a sandboxed preload can load no modules)', () => {
@@ -95,15 +134,36 @@ describe('packaged app (electron-builder --linux dir)', () => {
   });
 
   it('contains the production dependencies and none of the development ones', () => {
-    for (const dep of ['electron-log', '@iarna/toml', 'cborg', '@noble/curves', '@noble/ciphers', '@peculiar/x509']) expect(files).toContain(`/node_modules/${dep}/package.json`);
-    for (const dep of ['electron', 'electron-builder', 'vite', 'vitest', 'typescript', 'eslint', 'playwright-core', 'react', 'react-dom', '@electric-sql/pglite']) {
+    for (const dep of ['electron-log', '@iarna/toml', 'cborg', '@noble/curves', '@noble/ciphers', '@peculiar/x509'])
+      expect(files).toContain(`/node_modules/${dep}/package.json`);
+    for (const dep of [
+      'electron',
+      'electron-builder',
+      'vite',
+      'vitest',
+      'typescript',
+      'eslint',
+      'playwright-core',
+      'react',
+      'react-dom',
+      '@electric-sql/pglite',
+    ]) {
       expect(files.filter((f) => f.startsWith(`/node_modules/${dep}/`))).toEqual([]);
     }
   });
 
   it('contains no sources, tests, source maps, benchmarks or the CLI-only gateway', () => {
     const ours = files.filter((f) => !f.startsWith('/node_modules/'));
-    expect(ours.filter((f) => f.startsWith('/src/') || f.startsWith('/test/') || f.startsWith('/dist/bench/') || f.startsWith('/dist/src/gateway/') || f.startsWith('/dist/src/cli/'))).toEqual([]);
+    expect(
+      ours.filter(
+        (f) =>
+          f.startsWith('/src/') ||
+          f.startsWith('/test/') ||
+          f.startsWith('/dist/bench/') ||
+          f.startsWith('/dist/src/gateway/') ||
+          f.startsWith('/dist/src/cli/'),
+      ),
+    ).toEqual([]);
     expect(ours.filter((f) => f.endsWith('.ts') || f.endsWith('.tsx') || f.endsWith('.map'))).toEqual([]);
   });
 
@@ -115,14 +175,18 @@ describe('packaged app (electron-builder --linux dir)', () => {
       if (seen.has(file)) return;
       seen.add(file);
       const source = asar.read(file).toString('utf8');
-      for (const match of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g)) {
+      for (const match of source.matchAll(
+        /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g,
+      )) {
         const specifier = match[1] ?? match[2] ?? '';
         if (specifier.startsWith('.')) {
           const target = path.posix.join(path.posix.dirname(file), specifier);
           if (files.includes(target)) visit(target);
           else missing.push(`${file} → ${specifier}`);
         } else if (!builtins.has(specifier)) {
-          const name = specifier.startsWith('@') ? specifier.split('/').slice(0, 2).join('/') : (specifier.split('/')[0] ?? '');
+          const name = specifier.startsWith('@')
+            ? specifier.split('/').slice(0, 2).join('/')
+            : (specifier.split('/')[0] ?? '');
           if (!files.includes(`/node_modules/${name}/package.json`)) missing.push(`${file} → ${specifier}`);
         }
       }

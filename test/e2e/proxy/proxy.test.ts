@@ -39,9 +39,19 @@ function cliWith(...args: string[]): AgentImplementation {
   return { name: 'cluvio-agent with options', command: [...OUR_AGENT_CLI.command, ...args] };
 }
 
-async function spawnWith(fixture: GatewayFixture, keys: KeyPair, args: string[], env: NodeJS.ProcessEnv = {}, trustPem?: string): ReturnType<typeof spawnAgent> {
+async function spawnWith(
+  fixture: GatewayFixture,
+  keys: KeyPair,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  trustPem?: string,
+): ReturnType<typeof spawnAgent> {
   // Every level, so that "never printed" covers debug and trace records too.
-  const agent = await spawnAgent(cliWith(...args), fixture.agentConfigToml(keys, trustPem === undefined ? {} : { trustPem }), { env, logFilter: 'trace' });
+  const agent = await spawnAgent(
+    cliWith(...args),
+    fixture.agentConfigToml(keys, trustPem === undefined ? {} : { trustPem }),
+    { env, logFilter: 'trace' },
+  );
   cleanups.push(() => agent.stop());
   return agent;
 }
@@ -68,7 +78,9 @@ describe('cluvio-agent through an HTTP CONNECT proxy (tinyproxy)', () => {
     const agent = await startOurAgent(fixture, keys, {}, cleanups, { env: { HTTPS_PROXY: tiny.url } });
     await fixture.gateway.waitForAgent(keys.agentId);
     expect(tiny.connects()).toEqual([`localhost:${fixture.port}`]);
-    await agent.waitForOutput(new RegExp(`INFO cluvio_agent: using proxy proxy=http://127\\.0\\.0\\.1:${tiny.port} source=HTTPS_PROXY`));
+    await agent.waitForOutput(
+      new RegExp(`INFO cluvio_agent: using proxy proxy=http://127\\.0\\.0\\.1:${tiny.port} source=HTTPS_PROXY`),
+    );
     await agent.waitForOutput(/up and running/);
     const echo = await echoTarget();
     expect(await roundTrip(fixture, keys, echo, 'through the proxy')).toBe('through the proxy');
@@ -79,11 +91,19 @@ describe('cluvio-agent through an HTTP CONNECT proxy (tinyproxy)', () => {
     const fixture = await gateway();
     const tiny = await proxy({ basicAuth: { user: USER, password: PASSWORD } });
     const keys = fixture.addAgent();
-    const agent = await spawnWith(fixture, keys, ['--proxy', `http://${USER}:${PASSWORD}@127.0.0.1:${tiny.port}`], {}, undefined);
+    const agent = await spawnWith(
+      fixture,
+      keys,
+      ['--proxy', `http://${USER}:${PASSWORD}@127.0.0.1:${tiny.port}`],
+      {},
+      undefined,
+    );
     await fixture.gateway.waitForAgent(keys.agentId);
     await agent.waitForOutput(/up and running/);
     expect(tiny.connects()).toEqual([`localhost:${fixture.port}`]);
-    expect(agent.output()).toContain(`using proxy proxy=http://[redacted]@127.0.0.1:${tiny.port} source=command line (--proxy)`);
+    expect(agent.output()).toContain(
+      `using proxy proxy=http://[redacted]@127.0.0.1:${tiny.port} source=command line (--proxy)`,
+    );
     expect(agent.output()).not.toContain(PASSWORD);
     expect(agent.output()).not.toContain(USER);
     expect(agent.output()).not.toContain(Buffer.from(`${USER}:${PASSWORD}`).toString('base64'));
@@ -95,7 +115,9 @@ describe('cluvio-agent through an HTTP CONNECT proxy (tinyproxy)', () => {
     const keys = fixture.addAgent();
     const wrong = 'Wr0ng-passw0rd';
     const agent = await spawnWith(fixture, keys, ['--proxy', `http://${USER}:${wrong}@127.0.0.1:${tiny.port}`]);
-    const line = await agent.waitForOutput(/WARN cluvio_agent::agent: failed to connect to localhost:\d+ err=.*proxy error: 401 Unauthorized/);
+    const line = await agent.waitForOutput(
+      /WARN cluvio_agent::agent: failed to connect to localhost:\d+ err=.*proxy error: 401 Unauthorized/,
+    );
     expect(line).toContain(`through proxy http://[redacted]@127.0.0.1:${tiny.port}`);
     expect(line).toContain('the proxy requires authentication');
     await agent.waitForOutput(/waiting 2s before connecting/);
@@ -109,7 +131,9 @@ describe('cluvio-agent through an HTTP CONNECT proxy (tinyproxy)', () => {
     const tiny = await proxy({ basicAuth: { user: USER, password: PASSWORD } });
     const keys = fixture.addAgent();
     const agent = await startOurAgent(fixture, keys, {}, cleanups, { env: { HTTPS_PROXY: tiny.url } });
-    await agent.waitForOutput(/failed to connect to localhost:\d+ err=.*407 Proxy Authentication Required: the proxy requires authentication/);
+    await agent.waitForOutput(
+      /failed to connect to localhost:\d+ err=.*407 Proxy Authentication Required: the proxy requires authentication/,
+    );
     expect(fixture.gateway.agents()[0]?.online).toBe(false);
   });
 
@@ -118,7 +142,9 @@ describe('cluvio-agent through an HTTP CONNECT proxy (tinyproxy)', () => {
     const tiny = await proxy({ connectPorts: [443] });
     const keys = fixture.addAgent();
     const agent = await startOurAgent(fixture, keys, {}, cleanups, { env: { https_proxy: tiny.url } });
-    await agent.waitForOutput(/failed to connect to localhost:\d+ err=.*proxy error: 403 .*the proxy refused to open a tunnel/);
+    await agent.waitForOutput(
+      /failed to connect to localhost:\d+ err=.*proxy error: 403 .*the proxy refused to open a tunnel/,
+    );
     expect(tiny.connects()).toEqual([`localhost:${fixture.port}`]);
     expect(fixture.gateway.agents()[0]?.online).toBe(false);
   });
@@ -127,7 +153,9 @@ describe('cluvio-agent through an HTTP CONNECT proxy (tinyproxy)', () => {
     const fixture = await gateway();
     const tiny = await proxy();
     const keys = fixture.addAgent();
-    const agent = await startOurAgent(fixture, keys, {}, cleanups, { env: { HTTPS_PROXY: tiny.url, NO_PROXY: 'example.org, localhost' } });
+    const agent = await startOurAgent(fixture, keys, {}, cleanups, {
+      env: { HTTPS_PROXY: tiny.url, NO_PROXY: 'example.org, localhost' },
+    });
     await fixture.gateway.waitForAgent(keys.agentId);
     await agent.waitForOutput(/not using proxy for this server \(no_proxy\)/);
     expect(tiny.connects()).toEqual([]);
@@ -148,13 +176,18 @@ describe('cluvio-agent through an HTTP CONNECT proxy (tinyproxy)', () => {
     const keys = fixture.addAgent();
     const stranger = await generateCertificateAuthority('Some other CA');
     const agent = await spawnWith(fixture, keys, ['--proxy', tiny.url], {}, stranger.certPem);
-    await agent.waitForOutput(/failed to connect to localhost:\d+ err=.*through proxy http:\/\/127\.0\.0\.1:\d+: unable to verify the first certificate/);
+    await agent.waitForOutput(
+      /failed to connect to localhost:\d+ err=.*through proxy http:\/\/127\.0\.0\.1:\d+: unable to verify the first certificate/,
+    );
     expect(tiny.connects()).toContain(`localhost:${fixture.port}`);
     expect(fixture.gateway.agents()[0]?.online).toBe(false);
   });
 
   it('a malformed proxy URL is a usage error (exit 2) that does not repeat the credentials', async () => {
-    const agent = await spawnAgent(cliWith('--proxy', 'https://someone:Hunter2-pw@proxy.example:443'), 'secret-key = "x"\n');
+    const agent = await spawnAgent(
+      cliWith('--proxy', 'https://someone:Hunter2-pw@proxy.example:443'),
+      'secret-key = "x"\n',
+    );
     cleanups.push(() => agent.stop());
     expect(await agent.exited).toEqual({ code: 2, signal: null });
     expect(agent.stderr()).toContain('only http:// proxies are supported');

@@ -25,7 +25,8 @@ let database: EmbeddedPostgres;
 let fixture: GatewayFixture;
 
 beforeAll(async () => {
-  if (!existsSync(path.resolve('dist', 'renderer', 'index.html'))) throw new Error('dist/renderer is missing: run npm run build first');
+  if (!existsSync(path.resolve('dist', 'renderer', 'index.html')))
+    throw new Error('dist/renderer is missing: run npm run build first');
   browser = await launchChromium();
   database = await startEmbeddedPostgres();
   fixture = await startGatewayFixture({ pingIntervalMs: 1_000 });
@@ -88,7 +89,12 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
 
   it('a query through the tunnel shows as a stream whose received bytes count up while the connection is open, then as closed', async () => {
     const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${database.port}` });
-    const client = new pg.Client({ host: '127.0.0.1', port: route.port, user: database.user, database: database.database });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: route.port,
+      user: database.user,
+      database: database.database,
+    });
     try {
       await page.goto(`${agent.url}#streams`);
       // The route needs the agent connected (as Cluvio does: it queries through online agents).
@@ -104,10 +110,14 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
       // Each result comes back through the same open stream: the Received column counts up.
       let received = shownBytes(await row.locator('td').nth(3).textContent());
       for (const rows of [100, 300, 600]) {
-        const result = await client.query<{ chunk: string }>(`SELECT repeat('x', 1000) AS chunk FROM generate_series(1, ${rows})`);
+        const result = await client.query<{ chunk: string }>(
+          `SELECT repeat('x', 1000) AS chunk FROM generate_series(1, ${rows})`,
+        );
         expect(result.rows).toHaveLength(rows);
         const before = received;
-        await expect.poll(async () => shownBytes(await row.locator('td').nth(3).textContent()), WAIT).toBeGreaterThan(before + rows * 900);
+        await expect
+          .poll(async () => shownBytes(await row.locator('td').nth(3).textContent()), WAIT)
+          .toBeGreaterThan(before + rows * 900);
         received = shownBytes(await row.locator('td').nth(3).textContent());
         if (rows === 300) await screenshot(page, 'streams-live');
       }
@@ -117,7 +127,9 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
       await client.query('COMMIT');
       await client.end();
       await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('closed');
-      await expect.poll(() => page.getByTestId('streams-summary').textContent(), WAIT).toBe('0 open, 1 recently closed');
+      await expect
+        .poll(() => page.getByTestId('streams-summary').textContent(), WAIT)
+        .toBe('0 open, 1 recently closed');
     } finally {
       await client.end().catch(() => undefined);
       await route.close();
@@ -195,7 +207,8 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     // The terminal says so too, and never shows either key.
     await agent.process.waitForLine(/ INFO cluvio_agent_desktop::host: configuration imported path=/);
     await agent.process.waitForLine(new RegExp(`up and running agent=${next.agentId}`));
-    for (const pair of [keys, next]) expect(agent.process.stdout() + agent.process.stderr()).not.toContain(pair.secretKey.exportBase64url());
+    for (const pair of [keys, next])
+      expect(agent.process.stdout() + agent.process.stderr()).not.toContain(pair.secretKey.exportBase64url());
     expect(await page.content()).not.toContain(next.secretKey.exportBase64url());
   });
 });

@@ -19,7 +19,8 @@ import { parseAgentConfig } from '../../../src/tunnel/config/index.js';
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(path.resolve('dist', 'renderer', 'index.html'))) throw new Error('dist/renderer is missing: run npm run build first');
+  if (!existsSync(path.resolve('dist', 'renderer', 'index.html')))
+    throw new Error('dist/renderer is missing: run npm run build first');
   browser = await launchChromium();
 });
 
@@ -89,7 +90,9 @@ describe('dashboard UI, first run (no configuration)', () => {
     await address.focus();
     await page.keyboard.type('db.internal:5432');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('address-test-result').textContent()).toContain('No configuration is loaded');
+    await expect
+      .poll(() => page.getByTestId('address-test-result').textContent())
+      .toContain('No configuration is loaded');
     await screenshot(page, 'settings-keyboard');
   });
 
@@ -97,7 +100,9 @@ describe('dashboard UI, first run (no configuration)', () => {
     await page.goto(`${agent.url}#settings`);
     await page.getByText('Not available here').waitFor();
     await page.getByRole('button', { name: 'Open configuration folder' }).click();
-    await expect.poll(() => page.getByTestId('config-folder').textContent()).toContain(path.dirname(agent.configTarget));
+    await expect
+      .poll(() => page.getByTestId('config-folder').textContent())
+      .toContain(path.dirname(agent.configTarget));
     await page.getByLabel('Database address').fill('db.internal:99999');
     await page.getByRole('button', { name: 'Test' }).click();
     await expect.poll(() => page.getByTestId('address-test-result').textContent()).toContain('out of range');
@@ -121,7 +126,12 @@ describe('dashboard UI, first run (no configuration)', () => {
   it('dropping a broken cluvio-agent.toml shows the error naming the key and the fix, and writes nothing', async () => {
     await page.goto(agent.url);
     const key = SecretKey.generate().exportBase64url();
-    await dropFile(page, '[data-testid="drop-zone"]', 'cluvio-agent.toml', `secret-key = "${key}"\n[server]\nhost = "10.0.0.1"\n`);
+    await dropFile(
+      page,
+      '[data-testid="drop-zone"]',
+      'cluvio-agent.toml',
+      `secret-key = "${key}"\n[server]\nhost = "10.0.0.1"\n`,
+    );
     const problem = page.getByTestId('import-problem');
     await problem.waitFor();
     expect(await problem.locator('.problem-key').textContent()).toBe('server.host');
@@ -134,7 +144,9 @@ describe('dashboard UI, first run (no configuration)', () => {
 
   it('the file picker reports a TOML syntax error with its line', async () => {
     await page.goto(agent.url);
-    await page.getByLabel('Configuration file').setInputFiles({ name: 'agent.toml', mimeType: 'application/toml', buffer: Buffer.from('secret-key = = 1\n') });
+    await page
+      .getByLabel('Configuration file')
+      .setInputFiles({ name: 'agent.toml', mimeType: 'application/toml', buffer: Buffer.from('secret-key = = 1\n') });
     await expect.poll(() => page.getByTestId('import-problem').textContent()).toContain('TOML parse error at line 1');
   });
 
@@ -161,7 +173,9 @@ describe('dashboard UI, first run (no configuration)', () => {
     await page.getByRole('tab', { name: 'Status' }).click();
     await expect.poll(() => page.getByTestId('agent-id').textContent()).toBe(agentId);
     expect(await page.getByTestId('server').textContent()).toBe(`localhost:${gatewayPort}`);
-    await expect.poll(() => page.getByRole('banner').getByTestId('state-badge').getAttribute('data-phase'), { timeout: 30_000 }).toMatch(/^(connecting|backing-off)$/);
+    await expect
+      .poll(() => page.getByRole('banner').getByTestId('state-badge').getAttribute('data-phase'), { timeout: 30_000 })
+      .toMatch(/^(connecting|backing-off)$/);
     expect(await page.content()).not.toContain(text.slice(14, 57));
   });
 

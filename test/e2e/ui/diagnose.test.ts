@@ -35,7 +35,8 @@ let fixture: GatewayFixture;
 const cleanups: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(path.resolve('dist', 'renderer', 'index.html'))) throw new Error('dist/renderer is missing: run npm run build first');
+  if (!existsSync(path.resolve('dist', 'renderer', 'index.html')))
+    throw new Error('dist/renderer is missing: run npm run build first');
   browser = await launchChromium();
   fixture = await startGatewayFixture({ pingIntervalMs: 1_000 });
 });
@@ -80,7 +81,9 @@ describe('Diagnose view', () => {
     const { server, port: db } = await listenLoopback((socket) => socket.end());
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const keys = fixture.addAgent();
-    const agent = await dashboardAgent(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32', '10.0.0.0/8'] }));
+    const agent = await dashboardAgent(
+      fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32', '10.0.0.0/8'] }),
+    );
     const live = await fixture.gateway.waitForAgent(keys.agentId);
     // A stream to the database makes its port known to the check of 127.0.0.1/32.
     const stream = await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${db}`);
@@ -92,13 +95,26 @@ describe('Diagnose view', () => {
     const verdict = await runDiagnose(page);
     expect(verdict).toMatch(/^No problem found\. 6 passed, 0 warnings, 1 skipped\./);
 
-    for (const title of ['Configuration', 'Server name resolves', 'TCP connection', 'TLS 1.3 and certificate', "Gateway accepts the agent's key", 'Reach 127.0.0.1/32 (allowed-addresses)']) {
+    for (const title of [
+      'Configuration',
+      'Server name resolves',
+      'TCP connection',
+      'TLS 1.3 and certificate',
+      "Gateway accepts the agent's key",
+      'Reach 127.0.0.1/32 (allowed-addresses)',
+    ]) {
       expect(await step(page, title).getAttribute('data-status'), title).toBe('pass');
     }
-    expect(await step(page, 'Configuration').textContent()).toContain(`${agent.configPath} (found by: command line (--config))`);
-    expect(await step(page, 'TLS 1.3 and certificate').textContent()).toContain('trust anchor: [server] trust certificate 1 of 1 (CN=Gateway test CA)');
+    expect(await step(page, 'Configuration').textContent()).toContain(
+      `${agent.configPath} (found by: command line (--config))`,
+    );
+    expect(await step(page, 'TLS 1.3 and certificate').textContent()).toContain(
+      'trust anchor: [server] trust certificate 1 of 1 (CN=Gateway test CA)',
+    );
     expect(await step(page, "Gateway accepts the agent's key").textContent()).toContain('the running agent is online');
-    expect(await step(page, 'Reach 127.0.0.1/32 (allowed-addresses)').textContent()).toContain(`127.0.0.1:${db} accepts connections`);
+    expect(await step(page, 'Reach 127.0.0.1/32 (allowed-addresses)').textContent()).toContain(
+      `127.0.0.1:${db} accepts connections`,
+    );
     expect(await step(page, 'Allowed ranges and patterns').getAttribute('data-status')).toBe('skip');
     // No second connection: the running agent was not displaced.
     expect(fixture.gateway.agents().find((a) => a.id === keys.agentId)?.currentConnectionId).toBe(live.id);
@@ -110,14 +126,18 @@ describe('Diagnose view', () => {
   it('a gateway certificate from a CA the agent does not trust: the TLS step fails with its fix; the key check is skipped', async () => {
     const keys = fixture.addAgent();
     const other = await generateCertificateAuthority('Not the gateway CA');
-    const agent = await dashboardAgent(fixture.agentConfigToml(keys, { trustPem: other.certPem, allowedAddresses: ['127.0.0.1/32'] }));
+    const agent = await dashboardAgent(
+      fixture.agentConfigToml(keys, { trustPem: other.certPem, allowedAddresses: ['127.0.0.1/32'] }),
+    );
     const { page, errors } = await newPage();
     await page.goto(agent.url);
     const verdict = await runDiagnose(page);
     expect(verdict).toMatch(/^1 check failed\./);
     const tls = step(page, 'TLS 1.3 and certificate');
     expect(await tls.getAttribute('data-status')).toBe('fail');
-    expect(await tls.getByTestId('diagnose-fix').textContent()).toContain('put its CA certificate (PEM) into [server] trust');
+    expect(await tls.getByTestId('diagnose-fix').textContent()).toContain(
+      'put its CA certificate (PEM) into [server] trust',
+    );
     expect(await tls.textContent()).toContain('issuer: CN=Gateway test CA');
     expect(await step(page, "Gateway accepts the agent's key").getAttribute('data-status')).toBe('skip');
     await screenshot(page, 'diagnose-failure');
@@ -131,7 +151,13 @@ describe('Save support bundle', () => {
     const agent = await dashboardAgent(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] }));
     await fixture.gateway.waitForAgent(keys.agentId);
     // startDashboardAgent runs the agent with HOME=<its temp folder>/home, beside etc/cluvio-agent.toml.
-    const logFolder = path.join(path.dirname(path.dirname(agent.configPath)), 'home', '.config', 'Cluvio Agent', 'logs');
+    const logFolder = path.join(
+      path.dirname(path.dirname(agent.configPath)),
+      'home',
+      '.config',
+      'Cluvio Agent',
+      'logs',
+    );
 
     const { page, errors } = await newPage();
     await page.goto(agent.url);
@@ -144,15 +170,26 @@ describe('Save support bundle', () => {
     const file = (await shown.textContent()) ?? '';
     expect(path.dirname(file)).toBe(logFolder);
     expect(path.basename(file)).toMatch(/^cluvio-agent-support-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z\.tar\.gz$/);
-    expect(await page.getByTestId('support-bundle-saved').textContent()).toContain('saved on the machine running the agent');
+    expect(await page.getByTestId('support-bundle-saved').textContent()).toContain(
+      'saved on the machine running the agent',
+    );
     expect((await stat(file)).mode & 0o777).toBe(0o600);
 
     const bundle = await readSupportBundle(file);
-    expect(Object.keys(bundle.files)).toEqual(['cluvio-agent.toml', 'logs.txt', 'report.json', 'report.txt', 'system.json']);
-    for (const text of [...Object.values(bundle.files), bundle.raw]) expect(text).not.toContain(keys.secretKey.exportBase64url());
+    expect(Object.keys(bundle.files)).toEqual([
+      'cluvio-agent.toml',
+      'logs.txt',
+      'report.json',
+      'report.txt',
+      'system.json',
+    ]);
+    for (const text of [...Object.values(bundle.files), bundle.raw])
+      expect(text).not.toContain(keys.secretKey.exportBase64url());
     expect(bundle.files['cluvio-agent.toml']).toContain('secret-key = "[redacted]"');
     expect(bundle.files['cluvio-agent.toml']).toContain(`port = ${fixture.port}`);
-    expect(bundle.files['report.txt']).toContain(`PASS  Configuration: ${agent.configPath} (found by: command line (--config))`);
+    expect(bundle.files['report.txt']).toContain(
+      `PASS  Configuration: ${agent.configPath} (found by: command line (--config))`,
+    );
     expect(bundle.files['report.txt']).toContain("PASS  Gateway accepts the agent's key");
     // The dashboard's log buffer: the engine's records and the host's own.
     expect(bundle.files['logs.txt']).toMatch(/cluvio_agent::agent: up and running/);
@@ -177,7 +214,12 @@ describe('Settings: the metrics address, in the app settings file', () => {
     const host = createTunnelAgentHost({
       appVersion: '0.1.0-test',
       transport: 'electron',
-      search: { platform: 'linux', env: { HOME: path.join(dir, 'home') }, homeDir: path.join(dir, 'home'), exeDir: path.join(dir, 'bin') },
+      search: {
+        platform: 'linux',
+        env: { HOME: path.join(dir, 'home') },
+        homeDir: path.join(dir, 'home'),
+        exeDir: path.join(dir, 'bin'),
+      },
       configPath: configFile,
       settings,
     });
@@ -197,7 +239,9 @@ describe('Settings: the metrics address, in the app settings file', () => {
 
     await field.fill('0.0.0.0:9464');
     await page.getByRole('button', { name: 'Save' }).click();
-    await expect.poll(() => status.textContent(), WAIT).toContain('the metrics endpoint listens on loopback only, and 0.0.0.0 is not a loopback address');
+    await expect
+      .poll(() => status.textContent(), WAIT)
+      .toContain('the metrics endpoint listens on loopback only, and 0.0.0.0 is not a loopback address');
     expect(existsSync(settingsFile)).toBe(false);
 
     await field.fill('127.0.0.1:0');

@@ -50,7 +50,8 @@ let agent: DashboardAgent;
 let agentId: string;
 
 beforeAll(async () => {
-  if (!existsSync(path.resolve('dist', 'renderer', 'index.html'))) throw new Error('dist/renderer is missing: run npm run build first');
+  if (!existsSync(path.resolve('dist', 'renderer', 'index.html')))
+    throw new Error('dist/renderer is missing: run npm run build first');
   browser = await launchChromium();
   fixture = await startGatewayFixture({ pingIntervalMs: 5_000 });
   echo = spawn(process.execPath, ['-e', ECHO_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -131,13 +132,20 @@ describe('the Streams view at 1,000 streams from a real agent', () => {
     await page.goto(`${agent.url}#streams`);
     await page.getByText('No database connections yet.').waitFor();
     // Long tasks (> 50 ms of main-thread work) from here on.
-    await inPage(page, `window.__longTasks = []; new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: false });`);
+    await inPage(
+      page,
+      `window.__longTasks = []; new PerformanceObserver((list) => { for (const e of list.getEntries()) window.__longTasks.push(e.duration); }).observe({ type: 'longtask', buffered: false });`,
+    );
 
     const openStarted = performance.now();
     const streams: MuxStream[] = [];
     try {
       for (let i = 0; i < STREAMS; i += 100) {
-        const batch = await Promise.all(Array.from({ length: Math.min(100, STREAMS - i) }, () => fixture.gateway.openStream(agentId, `127.0.0.1:${echoPort}`)));
+        const batch = await Promise.all(
+          Array.from({ length: Math.min(100, STREAMS - i) }, () =>
+            fixture.gateway.openStream(agentId, `127.0.0.1:${echoPort}`),
+          ),
+        );
         for (const stream of batch) {
           stream.on('data', () => undefined);
           stream.on('error', () => undefined);
@@ -159,7 +167,8 @@ describe('the Streams view at 1,000 streams from a real agent', () => {
       expect(view.firstIsRow).toBe(true);
       expect(view.visibleRows).toBeGreaterThan(5);
       expect(view.scrollHeight).toBeGreaterThanOrEqual(STREAMS * ROW_HEIGHT);
-      for (const cell of await page.getByTestId('stream-row').first().locator('td').allTextContents()) expect(cell).not.toBe('');
+      for (const cell of await page.getByTestId('stream-row').first().locator('td').allTextContents())
+        expect(cell).not.toBe('');
       await screenshot(page, 'streams-1000');
 
       // Every row changes on every push for a while: bytes both ways on every stream.
@@ -170,7 +179,12 @@ describe('the Streams view at 1,000 streams from a real agent', () => {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       await expect
-        .poll(async () => ((await dashboardCall(agent.url, 'getSnapshot')) as { counters: { bytesToTarget: number } }).counters.bytesToTarget, WAIT)
+        .poll(
+          async () =>
+            ((await dashboardCall(agent.url, 'getSnapshot')) as { counters: { bytesToTarget: number } }).counters
+              .bytesToTarget,
+          WAIT,
+        )
         .toBe(before.counters.bytesToTarget + 12 * 5 * STREAMS);
       const longTasks = await inPage<number[]>(page, 'return window.__longTasks;');
 
@@ -192,7 +206,9 @@ describe('the Streams view at 1,000 streams from a real agent', () => {
       // The close shows too; the agent keeps a tail of recently closed streams.
       for (const stream of streams.splice(0)) stream.destroy();
       await expect.poll(() => summary.textContent(), WAIT).toBe(`0 open, ${DEFAULT_CLOSED_TAIL} recently closed`);
-      expect(((await dashboardCall(agent.url, 'getStreams')) as StreamInfo[]).every((s) => s.phase === 'closed')).toBe(true);
+      expect(((await dashboardCall(agent.url, 'getStreams')) as StreamInfo[]).every((s) => s.phase === 'closed')).toBe(
+        true,
+      );
       expect(pageErrors).toEqual([]);
 
       const measured = {
@@ -201,7 +217,11 @@ describe('the Streams view at 1,000 streams from a real agent', () => {
         untilPageShowsCountMs: Math.round(shownMs),
         streamsPayloadBytes: payloadBytes,
         renderedRows: view.rendered,
-        longTasksWhileAllRowsChange3s: { count: longTasks.length, totalMs: Math.round(longTasks.reduce((a, b) => a + b, 0)), maxMs: Math.round(Math.max(0, ...longTasks)) },
+        longTasksWhileAllRowsChange3s: {
+          count: longTasks.length,
+          totalMs: Math.round(longTasks.reduce((a, b) => a + b, 0)),
+          maxMs: Math.round(Math.max(0, ...longTasks)),
+        },
         scrollToBottomRenderMs: Math.round(scrollBottomMs),
         scrollToMiddleRenderMs: Math.round(scrollMiddleMs),
         pageHeapBytes: heapBytes,

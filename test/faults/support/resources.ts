@@ -26,5 +26,8 @@ export function listenerCounts(emitters: Readonly<Record<string, EventEmitter>>)
 /** Entries that differ, as `name: baseline → now`. */
 export function differences(baseline: ResourceCounts, now: ResourceCounts): string[] {
   const names = new Set([...Object.keys(baseline), ...Object.keys(now)]);
-  return [...names].sort().filter((n) => (baseline[n] ?? 0) !== (now[n] ?? 0)).map((n) => `${n}: ${baseline[n] ?? 0} → ${now[n] ?? 0}`);
+  return [...names]
+    .sort()
+    .filter((n) => (baseline[n] ?? 0) !== (now[n] ?? 0))
+    .map((n) => `${n}: ${baseline[n] ?? 0} → ${now[n] ?? 0}`);
 }

@@ -12,7 +12,16 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MuxStreamResetError } from '../../../src/tunnel/mux/errors.js';
 import { Session, type SessionMode } from '../../../src/tunnel/mux/session.js';
 import type { MuxStream } from '../../../src/tunnel/mux/stream.js';
-import { closedWith, nextStream, openStream, randomData, readAll, sha256, track, writeAll } from '../../unit/mux/support/session-pair.js';
+import {
+  closedWith,
+  nextStream,
+  openStream,
+  randomData,
+  readAll,
+  sha256,
+  track,
+  writeAll,
+} from '../../unit/mux/support/session-pair.js';
 import { SocketMessageStream } from './support/socket-message-stream.js';
 
 /** Their muxer and stream types (the package exports the factory, not the classes). */
@@ -48,7 +57,9 @@ async function connect(oursMode: SessionMode): Promise<Connection> {
   server.close();
   const [oursSocket, theirSocket] = oursMode === 'client' ? [dialed, acceptedSocket] : [acceptedSocket, dialed];
   const ours = new Session(oursSocket, { mode: oursMode });
-  const theirs = yamux()().createStreamMuxer(new SocketMessageStream(theirSocket, oursMode === 'client' ? 'inbound' : 'outbound'));
+  const theirs = yamux()().createStreamMuxer(
+    new SocketMessageStream(theirSocket, oursMode === 'client' ? 'inbound' : 'outbound'),
+  );
   const connection = { ours, theirs, sockets: [dialed, acceptedSocket] };
   open.push(connection);
   return connection;
@@ -60,11 +71,15 @@ async function connect(oursMode: SessionMode): Promise<Connection> {
  */
 function nextTheirStream(theirs: YamuxMuxer): Promise<{ stream: TheirStream; received: Promise<Buffer> }> {
   return new Promise((resolve) => {
-    theirs.addEventListener('stream', (event) => {
-      const received = theirReadAll(event.detail);
-      received.catch(() => undefined); // a test that expects a rejection awaits it itself
-      resolve({ stream: event.detail, received });
-    }, { once: true });
+    theirs.addEventListener(
+      'stream',
+      (event) => {
+        const received = theirReadAll(event.detail);
+        received.catch(() => undefined); // a test that expects a rejection awaits it itself
+        resolve({ stream: event.detail, received });
+      },
+      { once: true },
+    );
   });
 }
 
@@ -171,7 +186,7 @@ describe.each(['client', 'server'] as const)('interop with @chainsafe/libp2p-yam
     expect(theirs.status).toBe('closed');
   });
 
-  it("their graceful close ends our session cleanly", async () => {
+  it('their graceful close ends our session cleanly', async () => {
     const { ours, theirs } = await connect(mode);
     const closed = once(ours, 'close') as Promise<[Error | undefined]>;
     await theirs.close();

@@ -27,10 +27,20 @@ describe('reference agent ↔ gateway: control stream', () => {
     const agent = await referenceAgent(fixture.agentConfigToml(keys));
 
     const event = await accepted;
-    expect(event).toMatchObject({ agentId: keys.agentId, name: 'warehouse', agentVersion: '1.3.0', replacedConnectionId: null });
+    expect(event).toMatchObject({
+      agentId: keys.agentId,
+      name: 'warehouse',
+      agentVersion: '1.3.0',
+      replacedConnectionId: null,
+    });
     await agent.waitForOutput(new RegExp(`up and running agent=${keys.agentId} version=1.3.0`));
     const [info] = fixture.gateway.agents();
-    expect(info).toMatchObject({ id: keys.agentId, status: 'enabled', online: true, currentConnectionId: event.connectionId });
+    expect(info).toMatchObject({
+      id: keys.agentId,
+      status: 'enabled',
+      online: true,
+      currentConnectionId: event.connectionId,
+    });
     expect(info?.connections).toHaveLength(1);
     expect(info?.connections[0]).toMatchObject({ phase: 'accepted', tlsProtocol: 'TLSv1.3', agentVersion: '1.3.0' });
   });
@@ -41,7 +51,10 @@ describe('reference agent ↔ gateway: control stream', () => {
     await referenceAgent(fixture.agentConfigToml(keys));
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
 
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 5, 'five Server pings were answered');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 5,
+      'five Server pings were answered',
+    );
     const [info] = fixture.gateway.agents();
     expect(info?.currentConnectionId).toBe(connection.id);
     expect(info?.connections[0]?.lastPingRttMs).not.toBeNull();
@@ -54,7 +67,10 @@ describe('reference agent ↔ gateway: control stream', () => {
     const connection = await fixture.gateway.waitForAgent(keys.agentId);
 
     // The agent gives up on the second quiet period without a Pong; four answered pings span several.
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections[0]?.clientPingsAnswered ?? 0) >= 4, 'four Client pings were answered');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections[0]?.clientPingsAnswered ?? 0) >= 4,
+      'four Client pings were answered',
+    );
     expect(fixture.gateway.agents()[0]?.currentConnectionId).toBe(connection.id);
     expect(agent.output()).not.toMatch(/no pong from server/);
   });
@@ -65,7 +81,11 @@ describe('reference agent ↔ gateway: control stream', () => {
     const agent = await referenceAgent(fixture.agentConfigToml(keys, { pingFrequency: '300ms' }));
     const first = await fixture.gateway.waitForAgent(keys.agentId);
 
-    const second = await nextGatewayEvent(fixture.gateway, 'agent-accepted', (event) => event.connectionId !== first.id);
+    const second = await nextGatewayEvent(
+      fixture.gateway,
+      'agent-accepted',
+      (event) => event.connectionId !== first.id,
+    );
     await agent.waitForOutput(/no pong from server/);
     expect(second.agentId).toBe(keys.agentId);
   });
@@ -98,7 +118,9 @@ describe('reference agent ↔ gateway: control stream', () => {
   });
 
   it('a version the gateway does not serve gets Terminate{UnsupportedVersion}', async () => {
-    const fixture = await quietGatewayFixture(cleanups, { acceptVersion: (version) => version.major === 1n && version.minor >= 4n });
+    const fixture = await quietGatewayFixture(cleanups, {
+      acceptVersion: (version) => version.major === 1n && version.minor >= 4n,
+    });
     const keys = fixture.addAgent();
     const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
     const agent = await referenceAgent(fixture.agentConfigToml(keys));

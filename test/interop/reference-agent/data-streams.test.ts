@@ -22,7 +22,10 @@ let database: EmbeddedPostgres;
 const servers: Server[] = [];
 
 /** A TCP server on loopback; resolves with its port. */
-async function listen(onConnection: (socket: Socket) => void, options: { allowHalfOpen?: boolean } = {}): Promise<number> {
+async function listen(
+  onConnection: (socket: Socket) => void,
+  options: { allowHalfOpen?: boolean } = {},
+): Promise<number> {
   const { server, port } = await listenLoopback(onConnection, options);
   servers.push(server);
   return port;
@@ -67,7 +70,11 @@ beforeAll(async () => {
   fixture = await startGatewayFixture({ pingIntervalMs: 1_000 });
   keys = fixture.addAgent('db-agent');
   // Loopback only: 10.0.0.0/8 and names are not allowed.
-  agent = await spawnAgent(REFERENCE_AGENT, fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8'], connectTimeout: '5s' }), { logFilter: 'cluvio_agent=info' });
+  agent = await spawnAgent(
+    REFERENCE_AGENT,
+    fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8'], connectTimeout: '5s' }),
+    { logFilter: 'cluvio_agent=info' },
+  );
   await fixture.gateway.waitForAgent(keys.agentId);
 });
 
@@ -81,9 +88,16 @@ afterAll(async () => {
 describe('reference agent ↔ gateway: data streams', () => {
   it('a pg client reaches PostgreSQL through a route and reads the demo rows', async () => {
     const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${database.port}` });
-    const client = new pg.Client({ host: '127.0.0.1', port: route.port, user: database.user, database: database.database });
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: route.port,
+      user: database.user,
+      database: database.database,
+    });
     await client.connect();
-    const result = await client.query<{ id: number; name: string; revenue: number }>('SELECT id, name, revenue FROM regions ORDER BY id');
+    const result = await client.query<{ id: number; name: string; revenue: number }>(
+      'SELECT id, name, revenue FROM regions ORDER BY id',
+    );
     await client.end();
     await route.close();
     expect(result.rows).toEqual(DEMO_REGIONS);
@@ -93,9 +107,17 @@ describe('reference agent ↔ gateway: data streams', () => {
     const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${database.port}` });
     const results = await Promise.all(
       Array.from({ length: 50 }, async (_, index) => {
-        const client = new pg.Client({ host: '127.0.0.1', port: route.port, user: database.user, database: database.database });
+        const client = new pg.Client({
+          host: '127.0.0.1',
+          port: route.port,
+          user: database.user,
+          database: database.database,
+        });
         await client.connect();
-        const result = await client.query<{ name: string; n: number }>('SELECT name, $1::int AS n FROM regions WHERE id = $2', [index, (index % 3) + 1]);
+        const result = await client.query<{ name: string; n: number }>(
+          'SELECT name, $1::int AS n FROM regions WHERE id = $2',
+          [index, (index % 3) + 1],
+        );
         await client.end();
         return result.rows[0];
       }),
@@ -112,8 +134,14 @@ describe('reference agent ↔ gateway: data streams', () => {
     const closed = await closedLoopbackPort();
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${open}`)).toEqual({ ok: true });
     expect(await fixture.gateway.test(keys.agentId, '10.1.2.3:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect(await fixture.gateway.test(keys.agentId, 'db.internal:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${closed}`)).toEqual({ ok: false, code: 'CouldNotConnect' });
+    expect(await fixture.gateway.test(keys.agentId, 'db.internal:5432')).toEqual({
+      ok: false,
+      code: 'AddressNotAllowed',
+    });
+    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${closed}`)).toEqual({
+      ok: false,
+      code: 'CouldNotConnect',
+    });
   });
 
   it('a stream to a disallowed address is refused with AddressNotAllowed', async () => {
@@ -134,7 +162,11 @@ describe('reference agent ↔ gateway: data streams', () => {
       },
       { allowHalfOpen: true },
     );
-    const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${port}`, halfClose: true });
+    const route = await fixture.gateway.openRoute({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${port}`,
+      halfClose: true,
+    });
     const answer = await exchange(route.port, randomBytes(100_000));
     await route.close();
     expect(answer.toString()).toBe('received 100000');
@@ -157,7 +189,11 @@ describe('reference agent ↔ gateway: data streams', () => {
 
   it('a large transfer arrives intact in both directions (backpressure, flow control)', async () => {
     const port = await listen((socket) => socket.pipe(socket), { allowHalfOpen: true });
-    const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${port}`, halfClose: true });
+    const route = await fixture.gateway.openRoute({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${port}`,
+      halfClose: true,
+    });
     const payload = randomBytes(8 * 1024 * 1024);
     const echoed = await exchange(route.port, payload);
     await route.close();
@@ -170,7 +206,13 @@ describe('reference agent ↔ gateway: data streams', () => {
     const stream = await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${port}`, { origin: 'test' });
     const listed = fixture.gateway.streams();
     expect(listed).toHaveLength(1);
-    expect(listed[0]).toMatchObject({ agentId: keys.agentId, target: `127.0.0.1:${port}`, origin: 'test', phase: 'open', halfClose: false });
+    expect(listed[0]).toMatchObject({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${port}`,
+      origin: 'test',
+      phase: 'open',
+      halfClose: false,
+    });
     stream.write('ping');
     const [data] = (await once(stream, 'data')) as [Buffer];
     expect(data.toString()).toBe('ping');

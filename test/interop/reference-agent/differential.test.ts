@@ -8,8 +8,19 @@ import { type Socket, connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StreamOpenError } from '../../../src/gateway/errors.js';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
-import { type GatewayFixture, nextGatewayEvent, quietGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
-import { type AgentImplementation, type AgentProcess, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../../support/reference-agent.js';
+import {
+  type GatewayFixture,
+  nextGatewayEvent,
+  quietGatewayFixture,
+  waitUntil,
+} from '../../support/gateway-fixture.js';
+import {
+  type AgentImplementation,
+  type AgentProcess,
+  OUR_AGENT_CLI,
+  REFERENCE_AGENT,
+  spawnAgent,
+} from '../../support/reference-agent.js';
 import { closedLoopbackPort, listenLoopback } from '../../support/loopback.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -65,7 +76,10 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
     const agent = await run(implementation, fixture.agentConfigToml(keys));
     expect(await accepted).toMatchObject({ agentId: keys.agentId, agentVersion: '1.3.0' });
     await agent.waitForOutput(new RegExp(`up and running agent=${keys.agentId}`));
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 3, 'three Server pings were answered');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 3,
+      'three Server pings were answered',
+    );
   });
 
   it('pings after a quiet ping-frequency and reconnects when no Pong comes', async () => {
@@ -81,18 +95,21 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
     ['an unknown key', 'Unauthorized', 'unauthorized agent', {}],
     ['a challenge it cannot open', 'Unauthenticated', 'unauthenticated agent', { faults: { corruptChallenge: true } }],
     ['a version not served', 'UnsupportedVersion', 'unsupported agent version', { acceptVersion: () => false }],
-  ] as const)('%s: Terminate{%s}, exit 1 with "agent was terminated by gateway: %s"', async (_what, reason, text, options) => {
-    const fixture = await quietGatewayFixture(cleanups, options);
-    const keys = reason === 'Unauthorized' ? generateKeyPair() : fixture.addAgent();
-    const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
-    const agent = await run(implementation, fixture.agentConfigToml(keys));
-    const event = await rejected;
-    expect(event.reason).toBe(reason);
-    if (reason === 'Unauthenticated') expect(event.detail).toContain('DecryptionFailed');
-    expect((await agent.exited).code).toBe(1);
-    expect(agent.stderr()).toContain(`agent was terminated by gateway: ${text}`);
-    await agent.waitForOutput(/ERROR .*connection terminated by gateway/);
-  });
+  ] as const)(
+    '%s: Terminate{%s}, exit 1 with "agent was terminated by gateway: %s"',
+    async (_what, reason, text, options) => {
+      const fixture = await quietGatewayFixture(cleanups, options);
+      const keys = reason === 'Unauthorized' ? generateKeyPair() : fixture.addAgent();
+      const rejected = nextGatewayEvent(fixture.gateway, 'agent-rejected');
+      const agent = await run(implementation, fixture.agentConfigToml(keys));
+      const event = await rejected;
+      expect(event.reason).toBe(reason);
+      if (reason === 'Unauthenticated') expect(event.detail).toContain('DecryptionFailed');
+      expect((await agent.exited).code).toBe(1);
+      expect(agent.stderr()).toContain(`agent was terminated by gateway: ${text}`);
+      await agent.waitForOutput(/ERROR .*connection terminated by gateway/);
+    },
+  );
 
   it('disabled: retries every 5 s until enabled', async () => {
     const fixture = await quietGatewayFixture(cleanups);
@@ -110,7 +127,10 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
   it('Test and data streams: allowlist, refusals, half-close and full close', async () => {
     const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent();
-    await run(implementation, fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8'], connectTimeout: '5s' }));
+    await run(
+      implementation,
+      fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8'], connectTimeout: '5s' }),
+    );
     await fixture.gateway.waitForAgent(keys.agentId);
     const counter = await listen((socket) => {
       let received = 0;
@@ -122,11 +142,18 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
 
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${counter}`)).toEqual({ ok: true });
     expect(await fixture.gateway.test(keys.agentId, '10.1.2.3:5432')).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${closed}`)).toEqual({ ok: false, code: 'CouldNotConnect' });
+    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${closed}`)).toEqual({
+      ok: false,
+      code: 'CouldNotConnect',
+    });
     expect(await refusalCode(fixture, keys.agentId, '10.1.2.3:5432')).toBe('AddressNotAllowed');
     expect(await refusalCode(fixture, keys.agentId, `127.0.0.1:${closed}`)).toBe('CouldNotConnect');
 
-    const half = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${counter}`, halfClose: true });
+    const half = await fixture.gateway.openRoute({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${counter}`,
+      halfClose: true,
+    });
     expect(await exchange(half.port, 'x'.repeat(50_000))).toBe('received 50000');
     const full = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${counter}` });
     expect(await exchange(full.port, 'question')).toBe('');
@@ -148,13 +175,20 @@ describe.each([REFERENCE_AGENT, OUR_AGENT_CLI])('$name and the gateway', (implem
     client.write('one;');
     await waitUntil(() => received === 'one;', 'the first part came back');
 
-    const oldClosed = nextGatewayEvent(fixture.gateway, 'connection-closed', (event) => event.connectionId === first.id);
+    const oldClosed = nextGatewayEvent(
+      fixture.gateway,
+      'connection-closed',
+      (event) => event.connectionId === first.id,
+    );
     const switched = await fixture.gateway.switchConnection(keys.agentId);
     expect(switched.previousConnectionId).toBe(first.id);
     client.write('two');
     await waitUntil(() => received === 'one;two', 'the second part came back over the draining connection');
     client.end();
     await oldClosed;
-    expect(fixture.gateway.agents()[0]).toMatchObject({ online: true, currentConnectionId: switched.currentConnectionId });
+    expect(fixture.gateway.agents()[0]).toMatchObject({
+      online: true,
+      currentConnectionId: switched.currentConnectionId,
+    });
   });
 });

@@ -43,7 +43,11 @@ describe('reference agent ↔ gateway: SwitchToNewConnection', () => {
     await waitUntil(() => received === 'before the switch;', 'the first part came back');
     expect(fixture.gateway.streams().map((stream) => stream.connectionId)).toEqual([first.id]);
 
-    const oldClosed = nextGatewayEvent(fixture.gateway, 'connection-closed', (event) => event.connectionId === first.id);
+    const oldClosed = nextGatewayEvent(
+      fixture.gateway,
+      'connection-closed',
+      (event) => event.connectionId === first.id,
+    );
     const switched = await fixture.gateway.switchConnection(keys.agentId);
     expect(switched.previousConnectionId).toBe(first.id);
     expect(switched.currentConnectionId).not.toBe(first.id);
@@ -51,22 +55,36 @@ describe('reference agent ↔ gateway: SwitchToNewConnection', () => {
     // The old connection drains: still open for its stream, no longer current.
     const [info] = fixture.gateway.agents();
     expect(info?.currentConnectionId).toBe(switched.currentConnectionId);
-    expect(info?.connections.find((connection) => connection.id === first.id)).toMatchObject({ phase: 'draining', openStreams: 1 });
-    expect(info?.connections.find((connection) => connection.id === switched.currentConnectionId)).toMatchObject({ phase: 'accepted' });
+    expect(info?.connections.find((connection) => connection.id === first.id)).toMatchObject({
+      phase: 'draining',
+      openStreams: 1,
+    });
+    expect(info?.connections.find((connection) => connection.id === switched.currentConnectionId)).toMatchObject({
+      phase: 'accepted',
+    });
 
     // The transfer goes on through the old connection, and new streams use the new one.
     client.write('after the switch');
     await waitUntil(() => received === 'before the switch;after the switch', 'the second part came back');
     const fresh = await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${target}`);
-    expect(fixture.gateway.streams().find((stream) => stream.muxStreamId === fresh.id && stream.connectionId === switched.currentConnectionId)).toBeDefined();
+    expect(
+      fixture.gateway
+        .streams()
+        .find((stream) => stream.muxStreamId === fresh.id && stream.connectionId === switched.currentConnectionId),
+    ).toBeDefined();
     fresh.destroy();
 
     // Once its last stream is done, the gateway closes the old connection; the agent stays up.
     client.end();
     await oldClosed;
-    expect(fixture.gateway.agents()[0]?.connections.map((connection) => connection.id)).toEqual([switched.currentConnectionId]);
+    expect(fixture.gateway.agents()[0]?.connections.map((connection) => connection.id)).toEqual([
+      switched.currentConnectionId,
+    ]);
     expect(fixture.gateway.agents()[0]?.connections[0]?.phase).toBe('accepted');
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 2, 'the new connection answers pings');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 2,
+      'the new connection answers pings',
+    );
     expect(agent.output()).toMatch(/new inbound stream/);
     expect(agent.child.exitCode).toBeNull();
   });
@@ -79,7 +97,11 @@ describe('reference agent ↔ gateway: SwitchToNewConnection', () => {
     cleanups.push(() => agent.stop());
     const first = await fixture.gateway.waitForAgent(keys.agentId);
 
-    const oldClosed = nextGatewayEvent(fixture.gateway, 'connection-closed', (event) => event.connectionId === first.id);
+    const oldClosed = nextGatewayEvent(
+      fixture.gateway,
+      'connection-closed',
+      (event) => event.connectionId === first.id,
+    );
     const switched = await fixture.gateway.switchConnection(keys.agentId);
     await oldClosed;
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${await echoServer()}`)).toEqual({ ok: true });

@@ -29,7 +29,10 @@ describe('engine metrics from real streams', () => {
     const target = await echoTarget();
     cleanups.push(() => target.close());
     const refusedPort = await closedPort();
-    const config = parseAgentConfig(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] }), { file: null, env: {} });
+    const config = parseAgentConfig(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] }), {
+      file: null,
+      env: {},
+    });
     const h = startAgent(config, {}, cleanups);
     await fixture.gateway.waitForAgent(keys.agentId);
 
@@ -42,7 +45,10 @@ describe('engine metrics from real streams', () => {
     await expect(fixture.gateway.openStream(keys.agentId, `127.0.0.1:${refusedPort}`)).rejects.toThrow();
     await expect(fixture.gateway.openStream(keys.agentId, '10.9.9.9:5432')).rejects.toThrow();
     await expect(fixture.gateway.openStream(keys.agentId, '10.9.9.9:5432')).rejects.toThrow();
-    await until(() => h.agent.snapshot().counters.streamsFailed === 3 && h.agent.snapshot().counters.streamsOpen === 0, 'every stream closed');
+    await until(
+      () => h.agent.snapshot().counters.streamsFailed === 3 && h.agent.snapshot().counters.streamsOpen === 0,
+      'every stream closed',
+    );
 
     const metrics = h.agent.metrics();
     expect(metrics.streamFailures).toEqual({ AddressNotAllowed: 2, CouldNotConnect: 1, TransferError: 0 });

@@ -9,11 +9,26 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
-import { type ClientMessage, type ServerMessage, decodeClientMessage, encodeServerMessage, freshMessageId, readFrame, writeFrame } from '../../../src/tunnel/codec/index.js';
+import {
+  type ClientMessage,
+  type ServerMessage,
+  decodeClientMessage,
+  encodeServerMessage,
+  freshMessageId,
+  readFrame,
+  writeFrame,
+} from '../../../src/tunnel/codec/index.js';
 import type { AgentConfig } from '../../../src/tunnel/config/agent-config.js';
 import { parseAgentConfig } from '../../../src/tunnel/config/agent-config.js';
 import { Session } from '../../../src/tunnel/mux/index.js';
-import { type GatewayFixture, agentConfigToml, nextGatewayEvent, quietGatewayFixture, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import {
+  type GatewayFixture,
+  agentConfigToml,
+  nextGatewayEvent,
+  quietGatewayFixture,
+  startGatewayFixture,
+  waitUntil,
+} from '../../support/gateway-fixture.js';
 import { startAgent } from './support/agent-harness.js';
 import { ManualClock } from './support/manual-clock.js';
 import { closedPort, echoTarget, readToEnd, type TargetServer } from './support/targets.js';
@@ -31,7 +46,11 @@ async function echo(): Promise<TargetServer> {
   return server;
 }
 
-function configFor(fixture: GatewayFixture, keys = fixture.addAgent(), options: Parameters<GatewayFixture['agentConfigToml']>[1] = {}): AgentConfig {
+function configFor(
+  fixture: GatewayFixture,
+  keys = fixture.addAgent(),
+  options: Parameters<GatewayFixture['agentConfigToml']>[1] = {},
+): AgentConfig {
   return parseAgentConfig(fixture.agentConfigToml(keys, options), { file: null, env: {} });
 }
 
@@ -40,23 +59,28 @@ function configFor(fixture: GatewayFixture, keys = fixture.addAgent(), options: 
  * TLS 1.3 (a `localhost` certificate from the test CA) and a yamux server session on 127.0.0.1;
  * on every control stream it reads the agent's first message, then sends `script` in order.
  */
-async function handPlayedGateway(script: readonly ServerMessage[]): Promise<{ readonly config: AgentConfig; readonly firstMessages: (ClientMessage | null)[] }> {
+async function handPlayedGateway(
+  script: readonly ServerMessage[],
+): Promise<{ readonly config: AgentConfig; readonly firstMessages: (ClientMessage | null)[] }> {
   const certificate = await localhostCertificate();
   const sessions: Session[] = [];
   const firstMessages: (ClientMessage | null)[] = [];
-  const server = tls.createServer({ cert: certificate.certPem, key: certificate.keyPem, minVersion: 'TLSv1.3' }, (socket) => {
-    socket.on('error', () => undefined);
-    const session = new Session(socket, { mode: 'server' });
-    sessions.push(session);
-    session.on('stream', (control) => {
-      control.on('error', () => undefined);
-      void (async () => {
-        const body = await readFrame(control);
-        firstMessages.push(body === null ? null : decodeClientMessage(body).data);
-        for (const data of script) await writeFrame(control, encodeServerMessage({ id: freshMessageId(), data }));
-      })();
-    });
-  });
+  const server = tls.createServer(
+    { cert: certificate.certPem, key: certificate.keyPem, minVersion: 'TLSv1.3' },
+    (socket) => {
+      socket.on('error', () => undefined);
+      const session = new Session(socket, { mode: 'server' });
+      sessions.push(session);
+      session.on('stream', (control) => {
+        control.on('error', () => undefined);
+        void (async () => {
+          const body = await readFrame(control);
+          firstMessages.push(body === null ? null : decodeClientMessage(body).data);
+          for (const data of script) await writeFrame(control, encodeServerMessage({ id: freshMessageId(), data }));
+        })();
+      });
+    },
+  );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   cleanups.push(async () => {
@@ -64,7 +88,12 @@ async function handPlayedGateway(script: readonly ServerMessage[]): Promise<{ re
     await new Promise((resolve) => server.close(resolve));
   });
   const { port } = server.address() as AddressInfo;
-  const toml = agentConfigToml({ secretKey: generateKeyPair().secretKey.exportBase64url(), host: 'localhost', port, trustPem: (await testAuthority()).certPem });
+  const toml = agentConfigToml({
+    secretKey: generateKeyPair().secretKey.exportBase64url(),
+    host: 'localhost',
+    port,
+    trustPem: (await testAuthority()).certPem,
+  });
   return { config: parseAgentConfig(toml, { file: null, env: {} }), firstMessages };
 }
 
@@ -84,8 +113,14 @@ describe('agent engine: connecting and authenticating', () => {
     expect(online).toMatchObject({ server: `localhost:${fixture.port}`, remoteAddress: `127.0.0.1:${fixture.port}` });
     expect(accepted).toMatchObject({ agentVersion: '1.3.0', tlsProtocol: 'TLSv1.3' });
     const up = await h.logged('up and running');
-    expect(up).toMatchObject({ level: 'info', module: 'cluvio_agent::agent', fields: { agent: keys.agentId, version: '1.3.0' } });
-    expect(h.logs.some((r) => r.message === `connected to server: localhost:${fixture.port}` && r.level === 'info')).toBe(true);
+    expect(up).toMatchObject({
+      level: 'info',
+      module: 'cluvio_agent::agent',
+      fields: { agent: keys.agentId, version: '1.3.0' },
+    });
+    expect(
+      h.logs.some((r) => r.message === `connected to server: localhost:${fixture.port}` && r.level === 'info'),
+    ).toBe(true);
     const snapshot = h.agent.snapshot();
     expect(snapshot.config).toMatchObject({ agentId: keys.agentId, server: { host: 'localhost', port: fixture.port } });
     expect(JSON.stringify(snapshot)).not.toContain(keys.secretKey.exportBase64url());
@@ -112,7 +147,10 @@ describe('agent engine: connecting and authenticating', () => {
     const keys = fixture.addAgent();
     startAgent(configFor(fixture, keys), {}, cleanups);
     await fixture.gateway.waitForAgent(keys.agentId);
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 3, 'three Server pings answered');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections[0]?.serverPingsAnswered ?? 0) >= 3,
+      'three Server pings answered',
+    );
   });
 
   it('a permanent Terminate (unknown key) ends the engine: terminated, done resolves, no retry', async () => {
@@ -123,7 +161,10 @@ describe('agent engine: connecting and authenticating', () => {
     const h = startAgent(configFor(fixture, stranger), {}, cleanups);
     expect(await rejected).toMatchObject({ reason: 'Unauthorized' });
     expect(await h.agent.done).toEqual({ phase: 'terminated', reason: 'Unauthorized', message: 'unauthorized agent' });
-    expect(await h.logged('connection terminated by gateway')).toMatchObject({ level: 'error', fields: { reason: 'Unauthorized' } });
+    expect(await h.logged('connection terminated by gateway')).toMatchObject({
+      level: 'error',
+      fields: { reason: 'Unauthorized' },
+    });
     await h.agent.stop();
     expect(h.agent.snapshot().state.phase).toBe('terminated');
     await waitUntil(() => fixture.gateway.connections().length === 0, 'the gateway to see the connection go');
@@ -141,10 +182,17 @@ describe('agent engine: connecting and authenticating', () => {
   });
 
   it('logs a Server::Error at error level (the text as Rust Debug) and carries on with the connection', async () => {
-    const gateway = await handPlayedGateway([{ type: 'Error', msg: 'gateway "eu-1" restarts at 02:00' }, { type: 'Accepted' }]);
+    const gateway = await handPlayedGateway([
+      { type: 'Error', msg: 'gateway "eu-1" restarts at 02:00' },
+      { type: 'Accepted' },
+    ]);
     const h = startAgent(gateway.config, {}, cleanups);
     const record = await h.logged('server error');
-    expect(record).toMatchObject({ level: 'error', module: 'cluvio_agent::agent', fields: { msg: '"gateway \\"eu-1\\" restarts at 02:00"' } });
+    expect(record).toMatchObject({
+      level: 'error',
+      module: 'cluvio_agent::agent',
+      fields: { msg: '"gateway \\"eu-1\\" restarts at 02:00"' },
+    });
     // Not a reason to drop the connection: the Accepted behind it still takes the agent online.
     await h.reached('online');
     expect(gateway.firstMessages).toHaveLength(1);
@@ -159,7 +207,10 @@ describe('agent engine: connecting and authenticating', () => {
     const config = configFor(fixture, fixture.addAgent(), { trustPem: other.ca.certPem });
     const h = startAgent(config, {}, cleanups);
     const failure = await h.logged(`failed to connect to localhost:${fixture.port}`);
-    expect(failure).toMatchObject({ level: 'warn', fields: { err: 'i/o error: could not connect to any address of localhost' } });
+    expect(failure).toMatchObject({
+      level: 'warn',
+      fields: { err: 'i/o error: could not connect to any address of localhost' },
+    });
     const detail = h.logs.find((r) => r.module === 'cluvio_agent::tls');
     expect(detail?.message).toMatch(/^failed to connect to 127\.0\.0\.1:\d+ \(localhost\): /);
     expect(fixture.gateway.connections().filter((c) => c.phase === 'accepted')).toHaveLength(0);
@@ -171,7 +222,14 @@ describe('agent engine: backoff (injected clock)', () => {
   it('waits 2, 4, 8, 16, 32, 64, 64 s between failed attempts, logging each wait', async () => {
     const clock = new ManualClock();
     const port = await closedPort();
-    const h = startAgent(parseAgentConfig(`secret-key = "${generateKeyPair().secretKey.exportBase64url()}"\n[server]\nhost = "localhost"\nport = ${port}\n`, { file: null, env: {} }), { clock }, cleanups);
+    const h = startAgent(
+      parseAgentConfig(
+        `secret-key = "${generateKeyPair().secretKey.exportBase64url()}"\n[server]\nhost = "localhost"\nport = ${port}\n`,
+        { file: null, env: {} },
+      ),
+      { clock },
+      cleanups,
+    );
     const waits: number[] = [];
     for (const delay of [2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 64_000]) {
       await timerPending(clock, delay);
@@ -183,9 +241,16 @@ describe('agent engine: backoff (injected clock)', () => {
       await h.reached('connecting', before);
     }
     expect(waits).toEqual([2_000, 4_000, 8_000, 16_000, 32_000, 64_000, 64_000]);
-    const texts = h.logs.filter((r) => r.message.startsWith('waiting ')).map((r) => r.message).slice(0, 7);
-    expect(texts).toEqual(['2s', '4s', '8s', '16s', '32s', '1m 4s', '1m 4s'].map((d) => `waiting ${d} before connecting ...`));
-    expect(h.logs.filter((r) => r.level === 'warn' && r.message === `failed to connect to localhost:${port}`).length).toBeGreaterThanOrEqual(7);
+    const texts = h.logs
+      .filter((r) => r.message.startsWith('waiting '))
+      .map((r) => r.message)
+      .slice(0, 7);
+    expect(texts).toEqual(
+      ['2s', '4s', '8s', '16s', '32s', '1m 4s', '1m 4s'].map((d) => `waiting ${d} before connecting ...`),
+    );
+    expect(
+      h.logs.filter((r) => r.level === 'warn' && r.message === `failed to connect to localhost:${port}`).length,
+    ).toBeGreaterThanOrEqual(7);
     expect(h.agent.snapshot().counters.lastError?.message).toContain('could not connect to any address of localhost');
   });
 
@@ -194,7 +259,8 @@ describe('agent engine: backoff (injected clock)', () => {
     const fixture = await quietGatewayFixture(cleanups);
     const keys = fixture.addAgent('paused', 'disabled');
     const h = startAgent(configFor(fixture, keys), { clock }, cleanups);
-    const waitingDisabled = (): boolean => h.agent.snapshot().state.phase === 'disabled' && clock.pendingDelays().includes(5_000);
+    const waitingDisabled = (): boolean =>
+      h.agent.snapshot().state.phase === 'disabled' && clock.pendingDelays().includes(5_000);
     for (let round = 0; round < 3; round += 1) {
       await until(waitingDisabled, 'the 5 s wait after Terminate{Disabled}');
       const state = h.agent.snapshot().state;
@@ -221,7 +287,8 @@ describe('agent engine: ping cadence (injected clock)', () => {
     const h = startAgent(configFor(fixture, keys, { pingFrequency: '45s' }), { clock }, cleanups);
     const first = await fixture.gateway.waitForAgent(keys.agentId);
     await h.reached('online');
-    const answered = (): number => fixture.gateway.agents()[0]?.connections.find((c) => c.id === first.id)?.clientPingsAnswered ?? 0;
+    const answered = (): number =>
+      fixture.gateway.agents()[0]?.connections.find((c) => c.id === first.id)?.clientPingsAnswered ?? 0;
 
     await timerPending(clock, 45_000);
     clock.advance(45_000);
@@ -252,7 +319,10 @@ describe('agent engine: ping cadence (injected clock)', () => {
     clock.advance(30_000); // 60 s after the last ping-free start, but only 30 s after the stream
     expect(fixture.gateway.agents()[0]?.connections.find((c) => c.id === first.id)?.clientPingsAnswered).toBe(0);
     clock.advance(15_000);
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections.find((c) => c.id === first.id)?.clientPingsAnswered ?? 0) === 1, 'the postponed ping');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections.find((c) => c.id === first.id)?.clientPingsAnswered ?? 0) === 1,
+      'the postponed ping',
+    );
   });
 
   it('no pong within a second ping-frequency → reconnect (immediately: Accepted had reset the counter)', async () => {
@@ -282,19 +352,38 @@ describe('agent engine: Test, streams, switch', () => {
     startAgent(configFor(fixture, keys, { allowedAddresses: ['127.0.0.0/8'] }), {}, cleanups);
     await fixture.gateway.waitForAgent(keys.agentId);
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${target.port}`)).toEqual({ ok: true });
-    expect(await fixture.gateway.test(keys.agentId, `10.1.2.3:${target.port}`)).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${await closedPort()}`)).toEqual({ ok: false, code: 'CouldNotConnect' });
+    expect(await fixture.gateway.test(keys.agentId, `10.1.2.3:${target.port}`)).toEqual({
+      ok: false,
+      code: 'AddressNotAllowed',
+    });
+    expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${await closedPort()}`)).toEqual({
+      ok: false,
+      code: 'CouldNotConnect',
+    });
     await until(() => target.connections.length === 1, 'the test connection to reach the target');
   });
 
   it('testAddress checks the allowlist and connects, for the UI', async () => {
     const fixture = await quietGatewayFixture(cleanups);
     const target = await echo();
-    const h = startAgent(configFor(fixture, fixture.addAgent(), { allowedAddresses: ['127.0.0.0/8', 'localhost'] }), {}, cleanups);
-    expect(await h.agent.testAddress(`127.0.0.1:${target.port}`)).toMatchObject({ ok: true, resolved: `127.0.0.1:${target.port}` });
-    expect(await h.agent.testAddress(`localhost:${target.port}`)).toMatchObject({ ok: true, resolved: `127.0.0.1:${target.port}` });
+    const h = startAgent(
+      configFor(fixture, fixture.addAgent(), { allowedAddresses: ['127.0.0.0/8', 'localhost'] }),
+      {},
+      cleanups,
+    );
+    expect(await h.agent.testAddress(`127.0.0.1:${target.port}`)).toMatchObject({
+      ok: true,
+      resolved: `127.0.0.1:${target.port}`,
+    });
+    expect(await h.agent.testAddress(`localhost:${target.port}`)).toMatchObject({
+      ok: true,
+      resolved: `127.0.0.1:${target.port}`,
+    });
     expect(await h.agent.testAddress('db.example.com:5432')).toMatchObject({ ok: false, code: 'AddressNotAllowed' });
-    expect(await h.agent.testAddress(`127.0.0.1:${await closedPort()}`)).toMatchObject({ ok: false, code: 'CouldNotConnect' });
+    expect(await h.agent.testAddress(`127.0.0.1:${await closedPort()}`)).toMatchObject({
+      ok: false,
+      code: 'CouldNotConnect',
+    });
   });
 
   it('serves data streams and lists them with counters; refusals count as failed', async () => {
@@ -307,7 +396,10 @@ describe('agent engine: Test, streams, switch', () => {
     stream.end('hello');
     expect((await readToEnd(stream)).toString()).toBe('hello');
     await expect(fixture.gateway.openStream(keys.agentId, '10.0.0.1:5432')).rejects.toThrow();
-    await until(() => h.agent.snapshot().counters.streamsTotal === 2 && h.agent.snapshot().counters.streamsOpen === 0, 'both streams done');
+    await until(
+      () => h.agent.snapshot().counters.streamsTotal === 2 && h.agent.snapshot().counters.streamsOpen === 0,
+      'both streams done',
+    );
     expect(h.agent.snapshot().counters).toMatchObject({ streamsFailed: 1, bytesToTarget: 5, bytesFromTarget: 5 });
     expect(h.agent.streams().map((s) => [s.target, s.phase, s.connection, s.draining])).toEqual([
       [`127.0.0.1:${target.port}`, 'closed', 1, false],
@@ -325,8 +417,13 @@ describe('agent engine: Test, streams, switch', () => {
     stream.write('before;');
     const switched = await fixture.gateway.switchConnection(keys.agentId);
     expect(switched.previousConnectionId).toBe(first.id);
-    await until(() => h.agent.streams().some((s) => s.draining && s.phase === 'open'), 'the stream to be marked draining');
-    expect(await h.logged('switching to new connection and draining the existing one')).toMatchObject({ level: 'debug' });
+    await until(
+      () => h.agent.streams().some((s) => s.draining && s.phase === 'open'),
+      'the stream to be marked draining',
+    );
+    expect(await h.logged('switching to new connection and draining the existing one')).toMatchObject({
+      level: 'debug',
+    });
     stream.end('after');
     expect((await readToEnd(stream)).toString()).toBe('before;after');
     await h.reached('online', 3);
@@ -369,7 +466,14 @@ describe('agent engine: stopping', () => {
   it('stop() while backing off cancels the wait at once', async () => {
     const clock = new ManualClock();
     const port = await closedPort();
-    const h = startAgent(parseAgentConfig(`secret-key = "${generateKeyPair().secretKey.exportBase64url()}"\n[server]\nhost = "localhost"\nport = ${port}\n`, { file: null, env: {} }), { clock }, cleanups);
+    const h = startAgent(
+      parseAgentConfig(
+        `secret-key = "${generateKeyPair().secretKey.exportBase64url()}"\n[server]\nhost = "localhost"\nport = ${port}\n`,
+        { file: null, env: {} },
+      ),
+      { clock },
+      cleanups,
+    );
     await timerPending(clock, 2_000);
     await h.agent.stop();
     expect(clock.pendingDelays()).toEqual([]);
@@ -386,7 +490,10 @@ describe('agent engine: stopping', () => {
     await fixture.gateway.waitForAgent(keys.agentId);
     expect(await fixture.gateway.test(keys.agentId, `127.0.0.1:${target.port}`)).toEqual({ ok: true });
     await fixture.gateway.switchConnection(keys.agentId);
-    await waitUntil(() => (fixture.gateway.agents()[0]?.connections.at(-1)?.serverPingsAnswered ?? 0) >= 2, 'pings on the new connection');
+    await waitUntil(
+      () => (fixture.gateway.agents()[0]?.connections.at(-1)?.serverPingsAnswered ?? 0) >= 2,
+      'pings on the new connection',
+    );
     await h.agent.stop();
     const secret = keys.secretKey.exportBase64url();
     expect(h.logs.length).toBeGreaterThan(10);

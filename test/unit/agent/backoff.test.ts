@@ -11,7 +11,11 @@ describe('reconnect backoff (PROTOCOL.md §7.2)', () => {
 
   it('only Accepted resets the counter: a connection that was never accepted keeps the gaps growing', () => {
     const backoff = new ReconnectBackoff();
-    expect([backoff.nextDelayMs('exponential'), backoff.nextDelayMs('exponential'), backoff.nextDelayMs('exponential')]).toEqual([0, 2_000, 4_000]);
+    expect([
+      backoff.nextDelayMs('exponential'),
+      backoff.nextDelayMs('exponential'),
+      backoff.nextDelayMs('exponential'),
+    ]).toEqual([0, 2_000, 4_000]);
     backoff.reset();
     expect([backoff.nextDelayMs('exponential'), backoff.nextDelayMs('exponential')]).toEqual([0, 2_000]);
   });
@@ -21,13 +25,23 @@ describe('reconnect backoff (PROTOCOL.md §7.2)', () => {
     backoff.nextDelayMs('exponential');
     backoff.nextDelayMs('exponential');
     expect(backoff.attempt).toBe(2);
-    expect([backoff.nextDelayMs('disabled'), backoff.nextDelayMs('disabled'), backoff.nextDelayMs('disabled')]).toEqual([5_000, 5_000, 5_000]);
+    expect([backoff.nextDelayMs('disabled'), backoff.nextDelayMs('disabled'), backoff.nextDelayMs('disabled')]).toEqual(
+      [5_000, 5_000, 5_000],
+    );
     expect(DISABLED_RETRY_MS).toBe(5_000);
     expect(backoff.attempt).toBe(2);
     expect(backoff.nextDelayMs('exponential')).toBe(4_000);
   });
 
   it('prints delays as humantime does in `waiting … before connecting ...`', () => {
-    expect([2_000, 4_000, 5_000, 32_000, 64_000, 0, 1_500].map(formatDelay)).toEqual(['2s', '4s', '5s', '32s', '1m 4s', '0s', '1s 500ms']);
+    expect([2_000, 4_000, 5_000, 32_000, 64_000, 0, 1_500].map(formatDelay)).toEqual([
+      '2s',
+      '4s',
+      '5s',
+      '32s',
+      '1m 4s',
+      '0s',
+      '1s 500ms',
+    ]);
   });
 });

@@ -28,7 +28,10 @@ afterEach(async () => {
 const PING_FREQUENCY_MS = 20_000;
 
 function configFor(fixture: GatewayFixture, keys = fixture.addAgent()): AgentConfig {
-  return parseAgentConfig(fixture.agentConfigToml(keys, { pingFrequency: `${PING_FREQUENCY_MS / 1000}s` }), { file: null, env: {} });
+  return parseAgentConfig(fixture.agentConfigToml(keys, { pingFrequency: `${PING_FREQUENCY_MS / 1000}s` }), {
+    file: null,
+    env: {},
+  });
 }
 
 describe('agent engine: checkConnection (fast recovery after sleep or a network change)', () => {
@@ -58,31 +61,45 @@ describe('agent engine: checkConnection (fast recovery after sleep or a network 
     expect(h.states.slice(before).map((s) => s.phase)).toEqual(['connecting', 'authenticating', 'online']);
     const failed = await h.logged('connection check failed: no pong in time, reconnecting now');
     expect(failed).toMatchObject({ level: 'warn', fields: { reason: 'system resumed' } });
-    expect(h.agent.metrics()).toMatchObject({ reconnects: { 'connection-check': 1, 'no-pong': 0 }, connectionChecks: { passed: 0, failed: 1 } });
+    expect(h.agent.metrics()).toMatchObject({
+      reconnects: { 'connection-check': 1, 'no-pong': 0 },
+      connectionChecks: { passed: 0, failed: 1 },
+    });
     expect(h.agent.snapshot().counters.reconnects).toBe(1);
   });
 
-  it('on the real clock: Online again through a new connection within half the 20 s ping period', async () => {
-    const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
-    const keys = fixture.addAgent();
-    const h = startAgent(configFor(fixture, keys), {}, cleanups);
-    const first = await fixture.gateway.waitForAgent(keys.agentId);
-    await h.reached('online');
-    const before = h.states.length;
-    // Waits long enough for the regular ping's verdict (two periods), so that an agent that
-    // ignored the check fails on the time below rather than on this wait.
-    const replaced = nextGatewayEvent(fixture.gateway, 'agent-accepted', (event) => event.connectionId !== first.id, 2 * PING_FREQUENCY_MS + 5_000);
-    const started = performance.now();
-    h.agent.checkConnection('network changed');
-    const second = await replaced;
-    await h.reached('online', before);
-    const elapsed = performance.now() - started;
-    console.log(`connection check: dead connection, check → Online again in ${(elapsed / 1000).toFixed(2)} s (deadline ${CONNECTION_CHECK_TIMEOUT_MS / 1000} s, ping-frequency ${PING_FREQUENCY_MS / 1000} s)`);
-    expect(second.connectionId).not.toBe(first.id);
-    // Through the check's deadline (a timer may fire a millisecond early on the real clock).
-    expect(elapsed).toBeGreaterThan(CONNECTION_CHECK_TIMEOUT_MS - 50);
-    expect(elapsed).toBeLessThan(PING_FREQUENCY_MS / 2);
-  }, 2 * PING_FREQUENCY_MS + 30_000);
+  it(
+    'on the real clock: Online again through a new connection within half the 20 s ping period',
+    async () => {
+      const fixture = await quietGatewayFixture(cleanups, { faults: { ignoreClientPings: true } });
+      const keys = fixture.addAgent();
+      const h = startAgent(configFor(fixture, keys), {}, cleanups);
+      const first = await fixture.gateway.waitForAgent(keys.agentId);
+      await h.reached('online');
+      const before = h.states.length;
+      // Waits long enough for the regular ping's verdict (two periods), so that an agent that
+      // ignored the check fails on the time below rather than on this wait.
+      const replaced = nextGatewayEvent(
+        fixture.gateway,
+        'agent-accepted',
+        (event) => event.connectionId !== first.id,
+        2 * PING_FREQUENCY_MS + 5_000,
+      );
+      const started = performance.now();
+      h.agent.checkConnection('network changed');
+      const second = await replaced;
+      await h.reached('online', before);
+      const elapsed = performance.now() - started;
+      console.log(
+        `connection check: dead connection, check → Online again in ${(elapsed / 1000).toFixed(2)} s (deadline ${CONNECTION_CHECK_TIMEOUT_MS / 1000} s, ping-frequency ${PING_FREQUENCY_MS / 1000} s)`,
+      );
+      expect(second.connectionId).not.toBe(first.id);
+      // Through the check's deadline (a timer may fire a millisecond early on the real clock).
+      expect(elapsed).toBeGreaterThan(CONNECTION_CHECK_TIMEOUT_MS - 50);
+      expect(elapsed).toBeLessThan(PING_FREQUENCY_MS / 2);
+    },
+    2 * PING_FREQUENCY_MS + 30_000,
+  );
 
   it('a live connection answers the check and is kept (no reconnect)', async () => {
     const clock = new ManualClock();
@@ -100,7 +117,10 @@ describe('agent engine: checkConnection (fast recovery after sleep or a network 
     clock.advance(CONNECTION_CHECK_TIMEOUT_MS);
     expect(h.states.length).toBe(before);
     expect(fixture.gateway.agents()[0]?.currentConnectionId).toBe(first.id);
-    expect(h.agent.metrics()).toMatchObject({ connectionChecks: { passed: 1, failed: 0 }, reconnects: { 'connection-check': 0 } });
+    expect(h.agent.metrics()).toMatchObject({
+      connectionChecks: { passed: 1, failed: 0 },
+      reconnects: { 'connection-check': 0 },
+    });
     expect(h.agent.snapshot().counters.pingRttMs).not.toBeNull();
   });
 
@@ -127,7 +147,10 @@ describe('agent engine: checkConnection (fast recovery after sleep or a network 
     const port = await closedPort();
     const keys = generateKeyPair();
     const h = startAgent(
-      parseAgentConfig(`secret-key = "${keys.secretKey.exportBase64url()}"\nping-frequency = "10m"\n[server]\nhost = "localhost"\nport = ${port}\n`, { file: null, env: {} }),
+      parseAgentConfig(
+        `secret-key = "${keys.secretKey.exportBase64url()}"\nping-frequency = "10m"\n[server]\nhost = "localhost"\nport = ${port}\n`,
+        { file: null, env: {} },
+      ),
       { clock },
       cleanups,
     );

@@ -41,7 +41,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function harness(allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'], connectTimeoutMs = 10_000, resolver: Resolver = systemResolver, onChange: (info: StreamInfo) => void = () => undefined): Promise<Harness> {
+async function harness(
+  allowed: readonly string[] = ['0.0.0.0/0', '::/0', '*.'],
+  connectTimeoutMs = 10_000,
+  resolver: Resolver = systemResolver,
+  onChange: (info: StreamInfo) => void = () => undefined,
+): Promise<Harness> {
   const pair = await tlsMuxPair();
   const hub = new LogHub();
   const logs: LogRecord[] = [];
@@ -97,7 +102,8 @@ function socketOptionCalls(method: 'setKeepAlive' | 'setNoDelay', port: number):
     spy.mockRestore();
     return Promise.resolve();
   });
-  return () => spy.mock.calls.filter((_, index) => (spy.mock.contexts[index] as net.Socket | undefined)?.remotePort === port);
+  return () =>
+    spy.mock.calls.filter((_, index) => (spy.mock.contexts[index] as net.Socket | undefined)?.remotePort === port);
 }
 
 /** The listener of `unansweringPort`: its thread blocks until the test releases it, then closes. */
@@ -131,7 +137,10 @@ async function unansweringPort(): Promise<number> {
     const filler = net.connect(port, '127.0.0.1');
     filler.on('error', () => undefined);
     fillers.push(filler);
-    const connected = await Promise.race([once(filler, 'connect').then(() => true), new Promise<boolean>((resolve) => setTimeout(resolve, 300, false))]);
+    const connected = await Promise.race([
+      once(filler, 'connect').then(() => true),
+      new Promise<boolean>((resolve) => setTimeout(resolve, 300, false)),
+    ]);
     if (!connected) return port; // the backlog is full
   }
   throw new Error('the blocked listener kept accepting connections');
@@ -150,7 +159,9 @@ describe('data stream: Connect, allowlist, connect, reply', () => {
     first.stream.end('one');
     expect((await readToEnd(first.stream)).toString()).toBe('one');
     expect(await h.outcomes[0]).toBe('failed');
-    expect(h.logs.some((r) => r.message === 'data stream failed' && String(r.fields.error).includes('subscriber broke'))).toBe(true);
+    expect(
+      h.logs.some((r) => r.message === 'data stream failed' && String(r.fields.error).includes('subscriber broke')),
+    ).toBe(true);
     const second = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port), { halfClose: true });
     expect(second.reply).toEqual({ ok: true });
     second.stream.end('two');
@@ -161,13 +172,24 @@ describe('data stream: Connect, allowlist, connect, reply', () => {
   it('connects an allowed address, replies Ok and relays both ways, including bytes sent right behind Connect', async () => {
     const h = await harness();
     const echo = await target(echoTarget());
-    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port), { halfClose: true, extra: Buffer.from('early ') });
+    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port), {
+      halfClose: true,
+      extra: Buffer.from('early '),
+    });
     expect(reply).toEqual({ ok: true });
     stream.end('bytes');
     expect((await readToEnd(stream)).toString()).toBe('early bytes');
     expect(await h.outcomes[0]).toBe('relayed');
     const [info] = h.table.list();
-    expect(info).toMatchObject({ target: `127.0.0.1:${echo.port}`, resolved: `127.0.0.1:${echo.port}`, phase: 'closed', halfClose: true, error: null, bytesToTarget: 11, bytesFromTarget: 11 });
+    expect(info).toMatchObject({
+      target: `127.0.0.1:${echo.port}`,
+      resolved: `127.0.0.1:${echo.port}`,
+      phase: 'closed',
+      halfClose: true,
+      error: null,
+      bytesToTarget: 11,
+      bytesFromTarget: 11,
+    });
     expect(h.events.map((e) => e.phase)).toEqual(expect.arrayContaining(['connecting', 'open', 'closed']));
     expect(h.table.totals()).toMatchObject({ open: 0, total: 1, failed: 0, bytesToTarget: 11, bytesFromTarget: 11 });
   });
@@ -207,16 +229,29 @@ describe('data stream: Connect, allowlist, connect, reply', () => {
     }
     expect(echo.connections).toHaveLength(0);
     const refusal = h.logs.find((r) => r.message === 'address not allowed');
-    expect(refusal).toMatchObject({ level: 'error', module: 'cluvio_agent::stream', fields: { address: `127.0.0.1:${echo.port}` } });
+    expect(refusal).toMatchObject({
+      level: 'error',
+      module: 'cluvio_agent::stream',
+      fields: { address: `127.0.0.1:${echo.port}` },
+    });
     expect(h.table.totals()).toMatchObject({ total: 20, failed: 20, open: 0 });
   });
 
   it('never matches a name against IP networks, nor an IPv4-mapped IPv6 address against IPv4 networks', async () => {
     const h = await harness(['127.0.0.0/8']);
     const echo = await target(echoTarget());
-    expect((await connectStream(h.pair.gateway, name('localhost', echo.port))).reply).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect((await connectStream(h.pair.gateway, name('127.0.0.1', echo.port))).reply).toEqual({ ok: false, code: 'AddressNotAllowed' });
-    expect((await connectStream(h.pair.gateway, addr('::ffff:127.0.0.1', echo.port))).reply).toEqual({ ok: false, code: 'AddressNotAllowed' });
+    expect((await connectStream(h.pair.gateway, name('localhost', echo.port))).reply).toEqual({
+      ok: false,
+      code: 'AddressNotAllowed',
+    });
+    expect((await connectStream(h.pair.gateway, name('127.0.0.1', echo.port))).reply).toEqual({
+      ok: false,
+      code: 'AddressNotAllowed',
+    });
+    expect((await connectStream(h.pair.gateway, addr('::ffff:127.0.0.1', echo.port))).reply).toEqual({
+      ok: false,
+      code: 'AddressNotAllowed',
+    });
     expect((await connectStream(h.pair.gateway, addr('127.0.0.1', echo.port))).reply).toEqual({ ok: true });
   });
 
@@ -226,7 +261,9 @@ describe('data stream: Connect, allowlist, connect, reply', () => {
     const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', port));
     expect(reply).toEqual({ ok: false, code: 'CouldNotConnect' });
     await readToEnd(stream);
-    const warning = h.logs.find((r) => r.level === 'warn' && r.message.startsWith(`failed to connect to 127.0.0.1:${port}: `));
+    const warning = h.logs.find(
+      (r) => r.level === 'warn' && r.message.startsWith(`failed to connect to 127.0.0.1:${port}: `),
+    );
     expect(warning?.message).toContain('could not connect to any address of');
     expect(h.table.list()[0]?.error).toMatch(/could not connect/);
   });
@@ -242,22 +279,38 @@ describe('data stream: Connect, allowlist, connect, reply', () => {
     expect(elapsed).toBeGreaterThanOrEqual(480);
     expect(elapsed).toBeLessThan(5_000);
     await readToEnd(stream);
-    const warning = h.logs.find((r) => r.level === 'warn' && r.message.startsWith(`failed to connect to 127.0.0.1:${port}: `));
+    const warning = h.logs.find(
+      (r) => r.level === 'warn' && r.message.startsWith(`failed to connect to 127.0.0.1:${port}: `),
+    );
     expect(warning?.message).toBe(`failed to connect to 127.0.0.1:${port}: timeout: deadline has elapsed`);
     expect(h.table.list()[0]?.error).toBe('could not connect: timeout: deadline has elapsed');
   });
 
-  it('tries a name\'s addresses in order: the first refuses, the next one is connected, replies Ok and relays', async () => {
+  it("tries a name's addresses in order: the first refuses, the next one is connected, replies Ok and relays", async () => {
     const echo = await target(echoTarget());
     // Nothing listens on [::1] at the echo port (it listens on 127.0.0.1 only).
-    const resolver: Resolver = (host) => Promise.resolve(host === 'db.internal' ? [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }] : []);
+    const resolver: Resolver = (host) =>
+      Promise.resolve(
+        host === 'db.internal'
+          ? [
+              { address: '::1', family: 6 },
+              { address: '127.0.0.1', family: 4 },
+            ]
+          : [],
+      );
     const h = await harness(['db.internal'], 10_000, resolver);
     const { stream, reply } = await connectStream(h.pair.gateway, name('db.internal', echo.port), { halfClose: true });
     expect(reply).toEqual({ ok: true });
     stream.end('via the second address');
     expect((await readToEnd(stream)).toString()).toBe('via the second address');
-    expect(h.table.list()[0]).toMatchObject({ target: `db.internal:${echo.port}`, resolved: `127.0.0.1:${echo.port}`, error: null });
-    const skipped = h.logs.find((r) => r.message.startsWith(`failed to connect to [::1]:${echo.port} (db.internal:${echo.port}): `));
+    expect(h.table.list()[0]).toMatchObject({
+      target: `db.internal:${echo.port}`,
+      resolved: `127.0.0.1:${echo.port}`,
+      error: null,
+    });
+    const skipped = h.logs.find((r) =>
+      r.message.startsWith(`failed to connect to [::1]:${echo.port} (db.internal:${echo.port}): `),
+    );
     expect(skipped).toMatchObject({ level: 'debug', module: 'cluvio_agent::stream' });
     expect(echo.connections).toHaveLength(1);
   });
@@ -309,7 +362,9 @@ describe('data stream: closing', () => {
   it('half-close: each direction ends on its own', async () => {
     const h = await harness();
     const upstream = await target(startTarget());
-    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port), { halfClose: true });
+    const { stream, reply } = await connectStream(h.pair.gateway, addr('127.0.0.1', upstream.port), {
+      halfClose: true,
+    });
     expect(reply).toEqual({ ok: true });
     const socket = await upstream.nextConnection();
     stream.end('request');
@@ -320,7 +375,13 @@ describe('data stream: closing', () => {
     socket.end('response after EOF');
     expect((await response).toString()).toBe('response after EOF');
     expect(await h.outcomes[0]).toBe('relayed');
-    expect(h.table.list()[0]).toMatchObject({ phase: 'closed', halfClose: true, bytesToTarget: 7, bytesFromTarget: 18, error: null });
+    expect(h.table.list()[0]).toMatchObject({
+      phase: 'closed',
+      halfClose: true,
+      bytesToTarget: 7,
+      bytesFromTarget: 18,
+      error: null,
+    });
   });
 
   it('half-close: the target ends first and the gateway keeps sending', async () => {

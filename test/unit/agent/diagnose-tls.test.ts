@@ -12,7 +12,11 @@ import { systemClock } from '../../../src/tunnel/agent/clock.js';
 import { checkTls } from '../../../src/tunnel/agent/diagnose-tls.js';
 import { systemResolver } from '../../../src/tunnel/agent/lookup.js';
 import { caTrueLeaf } from './support/odd-certificates.js';
-import { generateCertificateAuthority, generateSelfSignedServerCertificate, issueServerCertificate } from './support/tls-certificates.js';
+import {
+  generateCertificateAuthority,
+  generateSelfSignedServerCertificate,
+  issueServerCertificate,
+} from './support/tls-certificates.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -28,7 +32,9 @@ async function listen(server: net.Server): Promise<number> {
 }
 
 function tlsServer(certificate: CertificateAndKey, options: tls.TlsOptions = {}): Promise<number> {
-  const server = tls.createServer({ cert: certificate.certPem, key: certificate.keyPem, ...options }, (socket) => socket.end());
+  const server = tls.createServer({ cert: certificate.certPem, key: certificate.keyPem, ...options }, (socket) =>
+    socket.end(),
+  );
   server.on('tlsClientError', () => undefined);
   return listen(server);
 }
@@ -49,7 +55,13 @@ describe('diagnose: TLS step', () => {
     const body = await check(port, [ca.certPem]);
     expect(body.status).toBe('pass');
     expect(body.details).toEqual(
-      expect.arrayContaining(['subject: CN=localhost', 'names: DNS:localhost', 'issuer: CN=Diag CA', 'chain: CN=localhost ← CN=Diag CA', 'trust anchor: [server] trust certificate 1 of 1 (CN=Diag CA)']),
+      expect.arrayContaining([
+        'subject: CN=localhost',
+        'names: DNS:localhost',
+        'issuer: CN=Diag CA',
+        'chain: CN=localhost ← CN=Diag CA',
+        'trust anchor: [server] trust certificate 1 of 1 (CN=Diag CA)',
+      ]),
     );
   });
 
@@ -62,7 +74,9 @@ describe('diagnose: TLS step', () => {
 
   it('a certificate that expires within 14 days is a warning to renew it', async () => {
     const ca = await generateCertificateAuthority('Short CA');
-    const body = await check(await tlsServer(await issueServerCertificate(ca, ['localhost'], { days: 3 })), [ca.certPem]);
+    const body = await check(await tlsServer(await issueServerCertificate(ca, ['localhost'], { days: 3 })), [
+      ca.certPem,
+    ]);
     expect(body.status).toBe('warn');
     expect(body.summary).toMatch(/expires in [0-3] days/);
     expect(body.fix).toContain("Renew the gateway's certificate");
@@ -86,7 +100,10 @@ describe('diagnose: TLS step', () => {
 
   it('a TLS 1.2-only server: the agent requires TLS 1.3', async () => {
     const ca = await generateCertificateAuthority('Old CA');
-    const body = await check(await tlsServer(await issueServerCertificate(ca, ['localhost']), { maxVersion: 'TLSv1.2' }), [ca.certPem]);
+    const body = await check(
+      await tlsServer(await issueServerCertificate(ca, ['localhost']), { maxVersion: 'TLSv1.2' }),
+      [ca.certPem],
+    );
     expect(body.status).toBe('fail');
     expect(body.fix).toContain('does not speak TLS 1.3');
   });

@@ -13,7 +13,11 @@ import { parseProxyUrl, type ProxySettings } from '../../../src/tunnel/agent/pro
 import { listenLoopback } from '../../support/loopback.js';
 import { caTrueLeaf, cnOnlyLeaf } from './support/odd-certificates.js';
 import { until } from './support/wait.js';
-import { generateSelfSignedServerCertificate, localhostCertificate, testAuthority } from './support/tls-certificates.js';
+import {
+  generateSelfSignedServerCertificate,
+  localhostCertificate,
+  testAuthority,
+} from './support/tls-certificates.js';
 
 const servers: (tls.Server | net.Server)[] = [];
 /** Client sockets a test may leave open when it fails: destroyed before the servers close. */
@@ -34,7 +38,12 @@ interface Seen {
 async function server(options: tls.TlsOptions): Promise<{ port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
   const srv = tls.createServer(options, (socket) => {
-    seen.push({ servername: socket.servername, alpn: socket.alpnProtocol, protocol: socket.getProtocol(), resumed: socket.isSessionReused() });
+    seen.push({
+      servername: socket.servername,
+      alpn: socket.alpnProtocol,
+      protocol: socket.getProtocol(),
+      resumed: socket.isSessionReused(),
+    });
     socket.on('error', () => undefined);
     socket.on('end', () => socket.end());
     socket.resume();
@@ -48,13 +57,20 @@ async function server(options: tls.TlsOptions): Promise<{ port: number; seen: Se
   return { port: address.port, seen };
 }
 
-function connector(port: number, trust: readonly string[], failures: string[] = [], resolver: Resolver = systemResolver, proxy: ProxySettings | null = null): GatewayTlsConnector {
+function connector(
+  port: number,
+  trust: readonly string[],
+  failures: string[] = [],
+  resolver: Resolver = systemResolver,
+  proxy: ProxySettings | null = null,
+): GatewayTlsConnector {
   return new GatewayTlsConnector({
     server: { host: 'localhost', port, trust },
     connectTimeoutMs: 10_000,
     clock: systemClock,
     resolver,
-    onAddressFailed: (address, error) => failures.push(`${address}: ${error instanceof Error ? error.message : String(error)}`),
+    onAddressFailed: (address, error) =>
+      failures.push(`${address}: ${error instanceof Error ? error.message : String(error)}`),
     proxy,
   });
 }
@@ -121,7 +137,11 @@ describe('gateway TLS', () => {
     const direct = await connector(port, trust).connect(never);
     clients.push(direct.socket);
     expect(direct.remoteAddress).toBe(`127.0.0.1:${port}`);
-    expect(calls().filter((call) => call.socket === direct.socket).map((call) => call.args)).toEqual([[true]]);
+    expect(
+      calls()
+        .filter((call) => call.socket === direct.socket)
+        .map((call) => call.args),
+    ).toEqual([[true]]);
     direct.socket.destroy();
 
     const proxy = await connectProxy(port);
@@ -130,7 +150,11 @@ describe('gateway TLS', () => {
     expect(proxied.remoteAddress).toBe(`proxy 127.0.0.1:${proxy.port}`);
     expect(proxied.socket.getProtocol()).toBe('TLSv1.3');
     // The TCP connection to the proxy carries the TLS records, so it is the one that needs it.
-    expect(calls().filter((call) => call.socket.remotePort === proxy.port).map((call) => call.args)).toEqual([[true]]);
+    expect(
+      calls()
+        .filter((call) => call.socket.remotePort === proxy.port)
+        .map((call) => call.args),
+    ).toEqual([[true]]);
     proxied.socket.destroy();
   });
 
@@ -142,15 +166,42 @@ describe('gateway TLS', () => {
   });
 
   it.each([
-    ['a certificate from a CA that is not trusted', async () => ({ served: await localhostCertificate(), trust: (await generateSelfSignedServerCertificate(['localhost'])).certPem }), /self.signed|unable to (get|verify)/i],
-    ['a self-signed leaf marked CA:TRUE (webpki: CaUsedAsEndEntity)', async () => { const c = await caTrueLeaf('localhost'); return { served: c, trust: c.certPem }; }, /CaUsedAsEndEntity/],
-    ['a leaf naming the host only in its CN', async () => { const c = await cnOnlyLeaf('localhost'); return { served: c, trust: c.certPem }; }, /not valid for any names/],
-    ['a certificate for another name', async () => ({ served: await localhostCertificate(['other.example']), trust: (await testAuthority()).certPem }), /other\.example|not in the cert/i],
+    [
+      'a certificate from a CA that is not trusted',
+      async () => ({
+        served: await localhostCertificate(),
+        trust: (await generateSelfSignedServerCertificate(['localhost'])).certPem,
+      }),
+      /self.signed|unable to (get|verify)/i,
+    ],
+    [
+      'a self-signed leaf marked CA:TRUE (webpki: CaUsedAsEndEntity)',
+      async () => {
+        const c = await caTrueLeaf('localhost');
+        return { served: c, trust: c.certPem };
+      },
+      /CaUsedAsEndEntity/,
+    ],
+    [
+      'a leaf naming the host only in its CN',
+      async () => {
+        const c = await cnOnlyLeaf('localhost');
+        return { served: c, trust: c.certPem };
+      },
+      /not valid for any names/,
+    ],
+    [
+      'a certificate for another name',
+      async () => ({ served: await localhostCertificate(['other.example']), trust: (await testAuthority()).certPem }),
+      /other\.example|not in the cert/i,
+    ],
   ])('refuses %s', async (_what, make, reason) => {
     const { served, trust } = await make();
     const { port } = await server({ cert: served.certPem, key: served.keyPem });
     const failures: string[] = [];
-    await expect(connector(port, [trust], failures).connect(never)).rejects.toThrow('i/o error: could not connect to any address of localhost');
+    await expect(connector(port, [trust], failures).connect(never)).rejects.toThrow(
+      'i/o error: could not connect to any address of localhost',
+    );
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(reason);
   });
@@ -159,7 +210,9 @@ describe('gateway TLS', () => {
     const certificate = await localhostCertificate();
     const { port } = await server({ cert: certificate.certPem, key: certificate.keyPem, maxVersion: 'TLSv1.2' });
     const failures: string[] = [];
-    await expect(connector(port, [(await testAuthority()).certPem], failures).connect(never)).rejects.toThrow('could not connect to any address');
+    await expect(connector(port, [(await testAuthority()).certPem], failures).connect(never)).rejects.toThrow(
+      'could not connect to any address',
+    );
     expect(failures[0]).toMatch(/protocol version|alert/i);
   });
 
@@ -167,8 +220,18 @@ describe('gateway TLS', () => {
     const certificate = await localhostCertificate();
     const { port } = await server({ cert: certificate.certPem, key: certificate.keyPem });
     const failures: string[] = [];
-    const resolver: Resolver = () => Promise.resolve([{ address: '127.0.0.2', family: 4 }, { address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }]);
-    const { socket, remoteAddress } = await connector(port, [(await testAuthority()).certPem], failures, resolver).connect(never);
+    const resolver: Resolver = () =>
+      Promise.resolve([
+        { address: '127.0.0.2', family: 4 },
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
+    const { socket, remoteAddress } = await connector(
+      port,
+      [(await testAuthority()).certPem],
+      failures,
+      resolver,
+    ).connect(never);
     socket.destroy();
     expect(remoteAddress).toBe(`127.0.0.1:${port}`);
     expect(failures.map((f) => f.split(': ')[0])).toEqual([`127.0.0.2:${port}`, `[::1]:${port}`]);

@@ -4,7 +4,14 @@
  * in curl's order, and `no_proxy` matching (comma list, suffix match on name boundaries, `*`).
  */
 import { describe, expect, it } from 'vitest';
-import { noProxyList, parseProxyUrl, proxyApplies, proxyFromEnvironment, redactProxyUrl, type ProxySettings } from '../../../src/tunnel/agent/proxy-config.js';
+import {
+  noProxyList,
+  parseProxyUrl,
+  proxyApplies,
+  proxyFromEnvironment,
+  redactProxyUrl,
+  type ProxySettings,
+} from '../../../src/tunnel/agent/proxy-config.js';
 
 function proxy(url: string, noProxy: readonly string[] = []): ProxySettings {
   const parsed = parseProxyUrl(url, 'command line (--proxy)', noProxy);
@@ -14,10 +21,19 @@ function proxy(url: string, noProxy: readonly string[] = []): ProxySettings {
 
 describe('proxy URL', () => {
   it('reads host and port, defaulting to http and port 1080 as curl does', () => {
-    expect(proxy('http://proxy.corp:3128')).toMatchObject({ host: 'proxy.corp', port: 3128, authorization: null, display: 'http://proxy.corp:3128' });
+    expect(proxy('http://proxy.corp:3128')).toMatchObject({
+      host: 'proxy.corp',
+      port: 3128,
+      authorization: null,
+      display: 'http://proxy.corp:3128',
+    });
     expect(proxy('proxy.corp:8080')).toMatchObject({ host: 'proxy.corp', port: 8080 });
     expect(proxy('http://proxy.corp')).toMatchObject({ port: 1080 });
-    expect(proxy('http://[fd00::1]:3128')).toMatchObject({ host: 'fd00::1', port: 3128, display: 'http://[fd00::1]:3128' });
+    expect(proxy('http://[fd00::1]:3128')).toMatchObject({
+      host: 'fd00::1',
+      port: 3128,
+      display: 'http://[fd00::1]:3128',
+    });
   });
 
   it('turns user information into Basic authorization and shows it nowhere', () => {
@@ -50,21 +66,36 @@ describe('proxy from the environment', () => {
   it('prefers https_proxy, then HTTPS_PROXY, then all_proxy/ALL_PROXY; empty is unset', () => {
     expect(proxyFromEnvironment({})).toBeNull();
     expect(proxyFromEnvironment({ HTTPS_PROXY: '' })).toBeNull();
-    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:2' })).toMatchObject({ ok: true, proxy: { host: 'lower', source: 'https_proxy' } });
-    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://upper:1', https_proxy: '' })).toMatchObject({ ok: true, proxy: { host: 'upper', source: 'HTTPS_PROXY' } });
-    expect(proxyFromEnvironment({ ALL_PROXY: 'http://all:3' })).toMatchObject({ ok: true, proxy: { host: 'all', source: 'ALL_PROXY' } });
+    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://upper:1', https_proxy: 'http://lower:2' })).toMatchObject({
+      ok: true,
+      proxy: { host: 'lower', source: 'https_proxy' },
+    });
+    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://upper:1', https_proxy: '' })).toMatchObject({
+      ok: true,
+      proxy: { host: 'upper', source: 'HTTPS_PROXY' },
+    });
+    expect(proxyFromEnvironment({ ALL_PROXY: 'http://all:3' })).toMatchObject({
+      ok: true,
+      proxy: { host: 'all', source: 'ALL_PROXY' },
+    });
     // http_proxy is for http:// URLs only: the gateway connection is TLS.
     expect(proxyFromEnvironment({ http_proxy: 'http://plain:4' })).toBeNull();
   });
 
   it('a malformed variable is an error naming the variable', () => {
-    expect(proxyFromEnvironment({ HTTPS_PROXY: 'ftp://x' })).toMatchObject({ ok: false, error: expect.stringMatching(/^HTTPS_PROXY: /) as unknown });
+    expect(proxyFromEnvironment({ HTTPS_PROXY: 'ftp://x' })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^HTTPS_PROXY: /) as unknown,
+    });
   });
 
   it('reads no_proxy (lower case first) as a trimmed comma list', () => {
     expect(noProxyList({ NO_PROXY: ' a.com , .b.org,,10.0.0.0/8 ' })).toEqual(['a.com', '.b.org', '10.0.0.0/8']);
     expect(noProxyList({ NO_PROXY: 'upper', no_proxy: 'lower' })).toEqual(['lower']);
-    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://p:1', NO_PROXY: 'internal' })).toMatchObject({ ok: true, proxy: { noProxy: ['internal'] } });
+    expect(proxyFromEnvironment({ HTTPS_PROXY: 'http://p:1', NO_PROXY: 'internal' })).toMatchObject({
+      ok: true,
+      proxy: { noProxy: ['internal'] },
+    });
   });
 });
 

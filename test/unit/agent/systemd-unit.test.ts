@@ -21,14 +21,19 @@ function parseUnit(text: string): Map<string, [string, string][]> {
       continue;
     }
     const pair = /^([A-Za-z]+)=(.*)$/.exec(line);
-    if (pair === null || current === null) throw new Error(`line ${index + 1} is not Key=value inside a section: ${raw}`);
+    if (pair === null || current === null)
+      throw new Error(`line ${index + 1} is not Key=value inside a section: ${raw}`);
     current.push([pair[1] ?? '', pair[2] ?? '']);
   }
   return sections;
 }
 
 const unit = parseUnit(readFileSync(UNIT, 'utf8'));
-const value = (section: string, key: string): string | undefined => unit.get(section)?.filter(([k]) => k === key).at(-1)?.[1];
+const value = (section: string, key: string): string | undefined =>
+  unit
+    .get(section)
+    ?.filter(([k]) => k === key)
+    .at(-1)?.[1];
 
 describe('cluvio-agent.service', () => {
   it('has the three sections and starts the CLI on the configuration handed over as a credential', () => {
@@ -59,7 +64,8 @@ describe('cluvio-agent.service', () => {
       SystemCallFilter: '@system-service',
       RestrictAddressFamilies: 'AF_INET AF_INET6 AF_UNIX AF_NETLINK',
     };
-    for (const [key, expected] of Object.entries(hardening)) expect([key, value('Service', key)]).toEqual([key, expected]);
+    for (const [key, expected] of Object.entries(hardening))
+      expect([key, value('Service', key)]).toEqual([key, expected]);
     expect(value('Service', 'User')).toBeUndefined();
     // V8's JIT needs writable code pages.
     expect(value('Service', 'MemoryDenyWriteExecute')).toBeUndefined();

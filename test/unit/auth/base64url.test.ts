@@ -36,7 +36,9 @@ describe('base64url key text', () => {
     const text = `${vector.secret_key_b64url.slice(0, 5)} ${vector.secret_key_b64url.slice(6)}`;
     const error = captureError(() => decodeKeyText(text));
     expect(error).toBeInstanceOf(KeyTextError);
-    expect(error.message).toBe('invalid base64: character 6 is not allowed (base64url uses A–Z, a–z, 0–9, "-" and "_" without "=" padding)');
+    expect(error.message).toBe(
+      'invalid base64: character 6 is not allowed (base64url uses A–Z, a–z, 0–9, "-" and "_" without "=" padding)',
+    );
   });
 
   it('rejects non-canonical trailing bits (the last character of a 32-byte key carries 2 spare bits)', () => {
@@ -51,7 +53,9 @@ describe('base64url key text', () => {
   });
 
   it('rejects keys that decode to anything but 32 bytes with the reference wording', () => {
-    expect(() => decodeKeyText('abc')).toThrow('invalid length: a key is 32 bytes (43 base64url characters), this decodes to 2 bytes');
+    expect(() => decodeKeyText('abc')).toThrow(
+      'invalid length: a key is 32 bytes (43 base64url characters), this decodes to 2 bytes',
+    );
     expect(() => decodeKeyText('')).toThrow(/^invalid length: .* decodes to 0 bytes$/);
     expect(() => decodeKeyText(encodeBase64url(randomBytes(33)))).toThrow(/^invalid length: .* decodes to 33 bytes$/);
   });

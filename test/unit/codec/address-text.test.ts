@@ -30,11 +30,14 @@ function rustIpv6Text(text: string): string {
 
 describe('IPv6 text', () => {
   it('prints and parses like Rust for any address text', () => {
-    fc.assert(fc.property(fc.ipV6(), (text) => {
-      const bytes = parseIpv6(text);
-      expect(bytes).not.toBeNull();
-      expect(formatIpv6(bytes ?? new Uint8Array(16))).toBe(rustIpv6Text(text));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.ipV6(), (text) => {
+        const bytes = parseIpv6(text);
+        expect(bytes).not.toBeNull();
+        expect(formatIpv6(bytes ?? new Uint8Array(16))).toBe(rustIpv6Text(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('handles the shapes with special rules', () => {
@@ -54,7 +57,22 @@ describe('IPv6 text', () => {
   });
 
   it('refuses what Rust refuses', () => {
-    for (const text of ['', ':', ':::', '1::2::3', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', '12345::', 'fe80::1%eth0', '::ffff:1.2.3', '::ffff:01.2.3.4', '1.2.3.4', 'g::1', ':1::', '1::2:']) {
+    for (const text of [
+      '',
+      ':',
+      ':::',
+      '1::2::3',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7::8',
+      '12345::',
+      'fe80::1%eth0',
+      '::ffff:1.2.3',
+      '::ffff:01.2.3.4',
+      '1.2.3.4',
+      'g::1',
+      ':1::',
+      '1::2:',
+    ]) {
       expect(parseIpv6(text), text).toBeNull();
     }
   });
@@ -63,7 +81,17 @@ describe('IPv6 text', () => {
 describe('IPv4 text', () => {
   it('reads dotted quads as strictly as Rust', () => {
     expect(formatIpv4(parseIpv4('255.0.10.1') ?? new Uint8Array(4))).toBe('255.0.10.1');
-    for (const text of ['256.0.0.1', '1.2.3', '1.2.3.4.5', '01.2.3.4', '1.2.3.04', '1.2.3.4 ', '+1.2.3.4', '1.2.3.1234', '']) {
+    for (const text of [
+      '256.0.0.1',
+      '1.2.3',
+      '1.2.3.4.5',
+      '01.2.3.4',
+      '1.2.3.04',
+      '1.2.3.4 ',
+      '+1.2.3.4',
+      '1.2.3.1234',
+      '',
+    ]) {
       expect(parseIpv4(text), text).toBeNull();
     }
   });
@@ -117,16 +145,27 @@ describe('parseAddress', () => {
 
   it('reads back what formatAddress prints', () => {
     // A name that reads as an IPv4 address comes back as an address, as in the reference agent.
-    const printable = address.filter((a) => a.kind === 'addr' || (a.name.trim() === a.name && /^[^\s:[\]/]+$/u.test(a.name) && parseIpv4(a.name) === null));
-    fc.assert(fc.property(printable, (a) => {
-      expect(parseAddress(formatAddress(a))).toEqual({ ok: true, address: a });
-    }), { numRuns: 1000 });
+    const printable = address.filter(
+      (a) =>
+        a.kind === 'addr' || (a.name.trim() === a.name && /^[^\s:[\]/]+$/u.test(a.name) && parseIpv4(a.name) === null),
+    );
+    fc.assert(
+      fc.property(printable, (a) => {
+        expect(parseAddress(formatAddress(a))).toEqual({ ok: true, address: a });
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
 
 describe('display texts', () => {
   it('match the reference agent', () => {
-    expect(REASONS.map(reasonText)).toEqual(['unauthenticated agent', 'unauthorized agent', 'unsupported agent version', 'agent disabled']);
+    expect(REASONS.map(reasonText)).toEqual([
+      'unauthenticated agent',
+      'unauthorized agent',
+      'unsupported agent version',
+      'agent disabled',
+    ]);
     expect(ERROR_CODES.map(errorCodeText)).toEqual(['could not connect', 'address not allowed', 'decryption failed']);
     expect(REASONS.filter(isPermanentReason)).toEqual(['Unauthenticated', 'Unauthorized', 'UnsupportedVersion']);
     expect(formatMessageId(0xabn)).toBe('00000000000000ab');

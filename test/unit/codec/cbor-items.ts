@@ -27,12 +27,19 @@ function anyHead(major: number, value: bigint): fc.Arbitrary<Uint8Array> {
 
 const concat = (parts: Uint8Array[]): Uint8Array => Uint8Array.from(Buffer.concat(parts));
 
-const integer = fc.tuple(fc.constantFrom(0, 1), fc.oneof(fc.bigInt(0n, 30n), fc.bigInt(0n, 0xffff_ffff_ffff_ffffn))).chain(([major, value]) => anyHead(major, value));
+const integer = fc
+  .tuple(fc.constantFrom(0, 1), fc.oneof(fc.bigInt(0n, 30n), fc.bigInt(0n, 0xffff_ffff_ffff_ffffn)))
+  .chain(([major, value]) => anyHead(major, value));
 
 function stringItem(major: 2 | 3): fc.Arbitrary<Uint8Array> {
-  const chunk = major === 2 ? fc.uint8Array({ maxLength: 20 }) : fc.string({ unit: 'grapheme', maxLength: 8 }).map((s) => Uint8Array.from(Buffer.from(s, 'utf8')));
+  const chunk =
+    major === 2
+      ? fc.uint8Array({ maxLength: 20 })
+      : fc.string({ unit: 'grapheme', maxLength: 8 }).map((s) => Uint8Array.from(Buffer.from(s, 'utf8')));
   const definite = chunk.chain((bytes) => anyHead(major, BigInt(bytes.length)).map((h) => concat([h, bytes])));
-  const indefinite = fc.array(definite, { maxLength: 4 }).map((chunks) => concat([Uint8Array.of((major << 5) | 31), ...chunks, Uint8Array.of(0xff)]));
+  const indefinite = fc
+    .array(definite, { maxLength: 4 })
+    .map((chunks) => concat([Uint8Array.of((major << 5) | 31), ...chunks, Uint8Array.of(0xff)]));
   return fc.oneof(definite, indefinite);
 }
 
@@ -52,10 +59,23 @@ export const cborItem: fc.Arbitrary<Uint8Array> = fc.letrec<{ item: Uint8Array }
     stringItem(2),
     stringItem(3),
     simple,
-    fc.tuple(fc.bigInt(0n, 300n).chain((tag) => anyHead(6, tag)), tie('item')).map(([tag, item]) => concat([tag, item])),
-    fc.array(tie('item'), { maxLength: 5 }).chain((items) => anyHead(4, BigInt(items.length)).map((h) => concat([h, ...items]))),
-    fc.array(tie('item'), { maxLength: 5 }).map((items) => concat([Uint8Array.of(0x9f), ...items, Uint8Array.of(0xff)])),
-    fc.array(fc.tuple(tie('item'), tie('item')), { maxLength: 4 }).chain((pairs) => anyHead(5, BigInt(pairs.length)).map((h) => concat([h, ...pairs.flat()]))),
-    fc.array(fc.tuple(tie('item'), tie('item')), { maxLength: 4 }).map((pairs) => concat([Uint8Array.of(0xbf), ...pairs.flat(), Uint8Array.of(0xff)])),
+    fc
+      .tuple(
+        fc.bigInt(0n, 300n).chain((tag) => anyHead(6, tag)),
+        tie('item'),
+      )
+      .map(([tag, item]) => concat([tag, item])),
+    fc
+      .array(tie('item'), { maxLength: 5 })
+      .chain((items) => anyHead(4, BigInt(items.length)).map((h) => concat([h, ...items]))),
+    fc
+      .array(tie('item'), { maxLength: 5 })
+      .map((items) => concat([Uint8Array.of(0x9f), ...items, Uint8Array.of(0xff)])),
+    fc
+      .array(fc.tuple(tie('item'), tie('item')), { maxLength: 4 })
+      .chain((pairs) => anyHead(5, BigInt(pairs.length)).map((h) => concat([h, ...pairs.flat()]))),
+    fc
+      .array(fc.tuple(tie('item'), tie('item')), { maxLength: 4 })
+      .map((pairs) => concat([Uint8Array.of(0xbf), ...pairs.flat(), Uint8Array.of(0xff)])),
   ),
 })).item;

@@ -32,7 +32,10 @@ describe('integers', () => {
     expect(decodeServerMessage(fromHex('821b00000000000000058200' + '80'))).toEqual({ id: 5n, data: { type: 'Ping' } });
     expect(decodeServerMessage(msg('8201', '81', '1a00000007')).data).toEqual({ type: 'Pong', re: 7n });
     expect(decodeServerMessage(msg('82', '1800', '80')).data).toEqual({ type: 'Ping' });
-    expect(decodeServerMessage(msg('8204', '81', '8201', '82', '626462', '1b0000000000001538')).data).toEqual({ type: 'Test', addr: { kind: 'name', name: 'db', port: 5432 } });
+    expect(decodeServerMessage(msg('8204', '81', '8201', '82', '626462', '1b0000000000001538')).data).toEqual({
+      type: 'Test',
+      addr: { kind: 'name', name: 'db', port: 5432 },
+    });
   });
 
   it('refuses integers too large for their field', () => {
@@ -48,7 +51,10 @@ describe('integers', () => {
     expect(decodeServerMessage(msg('82', '3b7fffffffffffffff', '80')).data).toBeNull();
     expect(decodeStreamReplyMessage(msg('82', '20', '80')).data).toBeNull();
     expect(decodeServerMessage(msg('8204', '81', '8200', '81', '8220', '82447f000001191538')).data).toBeNull();
-    expect(decodeConnectMessage(msg('a3', '20', '01', '1b0000000100000000', '02', '00', V4)).data).toEqual({ addr: addrV4, useHalfClose: null });
+    expect(decodeConnectMessage(msg('a3', '20', '01', '1b0000000100000000', '02', '00', V4)).data).toEqual({
+      addr: addrV4,
+      useHalfClose: null,
+    });
   });
 
   it('refuses negative integers, floats and tagged integers where an id goes', () => {
@@ -62,7 +68,10 @@ describe('structs (array and map bodies)', () => {
   it('skips unknown array positions and unknown map keys', () => {
     expect(decodeServerMessage(fromHex(`83${ID}820080` + '63616263')).data).toEqual({ type: 'Ping' });
     expect(decodeServerMessage(msg('8201', '83', RE, '6178', '820102')).data).toEqual({ type: 'Pong', re });
-    expect(decodeConnectMessage(msg('a3', '09', 'a0', '00', V4, '01f5')).data).toEqual({ addr: addrV4, useHalfClose: true });
+    expect(decodeConnectMessage(msg('a3', '09', 'a0', '00', V4, '01f5')).data).toEqual({
+      addr: addrV4,
+      useHalfClose: true,
+    });
   });
 
   it('decodes a missing or null data as null, and refuses a missing id', () => {
@@ -78,7 +87,10 @@ describe('structs (array and map bodies)', () => {
     expectError(() => decodeConnectMessage(msg('a0')), 'missing-field');
     expectError(() => decodeConnectMessage(msg('a1', '01f5')), 'missing-field');
     expectError(() => decodeClientMessage(msg('8204', 'a1', '0102')), 'missing-field');
-    expectError(() => decodeServerMessage(msg('8204', '81', '8200', '81', '8200', '81', '447f000001')), 'missing-field');
+    expectError(
+      () => decodeServerMessage(msg('8204', '81', '8200', '81', '8200', '81', '447f000001')),
+      'missing-field',
+    );
   });
 
   it('treats only null as None: undefined is a type error', () => {
@@ -87,19 +99,42 @@ describe('structs (array and map bodies)', () => {
   });
 
   it('lets the last of duplicate map keys win', () => {
-    expect(decodeConnectMessage(msg('a3', '00', V4, '01f5', '01f6')).data).toEqual({ addr: addrV4, useHalfClose: null });
-    expect(decodeConnectMessage(msg('a2', '00', V4, '00', '8201826164', '01')).data?.addr).toEqual({ kind: 'name', name: 'd', port: 1 });
+    expect(decodeConnectMessage(msg('a3', '00', V4, '01f5', '01f6')).data).toEqual({
+      addr: addrV4,
+      useHalfClose: null,
+    });
+    expect(decodeConnectMessage(msg('a2', '00', V4, '00', '8201826164', '01')).data?.addr).toEqual({
+      kind: 'name',
+      name: 'd',
+      port: 1,
+    });
   });
 
   it('accepts indefinite-length struct bodies at every level', () => {
     expect(decodeServerMessage(fromHex(`9f${ID}820080ff`)).data).toEqual({ type: 'Ping' });
     expect(decodeServerMessage(msg('8201', '9f', RE, 'ff')).data).toEqual({ type: 'Pong', re });
-    expect(decodeServerMessage(msg('8202', '81', '9f', '5820', '11'.repeat(32), '5820', '22'.repeat(32), '50', '33'.repeat(16), 'ff')).data).toMatchObject({ type: 'Challenge' });
-    expect(decodeServerMessage(msg('8204', '81', '8201', '9f', '626462', '191538', 'ff')).data).toEqual({ type: 'Test', addr: { kind: 'name', name: 'db', port: 5432 } });
-    expect(decodeServerMessage(msg('8204', '81', '8200', '9f', '8200', '9f', '447f000001', '191538', 'ff', 'ff')).data).toEqual({ type: 'Test', addr: addrV4 });
+    expect(
+      decodeServerMessage(
+        msg('8202', '81', '9f', '5820', '11'.repeat(32), '5820', '22'.repeat(32), '50', '33'.repeat(16), 'ff'),
+      ).data,
+    ).toMatchObject({ type: 'Challenge' });
+    expect(decodeServerMessage(msg('8204', '81', '8201', '9f', '626462', '191538', 'ff')).data).toEqual({
+      type: 'Test',
+      addr: { kind: 'name', name: 'db', port: 5432 },
+    });
+    expect(
+      decodeServerMessage(msg('8204', '81', '8200', '9f', '8200', '9f', '447f000001', '191538', 'ff', 'ff')).data,
+    ).toEqual({ type: 'Test', addr: addrV4 });
     expect(decodeConnectMessage(msg('bf', '00', V4, '01f5', 'ff')).data).toEqual({ addr: addrV4, useHalfClose: true });
-    expect(decodeClientMessage(msg('8204', 'bf', '00', RE, '0102', 'ff')).data).toEqual({ type: 'Error', re, code: 'DecryptionFailed', msg: null });
-    expect(decodeClientMessage(msg('8200', '82', '5820', '00'.repeat(32), '9f010300ff')).data).toMatchObject({ agentVersion: { major: 1n, minor: 3n, patch: 0n } });
+    expect(decodeClientMessage(msg('8204', 'bf', '00', RE, '0102', 'ff')).data).toEqual({
+      type: 'Error',
+      re,
+      code: 'DecryptionFailed',
+      msg: null,
+    });
+    expect(decodeClientMessage(msg('8200', '82', '5820', '00'.repeat(32), '9f010300ff')).data).toMatchObject({
+      agentVersion: { major: 1n, minor: 3n, patch: 0n },
+    });
   });
 });
 
@@ -109,7 +144,10 @@ describe('enums', () => {
     expectError(() => decodeClientMessage(msg('9f0180ff')), 'indefinite-enum');
     expectError(() => decodeServerMessage(msg('8203', '81', '9f0080ff')), 'indefinite-enum');
     expectError(() => decodeServerMessage(msg('8204', '81', '9f01', '82626462191538', 'ff')), 'indefinite-enum');
-    expectError(() => decodeServerMessage(msg('8204', '81', '8200', '81', '9f00', '82447f000001191538', 'ff')), 'indefinite-enum');
+    expectError(
+      () => decodeServerMessage(msg('8204', '81', '8200', '81', '9f00', '82447f000001191538', 'ff')),
+      'indefinite-enum',
+    );
     expectError(() => decodeStreamReplyMessage(msg('9f0080ff')), 'indefinite-enum');
     expectError(() => decodeServerMessage(msg('83008080')), 'invalid-length');
     expectError(() => decodeServerMessage(msg('8100')), 'invalid-length');
@@ -119,7 +157,10 @@ describe('enums', () => {
   it('skips whatever follows the index of a unit variant', () => {
     expect(decodeServerMessage(msg('8207', 'a1616101')).data).toEqual({ type: 'Accepted' });
     expect(decodeServerMessage(msg('8205', '07')).data).toEqual({ type: 'SwitchToNewConnection' });
-    expect(decodeServerMessage(msg('8203', '81', '8201', '7f6161ff')).data).toEqual({ type: 'Terminate', reason: 'Unauthorized' });
+    expect(decodeServerMessage(msg('8203', '81', '8201', '7f6161ff')).data).toEqual({
+      type: 'Terminate',
+      reason: 'Unauthorized',
+    });
     expectError(() => decodeServerMessage(msg('8207', 'fc')), 'invalid-cbor');
   });
 
@@ -143,20 +184,38 @@ describe('enums', () => {
     // ErrorCode is index_only, so the unknown index is already consumed when the Option field
     // skips "the variant value": the skip eats the next item, or fails at the end of input.
     expectError(() => decodeClientMessage(msg('8205', '82', RE, '07')), 'end-of-input');
-    expect(decodeClientMessage(fromHex(`82${ID}8205 82${RE}07 00`.replaceAll(' ', ''))).data).toEqual({ type: 'Test', re, code: null });
+    expect(decodeClientMessage(fromHex(`82${ID}8205 82${RE}07 00`.replaceAll(' ', ''))).data).toEqual({
+      type: 'Test',
+      re,
+      code: null,
+    });
     expectError(() => decodeStreamReplyMessage(msg('8201', '07')), 'end-of-input');
   });
 });
 
 describe('byte strings and text', () => {
   it('requires exact byte-string lengths for IP addresses and challenge parts', () => {
-    expectError(() => decodeServerMessage(msg('8204', '81', '8200', '81', '8200', '82', '457f00000101', '191538')), 'invalid-length');
-    expectError(() => decodeServerMessage(msg('8204', '81', '8200', '81', '8201', '82', '447f000001', '191538')), 'invalid-length');
-    expectError(() => decodeServerMessage(msg('8202', '81', '83', '581f', '11'.repeat(31), '5820', '22'.repeat(32), '50', '33'.repeat(16))), 'invalid-length');
+    expectError(
+      () => decodeServerMessage(msg('8204', '81', '8200', '81', '8200', '82', '457f00000101', '191538')),
+      'invalid-length',
+    );
+    expectError(
+      () => decodeServerMessage(msg('8204', '81', '8200', '81', '8201', '82', '447f000001', '191538')),
+      'invalid-length',
+    );
+    expectError(
+      () =>
+        decodeServerMessage(
+          msg('8202', '81', '83', '581f', '11'.repeat(31), '5820', '22'.repeat(32), '50', '33'.repeat(16)),
+        ),
+      'invalid-length',
+    );
   });
 
   it('keeps extra elements after ip and port out of the socket address', () => {
-    expect(decodeServerMessage(msg('8204', '81', '8200', '81', '8200', '83', '447f000001', '191538', '6178')).data).toEqual({ type: 'Test', addr: addrV4 });
+    expect(
+      decodeServerMessage(msg('8204', '81', '8200', '81', '8200', '83', '447f000001', '191538', '6178')).data,
+    ).toEqual({ type: 'Test', addr: addrV4 });
   });
 
   it('keeps an IPv4-mapped IPv6 address in its V6 form', () => {
@@ -168,7 +227,9 @@ describe('byte strings and text', () => {
   });
 
   it('accepts any pubkey length in Hello (checked later by authentication)', () => {
-    expect(decodeClientMessage(msg('8200', '82', '43010203', '83010300')).data).toMatchObject({ pubkey: Uint8Array.of(1, 2, 3) });
+    expect(decodeClientMessage(msg('8200', '82', '43010203', '83010300')).data).toMatchObject({
+      pubkey: Uint8Array.of(1, 2, 3),
+    });
   });
 
   it('refuses indefinite-length strings and invalid UTF-8 where text is read', () => {
@@ -178,7 +239,17 @@ describe('byte strings and text', () => {
   });
 
   it('steps over indefinite strings, tags, floats and simple values in skipped positions', () => {
-    for (const skipped of ['7f6161ff', '5f4101420203ff', 'c105', 'd8204100', 'f93c00', 'fb3ff0000000000000', 'f0', 'f820', 'f7']) {
+    for (const skipped of [
+      '7f6161ff',
+      '5f4101420203ff',
+      'c105',
+      'd8204100',
+      'f93c00',
+      'fb3ff0000000000000',
+      'f0',
+      'f820',
+      'f7',
+    ]) {
       expect(decodeServerMessage(fromHex(`83${ID}820780${skipped}`)).data).toEqual({ type: 'Accepted' });
     }
   });
@@ -197,7 +268,9 @@ describe('frame bodies', () => {
   });
 
   it('says what it expected and what it found', () => {
-    expect(() => decodeServerMessage(fromHex('826178820080'))).toThrow('expected an unsigned integer (Message<Server> id), found a text string (at byte 1)');
+    expect(() => decodeServerMessage(fromHex('826178820080'))).toThrow(
+      'expected an unsigned integer (Message<Server> id), found a text string (at byte 1)',
+    );
     expect(() => decodeConnectMessage(msg('820080'))).toThrow(/expected a map \(Connect\), found an array/);
   });
 });

@@ -25,9 +25,11 @@ describe('FrameReader', () => {
     stream.end(Buffer.concat([encodeFrame(Uint8Array.of(1)), encodeFrame(Uint8Array.of(2, 2)).subarray(0, 5)]));
     const reader = new FrameReader(stream);
     const seen: Buffer[] = [];
-    await expect((async () => {
-      for await (const frame of reader) seen.push(frame);
-    })()).rejects.toMatchObject({ kind: 'truncated' });
+    await expect(
+      (async () => {
+        for await (const frame of reader) seen.push(frame);
+      })(),
+    ).rejects.toMatchObject({ kind: 'truncated' });
     expect(seen).toEqual([Buffer.from([1])]);
     await expect(reader.read()).rejects.toMatchObject({ kind: 'truncated' });
   });

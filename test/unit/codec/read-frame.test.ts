@@ -11,7 +11,10 @@ import {
   readFrame,
 } from '../../../src/tunnel/codec/index.js';
 
-const connectBody = encodeConnectMessage({ id: 42n, data: { addr: { kind: 'name', name: 'db.internal', port: 5432 }, useHalfClose: true } });
+const connectBody = encodeConnectMessage({
+  id: 42n,
+  data: { addr: { kind: 'name', name: 'db.internal', port: 5432 }, useHalfClose: true },
+});
 
 function prefix(length: number): Buffer {
   const out = Buffer.alloc(4);
@@ -22,12 +25,15 @@ function prefix(length: number): Buffer {
 /** Everything still readable from the stream, in order, through a pipe. */
 async function drain(readable: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  await pipeline(readable, new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      chunks.push(chunk);
-      callback();
-    },
-  }));
+  await pipeline(
+    readable,
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        chunks.push(chunk);
+        callback();
+      },
+    }),
+  );
   return Buffer.concat(chunks);
 }
 
@@ -37,14 +43,20 @@ describe('readFrame', () => {
     const raw = Buffer.from('\x00\x00\x00\x08startup-packet', 'latin1');
     stream.write(Buffer.concat([encodeFrame(connectBody), raw]));
     const body = await readFrame(stream);
-    expect(decodeConnectMessage(body ?? new Uint8Array()).data?.addr).toEqual({ kind: 'name', name: 'db.internal', port: 5432 });
+    expect(decodeConnectMessage(body ?? new Uint8Array()).data?.addr).toEqual({
+      kind: 'name',
+      name: 'db.internal',
+      port: 5432,
+    });
     stream.end(Buffer.from('more bytes later'));
     expect((await drain(stream)).toString('latin1')).toBe(`${raw.toString('latin1')}more bytes later`);
   });
 
   it('reads consecutive frames from one chunk one at a time', async () => {
     const stream = new PassThrough();
-    stream.end(Buffer.concat([encodeFrame(Uint8Array.of(1)), encodeFrame(Uint8Array.of(2, 2)), encodeFrame(new Uint8Array(0))]));
+    stream.end(
+      Buffer.concat([encodeFrame(Uint8Array.of(1)), encodeFrame(Uint8Array.of(2, 2)), encodeFrame(new Uint8Array(0))]),
+    );
     expect(await readFrame(stream)).toEqual(Buffer.from([1]));
     expect(await readFrame(stream)).toEqual(Buffer.from([2, 2]));
     expect(await readFrame(stream)).toEqual(Buffer.alloc(0));
@@ -58,7 +70,7 @@ describe('readFrame', () => {
       await nextTurn();
       stream.write(Uint8Array.of(byte));
     }
-    expect(Buffer.from(await pending ?? [])).toEqual(Buffer.from(connectBody));
+    expect(Buffer.from((await pending) ?? [])).toEqual(Buffer.from(connectBody));
   });
 
   it('resolves null at a clean end before any byte, also when the stream had already ended', async () => {
@@ -71,11 +83,17 @@ describe('readFrame', () => {
   it('reports the end of the stream inside a prefix or a body as truncated', async () => {
     const inPrefix = new PassThrough();
     inPrefix.end(Uint8Array.of(0, 0, 1));
-    await expect(readFrame(inPrefix)).rejects.toMatchObject({ kind: 'truncated', message: expect.stringContaining('3 of 4 bytes into a frame length prefix') as unknown });
+    await expect(readFrame(inPrefix)).rejects.toMatchObject({
+      kind: 'truncated',
+      message: expect.stringContaining('3 of 4 bytes into a frame length prefix') as unknown,
+    });
 
     const inBody = new PassThrough();
     inBody.end(encodeFrame(connectBody).subarray(0, 10));
-    await expect(readFrame(inBody)).rejects.toMatchObject({ kind: 'truncated', message: expect.stringContaining(`6 of ${connectBody.length}`) as unknown });
+    await expect(readFrame(inBody)).rejects.toMatchObject({
+      kind: 'truncated',
+      message: expect.stringContaining(`6 of ${connectBody.length}`) as unknown,
+    });
   });
 
   it('refuses an oversized prefix without waiting for its body', async () => {
@@ -97,7 +115,10 @@ describe('readFrame', () => {
     destroyed.write(Uint8Array.of(0, 0));
     await nextTurn();
     destroyed.destroy();
-    await expect(pending).rejects.toMatchObject({ kind: 'truncated', message: expect.stringContaining('destroyed') as unknown });
+    await expect(pending).rejects.toMatchObject({
+      kind: 'truncated',
+      message: expect.stringContaining('destroyed') as unknown,
+    });
 
     const failing = new PassThrough();
     const failed = readFrame(failing);

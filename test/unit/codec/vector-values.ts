@@ -28,7 +28,8 @@ import { type JsonValue, type MessageVector, type MessageVectorType, fromHex } f
 type JsonObject = { readonly [key: string]: JsonValue };
 
 function object(value: JsonValue | undefined, what: string): JsonObject {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what}: expected an object`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error(`${what}: expected an object`);
   return value;
 }
 
@@ -96,7 +97,14 @@ export function serverFromJson(data: JsonValue): ServerMessage | null {
       return { type, re: id(fields.re, 'Pong.re') };
     case 'Challenge': {
       const text = object(fields.text, 'Challenge.text');
-      return { type, text: { key: fromHex(str(text.key, 'key')), data: fromHex(str(text.data, 'data')), tag: fromHex(str(text.tag, 'tag')) } };
+      return {
+        type,
+        text: {
+          key: fromHex(str(text.key, 'key')),
+          data: fromHex(str(text.data, 'data')),
+          tag: fromHex(str(text.tag, 'tag')),
+        },
+      };
     }
     case 'Terminate':
       return { type, reason: reason(fields.reason, 'Terminate.reason') };
@@ -118,7 +126,8 @@ export function clientFromJson(data: JsonValue): ClientMessage | null {
       const version = fields.agent_version;
       if (!Array.isArray(version)) throw new Error('Hello.agent_version: expected [major, minor, patch]');
       const [major, minor, patch] = version.map((part) => BigInt(num(part, 'version part')));
-      if (major === undefined || minor === undefined || patch === undefined) throw new Error('Hello.agent_version: three parts');
+      if (major === undefined || minor === undefined || patch === undefined)
+        throw new Error('Hello.agent_version: three parts');
       return { type, pubkey: fromHex(str(fields.pubkey, 'pubkey')), agentVersion: { major, minor, patch } };
     }
     case 'Ping':
@@ -129,7 +138,12 @@ export function clientFromJson(data: JsonValue): ClientMessage | null {
     case 'Response':
       return { type, re: id(fields.re, 'Response.re'), text: fromHex(str(fields.text, 'Response.text')) };
     case 'Error':
-      return { type, re: id(fields.re, 'Error.re'), code: errorCode(fields.code ?? null, 'Error.code'), msg: fields.msg === null ? null : str(fields.msg, 'Error.msg') };
+      return {
+        type,
+        re: id(fields.re, 'Error.re'),
+        code: errorCode(fields.code ?? null, 'Error.code'),
+        msg: fields.msg === null ? null : str(fields.msg, 'Error.msg'),
+      };
     case 'Test':
       return { type, re: id(fields.re, 'Test.re'), code: errorCode(fields.code ?? null, 'Test.code') };
     default:
@@ -161,10 +175,26 @@ export interface VectorCodec<D> {
   readonly fromJson: (data: JsonValue) => D | null;
 }
 
-const serverCodec: VectorCodec<ServerMessage> = { decode: decodeServerMessage, encode: encodeServerMessage, fromJson: serverFromJson };
-const clientCodec: VectorCodec<ClientMessage> = { decode: decodeClientMessage, encode: encodeClientMessage, fromJson: clientFromJson };
-const connectCodec: VectorCodec<Connect> = { decode: decodeConnectMessage, encode: encodeConnectMessage, fromJson: connectFromJson };
-const replyCodec: VectorCodec<StreamReply> = { decode: decodeStreamReplyMessage, encode: encodeStreamReplyMessage, fromJson: streamReplyFromJson };
+const serverCodec: VectorCodec<ServerMessage> = {
+  decode: decodeServerMessage,
+  encode: encodeServerMessage,
+  fromJson: serverFromJson,
+};
+const clientCodec: VectorCodec<ClientMessage> = {
+  decode: decodeClientMessage,
+  encode: encodeClientMessage,
+  fromJson: clientFromJson,
+};
+const connectCodec: VectorCodec<Connect> = {
+  decode: decodeConnectMessage,
+  encode: encodeConnectMessage,
+  fromJson: connectFromJson,
+};
+const replyCodec: VectorCodec<StreamReply> = {
+  decode: decodeStreamReplyMessage,
+  encode: encodeStreamReplyMessage,
+  fromJson: streamReplyFromJson,
+};
 
 /** Runs `use` with the codec matching the vector's message type. */
 export function withCodec<R>(type: MessageVectorType, use: <D>(codec: VectorCodec<D>) => R): R {

@@ -12,7 +12,12 @@ const rejected = vectors.filter((v) => v.decode_error);
 describe('message vectors (vectors.json)', () => {
   it('cover every message type, with encodable, decode-only and rejected cases', () => {
     const types = new Set(vectors.map((v) => v.value.type));
-    expect([...types].sort()).toEqual(['Message<Client>', 'Message<Connect>', 'Message<Result<(),ErrorCode>>', 'Message<Server>']);
+    expect([...types].sort()).toEqual([
+      'Message<Client>',
+      'Message<Connect>',
+      'Message<Result<(),ErrorCode>>',
+      'Message<Server>',
+    ]);
     expect(encodable.length).toBeGreaterThan(40);
     expect(decodable.length).toBeGreaterThan(encodable.length);
     expect(rejected.length).toBeGreaterThan(0);
@@ -24,24 +29,30 @@ describe('message vectors (vectors.json)', () => {
     });
   });
 
-  it.each(encodable.map((v) => [v.name, v] as const))('%s encodes to its exact bytes, bare and framed', (_name, vector) => {
-    withCodec(vector.value.type, (codec) => {
-      const body = codec.encode(expectedMessage(vector, codec));
-      expect(toHex(body)).toBe(vector.cbor_hex);
-      expect(toHex(encodeFrame(body))).toBe(vector.framed_hex);
-    });
-  });
+  it.each(encodable.map((v) => [v.name, v] as const))(
+    '%s encodes to its exact bytes, bare and framed',
+    (_name, vector) => {
+      withCodec(vector.value.type, (codec) => {
+        const body = codec.encode(expectedMessage(vector, codec));
+        expect(toHex(body)).toBe(vector.cbor_hex);
+        expect(toHex(encodeFrame(body))).toBe(vector.framed_hex);
+      });
+    },
+  );
 
-  it.each(decodable.map((v) => [v.name, v] as const))('%s decodes from its framed bytes, pushed one byte at a time', (_name, vector) => {
-    const decoder = new FrameDecoder();
-    const framed = fromHex(vector.framed_hex);
-    const bodies = Array.from(framed, (byte) => decoder.push(Uint8Array.of(byte))).flat();
-    decoder.end();
-    expect(bodies.map(toHex)).toEqual([vector.cbor_hex]);
-    withCodec(vector.value.type, (codec) => {
-      expect(codec.decode(bodies[0] ?? new Uint8Array())).toEqual(expectedMessage(vector, codec));
-    });
-  });
+  it.each(decodable.map((v) => [v.name, v] as const))(
+    '%s decodes from its framed bytes, pushed one byte at a time',
+    (_name, vector) => {
+      const decoder = new FrameDecoder();
+      const framed = fromHex(vector.framed_hex);
+      const bodies = Array.from(framed, (byte) => decoder.push(Uint8Array.of(byte))).flat();
+      decoder.end();
+      expect(bodies.map(toHex)).toEqual([vector.cbor_hex]);
+      withCodec(vector.value.type, (codec) => {
+        expect(codec.decode(bodies[0] ?? new Uint8Array())).toEqual(expectedMessage(vector, codec));
+      });
+    },
+  );
 
   it.each(decodable.map((v) => [v.name, v] as const))('%s reads from a stream as one frame', async (_name, vector) => {
     const stream = new PassThrough();
@@ -61,7 +72,9 @@ describe('message vectors (vectors.json)', () => {
     const vector = rejected.find((v) => v.name === 'server_pong_indefinite_enum_rejected');
     expect(vector).toBeDefined();
     withCodec(vector?.value.type ?? 'Message<Server>', (codec) => {
-      expect(() => codec.decode(fromHex(vector?.cbor_hex ?? ''))).toThrow(expect.objectContaining({ kind: 'indefinite-enum' }));
+      expect(() => codec.decode(fromHex(vector?.cbor_hex ?? ''))).toThrow(
+        expect.objectContaining({ kind: 'indefinite-enum' }),
+      );
     });
   });
 });

@@ -64,13 +64,17 @@ x = 1
   });
 
   it('accepts what the reference’s config-rs accepts: "0" durations, a port as a numeric string', () => {
-    const config = parse(`secret-key = "${SECRET}"\nconnect-timeout = 0\n[server]\nhost = "gw.example"\nport = "8443"\n`);
+    const config = parse(
+      `secret-key = "${SECRET}"\nconnect-timeout = 0\n[server]\nhost = "gw.example"\nport = "8443"\n`,
+    );
     expect(config.connectTimeoutMs).toBe(0);
     expect(config.server.port).toBe(8443);
   });
 
   it('gives the UI everything but the secret key', () => {
-    const publicConfig = toPublicConfig(parse(`secret-key = "${SECRET}"\nallowed-addresses = ["db.internal"]\n${SERVER}port = 7000\n`));
+    const publicConfig = toPublicConfig(
+      parse(`secret-key = "${SECRET}"\nallowed-addresses = ["db.internal"]\n${SERVER}port = 7000\n`),
+    );
     expect(publicConfig).toEqual({
       path: FILE,
       agentId: vector.agent_id,
@@ -124,7 +128,12 @@ describe('each invalid key is refused with the file, the key and a valid example
       'secret-key',
       'invalid length: a key is 32 bytes (43 base64url characters), this decodes to 2 bytes; expected the 43-character secret-key printed by `cluvio-agent --gen-keypair`',
     ],
-    ['secret-key as an array', `secret-key = ["a"]\n${SERVER}`, 'secret-key', 'invalid type: sequence, expected a string: the 43-character secret-key printed by `cluvio-agent --gen-keypair`'],
+    [
+      'secret-key as an array',
+      `secret-key = ["a"]\n${SERVER}`,
+      'secret-key',
+      'invalid type: sequence, expected a string: the 43-character secret-key printed by `cluvio-agent --gen-keypair`',
+    ],
     [
       'duration without unit',
       `secret-key = "${SECRET}"\nconnect-timeout = "30"\n${SERVER}`,
@@ -167,22 +176,72 @@ describe('each invalid key is refused with the file, the key and a valid example
       'allowed-addresses[0]',
       'network syntax error; neither IP address nor DNS name (pattern): "*.*.com"; expected an IP network in CIDR form ("10.0.0.0/8", "fd00::/8"), a DNS name ("db.internal") or a pattern ("*.example.com", or "*." for any name)',
     ],
-    ['missing [server]', `secret-key = "${SECRET}"\n`, 'server', 'missing configuration field "server": add a [server] table with host = "gateway.eu.cluvio.com"'],
-    ['server as a number', `secret-key = "${SECRET}"\nserver = 5\n`, 'server', 'invalid type: number 5, expected a [server] table with host = "gateway.eu.cluvio.com"'],
-    ['missing host', `secret-key = "${SECRET}"\n[server]\nport = 443\n`, 'server.host', 'missing configuration field "server.host": add host = "gateway.eu.cluvio.com" under [server]'],
+    [
+      'missing [server]',
+      `secret-key = "${SECRET}"\n`,
+      'server',
+      'missing configuration field "server": add a [server] table with host = "gateway.eu.cluvio.com"',
+    ],
+    [
+      'server as a number',
+      `secret-key = "${SECRET}"\nserver = 5\n`,
+      'server',
+      'invalid type: number 5, expected a [server] table with host = "gateway.eu.cluvio.com"',
+    ],
+    [
+      'missing host',
+      `secret-key = "${SECRET}"\n[server]\nport = 443\n`,
+      'server.host',
+      'missing configuration field "server.host": add host = "gateway.eu.cluvio.com" under [server]',
+    ],
     [
       'host as an IP literal',
       `secret-key = "${SECRET}"\n[server]\nhost = "1.2.3.4"\n`,
       'server.host',
       'invalid hostname: not a DNS name: `1.2.3.4`; the gateway is named by DNS (TLS checks its certificate against the name), e.g. "gateway.eu.cluvio.com"',
     ],
-    ['host that is no DNS name', `secret-key = "${SECRET}"\n[server]\nhost = "bad host"\n`, 'server.host', 'invalid hostname: `bad host` is not a valid DNS name; expected e.g. "gateway.eu.cluvio.com"'],
-    ['port out of range', `secret-key = "${SECRET}"\n${SERVER}port = 70000\n`, 'server.port', 'invalid port 70000: expected an integer from 0 to 65535, e.g. 443'],
-    ['negative port', `secret-key = "${SECRET}"\n${SERVER}port = -1\n`, 'server.port', 'invalid port -1: expected an integer from 0 to 65535, e.g. 443'],
-    ['fractional port', `secret-key = "${SECRET}"\n${SERVER}port = 1.5\n`, 'server.port', 'invalid port 1.5: expected an integer from 0 to 65535, e.g. 443'],
-    ['port beyond the safe integer range', `secret-key = "${SECRET}"\n${SERVER}port = 9223372036854775807\n`, 'server.port', 'invalid port 9223372036854775807: expected an integer from 0 to 65535, e.g. 443'],
-    ['port as a boolean', `secret-key = "${SECRET}"\n${SERVER}port = true\n`, 'server.port', 'invalid port boolean true: expected an integer from 0 to 65535, e.g. 443'],
-    ['port as a word', `secret-key = "${SECRET}"\n${SERVER}port = "https"\n`, 'server.port', 'invalid port "https": expected an integer from 0 to 65535, e.g. 443'],
+    [
+      'host that is no DNS name',
+      `secret-key = "${SECRET}"\n[server]\nhost = "bad host"\n`,
+      'server.host',
+      'invalid hostname: `bad host` is not a valid DNS name; expected e.g. "gateway.eu.cluvio.com"',
+    ],
+    [
+      'port out of range',
+      `secret-key = "${SECRET}"\n${SERVER}port = 70000\n`,
+      'server.port',
+      'invalid port 70000: expected an integer from 0 to 65535, e.g. 443',
+    ],
+    [
+      'negative port',
+      `secret-key = "${SECRET}"\n${SERVER}port = -1\n`,
+      'server.port',
+      'invalid port -1: expected an integer from 0 to 65535, e.g. 443',
+    ],
+    [
+      'fractional port',
+      `secret-key = "${SECRET}"\n${SERVER}port = 1.5\n`,
+      'server.port',
+      'invalid port 1.5: expected an integer from 0 to 65535, e.g. 443',
+    ],
+    [
+      'port beyond the safe integer range',
+      `secret-key = "${SECRET}"\n${SERVER}port = 9223372036854775807\n`,
+      'server.port',
+      'invalid port 9223372036854775807: expected an integer from 0 to 65535, e.g. 443',
+    ],
+    [
+      'port as a boolean',
+      `secret-key = "${SECRET}"\n${SERVER}port = true\n`,
+      'server.port',
+      'invalid port boolean true: expected an integer from 0 to 65535, e.g. 443',
+    ],
+    [
+      'port as a word',
+      `secret-key = "${SECRET}"\n${SERVER}port = "https"\n`,
+      'server.port',
+      'invalid port "https": expected an integer from 0 to 65535, e.g. 443',
+    ],
     [
       'trust without a certificate',
       `secret-key = "${SECRET}"\n${SERVER}trust = "not a pem"\n`,
@@ -200,7 +259,9 @@ describe('each invalid key is refused with the file, the key and a valid example
     expect(error.reason).toBe('invalid');
     expect(error.problem.file).toBe(FILE);
     expect(error.problem.key).toBe(key);
-    expect(error.problem.message).toMatch(typeof message === 'string' ? new RegExp(`^${escapeRegExp(message)}$`) : message);
+    expect(error.problem.message).toMatch(
+      typeof message === 'string' ? new RegExp(`^${escapeRegExp(message)}$`) : message,
+    );
     expect(error.message.startsWith(`${FILE}: ${key}: `)).toBe(true);
   });
 
@@ -220,12 +281,16 @@ describe('each invalid key is refused with the file, the key and a valid example
     const error = failure(`secret-key = "${SECRET}"\n[server\nhost = "x"\n`);
     expect(error.reason).toBe('syntax');
     expect(error.problem.key).toBeNull();
-    expect(error.message).toBe(`${FILE}: TOML parse error at line 2, column 8: Unexpected character, expected whitespace, . or ]`);
+    expect(error.message).toBe(
+      `${FILE}: TOML parse error at line 2, column 8: Unexpected character, expected whitespace, . or ]`,
+    );
   });
 
   it('reports the first problem in the reference’s field order', () => {
     expect(failure('connect-timeout = "x"\n').problem.key).toBe('secret-key');
-    expect(failure(`secret-key = "${SECRET}"\nping-frequency = "x"\nallowed-addresses = []\n`).problem.key).toBe('ping-frequency');
+    expect(failure(`secret-key = "${SECRET}"\nping-frequency = "x"\nallowed-addresses = []\n`).problem.key).toBe(
+      'ping-frequency',
+    );
   });
 });
 
@@ -233,11 +298,19 @@ describe('environment overrides (§8.1)', () => {
   const base = `secret-key = "${SECRET}"\n[server]\nhost = "file.example.com"\nport = 1000\n`;
 
   it('lets CLUVIO_AGENT_SERVER_HOST/PORT/TRUST win over the file, variable names case-insensitive', () => {
-    const config = parse(base, { cluvio_agent_server_host: 'env.example.com', CLUVIO_AGENT_SERVER_PORT: '2000', CLUVIO_AGENT_SERVER_TRUST: TEST_CA_PEM });
+    const config = parse(base, {
+      cluvio_agent_server_host: 'env.example.com',
+      CLUVIO_AGENT_SERVER_PORT: '2000',
+      CLUVIO_AGENT_SERVER_TRUST: TEST_CA_PEM,
+    });
     expect(config.server.host).toBe('env.example.com');
     expect(config.server.port).toBe(2000);
     expect(config.server.trust).toHaveLength(1);
-    expect(config.envOverrides.map((override) => override.variable).sort()).toEqual(['CLUVIO_AGENT_SERVER_PORT', 'CLUVIO_AGENT_SERVER_TRUST', 'cluvio_agent_server_host']);
+    expect(config.envOverrides.map((override) => override.variable).sort()).toEqual([
+      'CLUVIO_AGENT_SERVER_PORT',
+      'CLUVIO_AGENT_SERVER_TRUST',
+      'cluvio_agent_server_host',
+    ]);
   });
 
   it('supplies a [server] the file lacks', () => {
@@ -248,16 +321,26 @@ describe('environment overrides (§8.1)', () => {
   it('does not ignore empty variables, and names the variable in the message', () => {
     const error = failure(base, { CLUVIO_AGENT_SERVER_PORT: '' });
     expect(error.problem.key).toBe('server.port');
-    expect(error.problem.message).toBe('invalid port "" (set by environment variable CLUVIO_AGENT_SERVER_PORT): expected an integer from 0 to 65535, e.g. 443');
-    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '' }).problem.message).toMatch(/^invalid hostname: `` is not a valid DNS name \(set by environment variable CLUVIO_AGENT_SERVER_HOST\)/);
+    expect(error.problem.message).toBe(
+      'invalid port "" (set by environment variable CLUVIO_AGENT_SERVER_PORT): expected an integer from 0 to 65535, e.g. 443',
+    );
+    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '' }).problem.message).toMatch(
+      /^invalid hostname: `` is not a valid DNS name \(set by environment variable CLUVIO_AGENT_SERVER_HOST\)/,
+    );
   });
 
   it('refuses an IP literal from the environment as from the file', () => {
-    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '10.0.0.1' }).problem.message).toMatch(/^invalid hostname: not a DNS name: `10\.0\.0\.1` \(set by environment variable/);
+    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '10.0.0.1' }).problem.message).toMatch(
+      /^invalid hostname: not a DNS name: `10\.0\.0\.1` \(set by environment variable/,
+    );
   });
 
   it('has no effect through CLUVIO_AGENT_SECRET_KEY or other unreachable keys', () => {
-    const config = parse(base, { CLUVIO_AGENT_SECRET_KEY: 'junk', CLUVIO_AGENT_CONNECT_TIMEOUT: 'junk', CLUVIO_AGENT_PING_FREQUENCY: 'junk' });
+    const config = parse(base, {
+      CLUVIO_AGENT_SECRET_KEY: 'junk',
+      CLUVIO_AGENT_CONNECT_TIMEOUT: 'junk',
+      CLUVIO_AGENT_PING_FREQUENCY: 'junk',
+    });
     expect(config.agentId).toBe(vector.agent_id);
     expect(config.connectTimeoutMs).toBe(30_000);
   });

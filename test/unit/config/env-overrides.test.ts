@@ -3,7 +3,13 @@ import { serverEnvOverrides } from '../../../src/tunnel/config/env-overrides.js'
 
 describe('CLUVIO_AGENT_* environment overrides (§8.1)', () => {
   it('reads the three reachable server keys, whatever the case of the variable name', () => {
-    expect(serverEnvOverrides({ CLUVIO_AGENT_SERVER_HOST: 'gw.example.com', cluvio_agent_server_port: '8443', Cluvio_Agent_Server_Trust: 'pem' })).toEqual([
+    expect(
+      serverEnvOverrides({
+        CLUVIO_AGENT_SERVER_HOST: 'gw.example.com',
+        cluvio_agent_server_port: '8443',
+        Cluvio_Agent_Server_Trust: 'pem',
+      }),
+    ).toEqual([
       { key: 'host', variable: 'CLUVIO_AGENT_SERVER_HOST', value: 'gw.example.com' },
       { key: 'port', variable: 'cluvio_agent_server_port', value: '8443' },
       { key: 'trust', variable: 'Cluvio_Agent_Server_Trust', value: 'pem' },
@@ -11,7 +17,9 @@ describe('CLUVIO_AGENT_* environment overrides (§8.1)', () => {
   });
 
   it('keeps empty values: an empty variable still overrides', () => {
-    expect(serverEnvOverrides({ CLUVIO_AGENT_SERVER_HOST: '' })).toEqual([{ key: 'host', variable: 'CLUVIO_AGENT_SERVER_HOST', value: '' }]);
+    expect(serverEnvOverrides({ CLUVIO_AGENT_SERVER_HOST: '' })).toEqual([
+      { key: 'host', variable: 'CLUVIO_AGENT_SERVER_HOST', value: '' },
+    ]);
   });
 
   it('ignores variables that address unreachable or unknown keys', () => {

@@ -43,8 +43,24 @@ describe('IP networks as ipnet 2.11 parses allowed-addresses', () => {
   });
 
   it.each([
-    '10.0.0.1', '::1', '0010.0.0.0/8', '256.0.0.0/8', '10.0.0.0/33', 'fd00::/129', '10.0.0/8', '10.0.0.0.0/8', '10.0.0.0/', '10.0.0.0/8 ',
-    ' 10.0.0.0/8', '1.2.3.4.example/8', '1:2:3:4:5:6:7:8:9/64', '1.2.3.4::/64', '12345::/16', '::1%eth0/128', '10.0.0.0/-8', 'fd00::/+8',
+    '10.0.0.1',
+    '::1',
+    '0010.0.0.0/8',
+    '256.0.0.0/8',
+    '10.0.0.0/33',
+    'fd00::/129',
+    '10.0.0/8',
+    '10.0.0.0.0/8',
+    '10.0.0.0/',
+    '10.0.0.0/8 ',
+    ' 10.0.0.0/8',
+    '1.2.3.4.example/8',
+    '1:2:3:4:5:6:7:8:9/64',
+    '1.2.3.4::/64',
+    '12345::/16',
+    '::1%eth0/128',
+    '10.0.0.0/-8',
+    'fd00::/+8',
   ])('refuses %j', (text) => {
     expect(parseIpNetwork(text)).toBeNull();
   });
@@ -59,7 +75,8 @@ describe('IP networks as ipnet 2.11 parses allowed-addresses', () => {
   it('checks partial-byte prefixes bit by bit', () => {
     const network = parseIpNetwork('192.168.0.0/23');
     if (network === null) throw new Error('unparsed');
-    const contains = (text: string): boolean => networkContains(network, { family: 4, bytes: Uint8Array.from(bytesOf(text)) });
+    const contains = (text: string): boolean =>
+      networkContains(network, { family: 4, bytes: Uint8Array.from(bytesOf(text)) });
     expect(contains('192.168.1.255')).toBe(true);
     expect(contains('192.168.2.0')).toBe(false);
   });

@@ -91,7 +91,11 @@ describe('loadConfig', () => {
   it('applies environment overrides from the given environment only', async () => {
     const file = path.join(root, 'mine.toml');
     await writeFile(file, validToml('file.example.com'));
-    const loaded = await loadConfig({ ...options, explicitPath: file, env: { CLUVIO_AGENT_SERVER_HOST: 'env.example.com' } });
+    const loaded = await loadConfig({
+      ...options,
+      explicitPath: file,
+      env: { CLUVIO_AGENT_SERVER_HOST: 'env.example.com' },
+    });
     expect(loaded.config.server.host).toBe('env.example.com');
   });
 

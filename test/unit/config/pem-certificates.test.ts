@@ -21,14 +21,20 @@ describe('[server] trust PEM', () => {
   });
 
   it('refuses a block without its END line', () => {
-    expect(() => parseTrustPem('-----BEGIN CERTIFICATE-----\nMIIB\n')).toThrow('failed to read certificate: section end "CERTIFICATE" missing');
+    expect(() => parseTrustPem('-----BEGIN CERTIFICATE-----\nMIIB\n')).toThrow(
+      'failed to read certificate: section end "CERTIFICATE" missing',
+    );
   });
 
   it('refuses a body that is not base64', () => {
-    expect(() => parseTrustPem('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n')).toThrow('failed to read certificate: its body is not valid base64');
+    expect(() => parseTrustPem('-----BEGIN CERTIFICATE-----\n!!!!\n-----END CERTIFICATE-----\n')).toThrow(
+      'failed to read certificate: its body is not valid base64',
+    );
   });
 
   it('refuses base64 that is not an X.509 certificate, naming which one', () => {
-    expect(() => parseTrustPem(`${TEST_CA_PEM}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`)).toThrow(/^invalid certificate 2 of 2: not a DER X\.509 certificate/);
+    expect(() => parseTrustPem(`${TEST_CA_PEM}-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n`)).toThrow(
+      /^invalid certificate 2 of 2: not a DER X\.509 certificate/,
+    );
   });
 });

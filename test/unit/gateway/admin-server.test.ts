@@ -13,10 +13,16 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function setup(onRegistryChanged?: () => Promise<void>): Promise<{ fixture: GatewayFixture; admin: AdminServer; client: AdminClient }> {
+async function setup(
+  onRegistryChanged?: () => Promise<void>,
+): Promise<{ fixture: GatewayFixture; admin: AdminServer; client: AdminClient }> {
   const fixture = await startGatewayFixture({ pingIntervalMs: 0 });
   cleanups.push(() => fixture.close());
-  const admin = await startAdminServer({ gateway: fixture.gateway, log: new LogHub().logger('test'), ...(onRegistryChanged === undefined ? {} : { onRegistryChanged }) });
+  const admin = await startAdminServer({
+    gateway: fixture.gateway,
+    log: new LogHub().logger('test'),
+    ...(onRegistryChanged === undefined ? {} : { onRegistryChanged }),
+  });
   cleanups.push(() => admin.close());
   return { fixture, admin, client: new AdminClient({ url: admin.url, token: admin.token }) };
 }
@@ -44,7 +50,9 @@ describe('admin API', () => {
   it('refuses to listen anywhere but on loopback', async () => {
     const fixture = await startGatewayFixture();
     cleanups.push(() => fixture.close());
-    await expect(startAdminServer({ gateway: fixture.gateway, listen: { host: '0.0.0.0' }, log: new LogHub().logger('test') })).rejects.toThrow(/loopback only/);
+    await expect(
+      startAdminServer({ gateway: fixture.gateway, listen: { host: '0.0.0.0' }, log: new LogHub().logger('test') }),
+    ).rejects.toThrow(/loopback only/);
   });
 
   it('lists agents, tests through a connected agent, and maps gateway errors to statuses', async () => {
@@ -62,11 +70,20 @@ describe('admin API', () => {
     await agent.send({ type: 'Test', re: test.id, code: 'AddressNotAllowed' });
     expect(await testing).toEqual({ ok: false, code: 'AddressNotAllowed' });
 
-    await expect(client.post('agents/nobody/test', { target: '10.0.0.1:1' })).rejects.toMatchObject({ status: 404, code: 'UNKNOWN_AGENT' });
-    await expect(client.post('agents/scripted/test', {})).rejects.toMatchObject({ status: 400, code: 'INVALID_REQUEST' });
+    await expect(client.post('agents/nobody/test', { target: '10.0.0.1:1' })).rejects.toMatchObject({
+      status: 404,
+      code: 'UNKNOWN_AGENT',
+    });
+    await expect(client.post('agents/scripted/test', {})).rejects.toMatchObject({
+      status: 400,
+      code: 'INVALID_REQUEST',
+    });
     await expect(client.post('agents/scripted/terminate', { reason: 'bored' })).rejects.toMatchObject({ status: 400 });
     const offline = fixture.addAgent('offline');
-    await expect(client.post(`agents/${offline.agentId}/switch`)).rejects.toMatchObject({ status: 409, code: 'AGENT_NOT_CONNECTED' });
+    await expect(client.post(`agents/${offline.agentId}/switch`)).rejects.toMatchObject({
+      status: 409,
+      code: 'AGENT_NOT_CONNECTED',
+    });
     await expect(client.get('nothing')).rejects.toBeInstanceOf(AdminClientError);
   });
 
@@ -92,13 +109,9 @@ describe('admin API', () => {
   });
 
   it('reads Terminate reasons the way operators type them', () => {
-    expect(['unauthorized', 'Unauthorized', 'unsupported-version', 'UNSUPPORTED_VERSION', 'disabled'].map(parseReason)).toEqual([
-      'Unauthorized',
-      'Unauthorized',
-      'UnsupportedVersion',
-      'UnsupportedVersion',
-      'Disabled',
-    ]);
+    expect(
+      ['unauthorized', 'Unauthorized', 'unsupported-version', 'UNSUPPORTED_VERSION', 'disabled'].map(parseReason),
+    ).toEqual(['Unauthorized', 'Unauthorized', 'UnsupportedVersion', 'UnsupportedVersion', 'Disabled']);
     expect(parseReason('bored')).toBeNull();
   });
 });

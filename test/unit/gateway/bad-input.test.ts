@@ -39,7 +39,12 @@ describe('bad input from peers', () => {
   it('random bytes instead of yamux close that connection only', async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 300 }), async (bytes) => {
-        const socket = tlsConnect({ host: '127.0.0.1', port: fixture.port, servername: fixture.host, ca: fixture.ca.certPem });
+        const socket = tlsConnect({
+          host: '127.0.0.1',
+          port: fixture.port,
+          servername: fixture.host,
+          ca: fixture.ca.certPem,
+        });
         socket.on('error', () => undefined);
         await once(socket, 'secureConnect');
         socket.end(bytes);
@@ -61,7 +66,10 @@ describe('bad input from peers', () => {
           // Either the gateway ignores it (a Ping still gets its Pong) or it ends the connection.
           const ping = await agent.send({ type: 'Ping' }).catch(() => null);
           if (ping !== null) {
-            const answer = await Promise.race([agent.expect('Pong', 5_000).then((pong) => pong.data.re), agent.closed.then(() => 'closed' as const)]);
+            const answer = await Promise.race([
+              agent.expect('Pong', 5_000).then((pong) => pong.data.re),
+              agent.closed.then(() => 'closed' as const),
+            ]);
             expect([ping, 'closed']).toContain(answer);
           }
         } catch (error) {

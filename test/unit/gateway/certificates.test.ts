@@ -3,7 +3,12 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateCertificateAuthority, generateSelfSignedServerCertificate, issueServerCertificate, type CertificateAndKey } from '../../../src/gateway/certificates.js';
+import {
+  generateCertificateAuthority,
+  generateSelfSignedServerCertificate,
+  issueServerCertificate,
+  type CertificateAndKey,
+} from '../../../src/gateway/certificates.js';
 
 const servers: tls.Server[] = [];
 afterEach(() => {
@@ -21,7 +26,10 @@ async function serve(cert: CertificateAndKey): Promise<number> {
 async function handshake(port: number, servername: string, ca: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({ host: '127.0.0.1', port, servername, ca, minVersion: 'TLSv1.3' }, () => {
-      socket.once('data', (d: Buffer) => { resolve(d.toString()); socket.destroy(); });
+      socket.once('data', (d: Buffer) => {
+        resolve(d.toString());
+        socket.destroy();
+      });
     });
     socket.once('error', reject);
   });

@@ -9,7 +9,14 @@ import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateKeyPair, openChallenge } from '../../../src/tunnel/auth/index.js';
 import { encodeFrame, encodeStreamReplyMessage, freshMessageId, readFrame } from '../../../src/tunnel/codec/index.js';
-import { type FixtureOptions, type GatewayFixture, nextGatewayEvent, quietGatewayFixture, startGatewayFixture, waitUntil } from '../../support/gateway-fixture.js';
+import {
+  type FixtureOptions,
+  type GatewayFixture,
+  nextGatewayEvent,
+  quietGatewayFixture,
+  startGatewayFixture,
+  waitUntil,
+} from '../../support/gateway-fixture.js';
 import { ScriptedAgent, VERSION_1_3_0, framePrefix, rawMessage } from './support/scripted-agent.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -160,7 +167,13 @@ describe('gateway control stream: handshake', () => {
 
   it('refuses TLS 1.2', async () => {
     const fixture = await gatewayFor();
-    const socket = tlsConnect({ host: '127.0.0.1', port: fixture.port, servername: fixture.host, ca: fixture.ca.certPem, maxVersion: 'TLSv1.2' });
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: fixture.port,
+      servername: fixture.host,
+      ca: fixture.ca.certPem,
+      maxVersion: 'TLSv1.2',
+    });
     const [error] = (await once(socket, 'error')) as [Error];
     expect(error.message).toMatch(/protocol version|alert/i);
   });
@@ -292,7 +305,10 @@ describe('gateway control stream: liveness and connections', () => {
     expect(event.replacedConnectionId).not.toBeNull();
     const [info] = fixture.gateway.agents();
     expect(info?.currentConnectionId).toBe(event.connectionId);
-    expect(info?.connections.find((connection) => connection.id === event.replacedConnectionId)).toMatchObject({ phase: 'draining', openStreams: 1 });
+    expect(info?.connections.find((connection) => connection.id === event.replacedConnectionId)).toMatchObject({
+      phase: 'draining',
+      openStreams: 1,
+    });
 
     // The stream on the old connection still carries bytes.
     stream.write('still here');

@@ -8,7 +8,15 @@ import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { GatewayError, StreamOpenError } from '../../../src/gateway/errors.js';
 import type { KeyPair } from '../../../src/tunnel/auth/index.js';
-import { type Connect, type Message, decodeConnectMessage, encodeFrame, encodeStreamReplyMessage, freshMessageId, readFrame } from '../../../src/tunnel/codec/index.js';
+import {
+  type Connect,
+  type Message,
+  decodeConnectMessage,
+  encodeFrame,
+  encodeStreamReplyMessage,
+  freshMessageId,
+  readFrame,
+} from '../../../src/tunnel/codec/index.js';
 import type { MuxStream } from '../../../src/tunnel/mux/index.js';
 import { type FixtureOptions, type GatewayFixture, startGatewayFixture } from '../../support/gateway-fixture.js';
 import { ScriptedAgent } from './support/scripted-agent.js';
@@ -42,7 +50,10 @@ async function acceptConnect(agent: ScriptedAgent): Promise<{ stream: MuxStream;
   return { stream, connect: decodeConnectMessage(body) };
 }
 
-function reply(stream: MuxStream, data: { ok: true } | { ok: false; code: 'CouldNotConnect' | 'AddressNotAllowed' }): void {
+function reply(
+  stream: MuxStream,
+  data: { ok: true } | { ok: false; code: 'CouldNotConnect' | 'AddressNotAllowed' },
+): void {
   stream.write(encodeFrame(encodeStreamReplyMessage({ id: freshMessageId(), data })));
 }
 
@@ -58,7 +69,10 @@ describe('gateway data streams', () => {
 
     const half = fixture.gateway.openStream(keys.agentId, '[::1]:5432', { halfClose: true });
     const second = await acceptConnect(agent);
-    expect(second.connect.data).toEqual({ addr: { kind: 'addr', family: 6, ip: '::1', port: 5432 }, useHalfClose: true });
+    expect(second.connect.data).toEqual({
+      addr: { kind: 'addr', family: 6, ip: '::1', port: 5432 },
+      useHalfClose: true,
+    });
     reply(second.stream, { ok: true });
     (await half).destroy();
   });
@@ -67,7 +81,12 @@ describe('gateway data streams', () => {
     const { fixture, keys, agent } = await connectedAgent();
     const opening = fixture.gateway.openStream(keys.agentId, '10.0.0.5:5432');
     const { stream: agentSide } = await acceptConnect(agent);
-    agentSide.write(Buffer.concat([encodeFrame(encodeStreamReplyMessage({ id: freshMessageId(), data: { ok: true } })), Buffer.from('server hello')]));
+    agentSide.write(
+      Buffer.concat([
+        encodeFrame(encodeStreamReplyMessage({ id: freshMessageId(), data: { ok: true } })),
+        Buffer.from('server hello'),
+      ]),
+    );
     const stream = await opening;
     const [greeting] = (await once(stream, 'data')) as [Buffer];
     expect(greeting.toString()).toBe('server hello');
@@ -115,11 +134,17 @@ describe('gateway data streams', () => {
 
   it('rejects at once for an unknown agent, an offline agent and a bad target', async () => {
     const { fixture, keys } = await connectedAgent();
-    await expect(fixture.gateway.openStream('nobody', '10.0.0.5:5432')).rejects.toMatchObject({ code: 'UNKNOWN_AGENT' });
+    await expect(fixture.gateway.openStream('nobody', '10.0.0.5:5432')).rejects.toMatchObject({
+      code: 'UNKNOWN_AGENT',
+    });
     const offline = fixture.addAgent('offline');
-    await expect(fixture.gateway.openStream(offline.agentId, '10.0.0.5:5432')).rejects.toMatchObject({ code: 'AGENT_NOT_CONNECTED' });
+    await expect(fixture.gateway.openStream(offline.agentId, '10.0.0.5:5432')).rejects.toMatchObject({
+      code: 'AGENT_NOT_CONNECTED',
+    });
     await expect(fixture.gateway.openStream(keys.agentId, 'no port')).rejects.toBeInstanceOf(GatewayError);
-    await expect(fixture.gateway.test(offline.agentId, '10.0.0.5:5432')).rejects.toMatchObject({ code: 'AGENT_NOT_CONNECTED' });
+    await expect(fixture.gateway.test(offline.agentId, '10.0.0.5:5432')).rejects.toMatchObject({
+      code: 'AGENT_NOT_CONNECTED',
+    });
   });
 
   it('a route closes the client connection the agent refuses, and counts it', async () => {

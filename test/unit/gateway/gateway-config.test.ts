@@ -34,7 +34,14 @@ describe('gateway config file', () => {
       pingIntervalMs: 15_000,
       pongTimeoutMs: 60_000,
       handshakeTimeoutMs: 10_000,
-      routes: [{ listen: { host: '127.0.0.1', port: 5433 }, agent: 'warehouse', target: { kind: 'name', name: 'db.internal', port: 5432 }, halfClose: true }],
+      routes: [
+        {
+          listen: { host: '127.0.0.1', port: 5433 },
+          agent: 'warehouse',
+          target: { kind: 'name', name: 'db.internal', port: 5432 },
+          halfClose: true,
+        },
+      ],
     });
   });
 
@@ -50,14 +57,38 @@ describe('gateway config file', () => {
   });
 
   it.each([
-    ['an unknown key', 'self-signed = ["x"]\nagents = "a"\nlisten-port = 1\n', /gateway\.toml: listen-port: unknown key/],
+    [
+      'an unknown key',
+      'self-signed = ["x"]\nagents = "a"\nlisten-port = 1\n',
+      /gateway\.toml: listen-port: unknown key/,
+    ],
     ['certificate without key', 'certificate = "c"\nagents = "a"\n', /key: give certificate = /],
-    ['both certificate and self-signed', 'certificate = "c"\nkey = "k"\nself-signed = ["x"]\nagents = "a"\n', /self-signed: give either/],
+    [
+      'both certificate and self-signed',
+      'certificate = "c"\nkey = "k"\nself-signed = ["x"]\nagents = "a"\n',
+      /self-signed: give either/,
+    ],
     ['no agents file', 'self-signed = ["x"]\n', /agents: give the agents file/],
-    ['a public admin address', 'self-signed = ["x"]\nagents = "a"\nadmin = "0.0.0.0:8444"\n', /admin: the admin API listens on loopback only/],
-    ['a duration without unit', 'self-signed = ["x"]\nagents = "a"\nping-interval = "30"\n', /ping-interval: invalid duration/],
-    ['a route without target', 'self-signed = ["x"]\nagents = "a"\n[[route]]\nagent = "w"\n', /\[\[route\]\] #1 target: give the target/],
-    ['a route with a bad listen address', 'self-signed = ["x"]\nagents = "a"\n[[route]]\nagent = "w"\ntarget = "h:1"\nlisten = "nowhere"\n', /\[\[route\]\] #1 listen: .*expected host:port/],
+    [
+      'a public admin address',
+      'self-signed = ["x"]\nagents = "a"\nadmin = "0.0.0.0:8444"\n',
+      /admin: the admin API listens on loopback only/,
+    ],
+    [
+      'a duration without unit',
+      'self-signed = ["x"]\nagents = "a"\nping-interval = "30"\n',
+      /ping-interval: invalid duration/,
+    ],
+    [
+      'a route without target',
+      'self-signed = ["x"]\nagents = "a"\n[[route]]\nagent = "w"\n',
+      /\[\[route\]\] #1 target: give the target/,
+    ],
+    [
+      'a route with a bad listen address',
+      'self-signed = ["x"]\nagents = "a"\n[[route]]\nagent = "w"\ntarget = "h:1"\nlisten = "nowhere"\n',
+      /\[\[route\]\] #1 listen: .*expected host:port/,
+    ],
     ['not TOML', 'listen = \n', /not valid TOML/],
   ])('refuses %s', (_what, text, message) => {
     expect(() => parseGatewayConfig(text, FILE)).toThrow(message);

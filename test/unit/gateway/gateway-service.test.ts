@@ -27,9 +27,19 @@ describe('gateway service (serve)', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'gateway-service-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const keys = generateKeyPair();
-    await writeFile(path.join(dir, 'agents.toml'), formatRegistryToml([{ id: keys.agentId, name: 'edge', status: 'enabled' }]));
+    await writeFile(
+      path.join(dir, 'agents.toml'),
+      formatRegistryToml([{ id: keys.agentId, name: 'edge', status: 'enabled' }]),
+    );
     const configFile = path.join(dir, 'gateway.toml');
-    const text = ['listen = "127.0.0.1:0"', 'self-signed = ["localhost"]', 'agents = "agents.toml"', '[[route]]', 'agent = "edge"', 'target = "127.0.0.1:5432"'].join('\n');
+    const text = [
+      'listen = "127.0.0.1:0"',
+      'self-signed = ["localhost"]',
+      'agents = "agents.toml"',
+      '[[route]]',
+      'agent = "edge"',
+      'target = "127.0.0.1:5432"',
+    ].join('\n');
     await writeFile(configFile, text);
     const config = parseGatewayConfig(text, configFile);
 
@@ -48,7 +58,15 @@ describe('gateway service (serve)', () => {
     expect((await stat(first.adminFile)).mode & 0o777).toBe(0o600);
     expect((await readAdminFile(first.adminFile)).url).toBe(first.admin.url);
 
-    const agent = await spawnAgent(REFERENCE_AGENT, agentConfigToml({ secretKey: keys.secretKey.exportBase64url(), host: 'localhost', port: first.gateway.port, trustPem: certificate }));
+    const agent = await spawnAgent(
+      REFERENCE_AGENT,
+      agentConfigToml({
+        secretKey: keys.secretKey.exportBase64url(),
+        host: 'localhost',
+        port: first.gateway.port,
+        trustPem: certificate,
+      }),
+    );
     cleanups.push(() => agent.stop());
     await first.gateway.waitForAgent('edge');
 
@@ -57,7 +75,9 @@ describe('gateway service (serve)', () => {
     // The admin token and the private key never reach the logs.
     const privateKey = await readFile(path.join(dir, 'self-signed.key'), 'utf8');
     expect(lines.length).toBeGreaterThan(0);
-    expect(lines.some((line) => line.includes(first.admin.token) || line.includes(privateKey.split('\n')[1] ?? '-'))).toBe(false);
+    expect(
+      lines.some((line) => line.includes(first.admin.token) || line.includes(privateKey.split('\n')[1] ?? '-')),
+    ).toBe(false);
     const second = await start();
     expect(await readFile(path.join(dir, 'self-signed.crt'), 'utf8')).toBe(certificate);
     await second.close();
@@ -68,8 +88,17 @@ describe('gateway service (serve)', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     await writeFile(path.join(dir, 'agents.toml'), '');
     const configFile = path.join(dir, 'gateway.toml');
-    const text = ['listen = "127.0.0.1:0"', 'self-signed = ["localhost"]', 'agents = "agents.toml"', '[[route]]', 'agent = "ghost"', 'target = "127.0.0.1:5432"'].join('\n');
-    await expect(startGatewayService(parseGatewayConfig(text, configFile), new LogHub())).rejects.toThrow(/no agent "ghost"/);
+    const text = [
+      'listen = "127.0.0.1:0"',
+      'self-signed = ["localhost"]',
+      'agents = "agents.toml"',
+      '[[route]]',
+      'agent = "ghost"',
+      'target = "127.0.0.1:5432"',
+    ].join('\n');
+    await expect(startGatewayService(parseGatewayConfig(text, configFile), new LogHub())).rejects.toThrow(
+      /no agent "ghost"/,
+    );
     expect(existsSync(path.join(dir, 'gateway.admin.json'))).toBe(false);
   });
 });

@@ -42,7 +42,11 @@ describe('agents file', () => {
 
   it.each([
     ['not TOML', '[[agent]\n', /agents\.toml: not valid TOML/],
-    ['an id that is not a key', '[[agent]]\nid = "abc"\n', /\[\[agent\]\] #1 id: agent id "abc" is not an agent public key/],
+    [
+      'an id that is not a key',
+      '[[agent]]\nid = "abc"\n',
+      /\[\[agent\]\] #1 id: agent id "abc" is not an agent public key/,
+    ],
     ['a key with padding', `[[agent]]\nid = "${A}="\n`, /invalid base64/],
     ['a missing id', '[[agent]]\nname = "x"\n', /#1 id: expected the agent id/],
     ['an unknown status', `[[agent]]\nid = "${A}"\nstatus = "paused"\n`, /#1 status: expected "enabled" or "disabled"/],
@@ -67,14 +71,26 @@ describe('agents file', () => {
     await writeFile(file, `${entry(A, 'a', 'disabled')}${entry(B, 'b')}`);
     await waitUntil(() => registry.get(B) !== undefined, 'the new agent was loaded');
     expect(registry.get(A)?.status).toBe('disabled');
-    expect(changes.flatMap((change) => change.changes.map(({ before, after }) => [before?.status ?? null, after?.status ?? null]))).toEqual([
+    expect(
+      changes.flatMap((change) =>
+        change.changes.map(({ before, after }) => [before?.status ?? null, after?.status ?? null]),
+      ),
+    ).toEqual([
       ['enabled', 'disabled'],
       [null, 'enabled'],
     ]);
 
     await writeFile(file, '[[agent]]\nid = "broken"\n');
-    await waitUntil(() => messages.includes('agents file not reloaded; keeping the previous agents'), 'the broken file was reported');
-    expect(registry.list().map((agent) => agent.id).sort()).toEqual([A, B].sort());
+    await waitUntil(
+      () => messages.includes('agents file not reloaded; keeping the previous agents'),
+      'the broken file was reported',
+    );
+    expect(
+      registry
+        .list()
+        .map((agent) => agent.id)
+        .sort(),
+    ).toEqual([A, B].sort());
   });
 
   it('reload() re-reads on request (SIGHUP) and save() writes the registry back', async () => {
@@ -94,7 +110,11 @@ describe('agents file', () => {
   });
 
   it('a file that cannot be read at start is an error naming it', async () => {
-    const watcher = new RegistryFileWatcher({ file: '/nonexistent/agents.toml', registry: new AgentRegistry(), log: new LogHub().logger('test') });
+    const watcher = new RegistryFileWatcher({
+      file: '/nonexistent/agents.toml',
+      registry: new AgentRegistry(),
+      log: new LogHub().logger('test'),
+    });
     await expect(watcher.start()).rejects.toThrow(/\/nonexistent\/agents\.toml: cannot read the agents file/);
   });
 });

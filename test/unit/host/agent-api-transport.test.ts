@@ -43,7 +43,10 @@ describe('AgentApi over a transport', () => {
   it('calls return the host’s answers and failures become AgentApiError with the reason', async () => {
     const api = createAgentApiClient(jsonTransport(host, []));
     expect((await api.getSnapshot()).state).toEqual({ phase: 'unconfigured', problem: null });
-    expect(await api.getHostInfo()).toMatchObject({ transport: 'dashboard', configTarget: path.join(dir, 'config', 'cluvio-agent.toml') });
+    expect(await api.getHostInfo()).toMatchObject({
+      transport: 'dashboard',
+      configTarget: path.join(dir, 'config', 'cluvio-agent.toml'),
+    });
     await expect(api.getLogs({ level: 'loud' as 'info', text: '' })).rejects.toThrow(AgentApiError);
     await expect(api.getLogs({ level: 'loud' as 'info', text: '' })).rejects.toThrow(/level must be one of/);
   });

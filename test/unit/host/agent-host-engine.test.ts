@@ -65,7 +65,11 @@ describe('AgentHost on the tunnel engine, connected to a real gateway', () => {
     await host.start();
     await expect.poll(() => host.snapshot().state.phase, WAIT).toBe('online');
     const snapshot = host.snapshot();
-    expect(snapshot).toMatchObject({ version: TEST_APP_VERSION, config: { agentId: keys.agentId, path: file }, state: { phase: 'online', server: `localhost:${fixture.port}` } });
+    expect(snapshot).toMatchObject({
+      version: TEST_APP_VERSION,
+      config: { agentId: keys.agentId, path: file },
+      state: { phase: 'online', server: `localhost:${fixture.port}` },
+    });
     expect((await fixture.gateway.waitForAgent(keys.agentId)).phase).toBe('accepted');
     // Subscribers saw the way there, not only the end.
     expect(seen.map((s) => s.state.phase)).toEqual(expect.arrayContaining(['connecting', 'online']));
@@ -85,7 +89,12 @@ describe('AgentHost on the tunnel engine, connected to a real gateway', () => {
     stream.write(Buffer.alloc(1000, 1));
     await expect.poll(async () => (await host.getStreams()).at(0)?.bytesFromTarget, WAIT).toBe(1000);
     const [open] = await host.getStreams();
-    expect(open).toMatchObject({ target: `127.0.0.1:${echo.port}`, resolved: `127.0.0.1:${echo.port}`, phase: 'open', bytesToTarget: 1000 });
+    expect(open).toMatchObject({
+      target: `127.0.0.1:${echo.port}`,
+      resolved: `127.0.0.1:${echo.port}`,
+      phase: 'open',
+      bytesToTarget: 1000,
+    });
     // More bytes count up in the same row.
     stream.write(Buffer.alloc(500, 2));
     await expect.poll(async () => (await host.getStreams()).at(0)?.bytesToTarget, WAIT).toBe(1500);
@@ -114,14 +123,22 @@ describe('AgentHost on the tunnel engine, connected to a real gateway', () => {
     await host.start();
     await fixture.gateway.waitForAgent(keys.agentId);
     fixture.gateway.terminate(keys.agentId, 'Unauthorized');
-    await expect.poll(() => host.snapshot().state, WAIT).toEqual({ phase: 'terminated', reason: 'Unauthorized', message: 'unauthorized agent' });
+    await expect
+      .poll(() => host.snapshot().state, WAIT)
+      .toEqual({ phase: 'terminated', reason: 'Unauthorized', message: 'unauthorized agent' });
     expect(host.snapshot().counters.lastError?.message).toBe('terminated by gateway: unauthorized agent');
   });
 
   it('address tests go through the engine: the allowlist first, then a real TCP connect', async () => {
     await host.start();
-    expect(await host.testAddress(`127.0.0.1:${echo.port}`)).toMatchObject({ ok: true, resolved: `127.0.0.1:${echo.port}` });
+    expect(await host.testAddress(`127.0.0.1:${echo.port}`)).toMatchObject({
+      ok: true,
+      resolved: `127.0.0.1:${echo.port}`,
+    });
     expect(await host.testAddress('10.1.2.3:5432')).toMatchObject({ ok: false, code: 'AddressNotAllowed' });
-    expect(await host.testAddress(`127.0.0.1:${await closedLoopbackPort()}`)).toMatchObject({ ok: false, code: 'CouldNotConnect' });
+    expect(await host.testAddress(`127.0.0.1:${await closedLoopbackPort()}`)).toMatchObject({
+      ok: false,
+      code: 'CouldNotConnect',
+    });
   });
 });

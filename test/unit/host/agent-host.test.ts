@@ -40,7 +40,10 @@ describe('AgentHost', () => {
     const file = path.join(dir, 'config', 'cluvio-agent.toml');
     await writeFile(file, validConfig().replace('"localhost"', '"192.168.1.1"'));
     await host.start();
-    expect(host.snapshot().state).toEqual({ phase: 'unconfigured', problem: { file, key: 'server.host', message: expect.stringContaining('not a DNS name') as unknown } });
+    expect(host.snapshot().state).toEqual({
+      phase: 'unconfigured',
+      problem: { file, key: 'server.host', message: expect.stringContaining('not a DNS name') as unknown },
+    });
   });
 
   it('a missing --config file is named in the problem, and an import then creates that file', async () => {
@@ -50,7 +53,10 @@ describe('AgentHost', () => {
     await host.start();
     expect(host.snapshot().state).toMatchObject({ phase: 'unconfigured', problem: { file: explicit, key: null } });
     expect((await host.getHostInfo()).configTarget).toBe(explicit);
-    expect(await host.importConfig({ fileName: 'c.toml', text: validConfig() })).toMatchObject({ ok: true, path: explicit });
+    expect(await host.importConfig({ fileName: 'c.toml', text: validConfig() })).toMatchObject({
+      ok: true,
+      path: explicit,
+    });
   });
 
   it('a valid file shows its public part only, and the engine runs on it: a refused gateway reads as connecting / backing off', async () => {
@@ -60,11 +66,22 @@ describe('AgentHost', () => {
     await host.start();
     const snapshot = host.snapshot();
     expect(snapshot.version).toBe(TEST_APP_VERSION);
-    expect(snapshot.config).toMatchObject({ path: file, server: { host: 'localhost' }, allowedAddresses: ['10.0.0.0/8'] });
+    expect(snapshot.config).toMatchObject({
+      path: file,
+      server: { host: 'localhost' },
+      allowedAddresses: ['10.0.0.0/8'],
+    });
     await expect.poll(() => host.snapshot().state.phase, { timeout: 30_000 }).toBe('backing-off');
     expect(host.snapshot().counters.lastError?.message).toMatch(/^failed to connect to localhost:\d+/);
     const logs = await host.getLogs({ level: 'trace', text: '' });
-    expect(logs.some((r) => r.module === 'cluvio_agent::agent' && r.level === 'warn' && r.message.startsWith('failed to connect to localhost:'))).toBe(true);
+    expect(
+      logs.some(
+        (r) =>
+          r.module === 'cluvio_agent::agent' &&
+          r.level === 'warn' &&
+          r.message.startsWith('failed to connect to localhost:'),
+      ),
+    ).toBe(true);
     expect(JSON.stringify([host.snapshot(), logs])).not.toContain(key);
   });
 
@@ -81,13 +98,21 @@ describe('AgentHost', () => {
     await host.start();
     const seen: AgentSnapshot[] = [];
     const stop = host.onSnapshot((s) => seen.push(s));
-    const bad = await host.importConfig({ fileName: 'cluvio-agent.toml', text: 'secret-key = "short"\n[server]\nhost = "localhost"\n' });
+    const bad = await host.importConfig({
+      fileName: 'cluvio-agent.toml',
+      text: 'secret-key = "short"\n[server]\nhost = "localhost"\n',
+    });
     expect(bad).toMatchObject({ ok: false, problems: [{ file: 'cluvio-agent.toml', key: 'secret-key' }] });
     expect(host.snapshot().config).toBeNull();
 
     const key = SecretKey.generate().exportBase64url();
     const good = await host.importConfig({ fileName: 'cluvio-agent.toml', text: validConfig(key) });
-    expect(good).toMatchObject({ ok: true, path: path.join(dir, 'config', 'cluvio-agent.toml'), backupPath: null, shadowedBy: null });
+    expect(good).toMatchObject({
+      ok: true,
+      path: path.join(dir, 'config', 'cluvio-agent.toml'),
+      backupPath: null,
+      shadowedBy: null,
+    });
     expect(await readFile(path.join(dir, 'config', 'cluvio-agent.toml'), 'utf8')).toBe(validConfig(key));
     expect(host.snapshot().config?.path).toBe(path.join(dir, 'config', 'cluvio-agent.toml'));
     expect(seen.at(-1)?.config?.server.host).toBe('localhost');

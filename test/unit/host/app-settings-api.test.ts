@@ -31,19 +31,38 @@ describe('diagnose and app settings over the transport', () => {
   it('setAppSettings refuses malformed arguments before the host sees them', async () => {
     const host = unconfiguredHost(await tempDir());
     cleanups.push(() => host.close());
-    for (const arg of [undefined, null, {}, { metricsAddress: 9464 }, { metricsAddress: '127.0.0.1:1', proxy: 'x' }, { metricsAddress: 'x'.repeat(101) }]) {
+    for (const arg of [
+      undefined,
+      null,
+      {},
+      { metricsAddress: 9464 },
+      { metricsAddress: '127.0.0.1:1', proxy: 'x' },
+      { metricsAddress: 'x'.repeat(101) },
+    ]) {
       const reply = await dispatchAgentCall(host, 'setAppSettings', arg);
       expect(reply.ok, JSON.stringify(arg)).toBe(false);
     }
-    expect(await dispatchAgentCall(host, 'diagnose', { extra: true })).toEqual({ ok: false, error: 'this call takes no argument' });
+    expect(await dispatchAgentCall(host, 'diagnose', { extra: true })).toEqual({
+      ok: false,
+      error: 'this call takes no argument',
+    });
   });
 
   it('a host without settings reports them read-only and refuses changes; without diagnostics, diagnose says so', async () => {
     const host = unconfiguredHost(await tempDir());
     cleanups.push(() => host.close());
-    expect(await dispatchAgentCall(host, 'getAppSettings', undefined)).toMatchObject({ ok: true, value: { editable: false, settings: { metricsAddress: null } } });
-    expect(await dispatchAgentCall(host, 'setAppSettings', { metricsAddress: null })).toEqual({ ok: true, value: { ok: false, error: 'settings cannot be changed here' } });
-    expect(await dispatchAgentCall(host, 'diagnose', undefined)).toEqual({ ok: false, error: 'diagnostics are not available here' });
+    expect(await dispatchAgentCall(host, 'getAppSettings', undefined)).toMatchObject({
+      ok: true,
+      value: { editable: false, settings: { metricsAddress: null } },
+    });
+    expect(await dispatchAgentCall(host, 'setAppSettings', { metricsAddress: null })).toEqual({
+      ok: true,
+      value: { ok: false, error: 'settings cannot be changed here' },
+    });
+    expect(await dispatchAgentCall(host, 'diagnose', undefined)).toEqual({
+      ok: false,
+      error: 'diagnostics are not available here',
+    });
   });
 
   it('the tunnel host diagnoses even without a configuration: the first step fails with every place looked at', async () => {
@@ -51,7 +70,12 @@ describe('diagnose and app settings over the transport', () => {
     const host = createTunnelAgentHost({
       appVersion: '0.1.0-test',
       transport: 'dashboard',
-      search: { platform: 'linux', env: { HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'xdg') }, homeDir: path.join(dir, 'home'), exeDir: path.join(dir, 'bin') },
+      search: {
+        platform: 'linux',
+        env: { HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'xdg') },
+        homeDir: path.join(dir, 'home'),
+        exeDir: path.join(dir, 'bin'),
+      },
       configPath: path.join(dir, 'missing.toml'),
     });
     cleanups.push(() => host.close());
@@ -61,6 +85,10 @@ describe('diagnose and app settings over the transport', () => {
     const report = reply.value as DiagnoseReport;
     expect(report.ok).toBe(false);
     expect(report.steps).toHaveLength(1);
-    expect(report.steps[0]).toMatchObject({ kind: 'config', status: 'fail', summary: `${path.join(dir, 'missing.toml')}: file not found (or not a regular file): check the --config path` });
+    expect(report.steps[0]).toMatchObject({
+      kind: 'config',
+      status: 'fail',
+      summary: `${path.join(dir, 'missing.toml')}: file not found (or not a regular file): check the --config path`,
+    });
   });
 });

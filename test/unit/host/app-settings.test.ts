@@ -20,7 +20,17 @@ const SNAPSHOT: AgentSnapshot = {
   version: '0.1.0-test',
   config: null,
   state: { phase: 'unconfigured', problem: null },
-  counters: { reconnects: 0, connectedSince: null, lastError: null, streamsOpen: 0, streamsTotal: 0, streamsFailed: 0, bytesToTarget: 0, bytesFromTarget: 0, pingRttMs: null },
+  counters: {
+    reconnects: 0,
+    connectedSince: null,
+    lastError: null,
+    streamsOpen: 0,
+    streamsTotal: 0,
+    streamsFailed: 0,
+    bytesToTarget: 0,
+    bytesFromTarget: 0,
+    pingRttMs: null,
+  },
 };
 const SOURCE: MetricsSource = { snapshot: () => SNAPSHOT, metrics: () => null };
 
@@ -29,7 +39,11 @@ async function settingsIn(dir?: string): Promise<{ settings: FileAppSettings; fi
   if (dir === undefined) cleanups.push(() => rm(folder, { recursive: true, force: true }));
   const file = path.join(folder, 'data', 'settings.json');
   const logs: string[] = [];
-  const settings = new FileAppSettings({ file, proxy: 'http://[redacted]@proxy.corp:3128', log: (level, message) => logs.push(`${level}: ${message}`) });
+  const settings = new FileAppSettings({
+    file,
+    proxy: 'http://[redacted]@proxy.corp:3128',
+    log: (level, message) => logs.push(`${level}: ${message}`),
+  });
   cleanups.push(() => settings.close());
   return { settings, file, logs };
 }
@@ -38,7 +52,13 @@ describe('app settings file and the metrics endpoint', () => {
   it('starts off; a loopback address serves /healthz at once and is written owner-only; empty turns it off', async () => {
     const { settings, file } = await settingsIn();
     await settings.start(SOURCE);
-    expect(await settings.get()).toMatchObject({ editable: true, settings: { metricsAddress: null }, metricsUrl: null, proxy: 'http://[redacted]@proxy.corp:3128', source: file });
+    expect(await settings.get()).toMatchObject({
+      editable: true,
+      settings: { metricsAddress: null },
+      metricsUrl: null,
+      proxy: 'http://[redacted]@proxy.corp:3128',
+      source: file,
+    });
 
     const on = await settings.set({ metricsAddress: ' 127.0.0.1:0 ' });
     if (!on.ok) throw new Error(on.error);
@@ -67,11 +87,17 @@ describe('app settings file and the metrics endpoint', () => {
     const before = await readFile(file, 'utf8');
 
     const open = await settings.set({ metricsAddress: '192.168.1.10:9464' });
-    expect(open).toEqual({ ok: false, error: expect.stringContaining('the metrics endpoint listens on loopback only') as unknown });
+    expect(open).toEqual({
+      ok: false,
+      error: expect.stringContaining('the metrics endpoint listens on loopback only') as unknown,
+    });
     const { server, port } = await listenLoopback(() => undefined);
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
     const taken = await settings.set({ metricsAddress: `127.0.0.1:${port}` });
-    expect(taken).toEqual({ ok: false, error: expect.stringContaining(`cannot listen on 127.0.0.1:${port}`) as unknown });
+    expect(taken).toEqual({
+      ok: false,
+      error: expect.stringContaining(`cannot listen on 127.0.0.1:${port}`) as unknown,
+    });
 
     expect(await readFile(file, 'utf8')).toBe(before);
     expect((await settings.get()).metricsUrl).toBe(on.state.metricsUrl);
@@ -103,7 +129,11 @@ describe('app settings file and the metrics endpoint', () => {
   it('from the command line (--dashboard): read-only, saying where the values come from', async () => {
     const settings = new CommandLineSettings({ metricsAddress: '127.0.0.1:9464', proxy: null });
     settings.listening('http://127.0.0.1:9464');
-    expect(await settings.get()).toMatchObject({ editable: false, settings: { metricsAddress: '127.0.0.1:9464' }, metricsUrl: 'http://127.0.0.1:9464' });
+    expect(await settings.get()).toMatchObject({
+      editable: false,
+      settings: { metricsAddress: '127.0.0.1:9464' },
+      metricsUrl: 'http://127.0.0.1:9464',
+    });
     expect(await settings.set()).toMatchObject({ ok: false });
   });
 });

@@ -5,9 +5,19 @@
 import { describe, expect, it } from 'vitest';
 import { ClockJumpDetector, MIN_CLOCK_JUMP_THRESHOLD_MS } from '../../../src/host/clock-jump-detector.js';
 
-function detector(thresholdMs: number): { readonly detector: ClockJumpDetector; readonly jumps: number[]; wall: number; mono: number } {
+function detector(thresholdMs: number): {
+  readonly detector: ClockJumpDetector;
+  readonly jumps: number[];
+  wall: number;
+  mono: number;
+} {
   const state = { wall: 1_000_000, mono: 5_000, jumps: [] as number[], detector: null as unknown as ClockJumpDetector };
-  state.detector = new ClockJumpDetector({ thresholdMs, onJump: (gap) => state.jumps.push(gap), wallClock: () => state.wall, monotonicClock: () => state.mono });
+  state.detector = new ClockJumpDetector({
+    thresholdMs,
+    onJump: (gap) => state.jumps.push(gap),
+    wallClock: () => state.wall,
+    monotonicClock: () => state.mono,
+  });
   return state;
 }
 

@@ -36,7 +36,10 @@ describe('writeConfigFile', () => {
       expect((await stat(target)).mode & 0o777).toBe(0o600);
       expect((await stat(written.backupPath ?? '')).mode & 0o777).toBe(0o600);
     }
-    expect((await readdir(dir)).sort()).toEqual(['cluvio-agent.toml', 'cluvio-agent.toml.2025-11-25T16-33-07-123Z.bak']);
+    expect((await readdir(dir)).sort()).toEqual([
+      'cluvio-agent.toml',
+      'cluvio-agent.toml.2025-11-25T16-33-07-123Z.bak',
+    ]);
   });
 
   it('replaces the file by rename, never rewriting it in place: a reader of the old file still sees it whole', async () => {

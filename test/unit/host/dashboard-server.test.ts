@@ -35,7 +35,11 @@ describe('dashboard server (real sockets)', () => {
   });
 
   const call = (name: string, body: unknown, headers: Record<string, string> = {}) =>
-    httpRequest(`${dashboard.url}api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+    httpRequest(`${dashboard.url}api/call/${name}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   it('listens on 127.0.0.1 with a long random token in the URL, and serves the UI with a strict CSP', async () => {
     expect(dashboard.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/[A-Za-z0-9_-]{43}\/$/);
@@ -54,14 +58,23 @@ describe('dashboard server (real sockets)', () => {
     expect((await httpRequest(`${origin}/index.html`)).status).toBe(403);
     const wrong = 'A'.repeat(43);
     expect((await httpRequest(`${origin}/${wrong}/`)).status).toBe(403);
-    const forged = await httpRequest(`${origin}/${wrong}/api/call/getSnapshot`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const forged = await httpRequest(`${origin}/${wrong}/api/call/getSnapshot`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(forged.status).toBe(403);
     expect(forged.body).not.toContain('phase');
   });
 
   it('refuses a Host header that is not a loopback name (DNS rebinding), whatever the port (SSH forwarding)', async () => {
     const port = new URL(dashboard.url).port;
-    for (const host of [`evil.example:${port}`, `127.0.0.1.evil.example:${port}`, `10.0.0.5:${port}`, 'localhost.evil.example']) {
+    for (const host of [
+      `evil.example:${port}`,
+      `127.0.0.1.evil.example:${port}`,
+      `10.0.0.5:${port}`,
+      'localhost.evil.example',
+    ]) {
       expect((await httpRequest(dashboard.url, { headers: { host } })).status).toBe(421);
     }
     for (const host of [`localhost:${port}`, 'localhost:8080', `127.0.0.1:${port}`, '[::1]:9000']) {
@@ -88,22 +101,47 @@ describe('dashboard server (real sockets)', () => {
   });
 
   it('validates call payloads and content type before they reach the agent', async () => {
-    expect(JSON.parse((await call('setAutostart', { arg: 'yes' })).body)).toEqual({ ok: false, error: 'expected true or false' });
-    expect(JSON.parse((await call('importConfig', { arg: { fileName: 'a.toml' } })).body)).toMatchObject({ ok: false, error: expect.stringContaining('text') as unknown });
+    expect(JSON.parse((await call('setAutostart', { arg: 'yes' })).body)).toEqual({
+      ok: false,
+      error: 'expected true or false',
+    });
+    expect(JSON.parse((await call('importConfig', { arg: { fileName: 'a.toml' } })).body)).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('text') as unknown,
+    });
     expect((await call('deleteEverything', {})).status).toBe(404);
-    const form = await httpRequest(`${dashboard.url}api/call/getSnapshot`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{}' });
+    const form = await httpRequest(`${dashboard.url}api/call/getSnapshot`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{}',
+    });
     expect(form.status).toBe(415);
     const get = await httpRequest(`${dashboard.url}api/call/getSnapshot`);
     expect(get.status).toBe(405);
   });
 
   it('answers calls the headless host cannot perform plainly (no login item, no file manager)', async () => {
-    expect(JSON.parse((await call('getAutostart', {})).body)).toEqual({ ok: true, value: { supported: false, enabled: false } });
-    expect(JSON.parse((await call('openConfigFolder', {})).body)).toEqual({ ok: true, value: { path: path.join(dir, 'config'), opened: false } });
-    expect(JSON.parse((await call('testAddress', { arg: 'db.internal:5432' })).body)).toMatchObject({ ok: true, value: { ok: false, code: 'NotConfigured' } });
-    expect(JSON.parse((await call('saveSupportBundle', {})).body)).toMatchObject({ ok: true, value: { ok: false, error: expect.stringContaining('cannot be saved here') as unknown } });
+    expect(JSON.parse((await call('getAutostart', {})).body)).toEqual({
+      ok: true,
+      value: { supported: false, enabled: false },
+    });
+    expect(JSON.parse((await call('openConfigFolder', {})).body)).toEqual({
+      ok: true,
+      value: { path: path.join(dir, 'config'), opened: false },
+    });
+    expect(JSON.parse((await call('testAddress', { arg: 'db.internal:5432' })).body)).toMatchObject({
+      ok: true,
+      value: { ok: false, code: 'NotConfigured' },
+    });
+    expect(JSON.parse((await call('saveSupportBundle', {})).body)).toMatchObject({
+      ok: true,
+      value: { ok: false, error: expect.stringContaining('cannot be saved here') as unknown },
+    });
     // The host picks where a bundle goes: a path from the page is refused before it reaches the host.
-    expect(JSON.parse((await call('saveSupportBundle', { arg: '/tmp/x.tar.gz' })).body)).toEqual({ ok: false, error: 'this call takes no argument' });
+    expect(JSON.parse((await call('saveSupportBundle', { arg: '/tmp/x.tar.gz' })).body)).toEqual({
+      ok: false,
+      error: 'this call takes no argument',
+    });
   });
 
   it('streams the snapshot over Server-Sent Events, current state first', async () => {

@@ -7,14 +7,26 @@ describe('createLogRedactor', () => {
   const redact = createLogRedactor(() => [SECRET]);
 
   it('replaces the known secret wherever it appears in the message or a field', () => {
-    const out = redact({ time: 1, level: 'error', module: 'cluvio_agent::config', message: `bad key ${SECRET}!`, fields: { detail: `x${SECRET}y`, port: 443 } });
+    const out = redact({
+      time: 1,
+      level: 'error',
+      module: 'cluvio_agent::config',
+      message: `bad key ${SECRET}!`,
+      fields: { detail: `x${SECRET}y`, port: 443 },
+    });
     expect(out.message).toBe(`bad key ${REDACTED}!`);
     expect(out.fields).toEqual({ detail: `x${REDACTED}y`, port: 443 });
     expect(JSON.stringify(out)).not.toContain(SECRET);
   });
 
   it('blanks fields whose names say they hold credentials, whatever their value', () => {
-    const out = redact({ time: 1, level: 'debug', module: 'm', message: 'hello', fields: { 'secret-key': 'abc', token: 'xyz', agentId: 'AAAA' } });
+    const out = redact({
+      time: 1,
+      level: 'debug',
+      module: 'm',
+      message: 'hello',
+      fields: { 'secret-key': 'abc', token: 'xyz', agentId: 'AAAA' },
+    });
     expect(out.fields).toEqual({ 'secret-key': REDACTED, token: REDACTED, agentId: 'AAAA' });
   });
 

@@ -23,11 +23,21 @@ describe('LogRingBuffer', () => {
     buffer.push(record('connection refused', 'warn', { target: 'db.internal:5432' }));
     buffer.push(record('stream opened', 'info', { target: 'db.internal:5432' }));
 
-    expect(buffer.query({ level: 'info', text: '' }).map((r) => r.message)).toEqual(['connecting', 'connection refused', 'stream opened']);
+    expect(buffer.query({ level: 'info', text: '' }).map((r) => r.message)).toEqual([
+      'connecting',
+      'connection refused',
+      'stream opened',
+    ]);
     expect(buffer.query({ level: 'warn', text: '' }).map((r) => r.message)).toEqual(['connection refused']);
-    expect(buffer.query({ level: 'trace', text: 'DB.INTERNAL' }).map((r) => r.message)).toEqual(['connection refused', 'stream opened']);
+    expect(buffer.query({ level: 'trace', text: 'DB.INTERNAL' }).map((r) => r.message)).toEqual([
+      'connection refused',
+      'stream opened',
+    ]);
     expect(buffer.query({ level: 'trace', text: 'gw.example' }).map((r) => r.message)).toEqual(['connecting']);
-    expect(buffer.query({ level: 'trace', text: '', limit: 2 }).map((r) => r.message)).toEqual(['connection refused', 'stream opened']);
+    expect(buffer.query({ level: 'trace', text: '', limit: 2 }).map((r) => r.message)).toEqual([
+      'connection refused',
+      'stream opened',
+    ]);
   });
 
   it('tells listeners about each stored record until they unsubscribe', () => {

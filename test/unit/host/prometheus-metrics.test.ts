@@ -5,11 +5,24 @@ import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
 import { AgentMetrics } from '../../../src/tunnel/agent/agent-metrics.js';
 import { parsePrometheusText } from '../../e2e/metrics/support/prometheus-text.js';
 
-const COUNTERS: AgentSnapshot['counters'] = { reconnects: 0, connectedSince: null, lastError: null, streamsOpen: 0, streamsTotal: 0, streamsFailed: 0, bytesToTarget: 0, bytesFromTarget: 0, pingRttMs: null };
+const COUNTERS: AgentSnapshot['counters'] = {
+  reconnects: 0,
+  connectedSince: null,
+  lastError: null,
+  streamsOpen: 0,
+  streamsTotal: 0,
+  streamsFailed: 0,
+  bytesToTarget: 0,
+  bytesFromTarget: 0,
+  pingRttMs: null,
+};
 
 describe('Prometheus exposition', () => {
   it('without an engine: every family is there, the state is unconfigured, counters are zero, no ping sample', () => {
-    const text = renderPrometheusMetrics({ version: '0.1.0', config: null, state: { phase: 'unconfigured', problem: null }, counters: COUNTERS }, null);
+    const text = renderPrometheusMetrics(
+      { version: '0.1.0', config: null, state: { phase: 'unconfigured', problem: null }, counters: COUNTERS },
+      null,
+    );
     const e = parsePrometheusText(text);
     expect(e.value('cluvio_agent_state', { state: 'unconfigured' })).toBe(1);
     expect(e.value('cluvio_agent_online')).toBe(0);
@@ -26,7 +39,14 @@ describe('Prometheus exposition', () => {
     const text = renderPrometheusMetrics(
       {
         version: '1.0 "beta"\\x\nnext',
-        config: { path: null, agentId: 'id', server: { host: 'gw', port: 443 }, allowedAddresses: [], connectTimeoutMs: 1, pingFrequencyMs: 1 },
+        config: {
+          path: null,
+          agentId: 'id',
+          server: { host: 'gw', port: 443 },
+          allowedAddresses: [],
+          connectTimeoutMs: 1,
+          pingFrequencyMs: 1,
+        },
         state: { phase: 'online', server: 'gw:443', remoteAddress: '1.2.3.4:443', since: 5_000 },
         counters: { ...COUNTERS, connectedSince: 5_000, pingRttMs: 12 },
       },

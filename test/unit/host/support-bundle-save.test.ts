@@ -11,7 +11,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentHost } from '../../../src/host/agent-host.js';
 import { BUNDLE_REPORT_MAX_AGE_MS } from '../../../src/host/agent-host.js';
-import { appLogFolder, createTunnelAgentHost, type TunnelAgentHostOptions } from '../../../src/host/tunnel-agent-host.js';
+import {
+  appLogFolder,
+  createTunnelAgentHost,
+  type TunnelAgentHostOptions,
+} from '../../../src/host/tunnel-agent-host.js';
 import type { SupportBundleResult } from '../../../src/shared/agent-api.js';
 import { dispatchAgentCall } from '../../../src/shared/agent-api-dispatch.js';
 import type { DiagnoseReport } from '../../../src/shared/diagnose-report.js';
@@ -45,7 +49,9 @@ async function setup(options: Partial<TunnelAgentHostOptions> = {}): Promise<Set
   const configFile = path.join(dir, 'etc', 'cluvio-agent.toml');
   await mkdir(path.dirname(configFile));
   // The key again in a comment: only the bundle's own scrubbing can catch that one.
-  await writeFile(configFile, `${offlineConfig(await closedLoopbackPort(), key)}# backup of the key: ${key}\n`, { mode: 0o600 });
+  await writeFile(configFile, `${offlineConfig(await closedLoopbackPort(), key)}# backup of the key: ${key}\n`, {
+    mode: 0o600,
+  });
   const proxyPort = await closedLoopbackPort();
   const proxyUrl = `http://${PROXY_USER}:${PROXY_PASSWORD}@127.0.0.1:${proxyPort}`;
   const parsed = parseProxyUrl(proxyUrl, 'HTTPS_PROXY');
@@ -53,7 +59,12 @@ async function setup(options: Partial<TunnelAgentHostOptions> = {}): Promise<Set
   const host = createTunnelAgentHost({
     appVersion: '0.1.0-test',
     transport: 'dashboard',
-    search: { platform: 'linux', env: { HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'xdg'), HTTPS_PROXY: proxyUrl }, homeDir: path.join(dir, 'home'), exeDir: path.join(dir, 'bin') },
+    search: {
+      platform: 'linux',
+      env: { HOME: path.join(dir, 'home'), XDG_CONFIG_HOME: path.join(dir, 'xdg'), HTTPS_PROXY: proxyUrl },
+      homeDir: path.join(dir, 'home'),
+      exeDir: path.join(dir, 'bin'),
+    },
     configPath: configFile,
     proxy: parsed.proxy,
     ...options,
@@ -75,7 +86,9 @@ describe('Save support bundle (host)', () => {
     const { host, key, proxyPort } = await setup({ supportBundle: { dir: path.join(out, 'bundles') } });
     host.record('info', 'cluvio_agent_desktop::test', 'a line from the app', { marker: 'before-the-bundle' });
     // The log pipeline knows the secret key, not the proxy's credentials: the bundle removes those.
-    host.record('warn', 'cluvio_agent_desktop::test', `proxy refused ${PROXY_USER} with ${PROXY_PASSWORD}`, { detail: `${PROXY_USER}:${PROXY_PASSWORD}` });
+    host.record('warn', 'cluvio_agent_desktop::test', `proxy refused ${PROXY_USER} with ${PROXY_PASSWORD}`, {
+      detail: `${PROXY_USER}:${PROXY_PASSWORD}`,
+    });
 
     const result = saved(await host.saveSupportBundle());
     expect(result.path).toBe(path.join(out, 'bundles', result.fileName));
@@ -88,9 +101,21 @@ describe('Save support bundle (host)', () => {
     expect((await stat(path.dirname(result.path))).mode & 0o777).toBe(0o700);
 
     const bundle = await readSupportBundle(result.path);
-    expect(Object.keys(bundle.files)).toEqual(['cluvio-agent.toml', 'logs.txt', 'report.json', 'report.txt', 'system.json']);
+    expect(Object.keys(bundle.files)).toEqual([
+      'cluvio-agent.toml',
+      'logs.txt',
+      'report.json',
+      'report.txt',
+      'system.json',
+    ]);
     const everything = [...Object.values(bundle.files), bundle.raw].join('\n');
-    for (const secret of [key, PROXY_USER, PROXY_PASSWORD, `${PROXY_USER}:${PROXY_PASSWORD}`, Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64')]) {
+    for (const secret of [
+      key,
+      PROXY_USER,
+      PROXY_PASSWORD,
+      `${PROXY_USER}:${PROXY_PASSWORD}`,
+      Buffer.from(`${PROXY_USER}:${PROXY_PASSWORD}`).toString('base64'),
+    ]) {
       expect(everything).not.toContain(secret);
     }
 
@@ -106,23 +131,42 @@ describe('Save support bundle (host)', () => {
     // The host's log buffer: the app's own lines, the diagnose run, the engine's records.
     const logs = bundle.files['logs.txt'] ?? '';
     expect(logs).toMatch(/INFO {2}cluvio_agent_desktop::test: a line from the app marker=before-the-bundle\n/);
-    expect(logs).toContain('WARN  cluvio_agent_desktop::test: proxy refused [redacted] with [redacted] detail=[redacted]\n');
+    expect(logs).toContain(
+      'WARN  cluvio_agent_desktop::test: proxy refused [redacted] with [redacted] detail=[redacted]\n',
+    );
     expect(logs).toMatch(/cluvio_agent_desktop::host: diagnose started/);
     expect(logs).toMatch(/cluvio_agent_desktop::host: configuration path=/);
-    const system = JSON.parse(bundle.files['system.json'] ?? '') as { versions: Record<string, string>; proxyVariables: Record<string, string> };
+    const system = JSON.parse(bundle.files['system.json'] ?? '') as {
+      versions: Record<string, string>;
+      proxyVariables: Record<string, string>;
+    };
     expect(system.versions).toMatchObject({ agent: '0.1.0-test', node: process.versions.node });
     expect(system.proxyVariables).toEqual({ HTTPS_PROXY: `http://[redacted]@127.0.0.1:${proxyPort}` });
 
     // The Logs view sees that it was saved, and where.
-    expect((await host.getLogs({ level: 'info', text: 'support bundle saved' })).at(-1)?.fields).toEqual({ path: result.path, bytes: result.bytes });
+    expect((await host.getLogs({ level: 'info', text: 'support bundle saved' })).at(-1)?.fields).toEqual({
+      path: result.path,
+      bytes: result.bytes,
+    });
   });
 
   it('by default goes to the app’s log folder; a recent report of the same configuration is reused, an old one is run again', async () => {
     let offset = 0;
     const { dir, host } = await setup({ now: () => Date.now() + offset });
-    expect(appLogFolder({ platform: 'linux', env: { HOME: '/home/ana' }, homeDir: '', exeDir: '/opt' })).toBe('/home/ana/.config/Cluvio Agent/logs');
-    expect(appLogFolder({ platform: 'darwin', env: { HOME: '/Users/ana' }, homeDir: '', exeDir: '/opt' })).toBe('/Users/ana/Library/Logs/Cluvio Agent');
-    expect(appLogFolder({ platform: 'win32', env: { APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, homeDir: '', exeDir: 'C:\\app' })).toBe('C:\\Users\\ana\\AppData\\Roaming\\Cluvio Agent\\logs');
+    expect(appLogFolder({ platform: 'linux', env: { HOME: '/home/ana' }, homeDir: '', exeDir: '/opt' })).toBe(
+      '/home/ana/.config/Cluvio Agent/logs',
+    );
+    expect(appLogFolder({ platform: 'darwin', env: { HOME: '/Users/ana' }, homeDir: '', exeDir: '/opt' })).toBe(
+      '/Users/ana/Library/Logs/Cluvio Agent',
+    );
+    expect(
+      appLogFolder({
+        platform: 'win32',
+        env: { APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' },
+        homeDir: '',
+        exeDir: 'C:\\app',
+      }),
+    ).toBe('C:\\Users\\ana\\AppData\\Roaming\\Cluvio Agent\\logs');
     expect(appLogFolder({ platform: 'linux', env: {}, homeDir: '', exeDir: '/opt' })).toBeNull();
 
     const report = await host.diagnose();
@@ -143,8 +187,17 @@ describe('Save support bundle (host)', () => {
     await writeFile(blocked, 'a file where the folder should be');
     const { host } = await setup({ supportBundle: { dir: blocked } });
     const result = await host.saveSupportBundle();
-    expect(result).toEqual({ ok: false, error: expect.stringContaining(`The support bundle could not be saved in ${blocked}: `) as unknown });
-    expect(await dispatchAgentCall(host, 'saveSupportBundle', { path: '/tmp/elsewhere.tar.gz' })).toEqual({ ok: false, error: 'this call takes no argument' });
-    expect(await dispatchAgentCall(host, 'saveSupportBundle', '/tmp/elsewhere.tar.gz')).toEqual({ ok: false, error: 'this call takes no argument' });
+    expect(result).toEqual({
+      ok: false,
+      error: expect.stringContaining(`The support bundle could not be saved in ${blocked}: `) as unknown,
+    });
+    expect(await dispatchAgentCall(host, 'saveSupportBundle', { path: '/tmp/elsewhere.tar.gz' })).toEqual({
+      ok: false,
+      error: 'this call takes no argument',
+    });
+    expect(await dispatchAgentCall(host, 'saveSupportBundle', '/tmp/elsewhere.tar.gz')).toEqual({
+      ok: false,
+      error: 'this call takes no argument',
+    });
   });
 });

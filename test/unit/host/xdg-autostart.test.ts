@@ -28,7 +28,13 @@ describe('XDG autostart entry', () => {
     const file = path.join(configDir, 'autostart', 'cluvio-agent.desktop');
     const text = await readFile(file, 'utf8');
     expect(text.split('\n')).toEqual(
-      expect.arrayContaining(['[Desktop Entry]', 'Type=Application', 'Name=Cluvio Agent', 'Exec="/home/ana/Apps/Cluvio Agent.AppImage" --hidden', 'Icon=cluvio-agent']),
+      expect.arrayContaining([
+        '[Desktop Entry]',
+        'Type=Application',
+        'Name=Cluvio Agent',
+        'Exec="/home/ana/Apps/Cluvio Agent.AppImage" --hidden',
+        'Icon=cluvio-agent',
+      ]),
     );
     expect(text.startsWith('[Desktop Entry]\n')).toBe(true);
     expect((await stat(file)).mode & 0o777).toBe(0o644);

@@ -99,7 +99,16 @@ describe('redaction safety net', () => {
   it('replaces fields whose name suggests a secret', () => {
     const hub = new LogHub();
     const records = collect(hub);
-    hub.logger().info('oops', { secretKey: 'abc', 'secret-key': 'abc', password: 'p', apiKey: 'k', token: 't', privateKey: 'x', agent: 'id', port: 443 });
+    hub.logger().info('oops', {
+      secretKey: 'abc',
+      'secret-key': 'abc',
+      password: 'p',
+      apiKey: 'k',
+      token: 't',
+      privateKey: 'x',
+      agent: 'id',
+      port: 443,
+    });
     expect(records[0]?.fields).toEqual({
       secretKey: REDACTED_FIELD,
       'secret-key': REDACTED_FIELD,
@@ -116,11 +125,19 @@ describe('redaction safety net', () => {
     const hub = new LogHub();
     const records = collect(hub);
     const config = parseAgentConfig(vector.toml_example, { file: null, env: {} });
-    const smuggled = { key: SecretKey.fromBase64url(vector.secret_key_b64url), config } as unknown as Record<string, LogFieldValue>;
+    const smuggled = { key: SecretKey.fromBase64url(vector.secret_key_b64url), config } as unknown as Record<
+      string,
+      LogFieldValue
+    >;
     hub.logger().info('configuration', smuggled);
     const record = records[0];
     if (record === undefined) throw new Error('no record');
-    const renderings = [inspect(record, { depth: null }), JSON.stringify(record), formatLogText(record, { ansi: false }), formatLogJson(record)];
+    const renderings = [
+      inspect(record, { depth: null }),
+      JSON.stringify(record),
+      formatLogText(record, { ansi: false }),
+      formatLogJson(record),
+    ];
     for (const text of renderings) {
       expect(text).not.toContain(vector.secret_key_b64url);
       expect(text).not.toContain(vector.secret_key_hex);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { LogLevel } from '../../../src/shared/log-record.js';
 import { DEFAULT_LOG_FILTER, LogFilterError, LogTargetFilter } from '../../../src/tunnel/log/target-filter.js';
 
-const shown = (filter: string, level: LogLevel, module: string): boolean => LogTargetFilter.parse(filter).enabled(level, module);
+const shown = (filter: string, level: LogLevel, module: string): boolean =>
+  LogTargetFilter.parse(filter).enabled(level, module);
 
 describe('log filter in EnvFilter syntax', () => {
   it('defaults to cluvio_agent=info: info and above for the agent, nothing for other crates', () => {
@@ -20,7 +21,11 @@ describe('log filter in EnvFilter syntax', () => {
   });
 
   it('lets the most specific target win whatever the order', () => {
-    for (const filter of ['cluvio_agent::stream=trace,warn', 'warn,cluvio_agent::stream=trace', 'cluvio_agent=info,cluvio_agent::stream=trace,warn']) {
+    for (const filter of [
+      'cluvio_agent::stream=trace,warn',
+      'warn,cluvio_agent::stream=trace',
+      'cluvio_agent=info,cluvio_agent::stream=trace,warn',
+    ]) {
       expect(shown(filter, 'trace', 'cluvio_agent::stream')).toBe(true);
       expect(shown(filter, 'info', 'cluvio_agent::agent')).toBe(filter.includes('cluvio_agent=info'));
       expect(shown(filter, 'warn', 'cluvio_agent::agent')).toBe(true);
@@ -59,12 +64,27 @@ describe('log filter in EnvFilter syntax', () => {
   });
 
   it.each([
-    ['cluvio_agent=bogus', '`cluvio_agent=bogus`: error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5'],
-    ['cluvio_agent=6', '`cluvio_agent=6`: error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5'],
-    ['a=b=c', '`a=b=c`: error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5'],
+    [
+      'cluvio_agent=bogus',
+      '`cluvio_agent=bogus`: error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5',
+    ],
+    [
+      'cluvio_agent=6',
+      '`cluvio_agent=6`: error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5',
+    ],
+    [
+      'a=b=c',
+      '`a=b=c`: error parsing level filter: expected one of "off", "error", "warn", "info", "debug", "trace", or a number 0-5',
+    ],
     ['=info', '`=info`: invalid filter directive; expected level, target or target=level, e.g. cluvio_agent=debug'],
-    ['info,*=debug', '`*=debug`: invalid filter directive; expected level, target or target=level, e.g. cluvio_agent=debug'],
-    ['cluvio_agent[conn]=debug', '`cluvio_agent[conn]=debug`: span and field filters ([span]{field}) are not supported; use target=level, e.g. cluvio_agent::stream=debug'],
+    [
+      'info,*=debug',
+      '`*=debug`: invalid filter directive; expected level, target or target=level, e.g. cluvio_agent=debug',
+    ],
+    [
+      'cluvio_agent[conn]=debug',
+      '`cluvio_agent[conn]=debug`: span and field filters ([span]{field}) are not supported; use target=level, e.g. cluvio_agent::stream=debug',
+    ],
   ])('refuses %j naming the directive', (text, message) => {
     expect(() => LogTargetFilter.parse(text)).toThrow(new LogFilterError(message));
   });

@@ -23,7 +23,9 @@ describe('a config file given by path (command line, open with, tray picker)', (
   });
 
   it('finds a .toml among the arguments, relative to the launching directory', () => {
-    expect(configFileArgument(['/opt/app/cluvio-agent', '--hidden', 'Downloads/cluvio-agent.toml'], '/home/ana')).toBe('/home/ana/Downloads/cluvio-agent.toml');
+    expect(configFileArgument(['/opt/app/cluvio-agent', '--hidden', 'Downloads/cluvio-agent.toml'], '/home/ana')).toBe(
+      '/home/ana/Downloads/cluvio-agent.toml',
+    );
     expect(configFileArgument(['/opt/app/cluvio-agent', '/tmp/x.TOML'], '/')).toBe('/tmp/x.TOML');
     expect(configFileArgument(['/opt/app/cluvio-agent', '--hidden'], '/')).toBeNull();
     expect(startHidden(['/opt/app/cluvio-agent', '--hidden'])).toBe(true);

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentHost } from '../../../src/host/agent-host.js';
-import { createSenderPolicy, type IpcEvent, type IpcMainSurface, type IpcSender, registerAgentIpc } from '../../../src/main/ipc-handlers.js';
+import {
+  createSenderPolicy,
+  type IpcEvent,
+  type IpcMainSurface,
+  type IpcSender,
+  registerAgentIpc,
+} from '../../../src/main/ipc-handlers.js';
 import { AGENT_CALLS, type CallReply } from '../../../src/shared/agent-api-protocol.js';
 import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
 import { callChannel, eventChannel, IpcChannel } from '../../../src/shared/ipc-channels.js';
@@ -24,7 +30,10 @@ class IpcMainRegistry implements IpcMainSurface {
     this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
   }
   removeListener(channel: string, listener: (event: IpcEvent, arg: unknown) => void): void {
-    this.listeners.set(channel, (this.listeners.get(channel) ?? []).filter((l) => l !== listener));
+    this.listeners.set(
+      channel,
+      (this.listeners.get(channel) ?? []).filter((l) => l !== listener),
+    );
   }
   invoke(channel: string, event: IpcEvent, arg: unknown): Promise<CallReply> {
     const handler = this.handlers.get(channel);
@@ -57,7 +66,10 @@ class Sender implements IpcSender {
 }
 
 const ORIGIN = 'app://agent';
-const event = (sender: Sender, url = `${ORIGIN}/index.html`, parent: unknown = null): IpcEvent => ({ sender, senderFrame: { url, parent } });
+const event = (sender: Sender, url = `${ORIGIN}/index.html`, parent: unknown = null): IpcEvent => ({
+  sender,
+  senderFrame: { url, parent },
+});
 
 describe('IPC handlers', () => {
   let dir: string;
@@ -73,7 +85,12 @@ describe('IPC handlers', () => {
     await host.start();
     ipc = new IpcMainRegistry();
     refused = [];
-    unregister = registerAgentIpc({ ipcMain: ipc, api: host, isTrusted: createSenderPolicy((id) => id === ours.id, ORIGIN), onRefused: (r) => refused.push(r) });
+    unregister = registerAgentIpc({
+      ipcMain: ipc,
+      api: host,
+      isTrusted: createSenderPolicy((id) => id === ours.id, ORIGIN),
+      onRefused: (r) => refused.push(r),
+    });
   });
 
   afterEach(async () => {
@@ -98,16 +115,32 @@ describe('IPC handlers', () => {
       { sender: ours, senderFrame: null },
     ];
     for (const attempt of attempts) {
-      expect(await ipc.invoke(callChannel('importConfig'), attempt, { fileName: 'a.toml', text: 'x' })).toEqual({ ok: false, error: 'refused: unknown sender' });
+      expect(await ipc.invoke(callChannel('importConfig'), attempt, { fileName: 'a.toml', text: 'x' })).toEqual({
+        ok: false,
+        error: 'refused: unknown sender',
+      });
     }
     expect(refused).toHaveLength(attempts.length);
   });
 
   it('rejects payloads that do not match the call before they reach the agent', async () => {
-    expect(await ipc.invoke(callChannel('setAutostart'), event(ours), 'true')).toEqual({ ok: false, error: 'expected true or false' });
-    expect(await ipc.invoke(callChannel('getLogs'), event(ours), { level: 'verbose', text: '' })).toMatchObject({ ok: false });
-    expect(await ipc.invoke(callChannel('importConfig'), event(ours), { fileName: 'a.toml', text: 'x'.repeat(1024 * 1024 + 1) })).toMatchObject({ ok: false, error: expect.stringContaining('1 MiB') as unknown });
-    expect(await ipc.invoke(callChannel('getSnapshot'), event(ours), { sneaky: true })).toEqual({ ok: false, error: 'this call takes no argument' });
+    expect(await ipc.invoke(callChannel('setAutostart'), event(ours), 'true')).toEqual({
+      ok: false,
+      error: 'expected true or false',
+    });
+    expect(await ipc.invoke(callChannel('getLogs'), event(ours), { level: 'verbose', text: '' })).toMatchObject({
+      ok: false,
+    });
+    expect(
+      await ipc.invoke(callChannel('importConfig'), event(ours), {
+        fileName: 'a.toml',
+        text: 'x'.repeat(1024 * 1024 + 1),
+      }),
+    ).toMatchObject({ ok: false, error: expect.stringContaining('1 MiB') as unknown });
+    expect(await ipc.invoke(callChannel('getSnapshot'), event(ours), { sneaky: true })).toEqual({
+      ok: false,
+      error: 'this call takes no argument',
+    });
   });
 
   it('registers one channel per AgentApi call, saveSupportBundle included, and removes them all', () => {
@@ -120,12 +153,18 @@ describe('IPC handlers', () => {
 
   it('saveSupportBundle: only our window may ask, and never with a path (the host picks where)', async () => {
     const channel = callChannel('saveSupportBundle');
-    expect(await ipc.invoke(channel, event(ours, 'https://evil.example/index.html'), undefined)).toEqual({ ok: false, error: 'refused: unknown sender' });
+    expect(await ipc.invoke(channel, event(ours, 'https://evil.example/index.html'), undefined)).toEqual({
+      ok: false,
+      error: 'refused: unknown sender',
+    });
     for (const arg of ['/home/ana/.ssh/authorized_keys', { path: '/tmp/x.tar.gz' }, { dir: '/etc' }]) {
       expect(await ipc.invoke(channel, event(ours), arg)).toEqual({ ok: false, error: 'this call takes no argument' });
     }
     // This test host has no folder for bundles: it says so, nothing is written.
-    expect(await ipc.invoke(channel, event(ours), undefined)).toEqual({ ok: true, value: { ok: false, error: expect.stringContaining('cannot be saved here') as unknown } });
+    expect(await ipc.invoke(channel, event(ours), undefined)).toEqual({
+      ok: true,
+      value: { ok: false, error: expect.stringContaining('cannot be saved here') as unknown },
+    });
     expect(refused).toHaveLength(4);
   });
 

@@ -44,7 +44,9 @@ describe('log file', () => {
     const host = unconfiguredHost(dir);
     const lines: string[] = [];
     host.onLogRecord(createLogFileSink((_level, line) => lines.push(line), 'trace'));
-    host.record('warn', 'cluvio_agent_desktop::main', 'odd field', { 'secret-key': 'q0TxV1Yb5qHnGZ0mB3n9l8k0G6Y1Xy2cRk2m4Vt7N8s' });
+    host.record('warn', 'cluvio_agent_desktop::main', 'odd field', {
+      'secret-key': 'q0TxV1Yb5qHnGZ0mB3n9l8k0G6Y1Xy2cRk2m4Vt7N8s',
+    });
     await host.close();
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('secret-key=[redacted]');

@@ -25,7 +25,10 @@ const PING_FREQUENCY = `${PING_FREQUENCY_MS / 1000}s`;
 
 /** The real host and engine, configured in a private folder, connected to a real gateway (which may answer no Ping). */
 async function hostConnectedTo(options: { readonly ignoreClientPings: boolean }) {
-  const fixture = await startGatewayFixture({ pingIntervalMs: 0, ...(options.ignoreClientPings ? { faults: { ignoreClientPings: true } } : {}) });
+  const fixture = await startGatewayFixture({
+    pingIntervalMs: 0,
+    ...(options.ignoreClientPings ? { faults: { ignoreClientPings: true } } : {}),
+  });
   cleanups.push(() => fixture.close());
   const keys = fixture.addAgent();
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-power-'));
@@ -43,30 +46,48 @@ async function hostConnectedTo(options: { readonly ignoreClientPings: boolean })
 class FakePowerMonitor extends EventEmitter implements PowerMonitorSurface {}
 
 describe('powerMonitor events → connection check', () => {
-  it('resume: a silently dead connection is replaced and the agent is Online again within half a ping period', async () => {
-    const { fixture, host, first } = await hostConnectedTo({ ignoreClientPings: true });
-    await waitUntil(() => host.snapshot().state.phase === 'online', 'online');
+  it(
+    'resume: a silently dead connection is replaced and the agent is Online again within half a ping period',
+    async () => {
+      const { fixture, host, first } = await hostConnectedTo({ ignoreClientPings: true });
+      await waitUntil(() => host.snapshot().state.phase === 'online', 'online');
 
-    const monitor = new FakePowerMonitor();
-    const stop = watchPowerEvents(monitor, host);
-    // Waits long enough for the regular ping's verdict (two periods), so that a resume that
-    // checked nothing fails on the time below rather than on this wait.
-    const replaced = nextGatewayEvent(fixture.gateway, 'agent-accepted', (event) => event.connectionId !== first.id, 2 * PING_FREQUENCY_MS + 5_000);
-    const started = performance.now();
-    monitor.emit('resume');
-    await replaced;
-    await waitUntil(() => host.snapshot().state.phase === 'online' && host.snapshot().counters.reconnects === 1, 'online again');
-    const elapsed = performance.now() - started;
-    console.log(`power events: dead connection, 'resume' → Online again in ${(elapsed / 1000).toFixed(2)} s (ping-frequency ${PING_FREQUENCY})`);
-    expect(elapsed).toBeLessThan(PING_FREQUENCY_MS / 2);
-    expect(host.metrics()?.reconnects['connection-check']).toBe(1);
-    const logs = await host.getLogs({ level: 'info', text: 'connection check' });
-    expect(logs.at(-1)).toMatchObject({ level: 'warn', message: 'connection check failed: no pong in time, reconnecting now', fields: { reason: POWER_EVENT_REASONS.resume } });
+      const monitor = new FakePowerMonitor();
+      const stop = watchPowerEvents(monitor, host);
+      // Waits long enough for the regular ping's verdict (two periods), so that a resume that
+      // checked nothing fails on the time below rather than on this wait.
+      const replaced = nextGatewayEvent(
+        fixture.gateway,
+        'agent-accepted',
+        (event) => event.connectionId !== first.id,
+        2 * PING_FREQUENCY_MS + 5_000,
+      );
+      const started = performance.now();
+      monitor.emit('resume');
+      await replaced;
+      await waitUntil(
+        () => host.snapshot().state.phase === 'online' && host.snapshot().counters.reconnects === 1,
+        'online again',
+      );
+      const elapsed = performance.now() - started;
+      console.log(
+        `power events: dead connection, 'resume' → Online again in ${(elapsed / 1000).toFixed(2)} s (ping-frequency ${PING_FREQUENCY})`,
+      );
+      expect(elapsed).toBeLessThan(PING_FREQUENCY_MS / 2);
+      expect(host.metrics()?.reconnects['connection-check']).toBe(1);
+      const logs = await host.getLogs({ level: 'info', text: 'connection check' });
+      expect(logs.at(-1)).toMatchObject({
+        level: 'warn',
+        message: 'connection check failed: no pong in time, reconnecting now',
+        fields: { reason: POWER_EVENT_REASONS.resume },
+      });
 
-    stop();
-    expect(monitor.listenerCount('resume')).toBe(0);
-    expect(monitor.listenerCount('unlock-screen')).toBe(0);
-  }, 2 * PING_FREQUENCY_MS + 30_000);
+      stop();
+      expect(monitor.listenerCount('resume')).toBe(0);
+      expect(monitor.listenerCount('unlock-screen')).toBe(0);
+    },
+    2 * PING_FREQUENCY_MS + 30_000,
+  );
 
   it('unlock-screen on a live connection: checked and kept', async () => {
     const { fixture, host, first } = await hostConnectedTo({ ignoreClientPings: false });

@@ -31,7 +31,9 @@ describe('tray icons', () => {
   });
 
   it('gives each status a different image', () => {
-    const images = AGENT_STATUSES.map((status) => readFileSync(path.join(iconDir, trayIconFileName(status, 'darwin'))).toString('base64'));
+    const images = AGENT_STATUSES.map((status) =>
+      readFileSync(path.join(iconDir, trayIconFileName(status, 'darwin'))).toString('base64'),
+    );
     expect(new Set(images).size).toBe(AGENT_STATUSES.length);
   });
 });

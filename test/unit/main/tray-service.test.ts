@@ -29,7 +29,11 @@ class RecordingTraySurface implements TraySurface<readonly TrayMenuItem[]> {
     };
   }
 
-  buildMenu(items: readonly TrayMenuItem[], onAction: (id: TrayAction) => void, onAutostart: (enabled: boolean) => void) {
+  buildMenu(
+    items: readonly TrayMenuItem[],
+    onAction: (id: TrayAction) => void,
+    onAutostart: (enabled: boolean) => void,
+  ) {
     this.menusBuilt += 1;
     this.action = onAction;
     this.autostart = onAutostart;
@@ -37,9 +41,31 @@ class RecordingTraySurface implements TraySurface<readonly TrayMenuItem[]> {
   }
 }
 
-const counters = { reconnects: 0, connectedSince: null, lastError: null, streamsOpen: 0, streamsTotal: 0, streamsFailed: 0, bytesToTarget: 0, bytesFromTarget: 0, pingRttMs: null };
-const config = { path: '/home/a/.config/cluvio-agent.toml', agentId: 'AGENT', server: { host: 'gateway.eu.cluvio.com', port: 443 }, allowedAddresses: [], connectTimeoutMs: 30000, pingFrequencyMs: 60000 };
-const snapshot = (state: AgentState, withConfig = true): AgentSnapshot => ({ version: '1.0.0', config: withConfig ? config : null, state, counters });
+const counters = {
+  reconnects: 0,
+  connectedSince: null,
+  lastError: null,
+  streamsOpen: 0,
+  streamsTotal: 0,
+  streamsFailed: 0,
+  bytesToTarget: 0,
+  bytesFromTarget: 0,
+  pingRttMs: null,
+};
+const config = {
+  path: '/home/a/.config/cluvio-agent.toml',
+  agentId: 'AGENT',
+  server: { host: 'gateway.eu.cluvio.com', port: 443 },
+  allowedAddresses: [],
+  connectTimeoutMs: 30000,
+  pingFrequencyMs: 60000,
+};
+const snapshot = (state: AgentState, withConfig = true): AgentSnapshot => ({
+  version: '1.0.0',
+  config: withConfig ? config : null,
+  state,
+  counters,
+});
 
 function setup() {
   const surface = new RecordingTraySurface();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { hardenNavigation, type NavigationSurface, type PreventableEvent, secureWebPreferences } from '../../../src/main/window-security.js';
+import {
+  hardenNavigation,
+  type NavigationSurface,
+  type PreventableEvent,
+  secureWebPreferences,
+} from '../../../src/main/window-security.js';
 
 describe('window security', () => {
   it('every window is isolated and sandboxed, without Node, webviews or insecure content', () => {
@@ -18,7 +23,8 @@ describe('window security', () => {
   });
 
   it('blocks navigation, redirects, webviews and new windows, and reports each', () => {
-    const hooks: Partial<Record<'navigate' | 'redirect' | 'webview', (event: PreventableEvent, url: string) => void>> = {};
+    const hooks: Partial<Record<'navigate' | 'redirect' | 'webview', (event: PreventableEvent, url: string) => void>> =
+      {};
     const opened: { handler: ((details: { url: string }) => { action: 'deny' }) | null } = { handler: null };
     const surface: NavigationSurface = {
       onWillNavigate: (l) => (hooks.navigate = l),
@@ -36,6 +42,11 @@ describe('window security', () => {
     hooks.webview?.(event, '');
     expect(prevented).toBe(3);
     expect(opened.handler?.({ url: 'https://evil.example/popup' })).toEqual({ action: 'deny' });
-    expect(blocked).toEqual(['navigation to https://evil.example/', 'redirect to https://evil.example/r', 'a webview', 'a new window for https://evil.example/popup']);
+    expect(blocked).toEqual([
+      'navigation to https://evil.example/',
+      'redirect to https://evil.example/r',
+      'a webview',
+      'a new window for https://evil.example/popup',
+    ]);
   });
 });

@@ -6,7 +6,10 @@ class RecordingWindow implements AppWindow {
   destroyed = false;
   minimized = false;
   #closed: (() => void)[] = [];
-  constructor(readonly kind: WindowKind, readonly webContentsId: number) {}
+  constructor(
+    readonly kind: WindowKind,
+    readonly webContentsId: number,
+  ) {}
   show(): void {
     this.shown += 1;
   }

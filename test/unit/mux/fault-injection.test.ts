@@ -10,7 +10,18 @@ import { FrameDecoder, type FrameSink } from '../../../src/tunnel/mux/frame-deco
 import { Flag, FrameType, GoAwayCode } from '../../../src/tunnel/mux/frame-header.js';
 import type { MuxStream } from '../../../src/tunnel/mux/stream.js';
 import { RawPeer, frame } from './support/raw-peer.js';
-import { closedWith, nextStream, openStream, randomData, readAll, sessionPair, sha256, track, until, writeAll } from './support/session-pair.js';
+import {
+  closedWith,
+  nextStream,
+  openStream,
+  randomData,
+  readAll,
+  sessionPair,
+  sha256,
+  track,
+  until,
+  writeAll,
+} from './support/session-pair.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -19,9 +30,16 @@ const MIB = 1024 * KIB;
 function recordingSink(events: string[]): FrameSink {
   let body: Buffer[] = [];
   return {
-    onFrame: (h) => { events.push(`frame ${h.type} ${h.flags} ${h.streamId} ${h.length}`); body = []; },
-    onDataPiece: (piece) => { body.push(Buffer.from(piece)); },
-    onDataEnd: () => { events.push(`body ${Buffer.concat(body).toString('hex')}`); },
+    onFrame: (h) => {
+      events.push(`frame ${h.type} ${h.flags} ${h.streamId} ${h.length}`);
+      body = [];
+    },
+    onDataPiece: (piece) => {
+      body.push(Buffer.from(piece));
+    },
+    onDataEnd: () => {
+      events.push(`body ${Buffer.concat(body).toString('hex')}`);
+    },
   };
 }
 
@@ -55,7 +73,9 @@ describe('frames split at every byte boundary', () => {
 
   it('sessions work when every byte arrives on its own, in both directions', async () => {
     const { client, server } = sessionPair({ clientPipe: { pieceBytes: 1 }, serverPipe: { pieceBytes: 1 } });
-    server.on('stream', (s) => { track(s).pipe(s); });
+    server.on('stream', (s) => {
+      track(s).pipe(s);
+    });
     const results = await Promise.all(
       Array.from({ length: 4 }, async () => {
         const stream = openStream(client);
@@ -100,7 +120,10 @@ describe('a peer that never reads', () => {
     const writing = writeAll(stream, data, 16 * KIB);
     const inbound = await accepted;
     inbound.pause();
-    await until(() => stream.sendWindow === 0 && inbound.bufferedInbound === 256 * KIB, 'the sender to use up its credit');
+    await until(
+      () => stream.sendWindow === 0 && inbound.bufferedInbound === 256 * KIB,
+      'the sender to use up its credit',
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(stream.bytesWritten).toBe(256 * KIB);
     expect(inbound.bufferedInbound).toBe(256 * KIB);
@@ -113,7 +136,10 @@ describe('a peer that never reads', () => {
   });
 
   it('socket level: a peer whose socket is never read holds back every stream; memory stays bounded', async () => {
-    const peer = new RawPeer({ mode: 'client', writeBatchBytes: 16 * KIB, streamWriteBufferBytes: 32 * KIB }, { peer: { highWaterMark: 16 * KIB } });
+    const peer = new RawPeer(
+      { mode: 'client', writeBatchBytes: 16 * KIB, streamWriteBufferBytes: 32 * KIB },
+      { peer: { highWaterMark: 16 * KIB } },
+    );
     peer.socket.pause();
     peer.socket.removeAllListeners('data');
     const streams = Array.from({ length: 10 }, () => openStream(peer.session));
@@ -165,10 +191,13 @@ describe('the connection is cut in the middle of transfers', () => {
 describe('many streams', () => {
   it('10,000 streams opened and closed leave no streams, listeners, waiters or timers behind', async () => {
     const { client, server, clientSocket, serverSocket } = sessionPair();
-    const listenerCounts = (): number[] => [clientSocket, serverSocket].flatMap((s) => s.eventNames().map((e) => s.listenerCount(e)));
+    const listenerCounts = (): number[] =>
+      [clientSocket, serverSocket].flatMap((s) => s.eventNames().map((e) => s.listenerCount(e)));
     const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const warnings: Error[] = [];
-    const onWarning = (w: Error): void => { warnings.push(w); };
+    const onWarning = (w: Error): void => {
+      warnings.push(w);
+    };
     process.on('warning', onWarning);
     server.on('stream', (s) => {
       s.on('data', (chunk: Buffer) => s.write(chunk));

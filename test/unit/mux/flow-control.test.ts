@@ -4,7 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { FrameType } from '../../../src/tunnel/mux/frame-header.js';
 import type { MuxStream } from '../../../src/tunnel/mux/stream.js';
 import { RawPeer, frame } from './support/raw-peer.js';
-import { nextStream, openStream, randomData, readAll, sessionPair, sha256, track, until, writeAll } from './support/session-pair.js';
+import {
+  nextStream,
+  openStream,
+  randomData,
+  readAll,
+  sessionPair,
+  sha256,
+  track,
+  until,
+  writeAll,
+} from './support/session-pair.js';
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
@@ -12,23 +22,27 @@ const MIB = 1024 * KIB;
 describe('send side: credit', () => {
   it('uses exactly the credit the peer grants, never more, whatever the sequence of updates', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 300 * KIB }), { minLength: 1, maxLength: 6 }), async (grants) => {
-        const peer = new RawPeer({ mode: 'client' });
-        const stream = openStream(peer.session);
-        const total = 1 * MIB;
-        stream.write(Buffer.alloc(total));
-        const sent = (): number => peer.frames().reduce((sum, f) => sum + (f.type === FrameType.Data ? f.body.length : 0), 0);
-        let credit = 256 * KIB;
-        for (const grant of [...grants, 0]) {
-          const expected = Math.min(credit, total);
-          await until(() => sent() >= expected, `${expected} bytes sent`);
-          await peer.settle(5);
-          expect(sent()).toBe(expected);
-          if (grant > 0) peer.send(frame(FrameType.WindowUpdate, 0, stream.id, grant));
-          credit += grant;
-        }
-        peer.session.destroy();
-      }),
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 1, max: 300 * KIB }), { minLength: 1, maxLength: 6 }),
+        async (grants) => {
+          const peer = new RawPeer({ mode: 'client' });
+          const stream = openStream(peer.session);
+          const total = 1 * MIB;
+          stream.write(Buffer.alloc(total));
+          const sent = (): number =>
+            peer.frames().reduce((sum, f) => sum + (f.type === FrameType.Data ? f.body.length : 0), 0);
+          let credit = 256 * KIB;
+          for (const grant of [...grants, 0]) {
+            const expected = Math.min(credit, total);
+            await until(() => sent() >= expected, `${expected} bytes sent`);
+            await peer.settle(5);
+            expect(sent()).toBe(expected);
+            if (grant > 0) peer.send(frame(FrameType.WindowUpdate, 0, stream.id, grant));
+            credit += grant;
+          }
+          peer.session.destroy();
+        },
+      ),
       { numRuns: 15 },
     );
   });
@@ -37,24 +51,37 @@ describe('send side: credit', () => {
 describe('receive side: credit comes back on every way of reading', () => {
   const consumers: Record<string, (stream: MuxStream) => Promise<Buffer>> = {
     "'data' events": readAll,
-    "'readable' + read()": (stream) => new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      stream.on('readable', () => {
-        for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null) chunks.push(chunk);
-      });
-      stream.on('end', () => { resolve(Buffer.concat(chunks)); });
-    }),
+    "'readable' + read()": (stream) =>
+      new Promise((resolve) => {
+        const chunks: Buffer[] = [];
+        stream.on('readable', () => {
+          for (let chunk = stream.read() as Buffer | null; chunk !== null; chunk = stream.read() as Buffer | null)
+            chunks.push(chunk);
+        });
+        stream.on('end', () => {
+          resolve(Buffer.concat(chunks));
+        });
+      }),
     'for await': async (stream) => {
       const chunks: Buffer[] = [];
       for await (const chunk of stream) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     },
-    'pipe into a Writable': (stream) => new Promise((resolve) => {
-      const chunks: Buffer[] = [];
-      const sink = new Writable({ highWaterMark: 1024, write: (chunk: Buffer, _e, cb) => { chunks.push(chunk); setImmediate(cb); } });
-      sink.on('finish', () => { resolve(Buffer.concat(chunks)); });
-      stream.pipe(sink);
-    }),
+    'pipe into a Writable': (stream) =>
+      new Promise((resolve) => {
+        const chunks: Buffer[] = [];
+        const sink = new Writable({
+          highWaterMark: 1024,
+          write: (chunk: Buffer, _e, cb) => {
+            chunks.push(chunk);
+            setImmediate(cb);
+          },
+        });
+        sink.on('finish', () => {
+          resolve(Buffer.concat(chunks));
+        });
+        stream.pipe(sink);
+      }),
   };
   for (const [style, consume] of Object.entries(consumers)) {
     it(`${style}: 2 MiB through fixed 256 KiB windows arrive intact`, async () => {
@@ -70,7 +97,11 @@ describe('receive side: credit comes back on every way of reading', () => {
 });
 
 describe('receive side: window auto-tuning', () => {
-  async function bulk(options: { autoTuneWindow: boolean; maxSessionWindowGrowth?: number }, streams: number, bytes: number): Promise<{ windows: number[]; pings: boolean; intact: boolean }> {
+  async function bulk(
+    options: { autoTuneWindow: boolean; maxSessionWindowGrowth?: number },
+    streams: number,
+    bytes: number,
+  ): Promise<{ windows: number[]; pings: boolean; intact: boolean }> {
     const { client, server } = sessionPair({ server: options });
     const inbound: MuxStream[] = [];
     let intact = true;

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MuxProtocolError } from '../../../src/tunnel/mux/errors.js';
-import { Flag, FrameType, HEADER_LENGTH, decodeFrameHeader, encodeFrameHeader, type FrameHeader } from '../../../src/tunnel/mux/frame-header.js';
+import {
+  Flag,
+  FrameType,
+  HEADER_LENGTH,
+  decodeFrameHeader,
+  encodeFrameHeader,
+  type FrameHeader,
+} from '../../../src/tunnel/mux/frame-header.js';
 import { YAMUX_VECTOR_NAMES, yamuxVector } from './support/vectors.js';
 
 const u32 = fc.integer({ min: 0, max: 0xffff_ffff });
@@ -50,12 +57,47 @@ describe('frame header codec', () => {
 
   it('decodes the headers of every yamux vector to the values PROTOCOL.md describes', () => {
     expect(YAMUX_VECTOR_NAMES).toHaveLength(7);
-    expect(decodeFrameHeader(yamuxVector('yamux_control_open_hello'))).toEqual({ type: FrameType.Data, flags: Flag.SYN, streamId: 1, length: 0x37 });
-    expect(decodeFrameHeader(yamuxVector('yamux_stream_reply_ok_ack'))).toEqual({ type: FrameType.Data, flags: Flag.ACK, streamId: 2, length: 0x11 });
-    expect(decodeFrameHeader(yamuxVector('yamux_fin'))).toEqual({ type: FrameType.Data, flags: Flag.FIN, streamId: 2, length: 0 });
-    expect(decodeFrameHeader(yamuxVector('yamux_rst'))).toEqual({ type: FrameType.Data, flags: Flag.RST, streamId: 2, length: 0 });
-    expect(decodeFrameHeader(yamuxVector('yamux_window_update'))).toEqual({ type: FrameType.WindowUpdate, flags: 0, streamId: 2, length: 131072 });
-    expect(decodeFrameHeader(yamuxVector('yamux_ping_reply'))).toEqual({ type: FrameType.Ping, flags: Flag.ACK, streamId: 0, length: 0x2a });
-    expect(decodeFrameHeader(yamuxVector('yamux_go_away_normal'))).toEqual({ type: FrameType.GoAway, flags: 0, streamId: 0, length: 0 });
+    expect(decodeFrameHeader(yamuxVector('yamux_control_open_hello'))).toEqual({
+      type: FrameType.Data,
+      flags: Flag.SYN,
+      streamId: 1,
+      length: 0x37,
+    });
+    expect(decodeFrameHeader(yamuxVector('yamux_stream_reply_ok_ack'))).toEqual({
+      type: FrameType.Data,
+      flags: Flag.ACK,
+      streamId: 2,
+      length: 0x11,
+    });
+    expect(decodeFrameHeader(yamuxVector('yamux_fin'))).toEqual({
+      type: FrameType.Data,
+      flags: Flag.FIN,
+      streamId: 2,
+      length: 0,
+    });
+    expect(decodeFrameHeader(yamuxVector('yamux_rst'))).toEqual({
+      type: FrameType.Data,
+      flags: Flag.RST,
+      streamId: 2,
+      length: 0,
+    });
+    expect(decodeFrameHeader(yamuxVector('yamux_window_update'))).toEqual({
+      type: FrameType.WindowUpdate,
+      flags: 0,
+      streamId: 2,
+      length: 131072,
+    });
+    expect(decodeFrameHeader(yamuxVector('yamux_ping_reply'))).toEqual({
+      type: FrameType.Ping,
+      flags: Flag.ACK,
+      streamId: 0,
+      length: 0x2a,
+    });
+    expect(decodeFrameHeader(yamuxVector('yamux_go_away_normal'))).toEqual({
+      type: FrameType.GoAway,
+      flags: 0,
+      streamId: 0,
+      length: 0,
+    });
   });
 });

@@ -19,7 +19,11 @@ function collector(): { onData(piece: Buffer): void; pieces: Buffer[] } {
 }
 
 describe('PieceJoiner', () => {
-  for (const [a, b] of [[3, 10], [10, 3], [7, 7]] as const) {
+  for (const [a, b] of [
+    [3, 10],
+    [10, 3],
+    [7, 7],
+  ] as const) {
     it(`joins adjacent pieces of ${a} and ${b} bytes into one, bytes intact`, () => {
       const chunk = Buffer.concat([Buffer.alloc(a, 0x61), Buffer.alloc(HEADER_LENGTH, 0xff), Buffer.alloc(b, 0x62)]);
       const joiner = new PieceJoiner();
@@ -56,7 +60,10 @@ describe('session: joined pieces', () => {
           const inbound: MuxStream[] = [];
           peer.session.on('stream', (s) => inbound.push(s));
           const sent = [Buffer.alloc(0), Buffer.alloc(0)];
-          const wire: Buffer[] = [frame(FrameType.WindowUpdate, Flag.SYN, 1, 0), frame(FrameType.WindowUpdate, Flag.SYN, 3, 0)];
+          const wire: Buffer[] = [
+            frame(FrameType.WindowUpdate, Flag.SYN, 1, 0),
+            frame(FrameType.WindowUpdate, Flag.SYN, 3, 0),
+          ];
           for (const [second, length] of frames) {
             const body = randomData(length);
             const index = second ? 1 : 0;
@@ -104,10 +111,20 @@ describe('send side: frames end on TLS record boundaries', () => {
     const frames = await peer.waitForFrames(4);
     const first = 16_384 - (HEADER_LENGTH + 100) - HEADER_LENGTH; // ends exactly on the first record boundary
     expect(frames.map((f) => f.type)).toEqual([FrameType.Data, FrameType.Data, FrameType.Data, FrameType.Data]);
-    expect(frames.map((f) => f.body.length)).toEqual([100, first, 16_384 - HEADER_LENGTH, 40_000 - first - (16_384 - HEADER_LENGTH)]);
+    expect(frames.map((f) => f.body.length)).toEqual([
+      100,
+      first,
+      16_384 - HEADER_LENGTH,
+      40_000 - first - (16_384 - HEADER_LENGTH),
+    ]);
     // The frames' ends, counted from the start of the batch, fall on 16 KiB boundaries.
     let end = 0;
-    expect(frames.map((f) => (end += f.bytes.length))).toEqual([HEADER_LENGTH + 100, 16_384, 32_768, 40_100 + 4 * HEADER_LENGTH]);
+    expect(frames.map((f) => (end += f.bytes.length))).toEqual([
+      HEADER_LENGTH + 100,
+      16_384,
+      32_768,
+      40_100 + 4 * HEADER_LENGTH,
+    ]);
     expect(sha256(Buffer.concat(frames.map((f) => f.body)))).toBe(sha256(Buffer.concat([short, bulk])));
     peer.session.destroy();
   });
@@ -131,7 +148,11 @@ describe('send side: frames end on TLS record boundaries', () => {
     stream.write(Buffer.alloc(40_000));
     const frames = await peer.waitForFrames(4);
     expect(frames[0]?.type).toBe(FrameType.WindowUpdate);
-    expect(frames.slice(1).map((f) => f.body.length)).toEqual([16_384 - 2 * HEADER_LENGTH, 16_384 - HEADER_LENGTH, 40_000 - (16_384 - 2 * HEADER_LENGTH) - (16_384 - HEADER_LENGTH)]);
+    expect(frames.slice(1).map((f) => f.body.length)).toEqual([
+      16_384 - 2 * HEADER_LENGTH,
+      16_384 - HEADER_LENGTH,
+      40_000 - (16_384 - 2 * HEADER_LENGTH) - (16_384 - HEADER_LENGTH),
+    ]);
     peer.session.destroy();
   });
 });

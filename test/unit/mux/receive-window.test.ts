@@ -9,7 +9,9 @@ const slowLink: RttSource = { rttMs: () => 60_000, refresh: () => undefined };
 const instantLink: RttSource = { rttMs: () => 1e-9, refresh: () => undefined };
 const unmeasured: RttSource = { rttMs: () => undefined, refresh: () => undefined };
 
-function window(options: Partial<{ autoTune: boolean; maxSize: number; budget: WindowGrowthBudget; rtt: RttSource }> = {}): ReceiveWindow {
+function window(
+  options: Partial<{ autoTune: boolean; maxSize: number; budget: WindowGrowthBudget; rtt: RttSource }> = {},
+): ReceiveWindow {
   return new ReceiveWindow({
     size: 256 * KIB,
     remaining: 256 * KIB,
@@ -49,7 +51,11 @@ describe('receive window auto-tuning', () => {
   });
 
   it('does not grow when updates are far apart in RTTs, without an RTT, or when turned off', () => {
-    for (const w of [window({ rtt: instantLink }), window({ rtt: unmeasured }), window({ rtt: slowLink, autoTune: false })]) {
+    for (const w of [
+      window({ rtt: instantLink }),
+      window({ rtt: unmeasured }),
+      window({ rtt: slowLink, autoTune: false }),
+    ]) {
       w.receive(256 * KIB);
       expect(w.nextUpdate(0)).toBe(256 * KIB);
       expect(w.windowSize).toBe(256 * KIB);

@@ -14,7 +14,18 @@ import { Flag, FrameType, GoAwayCode } from '../../../src/tunnel/mux/frame-heade
 import type { Session } from '../../../src/tunnel/mux/session.js';
 import type { MuxStream } from '../../../src/tunnel/mux/stream.js';
 import { RawPeer, frame } from './support/raw-peer.js';
-import { closedWith, nextStream, openStream, randomData, readAll, sessionPair, sha256, track, until, writeAll } from './support/session-pair.js';
+import {
+  closedWith,
+  nextStream,
+  openStream,
+  randomData,
+  readAll,
+  sessionPair,
+  sha256,
+  track,
+  until,
+  writeAll,
+} from './support/session-pair.js';
 
 async function sessionClosed(session: Session): Promise<Error | undefined> {
   const [error] = (await once(session, 'close')) as [Error | undefined];
@@ -34,7 +45,9 @@ async function expectProtocolError(peer: RawPeer, code: number, message: RegExp)
 describe('session and streams', () => {
   it('carries data both ways on many concurrent streams, intact', async () => {
     const { client, server } = sessionPair();
-    server.on('stream', (s) => { s.pipe(s); });
+    server.on('stream', (s) => {
+      s.pipe(s);
+    });
     const results = await Promise.all(
       Array.from({ length: 20 }, async () => {
         const stream = client.open();
@@ -50,7 +63,11 @@ describe('session and streams', () => {
   it('works with stream.pipeline through a Transform', async () => {
     const { client, server } = sessionPair();
     server.on('stream', (s) => {
-      const upper = new Transform({ transform: (chunk: Buffer, _e, cb) => { cb(null, Buffer.from(chunk.toString().toUpperCase())); } });
+      const upper = new Transform({
+        transform: (chunk: Buffer, _e, cb) => {
+          cb(null, Buffer.from(chunk.toString().toUpperCase()));
+        },
+      });
       pipeline(s, upper, s, () => undefined);
     });
     const stream = client.open();
@@ -99,7 +116,9 @@ describe('session and streams', () => {
 
   it('a reset by the accepting side errors the opener stream', async () => {
     const { client, server } = sessionPair();
-    server.on('stream', (s) => { s.reset(); });
+    server.on('stream', (s) => {
+      s.reset();
+    });
     const stream = openStream(client);
     stream.write('x');
     expect(await closedWith(stream)).toBeInstanceOf(MuxStreamResetError);
@@ -144,7 +163,9 @@ describe('session and streams', () => {
   it('destroy(err): every stream errors at once and close reports the error', async () => {
     const { client, server } = sessionPair();
     const inbound: MuxStream[] = [];
-    server.on('stream', (s) => { inbound.push(track(s).resume()); });
+    server.on('stream', (s) => {
+      inbound.push(track(s).resume());
+    });
     const streams = Array.from({ length: 5 }, () => openStream(client));
     for (const s of streams) s.write('x');
     await until(() => server.stats().openStreams === 5, 'streams to open');
@@ -211,7 +232,10 @@ describe('session and streams', () => {
 
   it('open() refuses beyond maxStreams with MuxStreamLimitError, and allows again once one closes', async () => {
     const { client, server } = sessionPair({ client: { maxStreams: 2 } });
-    server.on('stream', (s) => { s.resume(); s.end(); });
+    server.on('stream', (s) => {
+      s.resume();
+      s.end();
+    });
     const a = client.open();
     client.open();
     expect(() => client.open()).toThrow(MuxStreamLimitError);
@@ -235,7 +259,11 @@ describe('session and streams', () => {
 
   it('holds inbound streams until a listener arrives, and resets those beyond the backlog', async () => {
     const peer = new RawPeer({ mode: 'client', inboundBacklog: 2 });
-    peer.send(frame(FrameType.Data, Flag.SYN, 2, Buffer.from('a')), frame(FrameType.Data, Flag.SYN, 4, Buffer.from('b')), frame(FrameType.Data, Flag.SYN, 6, Buffer.from('c')));
+    peer.send(
+      frame(FrameType.Data, Flag.SYN, 2, Buffer.from('a')),
+      frame(FrameType.Data, Flag.SYN, 4, Buffer.from('b')),
+      frame(FrameType.Data, Flag.SYN, 6, Buffer.from('c')),
+    );
     const [rst] = await peer.waitForFrames(1);
     expect(rst).toMatchObject({ type: FrameType.Data, flags: Flag.RST, streamId: 6 });
     const seen: MuxStream[] = [];
@@ -247,7 +275,11 @@ describe('session and streams', () => {
 
   it('drops a backlog stream the peer resets, quietly (nobody listens for its error yet)', async () => {
     const peer = new RawPeer({ mode: 'client' });
-    peer.send(frame(FrameType.Data, Flag.SYN, 2, Buffer.from('a')), frame(FrameType.Data, Flag.SYN, 4, Buffer.from('b')), frame(FrameType.Data, Flag.RST, 2, 0));
+    peer.send(
+      frame(FrameType.Data, Flag.SYN, 2, Buffer.from('a')),
+      frame(FrameType.Data, Flag.SYN, 4, Buffer.from('b')),
+      frame(FrameType.Data, Flag.RST, 2, 0),
+    );
     await until(() => peer.session.stats().openStreams === 1, 'the reset stream to go');
     const seen: MuxStream[] = [];
     peer.session.on('stream', (s) => seen.push(s));
@@ -274,7 +306,9 @@ describe('protocol errors close the session with GoAway and a MuxProtocolError, 
 
   it('a stream opened twice → GoAway(1)', async () => {
     const peer = new RawPeer({ mode: 'server' });
-    peer.session.on('stream', (s) => { track(s).resume(); });
+    peer.session.on('stream', (s) => {
+      track(s).resume();
+    });
     peer.send(frame(FrameType.WindowUpdate, Flag.SYN, 1, 0), frame(FrameType.WindowUpdate, Flag.SYN, 1, 0));
     await expectProtocolError(peer, GoAwayCode.ProtocolError, /already open/);
   });
@@ -301,8 +335,13 @@ describe('protocol errors close the session with GoAway and a MuxProtocolError, 
 
   it('more inbound streams than maxStreams → GoAway(2) for a Data SYN, as 0.10 does', async () => {
     const peer = new RawPeer({ mode: 'server', maxStreams: 1 });
-    peer.session.on('stream', (s) => { track(s).resume(); });
-    peer.send(frame(FrameType.Data, Flag.SYN, 1, Buffer.from('a')), frame(FrameType.Data, Flag.SYN, 3, Buffer.from('b')));
+    peer.session.on('stream', (s) => {
+      track(s).resume();
+    });
+    peer.send(
+      frame(FrameType.Data, Flag.SYN, 1, Buffer.from('a')),
+      frame(FrameType.Data, Flag.SYN, 3, Buffer.from('b')),
+    );
     await expectProtocolError(peer, GoAwayCode.InternalError, /limit of 1 streams/);
   });
 
@@ -316,7 +355,12 @@ describe('protocol errors close the session with GoAway and a MuxProtocolError, 
 
   it('Data and WindowUpdate for unknown streams are ignored', async () => {
     const peer = new RawPeer({ mode: 'client' });
-    peer.send(frame(FrameType.Data, 0, 2, Buffer.from('late')), frame(FrameType.WindowUpdate, 0, 4, 100), frame(FrameType.Data, Flag.RST, 8, 0), frame(FrameType.Ping, Flag.SYN, 0, 7));
+    peer.send(
+      frame(FrameType.Data, 0, 2, Buffer.from('late')),
+      frame(FrameType.WindowUpdate, 0, 4, 100),
+      frame(FrameType.Data, Flag.RST, 8, 0),
+      frame(FrameType.Ping, Flag.SYN, 0, 7),
+    );
     const [pong] = await peer.waitForFrames(1);
     expect(pong).toMatchObject({ type: FrameType.Ping, flags: Flag.ACK, length: 7 });
     expect(peer.session.closed).toBe(false);

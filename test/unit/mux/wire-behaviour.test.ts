@@ -123,7 +123,9 @@ describe('wire behaviour toward a yamux 0.10 peer', () => {
     stream.write(Buffer.from('reply')); // our first frame takes the ACK
     await peer.waitForFrames(1);
     let read = 0;
-    stream.on('data', (chunk: Buffer) => { read += chunk.length; });
+    stream.on('data', (chunk: Buffer) => {
+      read += chunk.length;
+    });
     // 1000 + 130071 = 131071 bytes: one short of half the window, no update yet.
     peer.send(frame(FrameType.Data, 0, 2, Buffer.alloc(130_071)));
     await until(() => read === 131_071, 'all but one byte read');
@@ -134,7 +136,8 @@ describe('wire behaviour toward a yamux 0.10 peer', () => {
     expect(frames[1]?.bytes.equals(yamuxVector('yamux_window_update'))).toBe(true);
     // With auto-tuning on (the default) an RTT probe may follow the update: a Ping with SYN.
     await peer.settle();
-    for (const extra of peer.frames().slice(2)) expect(extra).toMatchObject({ type: FrameType.Ping, flags: Flag.SYN, streamId: 0 });
+    for (const extra of peer.frames().slice(2))
+      expect(extra).toMatchObject({ type: FrameType.Ping, flags: Flag.SYN, streamId: 0 });
   });
 
   it('ACK rides on a window update when that is our first frame on an inbound stream', async () => {
@@ -149,7 +152,12 @@ describe('wire behaviour toward a yamux 0.10 peer', () => {
     const peer = new RawPeer({ mode: 'client' });
     await inboundStream(peer);
     // Flags 0 (as 0.10 pings) or SYN (hashicorp, libp2p); on stream 0 or a known stream, not an unknown one.
-    peer.send(frame(FrameType.Ping, 0, 0, 0x2a), frame(FrameType.Ping, Flag.SYN, 0, 0x2a), frame(FrameType.Ping, 0, 2, 0x2a), frame(FrameType.Ping, 0, 4, 0x2a));
+    peer.send(
+      frame(FrameType.Ping, 0, 0, 0x2a),
+      frame(FrameType.Ping, Flag.SYN, 0, 0x2a),
+      frame(FrameType.Ping, 0, 2, 0x2a),
+      frame(FrameType.Ping, 0, 4, 0x2a),
+    );
     const frames = await peer.waitForFrames(3);
     await peer.settle();
     expect(peer.frames()).toHaveLength(3);
@@ -189,7 +197,11 @@ describe('wire behaviour toward a yamux 0.10 peer', () => {
     const stream = peer.session.open();
     stream.write(Buffer.alloc(600 * KIB));
     await peer.settle(200);
-    const dataBytes = (): number => peer.frames().filter((f) => f.type === FrameType.Data).reduce((sum, f) => sum + f.body.length, 0);
+    const dataBytes = (): number =>
+      peer
+        .frames()
+        .filter((f) => f.type === FrameType.Data)
+        .reduce((sum, f) => sum + f.body.length, 0);
     expect(dataBytes()).toBe(256 * KIB);
     peer.send(frame(FrameType.WindowUpdate, 0, 1, 128 * KIB));
     await until(() => dataBytes() === 384 * KIB, '128 KiB more');
@@ -226,7 +238,10 @@ describe('wire behaviour toward a yamux 0.10 peer', () => {
       }
       const before = peer.frames().filter((f) => f.type === FrameType.WindowUpdate).length;
       if (sent < 1024 * KIB) {
-        await until(() => peer.frames().filter((f) => f.type === FrameType.WindowUpdate).length > before, 'a window update');
+        await until(
+          () => peer.frames().filter((f) => f.type === FrameType.WindowUpdate).length > before,
+          'a window update',
+        );
         const updates = peer.frames().filter((f) => f.type === FrameType.WindowUpdate);
         credit += updates[updates.length - 1]?.length ?? 0;
       }
@@ -270,7 +285,10 @@ class RecordingSocket extends Duplex {
 }
 
 /** A client session over a recording transport. */
-function recordedSession(options: { initialStreamWindow?: number } = {}): { session: Session; socket: RecordingSocket } {
+function recordedSession(options: { initialStreamWindow?: number } = {}): {
+  session: Session;
+  socket: RecordingSocket;
+} {
   const socket = new RecordingSocket();
   const session = new Session(socket, { mode: 'client', ...options });
   return { session, socket };
@@ -293,11 +311,16 @@ describe('wire behaviour: writes to the transport', () => {
     expect(socket.writes).toHaveLength(1);
     const [only] = socket.writes;
     expect(only?.length).toBe(HEADER_LENGTH + 5);
-    expect(parseFrames(only ?? Buffer.alloc(0))).toMatchObject([{ type: FrameType.Data, flags: Flag.SYN, streamId: 1, length: 5 }]);
+    expect(parseFrames(only ?? Buffer.alloc(0))).toMatchObject([
+      { type: FrameType.Data, flags: Flag.SYN, streamId: 1, length: 5 },
+    ]);
 
     // Bulk: every write is whole frames, so no header is ever separated from its body.
     stream.write(Buffer.alloc(100 * KIB, 0x61));
-    await until(() => socket.writes.reduce((sum, w) => sum + w.length, 0) >= HEADER_LENGTH + 5 + 100 * KIB, 'the bulk data');
+    await until(
+      () => socket.writes.reduce((sum, w) => sum + w.length, 0) >= HEADER_LENGTH + 5 + 100 * KIB,
+      'the bulk data',
+    );
     for (const chunk of socket.writes) expect(wholeFrames(chunk)).toBe(true);
     session.destroy();
   });

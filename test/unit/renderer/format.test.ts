@@ -17,15 +17,34 @@ describe('UI formatting', () => {
   });
 
   it('states get a label, a status colour and a sentence with what to do', () => {
-    expect(stateLabel({ phase: 'backing-off', attempt: 3, nextAttemptAt: 10_000, reason: 'connection refused' })).toBe('Retrying');
-    expect(stateDescription({ phase: 'backing-off', attempt: 3, nextAttemptAt: 10_000, reason: 'connection refused' }, 4_100)).toBe('connection refused. Next attempt in 6 s.');
-    expect(stateDescription({ phase: 'unconfigured', problem: { file: 'a.toml', key: 'server.host', message: 'invalid hostname' } }, 0)).toBe('server.host: invalid hostname');
+    expect(stateLabel({ phase: 'backing-off', attempt: 3, nextAttemptAt: 10_000, reason: 'connection refused' })).toBe(
+      'Retrying',
+    );
+    expect(
+      stateDescription(
+        { phase: 'backing-off', attempt: 3, nextAttemptAt: 10_000, reason: 'connection refused' },
+        4_100,
+      ),
+    ).toBe('connection refused. Next attempt in 6 s.');
+    expect(
+      stateDescription(
+        { phase: 'unconfigured', problem: { file: 'a.toml', key: 'server.host', message: 'invalid hostname' } },
+        0,
+      ),
+    ).toBe('server.host: invalid hostname');
     expect(stateDescription({ phase: 'unconfigured', problem: null }, 0)).toContain('import the cluvio-agent.toml');
     expect(agentStatus({ phase: 'authenticating', server: 'gw', remoteAddress: '1.2.3.4:443' })).toBe('connecting');
   });
 
   it('log lines quote field values that contain spaces', () => {
-    const line = formatLogLine({ seq: 1, time: Date.UTC(2025, 0, 2, 3, 4, 5, 6), level: 'warn', module: 'm', message: 'refused', fields: { target: 'db:5432', reason: 'not allowed', empty: '' } });
+    const line = formatLogLine({
+      seq: 1,
+      time: Date.UTC(2025, 0, 2, 3, 4, 5, 6),
+      level: 'warn',
+      module: 'm',
+      message: 'refused',
+      fields: { target: 'db:5432', reason: 'not allowed', empty: '' },
+    });
     expect(line).toBe('2025-01-02T03:04:05.006Z WARN  m: refused target=db:5432 reason="not allowed" empty=""');
   });
 });

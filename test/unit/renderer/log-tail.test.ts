@@ -2,14 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { appendLogRecords, MAX_TAIL } from '../../../src/renderer/log-tail.js';
 import type { LogRecord } from '../../../src/shared/log-record.js';
 
-const rec = (seq: number): LogRecord => ({ seq, time: seq, level: 'info', module: 'm', message: `#${seq}`, fields: {} });
+const rec = (seq: number): LogRecord => ({
+  seq,
+  time: seq,
+  level: 'info',
+  module: 'm',
+  message: `#${seq}`,
+  fields: {},
+});
 
 describe('log tail', () => {
   it('appends newer batches, merges overlapping ones without duplicates, in sequence order', () => {
     const tail = appendLogRecords([rec(1), rec(2)], [rec(3)]);
     expect(tail.map((r) => r.seq)).toEqual([1, 2, 3]);
     // The initial fetch can overlap what the subscription already delivered.
-    expect(appendLogRecords([rec(1), rec(2), rec(3)], [rec(2), rec(3), rec(4)]).map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect(appendLogRecords([rec(1), rec(2), rec(3)], [rec(2), rec(3), rec(4)]).map((r) => r.seq)).toEqual([
+      1, 2, 3, 4,
+    ]);
   });
 
   it('keeps at most the newest MAX_TAIL records', () => {

@@ -36,7 +36,10 @@ describe('stream table rows', () => {
 
   it('keys streams by connection and id (ids restart on a new connection) and lists live ones first, newest first', () => {
     const builder = new StreamRowBuilder();
-    const rows = builder.rows([stream(2, { phase: 'closed', closedAt: 5000 }), stream(2, { connection: 2, openedAt: 3000 }), stream(4)], 6000);
+    const rows = builder.rows(
+      [stream(2, { phase: 'closed', closedAt: 5000 }), stream(2, { connection: 2, openedAt: 3000 }), stream(4)],
+      6000,
+    );
     expect(rows.map((r) => r.key)).toEqual(['2/2', '1/4', '1/2']);
   });
 });

@@ -72,10 +72,12 @@ export function parsePrometheusText(text: string): Exposition {
     }
     if (line.startsWith('# TYPE ')) {
       const [name = '', type = ''] = line.slice('# TYPE '.length).split(' ');
-      if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type) || families.has(name)) throw new Error(`bad or repeated TYPE: ${line}`);
+      if (!['counter', 'gauge', 'histogram', 'summary', 'untyped'].includes(type) || families.has(name))
+        throw new Error(`bad or repeated TYPE: ${line}`);
       const help = helps.get(name);
       if (help === undefined) throw new Error(`TYPE before HELP: ${line}`);
-      if (type === 'counter' && !name.endsWith('_total')) throw new Error(`a counter's name should end in _total: ${line}`);
+      if (type === 'counter' && !name.endsWith('_total'))
+        throw new Error(`a counter's name should end in _total: ${line}`);
       families.set(name, { name, type: type as Family['type'], help, samples: [] });
       continue;
     }
@@ -85,16 +87,22 @@ export function parsePrometheusText(text: string): Exposition {
     const [, name = '', labelText, valueText = ''] = match;
     const family = familyOf(name, families);
     if (family === undefined) throw new Error(`sample without HELP/TYPE before it: ${line}`);
-    family.samples.push({ name, labels: labelText === undefined ? {} : parseLabels(labelText, line), value: parseValue(valueText, line) });
+    family.samples.push({
+      name,
+      labels: labelText === undefined ? {} : parseLabels(labelText, line),
+      value: parseValue(valueText, line),
+    });
   }
   for (const family of families.values()) {
     if (family.type !== 'histogram') continue;
     const buckets = family.samples.filter((sample) => sample.name === `${family.name}_bucket`);
     const count = family.samples.find((sample) => sample.name === `${family.name}_count`)?.value;
     const inf = buckets.find((bucket) => bucket.labels.le === '+Inf')?.value;
-    if (inf === undefined || count === undefined || inf !== count) throw new Error(`histogram ${family.name}: +Inf bucket must equal _count`);
+    if (inf === undefined || count === undefined || inf !== count)
+      throw new Error(`histogram ${family.name}: +Inf bucket must equal _count`);
     for (let i = 1; i < buckets.length; i += 1) {
-      if ((buckets[i]?.value ?? 0) < (buckets[i - 1]?.value ?? 0)) throw new Error(`histogram ${family.name}: buckets are not cumulative`);
+      if ((buckets[i]?.value ?? 0) < (buckets[i - 1]?.value ?? 0))
+        throw new Error(`histogram ${family.name}: buckets are not cumulative`);
     }
   }
   return {
@@ -102,7 +110,12 @@ export function parsePrometheusText(text: string): Exposition {
     value(name, labels = {}) {
       const family = familyOf(name, families);
       const wanted = Object.entries(labels);
-      return family?.samples.find((sample) => sample.name === name && Object.keys(sample.labels).length === wanted.length && wanted.every(([k, v]) => sample.labels[k] === v))?.value;
+      return family?.samples.find(
+        (sample) =>
+          sample.name === name &&
+          Object.keys(sample.labels).length === wanted.length &&
+          wanted.every(([k, v]) => sample.labels[k] === v),
+      )?.value;
     },
   };
 }

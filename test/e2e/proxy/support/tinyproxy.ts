@@ -52,10 +52,18 @@ async function accepting(port: number, child: ChildProcess): Promise<void> {
 }
 
 export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Tinyproxy> {
-  if (!existsSync(TINYPROXY)) throw new Error(`tinyproxy not found at ${TINYPROXY}: apt-get install tinyproxy (.ci/run does)`);
+  if (!existsSync(TINYPROXY))
+    throw new Error(`tinyproxy not found at ${TINYPROXY}: apt-get install tinyproxy (.ci/run does)`);
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-tinyproxy-'));
   const port = await closedLoopbackPort();
-  const lines = [`Port ${port}`, 'Listen 127.0.0.1', 'Timeout 60', 'MaxClients 100', 'LogLevel Connect', 'DisableViaHeader Yes'];
+  const lines = [
+    `Port ${port}`,
+    'Listen 127.0.0.1',
+    'Timeout 60',
+    'MaxClients 100',
+    'LogLevel Connect',
+    'DisableViaHeader Yes',
+  ];
   if (options.basicAuth !== undefined) lines.push(`BasicAuth ${options.basicAuth.user} ${options.basicAuth.password}`);
   for (const allowed of options.connectPorts ?? []) lines.push(`ConnectPort ${allowed}`);
   const configFile = path.join(dir, 'tinyproxy.conf');
@@ -75,7 +83,8 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
     port,
     url: `http://127.0.0.1:${port}`,
     log: () => output,
-    connects: () => [...output.matchAll(/Request \(file descriptor \d+\): CONNECT (\S+) HTTP/g)].map((match) => match[1] ?? ''),
+    connects: () =>
+      [...output.matchAll(/Request \(file descriptor \d+\): CONNECT (\S+) HTTP/g)].map((match) => match[1] ?? ''),
     async close() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -81,7 +81,11 @@ export function spawnCli(args: readonly string[], env: Record<string, string>, c
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new Error(`cluvio-agent did not print ${String(pattern)} within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`));
+        reject(
+          new Error(
+            `cluvio-agent did not print ${String(pattern)} within ${timeoutMs} ms\nstdout:\n${out}\nstderr:\n${err}`,
+          ),
+        );
       }, timeoutMs);
       listeners.add(check);
       check();
@@ -111,7 +115,11 @@ export function spawnCli(args: readonly string[], env: Record<string, string>, c
 
 /** Calls `name` on the dashboard's HTTP API as the page does; returns the reply's value, throws its error. */
 export async function dashboardCall(url: string, name: string, arg?: unknown): Promise<unknown> {
-  const response = await fetch(`${url}api/call/${name}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ arg }) });
+  const response = await fetch(`${url}api/call/${name}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ arg }),
+  });
   if (response.status !== 200) throw new Error(`${name}: HTTP ${response.status}: ${await response.text()}`);
   const reply = (await response.json()) as { ok: true; value: unknown } | { ok: false; error: string };
   if (!reply.ok) throw new Error(`${name}: ${reply.error}`);

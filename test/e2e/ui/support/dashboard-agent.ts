@@ -24,14 +24,21 @@ export interface DashboardAgentOptions {
   readonly logFilter?: string;
 }
 
-export async function startDashboardAgent(configToml: string, options: DashboardAgentOptions = {}): Promise<DashboardAgent> {
+export async function startDashboardAgent(
+  configToml: string,
+  options: DashboardAgentOptions = {},
+): Promise<DashboardAgent> {
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-dashboard-agent-'));
   const home = path.join(dir, 'home');
   await mkdir(home);
   const configPath = path.join(dir, 'etc', 'cluvio-agent.toml');
   await mkdir(path.dirname(configPath));
   await writeFile(configPath, configToml, { mode: OWNER_ONLY_FILE_MODE });
-  const child = spawnCli(['--dashboard', '-c', configPath, '-l', options.logFilter ?? 'cluvio_agent=info'], { HOME: home }, dir);
+  const child = spawnCli(
+    ['--dashboard', '-c', configPath, '-l', options.logFilter ?? 'cluvio_agent=info'],
+    { HOME: home },
+    dir,
+  );
   let url: string;
   try {
     url = await child.dashboardUrl();

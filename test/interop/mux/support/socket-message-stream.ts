@@ -15,10 +15,18 @@ export class SocketMessageStream extends AbstractMessageStream {
     direction: 'inbound' | 'outbound',
   ) {
     super({ log: logger(`interop:${direction}`), direction });
-    socket.on('data', (chunk: Buffer) => { this.onData(chunk); });
-    socket.on('end', () => { this.onRemoteCloseWrite(); });
-    socket.on('close', () => { this.onTransportClosed(); });
-    socket.on('drain', () => { this.safeDispatchEvent('drain'); });
+    socket.on('data', (chunk: Buffer) => {
+      this.onData(chunk);
+    });
+    socket.on('end', () => {
+      this.onRemoteCloseWrite();
+    });
+    socket.on('close', () => {
+      this.onTransportClosed();
+    });
+    socket.on('drain', () => {
+      this.safeDispatchEvent('drain');
+    });
     socket.on('error', () => undefined); // 'close' follows and ends the stream
   }
 

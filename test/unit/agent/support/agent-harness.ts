@@ -20,7 +20,11 @@ export interface AgentHarness {
   reached(phase: AgentState['phase'], from?: number): Promise<AgentState>;
 }
 
-export function startAgent(config: AgentConfig, options: Omit<AgentOptions, 'config' | 'log'> = {}, cleanups: (() => Promise<unknown>)[] = []): AgentHarness {
+export function startAgent(
+  config: AgentConfig,
+  options: Omit<AgentOptions, 'config' | 'log'> = {},
+  cleanups: (() => Promise<unknown>)[] = [],
+): AgentHarness {
   const hub = new LogHub();
   const logs: LogRecord[] = [];
   hub.subscribe((record) => logs.push(record), LogTargetFilter.allAt('trace'));
@@ -29,20 +33,27 @@ export function startAgent(config: AgentConfig, options: Omit<AgentOptions, 'con
   agent.on('state', (state) => states.push(state));
   cleanups.push(() => agent.stop());
   agent.start();
-  const matches = (record: LogRecord, message: string | RegExp): boolean => (typeof message === 'string' ? record.message === message : message.test(record.message));
+  const matches = (record: LogRecord, message: string | RegExp): boolean =>
+    typeof message === 'string' ? record.message === message : message.test(record.message);
   return {
     agent,
     logs,
     states,
     async logged(message, from = 0) {
       let found: LogRecord | undefined;
-      await until(() => (found = logs.slice(from).find((record) => matches(record, message))) !== undefined, `log record ${String(message)}`);
+      await until(
+        () => (found = logs.slice(from).find((record) => matches(record, message))) !== undefined,
+        `log record ${String(message)}`,
+      );
       if (found === undefined) throw new Error('unreachable');
       return found;
     },
     async reached(phase, from = 0) {
       let found: AgentState | undefined;
-      await until(() => (found = states.slice(from).find((state) => state.phase === phase)) !== undefined, `phase ${phase}`);
+      await until(
+        () => (found = states.slice(from).find((state) => state.phase === phase)) !== undefined,
+        `phase ${phase}`,
+      );
       if (found === undefined) throw new Error('unreachable');
       return found;
     },

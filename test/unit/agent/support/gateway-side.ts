@@ -1,6 +1,12 @@
 /** What a gateway does on a data stream, written with the codec: Connect out, one reply back. */
 import type { Address, StreamReply } from '../../../../src/tunnel/codec/index.js';
-import { decodeStreamReplyMessage, encodeConnectMessage, encodeFrame, freshMessageId, readFrame } from '../../../../src/tunnel/codec/index.js';
+import {
+  decodeStreamReplyMessage,
+  encodeConnectMessage,
+  encodeFrame,
+  freshMessageId,
+  readFrame,
+} from '../../../../src/tunnel/codec/index.js';
 import type { Session } from '../../../../src/tunnel/mux/session.js';
 import type { MuxStream } from '../../../../src/tunnel/mux/stream.js';
 
@@ -21,10 +27,16 @@ export interface OpenedStream {
 }
 
 /** Opens a stream, sends `Connect` (plus `extra` raw bytes in the same write) and reads the reply. */
-export async function connectStream(gateway: Session, address: Address, options: { halfClose?: boolean | null; extra?: Buffer } = {}): Promise<OpenedStream> {
+export async function connectStream(
+  gateway: Session,
+  address: Address,
+  options: { halfClose?: boolean | null; extra?: Buffer } = {},
+): Promise<OpenedStream> {
   const stream = gateway.open();
   stream.on('error', () => undefined);
-  const frame = encodeFrame(encodeConnectMessage({ id: freshMessageId(), data: { addr: address, useHalfClose: options.halfClose ?? null } }));
+  const frame = encodeFrame(
+    encodeConnectMessage({ id: freshMessageId(), data: { addr: address, useHalfClose: options.halfClose ?? null } }),
+  );
   stream.write(options.extra === undefined ? frame : Buffer.concat([frame, options.extra]));
   try {
     const body = await readFrame(stream);

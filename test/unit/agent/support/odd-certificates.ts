@@ -9,7 +9,10 @@ import type { CertificateAndKey } from '../../../../src/gateway/certificates.js'
 
 x509.cryptoProvider.set(webcrypto);
 
-async function selfSigned(host: string, extensions: (publicKey: CryptoKey) => Promise<x509.Extension[]>): Promise<CertificateAndKey> {
+async function selfSigned(
+  host: string,
+  extensions: (publicKey: CryptoKey) => Promise<x509.Extension[]>,
+): Promise<CertificateAndKey> {
   const keys = await webcrypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign', 'verify']);
   const now = Date.now();
   const certificate = await x509.X509CertificateGenerator.createSelfSigned({
@@ -39,6 +42,9 @@ export function caTrueLeaf(host: string): Promise<CertificateAndKey> {
 /** Self-signed, `CA:FALSE`, host only in the CN: webpki never looks at the CN. */
 export function cnOnlyLeaf(host: string): Promise<CertificateAndKey> {
   return selfSigned(host, (publicKey) =>
-    Promise.all([Promise.resolve(new x509.BasicConstraintsExtension(false, undefined, true)), x509.SubjectKeyIdentifierExtension.create(publicKey)]),
+    Promise.all([
+      Promise.resolve(new x509.BasicConstraintsExtension(false, undefined, true)),
+      x509.SubjectKeyIdentifierExtension.create(publicKey),
+    ]),
   );
 }

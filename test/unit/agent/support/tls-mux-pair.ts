@@ -13,18 +13,29 @@ export interface TlsMuxPair {
   close(): Promise<void>;
 }
 
-export async function tlsMuxPair(agentMux: { autoTuneWindow?: boolean } = { autoTuneWindow: false }): Promise<TlsMuxPair> {
+export async function tlsMuxPair(
+  agentMux: { autoTuneWindow?: boolean } = { autoTuneWindow: false },
+): Promise<TlsMuxPair> {
   const certificate = await localhostCertificate();
   const ca = await testAuthority();
   let gatewaySession: Session | undefined;
-  const server = tls.createServer({ cert: certificate.certPem, key: certificate.keyPem, minVersion: 'TLSv1.3' }, (socket) => {
-    gatewaySession = new Session(socket, { mode: 'server' });
-  });
+  const server = tls.createServer(
+    { cert: certificate.certPem, key: certificate.keyPem, minVersion: 'TLSv1.3' },
+    (socket) => {
+      gatewaySession = new Session(socket, { mode: 'server' });
+    },
+  );
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
-  const client = tls.connect({ host: '127.0.0.1', port: address.port, servername: 'localhost', ca: [ca.certPem], minVersion: 'TLSv1.3' });
+  const client = tls.connect({
+    host: '127.0.0.1',
+    port: address.port,
+    servername: 'localhost',
+    ca: [ca.certPem],
+    minVersion: 'TLSv1.3',
+  });
   await once(client, 'secureConnect');
   const agent = new Session(client, { ...agentMux, mode: 'client' });
   const started = Date.now();

@@ -84,7 +84,13 @@ export class ScriptedAgent {
 
   /** TLS 1.3 to the fixture's gateway (name `localhost`, trusting its CA), then a yamux client session. */
   static async connect(fixture: GatewayFixture): Promise<ScriptedAgent> {
-    const socket = tlsConnect({ host: '127.0.0.1', port: fixture.port, servername: fixture.host, ca: fixture.ca.certPem, minVersion: 'TLSv1.3' });
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port: fixture.port,
+      servername: fixture.host,
+      ca: fixture.ca.certPem,
+      minVersion: 'TLSv1.3',
+    });
     await once(socket, 'secureConnect');
     return new ScriptedAgent(socket);
   }
@@ -116,9 +122,15 @@ export class ScriptedAgent {
   }
 
   /** The next message, which must be of `type`. */
-  async expect<T extends ServerMessage['type']>(type: T, timeoutMs = 10_000): Promise<{ readonly id: MessageId; readonly data: Extract<ServerMessage, { type: T }> }> {
+  async expect<T extends ServerMessage['type']>(
+    type: T,
+    timeoutMs = 10_000,
+  ): Promise<{ readonly id: MessageId; readonly data: Extract<ServerMessage, { type: T }> }> {
     const message = await this.next(timeoutMs);
-    if (message.data?.type !== type) throw new Error(`expected ${type}, got ${JSON.stringify(message.data, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}`);
+    if (message.data?.type !== type)
+      throw new Error(
+        `expected ${type}, got ${JSON.stringify(message.data, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value))}`,
+      );
     return { id: message.id, data: message.data as Extract<ServerMessage, { type: T }> };
   }
 

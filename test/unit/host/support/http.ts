@@ -7,11 +7,20 @@ export interface HttpResult {
 }
 
 /** A raw HTTP request, so tests can send the headers a browser would not let a page set (Host). */
-export function httpRequest(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<HttpResult> {
+export function httpRequest(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpResult> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: target.hostname.replace(/^\[|\]$/g, ''), port: target.port, path: `${target.pathname}${target.search}`, method: init.method ?? 'GET', headers: init.headers },
+      {
+        host: target.hostname.replace(/^\[|\]$/g, ''),
+        port: target.port,
+        path: `${target.pathname}${target.search}`,
+        method: init.method ?? 'GET',
+        headers: init.headers,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -27,7 +36,11 @@ export function httpRequest(url: string, init: { method?: string; headers?: Reco
 }
 
 /** Reads a Server-Sent Events stream until `count` events arrived, then closes it. */
-export function readEvents(url: string, count: number, headers: Record<string, string> = {}): Promise<{ event: string; data: unknown }[]> {
+export function readEvents(
+  url: string,
+  count: number,
+  headers: Record<string, string> = {},
+): Promise<{ event: string; data: unknown }[]> {
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     const req = request({ host: target.hostname, port: target.port, path: target.pathname, headers }, (res) => {

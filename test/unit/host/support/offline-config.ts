@@ -7,6 +7,10 @@ import { SecretKey } from '../../../../src/tunnel/auth/secret-key.js';
 export { closedLoopbackPort } from '../../../support/loopback.js';
 
 /** A valid cluvio-agent.toml for an unreachable gateway. */
-export function offlineConfig(port: number, key: string = SecretKey.generate().exportBase64url(), allowed = '10.0.0.0/8'): string {
+export function offlineConfig(
+  port: number,
+  key: string = SecretKey.generate().exportBase64url(),
+  allowed = '10.0.0.0/8',
+): string {
   return `secret-key = "${key}"\nallowed-addresses = ["${allowed}"]\n[server]\nhost = "localhost"\nport = ${port}\n`;
 }

@@ -37,9 +37,13 @@ export class MemorySocket extends Duplex {
         return;
       }
       let open = true;
-      for (let offset = 0; offset < chunk.length; offset += size) open = peer.push(chunk.subarray(offset, offset + size));
+      for (let offset = 0; offset < chunk.length; offset += size)
+        open = peer.push(chunk.subarray(offset, offset + size));
       if (open) callback();
-      else peer.blockedWrite = () => { callback(); };
+      else
+        peer.blockedWrite = () => {
+          callback();
+        };
     });
   }
 

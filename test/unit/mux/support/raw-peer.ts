@@ -3,7 +3,13 @@
  * sends whatever frames a test builds, including malformed ones.
  */
 import { Session, type SessionOptions } from '../../../../src/tunnel/mux/session.js';
-import { FrameType, HEADER_LENGTH, decodeFrameHeader, encodeFrameHeader, type FrameHeader } from '../../../../src/tunnel/mux/frame-header.js';
+import {
+  FrameType,
+  HEADER_LENGTH,
+  decodeFrameHeader,
+  encodeFrameHeader,
+  type FrameHeader,
+} from '../../../../src/tunnel/mux/frame-header.js';
 import { memoryPipe, type MemorySocket, type PipeEndOptions } from './memory-pipe.js';
 import { until } from './session-pair.js';
 
@@ -41,11 +47,16 @@ export class RawPeer {
   readonly sessionSocket: MemorySocket;
 
   /** `hangUp`: end our side when the session ends its side, as a yamux peer does after GoAway. */
-  constructor(options: SessionOptions, pipe: { session?: PipeEndOptions; peer?: PipeEndOptions; hangUp?: boolean } = {}) {
+  constructor(
+    options: SessionOptions,
+    pipe: { session?: PipeEndOptions; peer?: PipeEndOptions; hangUp?: boolean } = {},
+  ) {
     const [sessionSocket, peerSocket] = memoryPipe(pipe.session, pipe.peer);
     this.sessionSocket = sessionSocket;
     this.socket = peerSocket;
-    peerSocket.on('data', (chunk: Buffer) => { this.received = Buffer.concat([this.received, chunk]); });
+    peerSocket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+    });
     peerSocket.on('end', () => {
       this.ended = true;
       if (pipe.hangUp !== false) peerSocket.end();

@@ -14,7 +14,12 @@ export interface SessionPair {
 }
 
 export function sessionPair(
-  options: { client?: Partial<SessionOptions>; server?: Partial<SessionOptions>; clientPipe?: PipeEndOptions; serverPipe?: PipeEndOptions } = {},
+  options: {
+    client?: Partial<SessionOptions>;
+    server?: Partial<SessionOptions>;
+    clientPipe?: PipeEndOptions;
+    serverPipe?: PipeEndOptions;
+  } = {},
 ): SessionPair {
   const [clientSocket, serverSocket] = memoryPipe(options.clientPipe, options.serverPipe);
   const client = new Session(clientSocket, { ...options.client, mode: 'client' });
@@ -26,7 +31,9 @@ const streamErrors = new WeakMap<Duplex, Error>();
 
 /** Records the stream's error (so that it is not unhandled) for `closedWith`; returns the stream. */
 export function track<T extends Duplex>(stream: T): T {
-  stream.on('error', (error: Error) => { streamErrors.set(stream, error); });
+  stream.on('error', (error: Error) => {
+    streamErrors.set(stream, error);
+  });
   return stream;
 }
 
@@ -38,7 +45,9 @@ export function openStream(session: Session): MuxStream {
 /** The next inbound stream of `session`, tracked. */
 export async function nextStream(session: Session): Promise<MuxStream> {
   return new Promise((resolve) => {
-    session.once('stream', (stream) => { resolve(track(stream)); });
+    session.once('stream', (stream) => {
+      resolve(track(stream));
+    });
   });
 }
 
@@ -47,7 +56,9 @@ export async function readAll(stream: Duplex): Promise<Buffer> {
   const chunks: Buffer[] = [];
   return new Promise((resolve, reject) => {
     stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => { resolve(Buffer.concat(chunks)); });
+    stream.once('end', () => {
+      resolve(Buffer.concat(chunks));
+    });
     stream.once('error', reject);
     stream.resume(); // a 'data' listener alone does not restart an explicitly paused stream
   });
