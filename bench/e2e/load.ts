@@ -14,7 +14,7 @@ export class Load {
       if ('error' in reply) pending?.reject(new Error(reply.error));
       else pending?.resolve(reply.result);
     });
-    this.#worker.on('error', (error) => {
+    this.#worker.on('error', (error: Error) => {
       for (const pending of this.#pending.values()) pending.reject(error);
       this.#pending.clear();
     });

@@ -28,7 +28,15 @@ export class ConnectError extends Error {
   }
 }
 
+/**
+ * Node 24 appends advice for Node users to certificate errors ("…; if the root CA is installed
+ * locally, try running Node.js with --use-system-ca"). Our users cannot pass Node flags, and the
+ * fix they need is the configuration's trust (diagnose says which), so it is cut.
+ */
+const NODE_RUNTIME_HINT = /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/;
+
 /** A short text for any thrown value. */
 export function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(NODE_RUNTIME_HINT, '');
 }

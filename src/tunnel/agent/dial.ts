@@ -107,14 +107,27 @@ function ignore(): void {
 }
 
 /**
+ * What a target socket may hold toward a target that does not read before the relay stops taking
+ * bytes from the gateway: one mux frame. Set explicitly because Node's default changed (16 KiB
+ * up to Node 20, 64 KiB from Node 22), and the bound must not depend on the runtime.
+ */
+export const TARGET_WRITE_HIGH_WATER_MARK = 16 * 1024;
+
+/**
  * A plain TCP connection to one address. Half-open is allowed: the target's FIN must not end
  * our writing side (half-close relays need it; full-close relays end it themselves).
  */
 export function dialTcp(port: number): Dialer<net.Socket> {
-  return (address, signal) =>
-    awaitSocketReady(
-      net.connect({ host: address.address, port, family: address.family, allowHalfOpen: true }),
-      'connect',
-      signal,
-    );
+  return (address, signal) => {
+    // net.Socket hands its options to stream.Duplex, which reads writableHighWaterMark; the
+    // typings list only the socket's own options.
+    const options: net.NetConnectOpts & { writableHighWaterMark: number } = {
+      host: address.address,
+      port,
+      family: address.family,
+      allowHalfOpen: true,
+      writableHighWaterMark: TARGET_WRITE_HIGH_WATER_MARK,
+    };
+    return awaitSocketReady(net.connect(options), 'connect', signal);
+  };
 }

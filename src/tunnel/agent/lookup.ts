@@ -12,7 +12,7 @@ export interface ResolvedAddress {
 export type Resolver = (host: string) => Promise<readonly ResolvedAddress[]>;
 
 export const systemResolver: Resolver = async (host) => {
-  const found = await lookup(host, { all: true, verbatim: true });
+  const found = await lookup(host, { all: true, order: 'verbatim' });
   return found.map(({ address, family }) => ({ address, family: family === 6 ? 6 : 4 }));
 };
 
