@@ -12,7 +12,7 @@ export default defineConfig({
     sourcemap: false,
     minify: false,
     ssr: 'src/preload/preload.ts',
-    rollupOptions: {
+    rolldownOptions: {
       external: ['electron'],
       output: { format: 'cjs', entryFileNames: 'preload.cjs', codeSplitting: false },
     },

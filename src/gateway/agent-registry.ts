@@ -32,7 +32,9 @@ export function checkAgentId(id: string): void {
     decodeKeyText(id);
   } catch (error) {
     const why = error instanceof KeyTextError ? error.message : String(error);
-    throw new RangeError(`agent id "${id}" is not an agent public key (43 base64url characters): ${why}`);
+    throw new RangeError(`agent id "${id}" is not an agent public key (43 base64url characters): ${why}`, {
+      cause: error,
+    });
   }
 }
 

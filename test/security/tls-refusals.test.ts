@@ -6,12 +6,16 @@
  * retrying without crashing. A valid server in the same setup is the control case.
  *
  * Our TLS client's own unit tests (test/unit/agent/gateway-tls.test.ts) check the error texts;
- * test/e2e/agent/lifecycle.test.ts checks the CLI's log lines for two of these cases.
+ * test/e2e/agent/lifecycle.test.ts checks the CLI's log lines for two of these cases;
+ * tls-runtime-properties.test.ts checks what the gateway observes of a handshake that succeeds.
  */
 import 'reflect-metadata';
 import { once } from 'node:events';
 import { webcrypto } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import tls from 'node:tls';
 import * as x509 from '@peculiar/x509';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +28,7 @@ import {
 import { generateKeyPair } from '../../src/tunnel/auth/index.js';
 import { agentConfigToml, waitUntil } from '../support/gateway-fixture.js';
 import { type AgentImplementation, OUR_AGENT_CLI, REFERENCE_AGENT, spawnAgent } from '../support/reference-agent.js';
-import { caTrueLeaf, cnOnlyLeaf } from '../unit/agent/support/odd-certificates.js';
+import { caTrueLeaf, caTrueSigningOnlyLeaf, cnOnlyLeaf } from '../unit/agent/support/odd-certificates.js';
 
 x509.cryptoProvider.set(webcrypto);
 
@@ -55,6 +59,8 @@ interface Case {
   readonly served: CertificateAndKey;
   readonly trust: string;
   readonly maxVersion?: tls.SecureVersion;
+  /** Extra environment for the agent process. */
+  readonly env?: NodeJS.ProcessEnv;
   readonly refused: boolean;
 }
 
@@ -95,10 +101,14 @@ async function startServer(c: Case): Promise<Server> {
 }
 
 let cases: Case[] = [];
+let scratch = '';
 
 beforeAll(async () => {
   const trusted = await generateCertificateAuthority('trusted CA');
   const stranger = await generateCertificateAuthority('untrusted CA');
+  scratch = await mkdtemp(path.join(tmpdir(), 'tls-refusals-'));
+  const strangerFile = path.join(scratch, 'untrusted-ca.pem');
+  await writeFile(strangerFile, stranger.certPem);
   const caTrue = await caTrueLeaf('localhost');
   const cnOnly = await cnOnlyLeaf('localhost');
   cases = [
@@ -140,12 +150,27 @@ beforeAll(async () => {
       refused: true,
     },
     { name: 'a self-signed leaf naming the host only in its CN', served: cnOnly, trust: cnOnly.certPem, refused: true },
+    {
+      name: 'a CA:TRUE leaf from the trusted CA whose keyUsage lacks keyCertSign (X509_check_ca: no CA; webpki: CaUsedAsEndEntity)',
+      served: await caTrueSigningOnlyLeaf(trusted, 'localhost'),
+      trust: trusted.certPem,
+      refused: true,
+    },
+    {
+      // Electron honours NODE_EXTRA_CA_CERTS unless the nodeOptions fuse is off: the agent's trust must not grow with it.
+      name: "an untrusted CA's certificate, that CA in NODE_EXTRA_CA_CERTS, SSL_CERT_FILE and the system store",
+      served: await issueServerCertificate(stranger, ['localhost']),
+      trust: trusted.certPem,
+      env: { NODE_EXTRA_CA_CERTS: strangerFile, SSL_CERT_FILE: strangerFile, NODE_USE_SYSTEM_CA: '1' },
+      refused: true,
+    },
   ];
 });
 
 const servers: Server[] = [];
 afterAll(async () => {
   for (const server of servers) await server.close();
+  if (scratch !== '') await rm(scratch, { recursive: true, force: true });
 });
 
 async function attempt(
@@ -160,7 +185,7 @@ async function attempt(
     port: server.port,
     trustPem: c.trust,
   });
-  const agent = await spawnAgent(implementation, toml);
+  const agent = await spawnAgent(implementation, toml, c.env === undefined ? {} : { env: c.env });
   try {
     if (c.refused) {
       // Two attempts refused (the immediate one and the one after 2 s): the refusal is not a one-off.

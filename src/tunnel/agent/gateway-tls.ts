@@ -6,11 +6,13 @@
  * TLS as the reference's rustls client: TLS 1.3 only, SNI and certificate name = `server.host`,
  * trust anchors = the bundled Mozilla roots (Node's `tls.rootCertificates`, the same set as
  * webpki-roots) plus every `[server] trust` certificate, no ALPN, no client certificate; the
- * same cipher suites in rustls' order and key-exchange groups (without X25519MLKEM768, which
- * OpenSSL 3.0 lacks); session resumption with the previous connection's ticket, as rustls'
+ * same cipher suites in rustls' order and key-exchange groups (without X25519MLKEM768: see
+ * RUSTLS_GROUPS); session resumption with the previous connection's ticket, as rustls'
  * in-memory cache does. webpki rules OpenSSL does not apply are checked explicitly: a server
- * certificate marked CA:TRUE is refused (`CaUsedAsEndEntity`), and only subjectAltName DNS
- * entries name a server (never the subject CN).
+ * certificate whose basicConstraints say CA:TRUE is refused (`CaUsedAsEndEntity`), and only
+ * subjectAltName DNS entries name a server (never the subject CN).
+ * Under Electron, Node runs on BoringSSL, which ignores the TLS 1.3 suite list (its own order
+ * applies); none of the properties above rests on it (docs/tls-runtimes.md).
  * Deliberate difference: TCP_NODELAY is set (the reference sets no socket option); the mux
  * writes whole frames, so Nagle's algorithm would only add latency to small requests.
  *
@@ -19,8 +21,11 @@
  * `CONNECT host:port` (http-connect.ts), then the same TLS handshake inside the tunnel, all within
  * the same `connect-timeout`. The gateway's name is resolved by the proxy.
  */
+// @peculiar/x509 resolves its ASN.1 schemas through tsyringe, which needs the Reflect metadata API.
+import 'reflect-metadata';
 import net from 'node:net';
 import tls from 'node:tls';
+import * as x509 from '@peculiar/x509';
 import type { ServerConfig } from '../config/index.js';
 import type { Clock } from './clock.js';
 import { abortable } from './abortable.js';
@@ -52,12 +57,31 @@ export interface GatewaySocket {
 
 /** rustls 0.23 (aws-lc-rs) TLS 1.3 suites, in its order of preference. */
 const RUSTLS_CIPHER_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256';
-/** rustls' key-exchange groups, in order (X25519MLKEM768 left out: OpenSSL 3.0 has no such group). */
+/**
+ * rustls' key-exchange groups, in order. X25519MLKEM768 (rustls offers it last) is left out:
+ * BoringSSL would add an ML-KEM key share to the X25519 one, OpenSSL would not (docs/tls-runtimes.md).
+ */
 const RUSTLS_GROUPS = 'X25519:P-256:P-384';
+
+/**
+ * basicConstraints cA, read from the certificate itself as webpki does. Node's `ca` flag is
+ * `X509_check_ca() == 1`, which is false for CA:TRUE when keyUsage lacks keyCertSign, and on
+ * BoringSSL true for a self-signed v1 certificate (docs/tls-runtimes.md).
+ */
+function markedCa(certificate: tls.PeerCertificate): boolean {
+  const basicConstraints = new x509.X509Certificate(certificate.raw).getExtension(x509.BasicConstraintsExtension);
+  return basicConstraints?.ca === true;
+}
 
 /** The certificate checks webpki makes on top of path validation, in rustls' words. */
 export function checkGatewayIdentity(host: string, certificate: tls.PeerCertificate): Error | undefined {
-  if (certificate.ca) return new Error('invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))');
+  let ca: boolean;
+  try {
+    ca = markedCa(certificate);
+  } catch {
+    return new Error('invalid peer certificate: BadEncoding');
+  }
+  if (ca) return new Error('invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))');
   const dnsNames = (certificate.subjectaltname ?? '').split(', ').filter((entry) => entry.startsWith('DNS:'));
   if (dnsNames.length === 0) {
     return new Error(

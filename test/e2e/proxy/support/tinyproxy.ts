@@ -77,7 +77,7 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
   } catch (error) {
     child.kill('SIGKILL');
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output}`);
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${output}`, { cause: error });
   }
   return {
     port,
