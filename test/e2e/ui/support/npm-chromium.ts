@@ -91,11 +91,18 @@ async function removeAbandoned(prefix: string): Promise<void> {
   }
 }
 
-/** The unpacked browser, unpacking it first if this machine has no copy of this version yet. */
-export async function unpackedChromium(): Promise<UnpackedChromium> {
+/** The folder the browser is unpacked to: one per package version and user. */
+export async function unpackedChromiumFolder(parent: string = tmpdir()): Promise<string> {
+  return path.join(parent, `cluvio-test-chromium-${await packageVersion()}-uid${process.getuid?.() ?? 0}`);
+}
+
+/**
+ * The unpacked browser, unpacking it first if this machine has no copy of this version yet.
+ * `parent`: where the versioned folder lives (the OS temp folder; a test gives its own).
+ */
+export async function unpackedChromium(parent: string = tmpdir()): Promise<UnpackedChromium> {
   const version = await packageVersion();
-  const uid = process.getuid?.() ?? 0;
-  const dir = path.join(tmpdir(), `cluvio-test-chromium-${version}-uid${uid}`);
+  const dir = await unpackedChromiumFolder(parent);
   const found = (): UnpackedChromium => ({
     executablePath: path.join(dir, 'chromium'),
     fontconfigFile: path.join(dir, 'fonts.conf'),
