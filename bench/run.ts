@@ -124,8 +124,11 @@ async function startPaths(
       ...(options.sshCipher === undefined ? {} : { cipher: options.sshCipher }),
     });
     if ('skipped' in ssh) {
-      notes.push(ssh.skipped);
-      log(`! ${ssh.skipped}`);
+      // Paths start again for every idle round: say it (and how to install sshd) once per run.
+      if (!notes.includes(ssh.skipped)) {
+        notes.push(ssh.skipped);
+        log(`! ${ssh.skipped}`);
+      }
     } else paths.push(ssh.path);
   }
   paths.push(...(await startTunnelPaths(options, targetPort, postgresPort, notes)));

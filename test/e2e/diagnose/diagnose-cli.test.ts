@@ -24,7 +24,8 @@ import {
 } from '../../support/gateway-fixture.js';
 import { closedLoopbackPort, listenLoopback } from '../../support/loopback.js';
 import { type CliExit, spawnCli } from '../ui/support/cli-process.js';
-import { startTinyproxy, type Tinyproxy, type TinyproxyOptions } from '../proxy/support/tinyproxy.js';
+import { PROXY_CASES } from '../proxy/support/proxy-kinds.js';
+import type { ProxyKind, ProxyOptions, TestProxy } from '../proxy/support/test-proxy.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -43,8 +44,9 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function proxy(options: TinyproxyOptions = {}): Promise<Tinyproxy> {
-  const started = await startTinyproxy(options);
+/** A proxy of `kind` (the npm one, tinyproxy), closed after the test. */
+async function proxy(kind: ProxyKind, options: ProxyOptions = {}): Promise<TestProxy> {
+  const started = await kind.start(options);
   cleanups.push(() => started.close());
   return started;
 }
@@ -233,51 +235,61 @@ describe('cluvio-agent diagnose', () => {
     expect(fixture.gateway.agents()[0]?.online).toBe(true);
   });
 
-  it('through a proxy that wants credentials: 407 without them, a pass with them; TLS and the key are checked inside the tunnel', async () => {
-    const fixture = await gateway();
-    const tiny = await proxy({ basicAuth: { user: 'diag-user', password: 'Diag-pw-1234' } });
-    const file = await configFile(fixture);
+  it.for(PROXY_CASES)(
+    'through a proxy that wants credentials ($title): 407 without them, a pass with them; TLS and the key are checked inside the tunnel',
+    async ({ kind }, { skip }) => {
+      skip(kind.unavailable !== undefined, kind.unavailable);
+      const fixture = await gateway();
+      const via = await proxy(kind, { basicAuth: { user: 'diag-user', password: 'Diag-pw-1234' } });
+      const file = await configFile(fixture);
 
-    const refused = await diagnose(['-c', file], { HTTPS_PROXY: tiny.url });
-    expect(refused.exit.code).toBe(1);
-    expect(refused.stdout).toContain(`proxy: http://127.0.0.1:${tiny.port} (from HTTPS_PROXY)`);
-    expect(stepLine(refused.stdout, 'Server name resolves')).toBe(
-      'PASS  Server name resolves: 127.0.0.1 is an IP address (nothing to resolve)',
-    );
-    expect(stepLine(refused.stdout, 'TCP connection')).toMatch(
-      new RegExp(`^PASS {2}TCP connection: connected to 127\\.0\\.0\\.1:${tiny.port} \\(the proxy\\)`),
-    );
-    expect(stepLine(refused.stdout, 'Proxy tunnel (CONNECT)')).toMatch(
-      /^FAIL {2}Proxy tunnel \(CONNECT\): proxy error: 407 Proxy Authentication Required/,
-    );
-    expect(refused.stdout).toContain('fix: The proxy requires a user and password: give them in the proxy URL');
-    expect(stepLine(refused.stdout, 'TLS 1.3 and certificate')).toBe(
-      'SKIP  TLS 1.3 and certificate: not checked: the proxy opens no tunnel',
-    );
+      const refused = await diagnose(['-c', file], { HTTPS_PROXY: via.url });
+      expect(refused.exit.code).toBe(1);
+      expect(refused.stdout).toContain(`proxy: http://127.0.0.1:${via.port} (from HTTPS_PROXY)`);
+      expect(stepLine(refused.stdout, 'Server name resolves')).toBe(
+        'PASS  Server name resolves: 127.0.0.1 is an IP address (nothing to resolve)',
+      );
+      expect(stepLine(refused.stdout, 'TCP connection')).toMatch(
+        new RegExp(`^PASS {2}TCP connection: connected to 127\\.0\\.0\\.1:${via.port} \\(the proxy\\)`),
+      );
+      expect(stepLine(refused.stdout, 'Proxy tunnel (CONNECT)')).toMatch(
+        /^FAIL {2}Proxy tunnel \(CONNECT\): proxy error: 407 Proxy Authentication Required/,
+      );
+      expect(refused.stdout).toContain('fix: The proxy requires a user and password: give them in the proxy URL');
+      expect(stepLine(refused.stdout, 'TLS 1.3 and certificate')).toBe(
+        'SKIP  TLS 1.3 and certificate: not checked: the proxy opens no tunnel',
+      );
 
-    const passed = await diagnose(['-c', file, '--proxy', `http://diag-user:Diag-pw-1234@127.0.0.1:${tiny.port}`]);
-    expect(passed.exit.code).toBe(0);
-    expect(stepLine(passed.stdout, 'Proxy tunnel (CONNECT)')).toBe(
-      `PASS  Proxy tunnel (CONNECT): http://[redacted]@127.0.0.1:${tiny.port} opened a tunnel to localhost:${fixture.port}`,
-    );
-    expect(passed.stdout).toMatch(/TLSv1\.3, TLS_AES_\w+, with proxy 127\.0\.0\.1:\d+/);
-    expect(stepLine(passed.stdout, "Gateway accepts the agent's key")).toMatch(/^PASS/);
-    expect(passed.stdout + passed.stderr).not.toMatch(/diag-user|Diag-pw-1234/);
-    expect(tiny.connects().filter((target) => target === `localhost:${fixture.port}`).length).toBeGreaterThanOrEqual(3);
-  });
+      const passed = await diagnose(['-c', file, '--proxy', `http://diag-user:Diag-pw-1234@127.0.0.1:${via.port}`]);
+      expect(passed.exit.code).toBe(0);
+      expect(stepLine(passed.stdout, 'Proxy tunnel (CONNECT)')).toBe(
+        `PASS  Proxy tunnel (CONNECT): http://[redacted]@127.0.0.1:${via.port} opened a tunnel to localhost:${fixture.port}`,
+      );
+      expect(passed.stdout).toMatch(/TLSv1\.3, TLS_AES_\w+, with proxy 127\.0\.0\.1:\d+/);
+      expect(stepLine(passed.stdout, "Gateway accepts the agent's key")).toMatch(/^PASS/);
+      expect(passed.stdout + passed.stderr).not.toMatch(/diag-user|Diag-pw-1234/);
+      expect(via.connects().filter((target) => target === `localhost:${fixture.port}`).length).toBeGreaterThanOrEqual(
+        3,
+      );
+    },
+  );
 
-  it('a proxy that refuses the gateway port (403): the fix names the proxy rule to change', async () => {
-    const fixture = await gateway();
-    const tiny = await proxy({ connectPorts: [443] });
-    const file = await configFile(fixture);
-    const run = await diagnose(['-c', file, '--proxy', tiny.url]);
-    expect(stepLine(run.stdout, 'Proxy tunnel (CONNECT)')).toMatch(
-      /^FAIL {2}Proxy tunnel \(CONNECT\): proxy error: 403 /,
-    );
-    expect(run.stdout).toContain(
-      `fix: The proxy does not allow tunnels to localhost:${fixture.port}: ask its administrator to allow CONNECT to port ${fixture.port}`,
-    );
-  });
+  it.for(PROXY_CASES)(
+    'a proxy that refuses the gateway port (403, $title): the fix names the proxy rule to change',
+    async ({ kind }, { skip }) => {
+      skip(kind.unavailable !== undefined, kind.unavailable);
+      const fixture = await gateway();
+      const via = await proxy(kind, { connectPorts: [443] });
+      const file = await configFile(fixture);
+      const run = await diagnose(['-c', file, '--proxy', via.url]);
+      expect(stepLine(run.stdout, 'Proxy tunnel (CONNECT)')).toMatch(
+        /^FAIL {2}Proxy tunnel \(CONNECT\): proxy error: 403 /,
+      );
+      expect(run.stdout).toContain(
+        `fix: The proxy does not allow tunnels to localhost:${fixture.port}: ask its administrator to allow CONNECT to port ${fixture.port}`,
+      );
+    },
+  );
 
   it('--json prints the report as data', async () => {
     const fixture = await gateway();
@@ -294,60 +306,64 @@ describe('cluvio-agent diagnose', () => {
     ]);
   });
 
-  it('--bundle writes a .tar.gz that tar extracts, with the report, config, logs and versions, and no secret in it', async () => {
-    const fixture = await gateway();
-    const keys = fixture.addAgent();
-    const user = 'bundle-proxy-user';
-    const password = 'Bundle-proxy-pw-99';
-    const tiny = await proxy({ basicAuth: { user, password } });
-    const file = await configFile(fixture, keys, { allowedAddresses: ['127.0.0.1/32'] });
-    const dir = await tempDir();
-    const bundle = path.join(dir, 'support.tar.gz');
-    const proxyUrl = `http://${user}:${password}@127.0.0.1:${tiny.port}`;
-    const run = await diagnose(['-c', file, '--bundle', bundle], { HTTPS_PROXY: proxyUrl, NO_PROXY: 'example.org' });
-    expect(run.exit.code).toBe(0);
-    expect(run.stderr).toContain(`bundle: ${bundle} (without the secret key and proxy credentials)`);
-    expect((await stat(bundle)).mode & 0o777).toBe(0o600);
+  it.for(PROXY_CASES)(
+    '--bundle writes a .tar.gz that tar extracts, with the report, config, logs and versions, and no secret in it (proxy: $title)',
+    async ({ kind }, { skip }) => {
+      skip(kind.unavailable !== undefined, kind.unavailable);
+      const fixture = await gateway();
+      const keys = fixture.addAgent();
+      const user = 'bundle-proxy-user';
+      const password = 'Bundle-proxy-pw-99';
+      const via = await proxy(kind, { basicAuth: { user, password } });
+      const file = await configFile(fixture, keys, { allowedAddresses: ['127.0.0.1/32'] });
+      const dir = await tempDir();
+      const bundle = path.join(dir, 'support.tar.gz');
+      const proxyUrl = `http://${user}:${password}@127.0.0.1:${via.port}`;
+      const run = await diagnose(['-c', file, '--bundle', bundle], { HTTPS_PROXY: proxyUrl, NO_PROXY: 'example.org' });
+      expect(run.exit.code).toBe(0);
+      expect(run.stderr).toContain(`bundle: ${bundle} (without the secret key and proxy credentials)`);
+      expect((await stat(bundle)).mode & 0o777).toBe(0o600);
 
-    const out = path.join(dir, 'out');
-    await mkdir(out);
-    await promisify(execFile)('tar', ['-xzf', bundle, '-C', out]);
-    const root = path.join(out, 'cluvio-agent-support');
-    expect((await readdir(root)).sort()).toEqual([
-      'cluvio-agent.toml',
-      'logs.txt',
-      'report.json',
-      'report.txt',
-      'system.json',
-    ]);
-    const texts = await Promise.all((await readdir(root)).map((name) => readFile(path.join(root, name), 'utf8')));
-    const everything = [...texts, gunzipSync(await readFile(bundle)).toString('latin1')].join('\n');
-    const secrets = [
-      keys.secretKey.exportBase64url(),
-      user,
-      password,
-      Buffer.from(`${user}:${password}`).toString('base64'),
-      `${user}:${password}`,
-    ];
-    for (const secret of secrets) expect(everything).not.toContain(secret);
+      const out = path.join(dir, 'out');
+      await mkdir(out);
+      await promisify(execFile)('tar', ['-xzf', bundle, '-C', out]);
+      const root = path.join(out, 'cluvio-agent-support');
+      expect((await readdir(root)).sort()).toEqual([
+        'cluvio-agent.toml',
+        'logs.txt',
+        'report.json',
+        'report.txt',
+        'system.json',
+      ]);
+      const texts = await Promise.all((await readdir(root)).map((name) => readFile(path.join(root, name), 'utf8')));
+      const everything = [...texts, gunzipSync(await readFile(bundle)).toString('latin1')].join('\n');
+      const secrets = [
+        keys.secretKey.exportBase64url(),
+        user,
+        password,
+        Buffer.from(`${user}:${password}`).toString('base64'),
+        `${user}:${password}`,
+      ];
+      for (const secret of secrets) expect(everything).not.toContain(secret);
 
-    const config = await readFile(path.join(root, 'cluvio-agent.toml'), 'utf8');
-    expect(config).toContain('secret-key = "[redacted]"');
-    expect(config).toContain(`port = ${fixture.port}`);
-    expect(await readFile(path.join(root, 'report.txt'), 'utf8')).toContain(
-      `PASS  Proxy tunnel (CONNECT): http://[redacted]@127.0.0.1:${tiny.port}`,
-    );
-    expect(await readFile(path.join(root, 'logs.txt'), 'utf8')).toMatch(/cluvio_agent::agent: up and running/);
-    const system = JSON.parse(await readFile(path.join(root, 'system.json'), 'utf8')) as {
-      versions: Record<string, string>;
-      os: { platform: string };
-      proxyVariables: Record<string, string>;
-    };
-    expect(system.versions).toMatchObject({ agent: '0.1.0', protocol: '1.3.0', node: process.versions.node });
-    expect(system.os.platform).toBe(process.platform);
-    expect(system.proxyVariables).toEqual({
-      HTTPS_PROXY: `http://[redacted]@127.0.0.1:${tiny.port}`,
-      NO_PROXY: 'example.org',
-    });
-  });
+      const config = await readFile(path.join(root, 'cluvio-agent.toml'), 'utf8');
+      expect(config).toContain('secret-key = "[redacted]"');
+      expect(config).toContain(`port = ${fixture.port}`);
+      expect(await readFile(path.join(root, 'report.txt'), 'utf8')).toContain(
+        `PASS  Proxy tunnel (CONNECT): http://[redacted]@127.0.0.1:${via.port}`,
+      );
+      expect(await readFile(path.join(root, 'logs.txt'), 'utf8')).toMatch(/cluvio_agent::agent: up and running/);
+      const system = JSON.parse(await readFile(path.join(root, 'system.json'), 'utf8')) as {
+        versions: Record<string, string>;
+        os: { platform: string };
+        proxyVariables: Record<string, string>;
+      };
+      expect(system.versions).toMatchObject({ agent: '0.1.0', protocol: '1.3.0', node: process.versions.node });
+      expect(system.os.platform).toBe(process.platform);
+      expect(system.proxyVariables).toEqual({
+        HTTPS_PROXY: `http://[redacted]@127.0.0.1:${via.port}`,
+        NO_PROXY: 'example.org',
+      });
+    },
+  );
 });

@@ -1,9 +1,10 @@
 /**
- * A real HTTP proxy for the tests: Debian's `tinyproxy` (installed by .ci/run) started as a child
- * process with a generated configuration on 127.0.0.1 and a free port, in the foreground (`-d`)
- * so that its log (every CONNECT it handled) is read from its output. `basicAuth` makes it answer
- * 407 without the right credentials; `connectPorts` limits the ports CONNECT may reach (anything
- * else gets 403).
+ * Debian's `tinyproxy`, an additional proxy for the tests where it is installed (never required:
+ * the npm proxy, ./npm-proxy.ts, is the default): started as a child process with a generated
+ * configuration on 127.0.0.1 and a free port, in the foreground (`-d`) so that its log (every
+ * CONNECT it handled) is read from its output. `basicAuth` makes it answer 407 without
+ * credentials and 401 with wrong ones; `connectPorts` limits the ports CONNECT may reach
+ * (anything else gets 403).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -13,24 +14,20 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { closedLoopbackPort } from '../../../support/loopback.js';
+import type { ProxyOptions, TestProxy } from './test-proxy.js';
 
-export const TINYPROXY = process.env.TINYPROXY_PATH ?? '/usr/bin/tinyproxy';
+export const TINYPROXY_PATH = process.env.TINYPROXY_PATH ?? '/usr/bin/tinyproxy';
 
-export interface TinyproxyOptions {
-  readonly basicAuth?: { readonly user: string; readonly password: string };
-  /** Ports CONNECT may reach (tinyproxy's ConnectPort); default: any. */
-  readonly connectPorts?: readonly number[];
+/** Why tinyproxy cannot run here, with how to install it; undefined when it is installed. */
+export function tinyproxyUnavailable(): string | undefined {
+  return existsSync(TINYPROXY_PATH)
+    ? undefined
+    : `tinyproxy is not installed at ${TINYPROXY_PATH}; apt-get install tinyproxy runs these cases against it too`;
 }
 
-export interface Tinyproxy {
-  readonly port: number;
-  /** `http://127.0.0.1:<port>`. */
-  readonly url: string;
+export interface Tinyproxy extends TestProxy {
   /** tinyproxy's log so far. */
   log(): string;
-  /** The `host:port` of every CONNECT request it logged (accepted or refused), in order. */
-  connects(): string[];
-  close(): Promise<void>;
 }
 
 async function accepting(port: number, child: ChildProcess): Promise<void> {
@@ -51,9 +48,9 @@ async function accepting(port: number, child: ChildProcess): Promise<void> {
   throw new Error('tinyproxy did not start listening');
 }
 
-export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Tinyproxy> {
-  if (!existsSync(TINYPROXY))
-    throw new Error(`tinyproxy not found at ${TINYPROXY}: apt-get install tinyproxy (.ci/run does)`);
+export async function startTinyproxy(options: ProxyOptions = {}): Promise<Tinyproxy> {
+  const unavailable = tinyproxyUnavailable();
+  if (unavailable !== undefined) throw new Error(unavailable);
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-tinyproxy-'));
   const port = await closedLoopbackPort();
   const lines = [
@@ -68,7 +65,7 @@ export async function startTinyproxy(options: TinyproxyOptions = {}): Promise<Ti
   for (const allowed of options.connectPorts ?? []) lines.push(`ConnectPort ${allowed}`);
   const configFile = path.join(dir, 'tinyproxy.conf');
   await writeFile(configFile, `${lines.join('\n')}\n`);
-  const child = spawn(TINYPROXY, ['-d', '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TINYPROXY_PATH, ['-d', '-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (text: string) => (output += text));
   child.stderr.setEncoding('utf8').on('data', (text: string) => (output += text));

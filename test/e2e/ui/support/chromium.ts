@@ -1,28 +1,42 @@
-/** Debian's Chromium driven by playwright-core (no browser download: CI installs the `chromium` package). */
-import { existsSync } from 'node:fs';
+/**
+ * The UI tests' Chromium driven by playwright-core: the browser npm installs (@sparticuz/chromium),
+ * or the one CHROMIUM_PATH names, as chosen once per run by ./browser-global-setup.ts.
+ */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { inject } from 'vitest';
+import type { TestBrowser } from './test-browser.js';
 
 /** Screenshots kept as CI artifacts. */
 export const SCREENSHOT_DIR = path.resolve('test-results', 'ui');
 
+/**
+ * The same flags for either browser. Not the npm package's `chromium.args`: those are for AWS
+ * Lambda and include `--single-process` (after a page or context closes, that browser refuses new
+ * ones, and every test here opens several) and `--disable-web-security` (which would switch off
+ * the same-origin and CSP checks the dashboard relies on).
+ */
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH))
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: apt-get install chromium (.ci/run does)`);
+  const browser = inject('testBrowser') as TestBrowser | undefined;
+  if (browser === undefined)
+    throw new Error(
+      'no test browser: the UI tests need the global setup in vitest.config.ts (run them with npx vitest)',
+    );
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
+    executablePath: browser.executablePath,
+    args: ARGS,
+    env: { ...process.env, ...browser.env },
   });
 }
 
