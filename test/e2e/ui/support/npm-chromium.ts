@@ -122,6 +122,7 @@ export async function unpackedChromium(parent: string = tmpdir()): Promise<Unpac
     if (existsSync(path.join(dir, 'fonts.conf'))) return found();
     throw new Error(
       `could not unpack the test browser from @sparticuz/chromium into ${dir}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
     );
   }
   return found();
