@@ -28,6 +28,7 @@ import {
   systemClock,
   type TimerHandle,
 } from './desktop-electron.js';
+import { DockVisibility } from './dock-visibility.js';
 import { createBrowserWindowFactory, electronTraySurface } from './electron-surfaces.js';
 import { GracefulQuit } from './graceful-quit.js';
 import { createSenderPolicy, registerAgentIpc } from './ipc-handlers.js';
@@ -271,13 +272,11 @@ async function run<Image extends DesktopImage, Menu>(
       closeAction: () => (platform === 'linux' && preferences.closeMinimizes && !quit.quitting ? 'minimize' : 'close'),
     }),
   );
-  // macOS: a menu-bar app (LSUIElement in Info.plist), with a Dock icon and a Cmd-Tab entry while
-  // one of its windows is open, so an open window can be found like any other.
-  const dock = app.dock;
-  if (platform === 'darwin' && dock !== undefined) {
+  // macOS: a menu-bar app with a Dock icon while a window is open (dock-visibility.ts says why).
+  if (platform === 'darwin' && app.dock !== undefined) {
+    const dock = new DockVisibility(app.dock, clock);
     windows.onOpenCountChange((open) => {
-      if (open > 0) void dock.show();
-      else dock.hide();
+      dock.windowsOpen(open);
     });
   }
   registerAgentIpc({
@@ -373,9 +372,19 @@ async function run<Image extends DesktopImage, Menu>(
     tray.update(snapshot);
     show(notices.observe(snapshot, clock.now()));
   });
-  void host.getAutostart().then((state) => {
-    tray.setAutostart(state);
-  });
+  // Start at login as the OS sees it: read again now and then, since the user can switch the
+  // entry off outside the app (Task Manager, System Settings, the autostart folder).
+  const refreshAutostart = (): void => {
+    host.getAutostart().then(
+      (state) => {
+        tray.setAutostart(state);
+      },
+      (error: unknown) => {
+        record('warn', 'cannot read start at login', { error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  };
+  refreshAutostart();
 
   // macOS: the Dock icon was clicked or the app was launched again from Finder.
   app.on('activate', () => windows.show('main'));
@@ -410,6 +419,7 @@ async function run<Image extends DesktopImage, Menu>(
   applyPreferences(settings.desktopPreferences());
   noticeTimer = clock.setInterval(() => {
     show(notices.tick(clock.now()));
+    refreshAutostart();
   }, NOTICE_CHECK_INTERVAL_MS);
   early.setWindows(windows);
 
