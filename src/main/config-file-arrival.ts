@@ -25,10 +25,14 @@ export interface ArrivalDependencies {
 }
 
 /** Imports one arrived file and reports the outcome. */
-export async function importArrivedFile(deps: ArrivalDependencies, file: string, origin: ArrivalOrigin): Promise<void> {
-  // Issue 18's confirmation goes here, before anything is read or written:
-  //   if (!(await deps.confirm(file, origin))) return;
-  void origin;
+export async function importArrivedFile(
+  deps: ArrivalDependencies,
+  file: string,
+  _origin: ArrivalOrigin,
+): Promise<void> {
+  // Issue 18's confirmation goes here, before anything is read or written (`_origin` says where
+  // the file came from, for its wording):
+  //   if (!(await deps.confirm(file, _origin))) return;
   const result = await importConfigFile(deps.api, file);
   if (result.ok) deps.showMainWindow();
   await deps.showMessage(importResultMessage(path.basename(file), result));

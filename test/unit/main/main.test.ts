@@ -66,17 +66,15 @@ describe('startup', () => {
     const { record } = app.electron;
     expect(record.privilegedSchemes.map((s) => s.scheme)).toEqual(['app']);
     expect(record.protocolHandlers.has('app')).toBe(true);
+    // The handler never looks at the asking page: any request of a kind is answered alike.
+    const page = null as unknown as Electron.WebContents;
     const granted = (permission: 'clipboard-sanitized-write' | 'notifications' | 'media'): boolean => {
-      let answer: boolean | null = null;
-      record.permissionHandler?.(
-        {} as Electron.WebContents,
-        permission,
-        (permissionGranted) => {
-          answer = permissionGranted;
-        },
-        {} as Electron.PermissionRequest,
-      );
-      return answer ?? false;
+      const answers: boolean[] = [];
+      record.permissionHandler?.(page, permission, (permissionGranted) => answers.push(permissionGranted), {
+        isMainFrame: true,
+        requestingUrl: 'app://agent/index.html',
+      });
+      return answers[0] ?? false;
     };
     expect([granted('clipboard-sanitized-write'), granted('notifications'), granted('media')]).toEqual([
       true,

@@ -90,15 +90,16 @@ export async function launchDesktopApp(options: LaunchOptions): Promise<Launched
     userData: path.join(dir, 'userData'),
     now: () => clock.now(),
   });
-  let host: AgentHost<AgentConfig> | null = null;
-  let realClose: (() => Promise<void>) | null = null;
+  const made: { host: AgentHost<AgentConfig> | null; close: () => Promise<void> } = {
+    host: null,
+    close: () => Promise.resolve(),
+  };
   const handle = startDesktopApp(electron, proc, {
     createHost: (hostOptions) => {
       const created = createTunnelAgentHost({ ...hostOptions, ...(configPath === null ? {} : { configPath }) });
-      const close = created.close.bind(created);
-      realClose = close;
+      made.close = created.close.bind(created);
       if (options.hangOnClose === true) created.close = () => new Promise<void>(() => undefined);
-      host = created;
+      made.host = created;
       return created;
     },
   });
@@ -108,15 +109,16 @@ export async function launchDesktopApp(options: LaunchOptions): Promise<Launched
     electron.becomeReady();
     await handle.started;
   }
-  const launchedHost: AgentHost<AgentConfig> | null = host;
-  if (launchedHost === null && handle.primary) throw new Error('the app created no host');
+  const host = made.host;
+  if (host === null && handle.primary) throw new Error('the app created no host');
   return {
     electron,
     clock,
     dir,
     cwd,
     handle,
-    host: launchedHost as unknown as AgentHost<AgentConfig>,
+    // A second instance has none; its tests do not ask for it.
+    host: host as AgentHost<AgentConfig>,
     logs,
     openFileEvents,
     close: async () => {
@@ -124,8 +126,7 @@ export async function launchDesktopApp(options: LaunchOptions): Promise<Launched
         electron.app.quit();
         clock.advance(60_000);
       }
-      const closeHost = realClose as (() => Promise<void>) | null;
-      await closeHost?.();
+      await made.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -8,7 +8,7 @@
  * The only liberties are return values nobody reads (`on()` returns Electron's `this`; the double
  * returns itself, cast) and the menu item handed to a `click` (only `checked` is read).
  *
- * Every behaviour it encodes names its source in a `[key]` comment: a line of electron.d.ts or a
+ * Every behaviour it encodes names its source in a bracketed comment (`// [quit]`): a line of electron.d.ts or a
  * documentation page, listed in electron-citations.ts and checked there. It plays the OS as a
  * test directs: ready, a launch at login, a second launch with a file, 'open-file' before ready,
  * clicks on the tray, its menu and notifications, a window's page finishing rendering, the user
@@ -247,7 +247,8 @@ export function createElectronDouble(options: ElectronDoubleOptions): ElectronDo
   let runEntry: { args: string[]; approved: boolean } | null = null;
   let macLoginItem: 'not-registered' | 'enabled' = 'not-registered';
   const loginItemsOnly = (): void => {
-    // [loginItemPlatforms] getLoginItemSettings/setLoginItemSettings exist on macOS and Windows only.
+    // [loginItemPlatforms] [loginItemGetter] getLoginItemSettings/setLoginItemSettings exist on
+    // macOS and Windows only.
     if (platform !== 'darwin' && platform !== 'win32')
       throw new Error(`app.getLoginItemSettings/setLoginItemSettings is not available on ${platform}`);
   };
@@ -279,11 +280,12 @@ export function createElectronDouble(options: ElectronDoubleOptions): ElectronDo
     }
   }
 
+  // [dockMacOnly]
   const dock = platform === 'darwin' ? new DockDouble(options.now ?? Date.now) : undefined;
 
   const quitApp = (): void => {
-    // [quit] before-quit first; then every window is closed (a window may cancel); then
-    // will-quit, after which the app terminates unless that is prevented too.
+    // [quit] before-quit first, which can stop the quit [beforeQuit]; then every window is closed
+    // (a window may cancel); then will-quit, after which the app terminates unless prevented too.
     const beforeQuit = electronEvent();
     appEvents.emit('before-quit', beforeQuit);
     if (beforeQuit.defaultPrevented) return;
