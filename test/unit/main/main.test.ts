@@ -7,6 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { QUIT_DEADLINE_MS } from '../../../src/main/graceful-quit.js';
+import { SecretKey } from '../../../src/tunnel/auth/secret-key.js';
 import { NOTICE_CHECK_INTERVAL_MS, OFFLINE_NOTICE_AFTER_MS } from '../../../src/main/notification-policy.js';
 import { closedLoopbackPort, offlineConfig } from '../host/support/offline-config.js';
 import type { MenuDouble, TrayDoubleLike } from './support/electron-double.js';
@@ -127,13 +128,16 @@ describe('a second launch', () => {
 
   it('with a file ("Open with"): imports it, relative to the second launch’s folder, and says so', async () => {
     const app = await launch({ platform: 'linux' });
-    await writeFile(path.join(app.cwd, 'agent.toml'), offlineConfig(await closedLoopbackPort()));
+    const key = SecretKey.generate().exportBase64url();
+    await writeFile(path.join(app.cwd, 'agent.toml'), offlineConfig(await closedLoopbackPort(), key));
     app.electron.secondInstance(['/opt/Cluvio Agent/cluvio-agent-desktop', 'agent.toml'], app.cwd);
     await vi.waitFor(() => {
       expect(app.electron.record.dialogs).toHaveLength(1);
     });
     expect(app.electron.record.dialogs[0]).toMatchObject({ type: 'info', message: 'Imported agent.toml' });
     expect(app.host.snapshot().config).not.toBeNull();
+    // The secret key reaches neither the dialog nor the log file.
+    expect(JSON.stringify([app.electron.record.dialogs, app.logs])).not.toContain(key);
   });
 });
 
