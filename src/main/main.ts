@@ -111,6 +111,13 @@ export function startDesktopApp<Image extends DesktopImage, Menu>(
     if (file === null) showMain();
     else arrivals.receive(file, 'second-instance');
   });
+  // macOS: launched again from Finder or Spotlight (macOS keeps one instance itself), or the Dock
+  // icon clicked. Electron may also emit it for the first launch (electron.d.ts App 'activate'):
+  // until the launch has decided whether to show the window, it decides.
+  let launched = false;
+  app.on('activate', () => {
+    if (launched) showMain();
+  });
 
   const started = run(electron, proc, options, {
     arrivals,
@@ -123,6 +130,9 @@ export function startDesktopApp<Image extends DesktopImage, Menu>(
     },
     setLogProblem: (handler) => {
       logProblem = handler;
+    },
+    launched: () => {
+      launched = true;
     },
   });
   started.catch((error: unknown) => {
@@ -142,6 +152,8 @@ interface EarlyWiring {
     handler: (file: string, origin: Parameters<typeof importArrivedFile>[2]) => Promise<void>,
   ) => void;
   readonly setLogProblem: (handler: (message: string, fields: Readonly<Record<string, string>>) => void) => void;
+  /** The launch has decided about the window: from now on an activation shows it. */
+  readonly launched: () => void;
 }
 
 async function run<Image extends DesktopImage, Menu>(
@@ -386,8 +398,6 @@ async function run<Image extends DesktopImage, Menu>(
   };
   refreshAutostart();
 
-  // macOS: the Dock icon was clicked or the app was launched again from Finder.
-  app.on('activate', () => windows.show('main'));
   // A tray app keeps running with every window closed; Quit is in the tray menu.
   app.on('window-all-closed', () => undefined);
   app.on('before-quit', (event) => {
@@ -442,6 +452,7 @@ async function run<Image extends DesktopImage, Menu>(
   } else if (early.arrivals.pending === 0) {
     windows.show('main');
   }
+  early.launched();
   early.arrivals.ready();
 }
 

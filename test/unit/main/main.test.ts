@@ -320,8 +320,8 @@ describe('macOS: a menu-bar app', () => {
     app.clock.advance(1_100);
     expect(app.electron.app.dockCalls).toEqual(['show', 'hide']);
     expect(app.electron.record.exitCode).toBeNull();
-    // Launching it again brings the window, and the Dock icon, back.
-    app.electron.secondInstance([], app.cwd);
+    // Launching it again from Finder (macOS keeps one instance itself) brings the window, and the Dock icon, back.
+    app.electron.reopen();
     expect(app.electron.app.dockCalls).toEqual(['show', 'hide', 'show']);
   });
 });

@@ -30,6 +30,10 @@ export const TYPINGS = {
     line: 1727,
     text: 'On macOS, the system enforces single instance automatically when users try to',
   },
+  activate: {
+    line: 98,
+    text: 'Emitted when the application is activated. Various actions can trigger this',
+  },
   beforeQuit: { line: 281, text: 'Emitted before the application starts closing its windows. Calling' },
   beforeQuitNotOnWindowsSessionEnd: {
     line: 289,

@@ -191,6 +191,8 @@ export type ElectronDouble = DesktopElectron<ImageDouble, MenuDouble> & {
   readonly app: AppDouble;
   /** Electron finished initialising: 'ready', and `whenReady()` resolves. */
   becomeReady(): void;
+  /** macOS: the app is launched again from Finder or Spotlight, or its Dock icon clicked. */
+  reopen(): void;
   /** macOS: Finder or the Dock asks the app to open `file` ("Open With", a drop on the Dock icon). */
   openFile(file: string): Electron.Event;
   /** Another launch of the app (Windows/Linux "Open with", the user starting it again). */
@@ -696,6 +698,16 @@ export function createElectronDouble(options: ElectronDoubleOptions): ElectronDo
       ready = true;
       appEvents.emit('ready', electronEvent(), {});
       resolveReady();
+      // [activate] macOS may report the first launch as an activation too.
+      if (platform === 'darwin') appEvents.emit('activate', electronEvent(), false);
+    },
+    reopen(): void {
+      // [activate] launched again from Finder, or the Dock icon clicked.
+      appEvents.emit(
+        'activate',
+        electronEvent(),
+        openWindows.some((window) => window.visible),
+      );
     },
     openFile(file: string): Electron.Event {
       // [openFileEarly] also before 'ready'; [openFilePreventDefault] handled when prevented.
