@@ -10,7 +10,9 @@ export const FUSE_SENTINEL = Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX');
 
 /**
  * Electron 45's fuses in wire order (@electron/fuses 2.x `FuseV1Options`; WasmTrapHandlers was
- * added in Electron 41, electron/electron#48983) with Electron's defaults.
+ * added in Electron 41, electron/electron#48983) with Electron's defaults. Moving to another
+ * Electron major (docs/electron-upgrade.md, "Fuses"): update this list from Electron's
+ * build/fuses/fuses.json5 of that major, and decide each new fuse in electron-builder.yml.
  */
 export const ELECTRON_45_FUSES = [
   ['RunAsNode', true],
