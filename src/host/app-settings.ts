@@ -2,7 +2,7 @@
  * The desktop app's own settings (src/shared/agent-api.ts `AppSettings`), kept in its settings
  * file (`settings.json` in the app's data folder, owner-only), never in cluvio-agent.toml, so the
  * configuration file stays the reference agent's. Today: the health and metrics endpoint's
- * address. Saving a new address starts the endpoint there first and only then stops the old one
+ * address, and the desktop app's own preferences (`DesktopPreferences`, set from its tray menu). Saving a new address starts the endpoint there first and only then stops the old one
  * and writes the file, so a refused address (not loopback, port taken) changes nothing.
  *
  * `cluvio-agent --dashboard` has no settings file: its settings come from the command line and
@@ -21,41 +21,69 @@ export interface AppSettingsControl {
 
 export const DEFAULT_APP_SETTINGS: AppSettings = Object.freeze({ metricsAddress: null });
 
+/** The desktop app's preferences, kept in the same file (src/main reads and sets them). */
+export interface DesktopPreferences {
+  /** Native notifications: offline for a while, stopped by the gateway, back online. */
+  readonly notifications: boolean;
+  /** The window's close button minimises it instead of hiding it to the tray (Linux). */
+  readonly closeMinimizes: boolean;
+}
+
+export const DEFAULT_DESKTOP_PREFERENCES: DesktopPreferences = Object.freeze({
+  notifications: true,
+  closeMinimizes: false,
+});
+
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
 /** Reads a settings file; a missing or unreadable one is the defaults (with the reason). */
-export async function readAppSettings(
-  file: string,
-): Promise<{ readonly settings: AppSettings; readonly problem: string | null }> {
+export async function readAppSettings(file: string): Promise<{
+  readonly settings: AppSettings;
+  readonly desktop: DesktopPreferences;
+  readonly problem: string | null;
+}> {
+  const defaults = { settings: DEFAULT_APP_SETTINGS, desktop: DEFAULT_DESKTOP_PREFERENCES };
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ENOENT') return { settings: DEFAULT_APP_SETTINGS, problem: null };
-    return { settings: DEFAULT_APP_SETTINGS, problem: `cannot read ${file}: ${describe(error)}` };
+    if ((error as { code?: unknown }).code === 'ENOENT') return { ...defaults, problem: null };
+    return { ...defaults, problem: `cannot read ${file}: ${describe(error)}` };
   }
   try {
-    const parsed = JSON.parse(text) as { metricsAddress?: unknown };
+    const parsed = JSON.parse(text) as { metricsAddress?: unknown; notifications?: unknown; closeMinimizes?: unknown };
     const address = parsed.metricsAddress;
+    const flag = (value: unknown, fallback: boolean): boolean => (typeof value === 'boolean' ? value : fallback);
     return {
       settings: { metricsAddress: typeof address === 'string' && address.trim() !== '' ? address : null },
+      desktop: {
+        notifications: flag(parsed.notifications, DEFAULT_DESKTOP_PREFERENCES.notifications),
+        closeMinimizes: flag(parsed.closeMinimizes, DEFAULT_DESKTOP_PREFERENCES.closeMinimizes),
+      },
       problem: null,
     };
   } catch (error) {
-    return {
-      settings: DEFAULT_APP_SETTINGS,
-      problem: `${file} is not valid JSON (${describe(error)}); the defaults are used`,
-    };
+    return { ...defaults, problem: `${file} is not valid JSON (${describe(error)}); the defaults are used` };
   }
 }
 
 /** Writes atomically (temp file, then rename), owner-only. */
-export async function writeAppSettings(file: string, settings: AppSettings): Promise<void> {
+export async function writeAppSettings(
+  file: string,
+  settings: AppSettings,
+  desktop: DesktopPreferences = DEFAULT_DESKTOP_PREFERENCES,
+): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
+  // Desktop preferences only where they differ from the defaults: a file stays as short as it was.
+  const changed = Object.entries(desktop).filter(
+    ([key, value]) => DEFAULT_DESKTOP_PREFERENCES[key as keyof DesktopPreferences] !== value,
+  );
+  await writeFile(temp, `${JSON.stringify({ ...settings, ...Object.fromEntries(changed) }, null, 2)}\n`, {
+    mode: 0o600,
+  });
   await rename(temp, file);
 }
 
@@ -71,6 +99,7 @@ export interface FileAppSettingsOptions {
 export class FileAppSettings implements AppSettingsControl {
   readonly #options: FileAppSettingsOptions;
   #settings: AppSettings = DEFAULT_APP_SETTINGS;
+  #desktop: DesktopPreferences = DEFAULT_DESKTOP_PREFERENCES;
   #source: MetricsSource | null = null;
   #server: MetricsServer | null = null;
   #metricsError: string | null = null;
@@ -83,9 +112,10 @@ export class FileAppSettings implements AppSettingsControl {
   /** Reads the file and starts the metrics endpoint if one is set; `source` is what it serves. */
   async start(source: MetricsSource): Promise<void> {
     this.#source = source;
-    const { settings, problem } = await readAppSettings(this.#options.file);
+    const { settings, desktop, problem } = await readAppSettings(this.#options.file);
     if (problem !== null) this.#options.log('warn', 'settings file ignored', { problem });
     this.#settings = settings;
+    this.#desktop = desktop;
     if (settings.metricsAddress !== null) {
       const started = await this.#listen(settings.metricsAddress);
       if (started.ok) this.#server = started.server;
@@ -99,6 +129,23 @@ export class FileAppSettings implements AppSettingsControl {
 
   set(settings: AppSettings): Promise<AppSettingsResult> {
     const run = this.#queue.then(() => this.#apply(settings));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** The desktop app's preferences (the defaults until `start`). */
+  desktopPreferences(): DesktopPreferences {
+    return this.#desktop;
+  }
+
+  /** Changes some desktop preferences and saves the file; resolves with what is in force. */
+  setDesktopPreferences(changes: Partial<DesktopPreferences>): Promise<DesktopPreferences> {
+    const run = this.#queue.then(async () => {
+      const next = { ...this.#desktop, ...changes };
+      await writeAppSettings(this.#options.file, this.#settings, next);
+      this.#desktop = next;
+      return next;
+    });
     this.#queue = run.catch(() => undefined);
     return run;
   }
@@ -119,7 +166,7 @@ export class FileAppSettings implements AppSettingsControl {
       server = started.server;
     }
     try {
-      await writeAppSettings(this.#options.file, settings);
+      await writeAppSettings(this.#options.file, settings, this.#desktop);
     } catch (error) {
       if (server !== this.#server) await server?.close();
       return { ok: false, error: `cannot save the settings to ${this.#options.file}: ${describe(error)}` };

@@ -1,23 +1,16 @@
 /**
  * The only module that turns Electron objects into the narrow surfaces the main-process services
- * take (so those services are tested without Electron). Type-checked against Electron's typings.
+ * take (so those services are tested without Electron). It takes Electron's module as an
+ * argument (desktop-electron.ts), so the composition root runs against a double in the tests.
  */
-import {
-  BrowserWindow,
-  Menu,
-  type MenuItemConstructorOptions,
-  nativeImage,
-  nativeTheme,
-  Tray,
-  type WebContents,
-} from 'electron';
 import { appUrl } from './app-protocol.js';
+import type { DesktopElectron, DesktopImage, DesktopWebContents } from './desktop-electron.js';
 import { trayIconPath } from './tray-icons.js';
-import type { TrayAction, TrayMenuItem, TraySurface } from './tray-service.js';
+import type { TrayAction, TrayMenuItem, TraySurface, TrayToggle } from './tray-service.js';
 import { hardenNavigation, type NavigationSurface, secureWebPreferences } from './window-security.js';
 import type { AppWindow, WindowKind } from './windows.js';
 
-export function navigationSurface(contents: WebContents): NavigationSurface {
+export function navigationSurface(contents: DesktopWebContents): NavigationSurface {
   return {
     onWillNavigate: (listener) => {
       contents.on('will-navigate', (event, url) => {
@@ -40,10 +33,17 @@ export function navigationSurface(contents: WebContents): NavigationSurface {
   };
 }
 
+/** What the user's click on a window's close button does. */
+export type CloseAction = 'close' | 'minimize';
+
 export interface WindowFactoryOptions {
   readonly preloadPath: string;
   readonly iconPath: string;
+  /** Developer tools: only in an unpackaged (development) run. */
+  readonly devTools: boolean;
   readonly onBlocked: (what: string) => void;
+  /** Asked on every close: 'minimize' keeps the window (cancels the close), 'close' lets it go. */
+  readonly closeAction: () => CloseAction;
 }
 
 const WINDOW_SPECS: Readonly<
@@ -53,7 +53,12 @@ const WINDOW_SPECS: Readonly<
   logs: { title: 'Cluvio Agent: Logs', width: 1100, height: 640, fragment: 'logs-window' },
 };
 
-export function createBrowserWindowFactory(options: WindowFactoryOptions): (kind: WindowKind) => AppWindow {
+export function createBrowserWindowFactory(
+  electron: Pick<DesktopElectron<DesktopImage, unknown>, 'BrowserWindow' | 'nativeTheme'>,
+  options: WindowFactoryOptions,
+): (kind: WindowKind) => AppWindow {
+  // Called by its own name, so the lint rule that every BrowserWindow takes secureWebPreferences() sees it.
+  const { BrowserWindow } = electron;
   return (kind) => {
     const spec = WINDOW_SPECS[kind];
     const window = new BrowserWindow({
@@ -62,15 +67,19 @@ export function createBrowserWindowFactory(options: WindowFactoryOptions): (kind
       height: spec.height,
       minWidth: 640,
       minHeight: 420,
+      // Shown by WindowManager on 'ready-to-show', so no empty frame flashes.
       show: false,
       icon: options.iconPath,
-      backgroundColor: nativeTheme.shouldUseDarkColors ? '#17191c' : '#ffffff',
+      backgroundColor: electron.nativeTheme.shouldUseDarkColors ? '#17191c' : '#ffffff',
       autoHideMenuBar: true,
-      webPreferences: secureWebPreferences(options.preloadPath),
+      webPreferences: secureWebPreferences(options.preloadPath, { devTools: options.devTools }),
     });
     hardenNavigation(navigationSurface(window.webContents), options.onBlocked);
-    window.once('ready-to-show', () => {
-      window.show();
+    window.on('close', (event) => {
+      if (options.closeAction() === 'minimize') {
+        event.preventDefault();
+        window.minimize();
+      }
     });
     void window.loadURL(appUrl(spec.fragment));
     const webContentsId = window.webContents.id;
@@ -78,6 +87,9 @@ export function createBrowserWindowFactory(options: WindowFactoryOptions): (kind
       webContentsId,
       show: () => {
         window.show();
+      },
+      hide: () => {
+        window.hide();
       },
       focus: () => {
         window.focus();
@@ -87,6 +99,9 @@ export function createBrowserWindowFactory(options: WindowFactoryOptions): (kind
       },
       isMinimized: () => window.isMinimized(),
       isDestroyed: () => window.isDestroyed(),
+      onReadyToShow: (listener) => {
+        window.once('ready-to-show', listener);
+      },
       onClosed: (listener) => {
         window.on('closed', listener);
       },
@@ -97,8 +112,8 @@ export function createBrowserWindowFactory(options: WindowFactoryOptions): (kind
 function menuItem(
   item: TrayMenuItem,
   onAction: (id: TrayAction) => void,
-  onAutostart: (enabled: boolean) => void,
-): MenuItemConstructorOptions {
+  onToggle: (id: TrayToggle, checked: boolean) => void,
+): Electron.MenuItemConstructorOptions {
   switch (item.kind) {
     case 'status':
       return { label: item.label, enabled: false };
@@ -118,22 +133,30 @@ function menuItem(
         checked: item.checked,
         enabled: item.enabled,
         click: (menuItemClicked) => {
-          onAutostart(menuItemClicked.checked);
+          onToggle(item.id, menuItemClicked.checked);
         },
       };
   }
 }
 
-export function electronTraySurface(iconDir: string, platform: NodeJS.Platform): TraySurface<Electron.Menu> {
-  const image = (status: Parameters<typeof trayIconPath>[1]): Electron.NativeImage => {
-    const icon = nativeImage.createFromPath(trayIconPath(iconDir, status, platform));
+export function electronTraySurface<Image extends DesktopImage, Menu>(
+  electron: Pick<DesktopElectron<Image, Menu>, 'Tray' | 'Menu' | 'nativeImage'>,
+  iconDir: string,
+  platform: NodeJS.Platform,
+): TraySurface<Menu> {
+  const image = (status: Parameters<typeof trayIconPath>[1]): Image => {
+    const icon = electron.nativeImage.createFromPath(trayIconPath(iconDir, status, platform));
+    // Black + alpha, tinted by the menu bar for light and dark (electron.d.ts `setTemplateImage`).
     if (platform === 'darwin') icon.setTemplateImage(true);
     return icon;
   };
   return {
     createTray(status, onClick) {
-      const tray = new Tray(image(status));
-      tray.on('click', onClick);
+      const tray = new electron.Tray(image(status));
+      // macOS: a click opens the menu, as menu-bar apps do. Windows: a left click opens the
+      // window, the right click the menu. Linux: 'click' comes only where the panel sends an
+      // activation (electron.d.ts Tray 'click'), so the menu's first item opens the window too.
+      if (platform !== 'darwin') tray.on('click', onClick);
       return {
         setImage: (next) => {
           tray.setImage(image(next));
@@ -141,7 +164,7 @@ export function electronTraySurface(iconDir: string, platform: NodeJS.Platform):
         setToolTip: (text) => {
           tray.setToolTip(text);
         },
-        setContextMenu: (menu: Electron.Menu) => {
+        setContextMenu: (menu: Menu) => {
           tray.setContextMenu(menu);
         },
         destroy: () => {
@@ -149,7 +172,7 @@ export function electronTraySurface(iconDir: string, platform: NodeJS.Platform):
         },
       };
     },
-    buildMenu: (items, onAction, onAutostart) =>
-      Menu.buildFromTemplate(items.map((item) => menuItem(item, onAction, onAutostart))),
+    buildMenu: (items, onAction, onToggle) =>
+      electron.Menu.buildFromTemplate(items.map((item) => menuItem(item, onAction, onToggle))),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The tray icon: its image and tooltip follow the agent's state; its menu offers the status line,
- * the windows, import, start at login and quit. Electron's Tray and Menu are injected (as in
- * Signal Desktop's SystemTrayService), so this logic is tested without Electron.
+ * the windows, import, start at login, notifications, (on Linux) what the close button does, and
+ * quit. Electron's Tray and Menu are injected (as in Signal Desktop's SystemTrayService), so this
+ * logic is tested without Electron.
  */
 import type { AutostartState } from '../shared/agent-api.js';
 import type { AgentSnapshot } from '../shared/agent-state.js';
@@ -12,7 +13,7 @@ export type TrayMenuItem =
   | { readonly kind: 'action'; readonly id: TrayAction; readonly label: string }
   | {
       readonly kind: 'checkbox';
-      readonly id: 'autostart';
+      readonly id: TrayToggle;
       readonly label: string;
       readonly checked: boolean;
       readonly enabled: boolean;
@@ -20,6 +21,13 @@ export type TrayMenuItem =
   | { readonly kind: 'separator' };
 
 export type TrayAction = 'open-window' | 'open-logs' | 'import-config' | 'quit';
+export type TrayToggle = 'autostart' | 'notifications' | 'close-minimizes';
+
+/** The app's own choices the menu shows; `closeMinimizes` null: not offered (only Linux offers it). */
+export interface TrayPreferences {
+  readonly notifications: boolean;
+  readonly closeMinimizes: boolean | null;
+}
 
 /** The part of an Electron `Tray` the service uses. */
 export interface TrayHandle<Menu> {
@@ -34,7 +42,7 @@ export interface TraySurface<Menu> {
   buildMenu(
     items: readonly TrayMenuItem[],
     onAction: (id: TrayAction) => void,
-    onAutostart: (enabled: boolean) => void,
+    onToggle: (id: TrayToggle, checked: boolean) => void,
   ): Menu;
 }
 
@@ -43,6 +51,8 @@ export interface TrayActions {
   openLogs(): void;
   importConfig(): void;
   setAutostart(enabled: boolean): void;
+  setNotifications(enabled: boolean): void;
+  setCloseMinimizes(enabled: boolean): void;
   quit(): void;
 }
 
@@ -54,7 +64,11 @@ export function trayStatusLine(snapshot: AgentSnapshot): string {
   return `${APP_NAME}: ${stateLabel(snapshot.state)}${snapshot.state.phase === 'unconfigured' ? '' : server}`;
 }
 
-export function trayMenuItems(snapshot: AgentSnapshot, autostart: AutostartState): TrayMenuItem[] {
+export function trayMenuItems(
+  snapshot: AgentSnapshot,
+  autostart: AutostartState,
+  preferences: TrayPreferences,
+): TrayMenuItem[] {
   return [
     { kind: 'status', label: trayStatusLine(snapshot) },
     { kind: 'separator' },
@@ -69,6 +83,24 @@ export function trayMenuItems(snapshot: AgentSnapshot, autostart: AutostartState
       checked: autostart.enabled,
       enabled: autostart.supported,
     },
+    {
+      kind: 'checkbox',
+      id: 'notifications',
+      label: 'Notifications',
+      checked: preferences.notifications,
+      enabled: true,
+    },
+    ...(preferences.closeMinimizes === null
+      ? []
+      : [
+          {
+            kind: 'checkbox',
+            id: 'close-minimizes',
+            label: 'Close button minimises the window',
+            checked: preferences.closeMinimizes,
+            enabled: true,
+          } as const,
+        ]),
     { kind: 'separator' },
     { kind: 'action', id: 'quit', label: 'Quit' },
   ];
@@ -80,11 +112,13 @@ export class TrayService<Menu> {
   #tray: TrayHandle<Menu> | null = null;
   #snapshot: AgentSnapshot | null = null;
   #autostart: AutostartState = { supported: false, enabled: false };
+  #preferences: TrayPreferences;
   #rendered = { status: '', menu: '' };
 
-  constructor(surface: TraySurface<Menu>, actions: TrayActions) {
+  constructor(surface: TraySurface<Menu>, actions: TrayActions, preferences: TrayPreferences) {
     this.#surface = surface;
     this.#actions = actions;
+    this.#preferences = preferences;
   }
 
   update(snapshot: AgentSnapshot): void {
@@ -97,6 +131,11 @@ export class TrayService<Menu> {
     this.#render();
   }
 
+  setPreferences(preferences: TrayPreferences): void {
+    this.#preferences = preferences;
+    this.#render();
+  }
+
   destroy(): void {
     this.#tray?.destroy();
     this.#tray = null;
@@ -106,7 +145,7 @@ export class TrayService<Menu> {
     const snapshot = this.#snapshot;
     if (snapshot === null) return;
     const status = agentStatus(snapshot.state);
-    const items = trayMenuItems(snapshot, this.#autostart);
+    const items = trayMenuItems(snapshot, this.#autostart, this.#preferences);
     let tray = this.#tray;
     if (tray === null) {
       tray = this.#surface.createTray(status, () => {
@@ -129,12 +168,26 @@ export class TrayService<Menu> {
           (id) => {
             this.#run(id);
           },
-          (enabled) => {
-            this.#actions.setAutostart(enabled);
+          (id, checked) => {
+            this.#toggle(id, checked);
           },
         ),
       );
       this.#rendered.menu = menuKey;
+    }
+  }
+
+  #toggle(id: TrayToggle, checked: boolean): void {
+    switch (id) {
+      case 'autostart':
+        this.#actions.setAutostart(checked);
+        return;
+      case 'notifications':
+        this.#actions.setNotifications(checked);
+        return;
+      case 'close-minimizes':
+        this.#actions.setCloseMinimizes(checked);
+        return;
     }
   }
 

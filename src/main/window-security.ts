@@ -1,12 +1,14 @@
 /**
  * Electron's security checklist applied to every window: isolated, sandboxed renderer without
- * Node; no navigation away from our page, no new windows, no webviews, no permissions.
+ * Node; no navigation away from our page, no new windows, no webviews, no permissions; no
+ * developer tools in a packaged build (`devTools: false` also disables their keyboard shortcuts).
  */
 import type { WebPreferences } from 'electron';
 
-export function secureWebPreferences(preloadPath: string): WebPreferences {
+export function secureWebPreferences(preloadPath: string, options: { readonly devTools: boolean }): WebPreferences {
   return {
     preload: preloadPath,
+    devTools: options.devTools,
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,

@@ -1,32 +1,20 @@
 /**
  * What `npm run dist` would ship, checked without Electron's binary: electron-builder packs the
- * unpacked Linux app around a placeholder Electron, and the test reads its app.asar.
+ * unpacked Linux app around a placeholder Electron, and the test reads its app.asar, the flipped
+ * fuse wire, and the desktop entry electron-builder writes into the deb and rpm packages.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AsarArchive } from './asar-archive.js';
+import { electronPlaceholder, PACKAGED_FUSES, readFuseWire } from './electron-placeholder.js';
 
 const run = promisify(execFile);
-
-/** @electron/fuses' marker that precedes the fuse wire in Electron's binary. */
-const FUSE_SENTINEL = Buffer.from('dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX');
-/** Fuse positions in wire version 1 (Electron's fuses.json5). */
-const FUSES = [
-  'RunAsNode',
-  'EnableCookieEncryption',
-  'EnableNodeOptionsEnvironmentVariable',
-  'EnableNodeCliInspectArguments',
-  'EnableEmbeddedAsarIntegrityValidation',
-  'OnlyLoadAppFromAsar',
-  'LoadBrowserProcessSpecificV8Snapshot',
-  'GrantFileProtocolExtraPrivileges',
-] as const;
 const root = path.resolve('.');
 
 describe('packaged app (electron-builder --linux dir)', () => {
@@ -43,19 +31,26 @@ describe('packaged app (electron-builder --linux dir)', () => {
     // Stands in for Electron's unpacked distribution, which cannot be downloaded here.
     const electronDist = path.join(dir, 'electron-dist');
     await mkdir(electronDist);
-    // It carries Electron's fuse wire (sentinel, version 1, 8 fuses in Electron's default states)
-    // so that electron-builder flips the configured fuses in it as it would in the real binary.
-    await writeFile(
-      path.join(electronDist, 'electron'),
-      Buffer.concat([
-        Buffer.from('#!/bin/sh\necho "placeholder for the Electron binary"\n# '),
-        FUSE_SENTINEL,
-        Buffer.from([1, 8]),
-        Buffer.from('10110001'),
-        Buffer.from('\n'),
-      ]),
-    );
+    await writeFile(path.join(electronDist, 'electron'), electronPlaceholder());
     await chmod(path.join(electronDist, 'electron'), 0o755);
+    // After packing: the desktop entry as electron-builder computes it for the deb and rpm
+    // packages (FpmTarget: the linux options merged with the target's), which a --dir build
+    // does not write.
+    const helper = createRequire(import.meta.url).resolve('app-builder-lib/out/targets/LinuxTargetHelper.js');
+    const hook = path.join(dir, 'record-desktop-entry.cjs');
+    await writeFile(
+      hook,
+      `const { writeFile } = require('node:fs/promises');
+const path = require('node:path');
+const { LinuxTargetHelper } = require(${JSON.stringify(helper)});
+module.exports = async function afterPack(context) {
+  const packager = context.packager;
+  const options = { ...packager.platformSpecificBuildOptions, ...(packager.config.deb ?? {}) };
+  const entry = await new LinuxTargetHelper(packager).computeDesktopEntry(options);
+  await writeFile(path.join(context.outDir, 'desktop-entry'), entry);
+};
+`,
+    );
     await run(
       process.execPath,
       [
@@ -64,6 +59,7 @@ describe('packaged app (electron-builder --linux dir)', () => {
         'dir',
         `-c.electronDist=${electronDist}`,
         `-c.directories.output=${path.join(dir, 'release')}`,
+        `-c.afterPack=${hook}`,
       ],
       {
         cwd: root,
@@ -86,22 +82,21 @@ describe('packaged app (electron-builder --linux dir)', () => {
     expect(files.length).toBeGreaterThan(50);
   });
 
-  it('flips Electron fuses so the app cannot be run as plain Node, inspected, or loaded from outside its app.asar', async () => {
-    const binary = await readFile(path.join(appDir, 'cluvio-agent-desktop'));
-    const at = binary.indexOf(FUSE_SENTINEL) + FUSE_SENTINEL.length;
-    expect(binary[at]).toBe(1);
-    const wire = binary.subarray(at + 2, at + 2 + (binary[at + 1] ?? 0)).toString('latin1');
-    const fuses = Object.fromEntries(FUSES.map((name, i) => [name, wire[i] === '1']));
-    expect(fuses).toEqual({
-      RunAsNode: false,
-      EnableCookieEncryption: true,
-      EnableNodeOptionsEnvironmentVariable: false,
-      EnableNodeCliInspectArguments: false,
-      EnableEmbeddedAsarIntegrityValidation: true,
-      OnlyLoadAppFromAsar: true,
-      LoadBrowserProcessSpecificV8Snapshot: false,
-      GrantFileProtocolExtraPrivileges: false,
-    });
+  it('flips Electron 45’s fuses so the app cannot be run as plain Node, inspected, or loaded from outside its app.asar', async () => {
+    expect(readFuseWire(await readFile(path.join(appDir, 'cluvio-agent-desktop')))).toEqual(PACKAGED_FUSES);
+  });
+
+  it('the desktop entry offers the app for .toml files (application/toml) and takes files as %U', async () => {
+    const entry = await readFile(path.join(dir, 'release', 'desktop-entry'), 'utf8');
+    const keys = new Map(
+      entry
+        .split('\n')
+        .filter((line) => line.includes('='))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+    );
+    expect(keys.get('MimeType')).toBe('application/toml;');
+    expect(keys.get('Exec')).toBe('"/opt/Cluvio Agent/cluvio-agent-desktop" %U');
+    expect(keys.get('Name')).toBe('Cluvio Agent');
   });
 
   it('contains the main process, host, engine, preload and renderer bundles, and the tray icons', async () => {
@@ -115,8 +110,11 @@ describe('packaged app (electron-builder --linux dir)', () => {
       '/dist/preload/preload.cjs',
       '/dist/renderer/index.html',
       '/build/icons/tray/onlineTemplate.png',
-      '/build/icons/tray/error@2x.png',
+      '/build/icons/tray/onlineTemplate@2x.png',
+      '/build/icons/tray/backing-off.ico',
+      '/build/icons/tray/error.png',
       '/build/icons/icon.png',
+      '/build/icons/icon.ico',
     ]) {
       expect(files).toContain(file);
     }
@@ -176,9 +174,9 @@ describe('packaged app (electron-builder --linux dir)', () => {
       seen.add(file);
       const source = asar.read(file).toString('utf8');
       for (const match of source.matchAll(
-        /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]/g,
+        /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|\n)\s*import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
       )) {
-        const specifier = match[1] ?? match[2] ?? '';
+        const specifier = match[1] ?? match[2] ?? match[3] ?? '';
         if (specifier.startsWith('.')) {
           const target = path.posix.join(path.posix.dirname(file), specifier);
           if (files.includes(target)) visit(target);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentHost } from '../../../src/host/agent-host.js';
-import { configFileArgument, startHidden } from '../../../src/main/config-file-argument.js';
 import { importConfigFile, importResultMessage } from '../../../src/main/import-config-file.js';
 import type { AgentConfig } from '../../../src/tunnel/config/index.js';
 import { closedLoopbackPort, offlineConfig } from '../host/support/offline-config.js';
@@ -20,15 +19,6 @@ describe('a config file given by path (command line, open with, tray picker)', (
   afterEach(async () => {
     await host.close();
     await rm(dir, { recursive: true, force: true });
-  });
-
-  it('finds a .toml among the arguments, relative to the launching directory', () => {
-    expect(configFileArgument(['/opt/app/cluvio-agent', '--hidden', 'Downloads/cluvio-agent.toml'], '/home/ana')).toBe(
-      '/home/ana/Downloads/cluvio-agent.toml',
-    );
-    expect(configFileArgument(['/opt/app/cluvio-agent', '/tmp/x.TOML'], '/')).toBe('/tmp/x.TOML');
-    expect(configFileArgument(['/opt/app/cluvio-agent', '--hidden'], '/')).toBeNull();
-    expect(startHidden(['/opt/app/cluvio-agent', '--hidden'])).toBe(true);
   });
 
   it('imports a valid file into the user location, owner-only', async () => {

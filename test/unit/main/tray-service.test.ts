@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type TrayAction, type TrayMenuItem, TrayService, type TraySurface } from '../../../src/main/tray-service.js';
+import {
+  type TrayAction,
+  type TrayMenuItem,
+  TrayService,
+  type TraySurface,
+  type TrayToggle,
+} from '../../../src/main/tray-service.js';
 import type { AgentSnapshot, AgentState } from '../../../src/shared/agent-state.js';
 import type { AgentStatus } from '../../../src/shared/agent-status.js';
 
@@ -11,7 +17,7 @@ class RecordingTraySurface implements TraySurface<readonly TrayMenuItem[]> {
   menusBuilt = 0;
   click: () => void = () => undefined;
   action: (id: TrayAction) => void = () => undefined;
-  autostart: (enabled: boolean) => void = () => undefined;
+  toggle: (id: TrayToggle, checked: boolean) => void = () => undefined;
   destroyed = false;
 
   createTray(status: AgentStatus, onClick: () => void) {
@@ -32,11 +38,11 @@ class RecordingTraySurface implements TraySurface<readonly TrayMenuItem[]> {
   buildMenu(
     items: readonly TrayMenuItem[],
     onAction: (id: TrayAction) => void,
-    onAutostart: (enabled: boolean) => void,
+    onToggle: (id: TrayToggle, checked: boolean) => void,
   ) {
     this.menusBuilt += 1;
     this.action = onAction;
-    this.autostart = onAutostart;
+    this.toggle = onToggle;
     return items;
   }
 }
@@ -67,16 +73,22 @@ const snapshot = (state: AgentState, withConfig = true): AgentSnapshot => ({
   counters,
 });
 
-function setup() {
+function setup(closeMinimizes: boolean | null = null) {
   const surface = new RecordingTraySurface();
   const calls: string[] = [];
-  const tray = new TrayService(surface, {
-    openWindow: () => calls.push('window'),
-    openLogs: () => calls.push('logs'),
-    importConfig: () => calls.push('import'),
-    setAutostart: (enabled) => calls.push(`autostart:${enabled}`),
-    quit: () => calls.push('quit'),
-  });
+  const tray = new TrayService(
+    surface,
+    {
+      openWindow: () => calls.push('window'),
+      openLogs: () => calls.push('logs'),
+      importConfig: () => calls.push('import'),
+      setAutostart: (enabled) => calls.push(`autostart:${enabled}`),
+      setNotifications: (enabled) => calls.push(`notifications:${enabled}`),
+      setCloseMinimizes: (enabled) => calls.push(`close-minimizes:${enabled}`),
+      quit: () => calls.push('quit'),
+    },
+    { notifications: true, closeMinimizes },
+  );
   return { surface, calls, tray };
 }
 
@@ -106,7 +118,7 @@ describe('TrayService', () => {
     expect(surface.tooltips.at(-1)).toBe('Cluvio Agent: Not configured');
   });
 
-  it('offers open window, logs, import, start at login and quit, each doing what it says', () => {
+  it('offers open window, logs, import, start at login, notifications and quit, each doing what it says', () => {
     const { surface, calls, tray } = setup();
     tray.update(snapshot({ phase: 'idle' }));
     expect(surface.menu.map((item) => ('label' in item ? item.label : '—'))).toEqual([
@@ -117,21 +129,41 @@ describe('TrayService', () => {
       'Import config…',
       '—',
       'Start at login',
+      'Notifications',
       '—',
       'Quit',
     ]);
     for (const id of ['open-window', 'open-logs', 'import-config', 'quit'] as const) surface.action(id);
-    surface.autostart(true);
+    surface.toggle('autostart', true);
+    surface.toggle('notifications', false);
     surface.click();
-    expect(calls).toEqual(['window', 'logs', 'import', 'quit', 'autostart:true', 'window']);
+    expect(calls).toEqual(['window', 'logs', 'import', 'quit', 'autostart:true', 'notifications:false', 'window']);
+  });
+
+  it('offers the close-button choice only where asked (Linux), and shows the preferences as they are', () => {
+    const { surface, calls, tray } = setup(false);
+    tray.update(snapshot({ phase: 'idle' }));
+    expect(surface.menu.find((item) => item.kind === 'checkbox' && item.id === 'close-minimizes')).toMatchObject({
+      label: 'Close button minimises the window',
+      checked: false,
+    });
+    surface.toggle('close-minimizes', true);
+    expect(calls).toEqual(['close-minimizes:true']);
+    tray.setPreferences({ notifications: false, closeMinimizes: true });
+    expect(surface.menu.filter((item) => item.kind === 'checkbox').map((item) => [item.id, item.checked])).toEqual([
+      ['autostart', false],
+      ['notifications', false],
+      ['close-minimizes', true],
+    ]);
   });
 
   it('shows start at login checked when enabled, and greyed out where unsupported', () => {
     const { surface, tray } = setup();
     tray.update(snapshot({ phase: 'idle' }));
-    expect(surface.menu.find((item) => item.kind === 'checkbox')).toMatchObject({ checked: false, enabled: false });
+    const autostart = () => surface.menu.find((item) => item.kind === 'checkbox' && item.id === 'autostart');
+    expect(autostart()).toMatchObject({ checked: false, enabled: false });
     tray.setAutostart({ supported: true, enabled: true });
-    expect(surface.menu.find((item) => item.kind === 'checkbox')).toMatchObject({ checked: true, enabled: true });
+    expect(autostart()).toMatchObject({ checked: true, enabled: true });
   });
 
   it('leaves the native tray alone when a snapshot changes nothing it shows (counters tick often)', () => {

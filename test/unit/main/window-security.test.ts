@@ -7,9 +7,10 @@ import {
 } from '../../../src/main/window-security.js';
 
 describe('window security', () => {
-  it('every window is isolated and sandboxed, without Node, webviews or insecure content', () => {
-    expect(secureWebPreferences('/app/dist/preload/preload.cjs')).toMatchObject({
+  it('every window is isolated and sandboxed, without Node, webviews, insecure content or (packaged) developer tools', () => {
+    expect(secureWebPreferences('/app/dist/preload/preload.cjs', { devTools: false })).toMatchObject({
       preload: '/app/dist/preload/preload.cjs',
+      devTools: false,
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
