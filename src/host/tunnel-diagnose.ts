@@ -9,7 +9,7 @@ import type { DiagnoseReport } from '../shared/diagnose-report.js';
 import { runDiagnose, type DiagnoseConfig } from '../tunnel/agent/diagnose.js';
 import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
 import { configSearchOrder, type AgentConfig, type ConfigSearchContext } from '../tunnel/config/index.js';
-import type { HostDiagnose, HostDiagnoseInput } from './agent-host.js';
+import type { HostDiagnose, HostDiagnoseInput } from './host-support.js';
 
 export interface TunnelDiagnoseOptions {
   readonly search: ConfigSearchContext;

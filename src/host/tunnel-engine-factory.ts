@@ -10,7 +10,7 @@
 import { Agent } from '../tunnel/agent/agent.js';
 import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
 import type { AgentConfig } from '../tunnel/config/index.js';
-import type { EngineFactory } from './agent-host.js';
+import type { EngineFactory } from './host-lifecycle.js';
 
 export interface TunnelEngineOptions {
   /** The version snapshots show: the desktop app's (or the CLI package's), not the protocol's 1.3.0. */
