@@ -8,13 +8,17 @@
  * environment variables), and the `diagnose` subcommand (diagnose-cli.ts).
  */
 import { Command } from 'commander';
-import { generateKeyPair } from '../tunnel/auth/key-pair.js';
-import { ConfigError } from '../tunnel/config/config-error.js';
-import type { Environment } from '../tunnel/config/env-overrides.js';
-import { locateConfigFile, readConfigFile } from '../tunnel/config/load-config.js';
-import { LogHub } from '../tunnel/log/logger.js';
-import { createStreamSink, shouldUseAnsi, type TextStream } from '../tunnel/log/stream-sink.js';
-import { DEFAULT_LOG_FILTER, LogFilterError, LogTargetFilter } from '../tunnel/log/target-filter.js';
+import { generateKeyPair } from '../tunnel/auth/index.js';
+import { ConfigError, type Environment, locateConfigFile, readConfigFile } from '../tunnel/config/index.js';
+import {
+  LogHub,
+  createStreamSink,
+  shouldUseAnsi,
+  type TextStream,
+  DEFAULT_LOG_FILTER,
+  LogFilterError,
+  LogTargetFilter,
+} from '../tunnel/log/index.js';
 import { configSearchHelp } from './agent-help.js';
 import { dashboardHelp } from './dashboard-help.js';
 import { parseDashboardAddress, type DashboardAddress } from './dashboard-address.js';

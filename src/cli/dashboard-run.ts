@@ -15,22 +15,23 @@
  * As in a plain run: the proxy goes to every engine the host creates, `--metrics-address` serves
  * the host's state and counters, and a clock jump or network change triggers a connection check.
  */
-import type { AgentEngine } from '../tunnel/agent/engine.js';
+import type { AgentEngine, ProxySettings } from '../tunnel/agent/index.js';
 import type { AgentState } from '../shared/agent-state.js';
 import type { LogFieldValue, LogRecord } from '../shared/log-record.js';
-import type { AgentConfig } from '../tunnel/config/agent-config.js';
-import type { ConfigSearchContext } from '../tunnel/config/search-order.js';
-import { ROOT_MODULE, type LogSink } from '../tunnel/log/logger.js';
-import type { TextStream } from '../tunnel/log/stream-sink.js';
-import type { LogTargetFilter } from '../tunnel/log/target-filter.js';
+import {
+  type AgentConfig,
+  type ConfigSearchContext,
+  DEFAULT_PING_FREQUENCY,
+  durationToMs,
+  parseHumantimeDuration,
+} from '../tunnel/config/index.js';
+import { ROOT_MODULE, type LogSink, type TextStream, type LogTargetFilter } from '../tunnel/log/index.js';
 import type { AgentHost } from '../host/agent-host.js';
 import { startDashboard, type Dashboard } from '../host/dashboard-server.js';
 import { CommandLineSettings } from '../host/app-settings.js';
 import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { tunnelEngineFactory } from '../host/tunnel-engine-factory.js';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
-import { DEFAULT_PING_FREQUENCY, durationToMs, parseHumantimeDuration } from '../tunnel/config/index.js';
 import type { DashboardAddress } from './dashboard-address.js';
 import { packageVersion } from './package-version.js';
 import {

@@ -17,9 +17,14 @@
  */
 import { Command, Option } from 'commander';
 import { REASONS } from '../tunnel/codec/index.js';
-import { LogHub } from '../tunnel/log/logger.js';
-import { createStreamSink, shouldUseAnsi, type TextStream } from '../tunnel/log/stream-sink.js';
-import { LogFilterError, LogTargetFilter } from '../tunnel/log/target-filter.js';
+import {
+  LogHub,
+  createStreamSink,
+  shouldUseAnsi,
+  type TextStream,
+  LogFilterError,
+  LogTargetFilter,
+} from '../tunnel/log/index.js';
 import { AdminClient, AdminClientError } from '../gateway/admin-client.js';
 import { parseReason } from '../gateway/admin-server.js';
 import type { AgentInfo, RouteInfo, StreamInfo, SwitchResult, TestResult } from '../gateway/index.js';

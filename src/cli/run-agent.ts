@@ -16,13 +16,9 @@
 import type { ConfigFailure } from '../host/config-binding.js';
 import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { startMetricsServer, type MetricsServer } from '../host/metrics-server.js';
-import { Agent } from '../tunnel/agent/agent.js';
-import { proxyApplies, type ProxySettings } from '../tunnel/agent/proxy-config.js';
-import type { AgentConfig } from '../tunnel/config/agent-config.js';
-import type { LocatedConfigFile } from '../tunnel/config/load-config.js';
-import type { LogHub } from '../tunnel/log/logger.js';
-import type { LogFields } from '../tunnel/log/logger.js';
-import type { TextStream } from '../tunnel/log/stream-sink.js';
+import { Agent, proxyApplies, type ProxySettings } from '../tunnel/agent/index.js';
+import type { AgentConfig, LocatedConfigFile } from '../tunnel/config/index.js';
+import type { LogHub, LogFields, TextStream } from '../tunnel/log/index.js';
 import type { DashboardAddress } from './dashboard-address.js';
 import { packageVersion } from './package-version.js';
 

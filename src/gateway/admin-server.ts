@@ -27,7 +27,7 @@ import type { AgentStatus } from './agent-registry.js';
 import { GatewayError, type GatewayErrorCode } from './errors.js';
 import type { Gateway } from './gateway.js';
 import { parseListenAddress } from './gateway-config.js';
-import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/loopback-host.js';
+import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/index.js';
 import type { ListenAddress } from './route.js';
 
 export interface AdminServerOptions {

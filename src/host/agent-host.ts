@@ -14,7 +14,7 @@
 import type { AgentApi, Unsubscribe } from '../shared/agent-api.js';
 import type { AgentSnapshot } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
-import type { EngineMetrics } from '../tunnel/agent/agent-metrics.js';
+import type { EngineMetrics } from '../tunnel/agent/index.js';
 import type { ConfigStart } from './config-from-disk.js';
 import { HostLifecycle, type HostLifecycleOptions } from './host-lifecycle.js';
 import { HostPublisher, type HostPublisherOptions } from './host-publisher.js';

@@ -17,8 +17,7 @@ import type {
 } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
 import { parseTargetAddress } from '../shared/target-address.js';
-import type { EngineMetrics } from '../tunnel/agent/agent-metrics.js';
-import type { AgentEngine } from '../tunnel/agent/engine.js';
+import type { EngineMetrics, AgentEngine } from '../tunnel/agent/index.js';
 import type { ConfigBinding } from './config-binding.js';
 import {
   type ConfigStart,

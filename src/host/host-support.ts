@@ -14,7 +14,7 @@ import type { AgentApi, HostInfo, SupportBundleResult } from '../shared/agent-ap
 import type { ConfigProblem } from '../shared/agent-state.js';
 import type { DiagnoseReport } from '../shared/diagnose-report.js';
 import type { LogFieldValue, LogLevel } from '../shared/log-record.js';
-import type { Environment } from '../tunnel/config/env-overrides.js';
+import type { Environment } from '../tunnel/config/index.js';
 import type { AppSettingsControl } from './app-settings.js';
 import type { AutostartControl } from './autostart-control.js';
 import type { ConfigBinding } from './config-binding.js';

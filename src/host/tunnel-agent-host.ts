@@ -3,7 +3,7 @@
  * main process and `cluvio-agent --dashboard` both construct the host through this.
  */
 import path from 'node:path';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
+import type { ProxySettings } from '../tunnel/agent/index.js';
 import type { AgentConfig, ConfigSearchContext } from '../tunnel/config/index.js';
 import { AgentHost, type AgentHostOptions } from './agent-host.js';
 import { bundleSecrets } from './diagnose-bundle.js';

@@ -7,8 +7,7 @@
  * and the CLI's terminal. The constructor throws when `[server] trust` cannot be used; the host
  * then shows the agent as stopped with that reason.
  */
-import { Agent } from '../tunnel/agent/agent.js';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
+import { Agent, type ProxySettings } from '../tunnel/agent/index.js';
 import type { AgentConfig } from '../tunnel/config/index.js';
 import type { EngineFactory } from './host-lifecycle.js';
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { app, dialog, ipcMain, Menu, powerMonitor, protocol, session, shell } from 'electron';
 import { FileAppSettings } from '../host/app-settings.js';
 import { NetworkChangeDetector } from '../host/network-change-detector.js';
-import { proxyFromEnvironment } from '../tunnel/agent/proxy-config.js';
+import { proxyFromEnvironment } from '../tunnel/agent/index.js';
 import { XdgAutostart } from '../host/xdg-autostart.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import type { AutostartControl } from '../host/autostart-control.js';
