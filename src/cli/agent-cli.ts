@@ -42,7 +42,7 @@ export interface AgentCliContext {
   readonly homeDir: string;
 }
 
-interface AgentOptions {
+interface AgentCommandOptions {
   readonly config?: string;
   readonly version?: boolean;
   readonly log?: string;
@@ -96,7 +96,7 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
   const command = buildCommand(context);
   const ended = parseCommandLine(command, argv);
   if (ended !== undefined) return ended;
-  const options = command.opts<AgentOptions>();
+  const options = command.opts<AgentCommandOptions>();
 
   // As the reference: --version wins over everything else and needs no logging.
   if (options.version === true) {

@@ -19,7 +19,7 @@ import { parseCommandLine } from './command-line.js';
 import { packageVersion } from './package-version.js';
 import { resolveProxyOption, type ProxyOptionValue } from './proxy-option.js';
 
-interface DiagnoseOptions {
+interface DiagnoseCommandOptions {
   readonly config?: string;
   readonly proxy?: ProxyOptionValue;
   readonly target?: string[];
@@ -73,7 +73,7 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
   const command = buildCommand(context);
   const ended = parseCommandLine(command, argv);
   if (ended !== undefined) return ended;
-  const options = command.opts<DiagnoseOptions>();
+  const options = command.opts<DiagnoseCommandOptions>();
   const version = packageVersion();
 
   let diagnoseConfig: DiagnoseConfig;

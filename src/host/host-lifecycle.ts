@@ -31,7 +31,7 @@ import { writeConfigFile } from './config-import-writer.js';
 /** Creates an engine for a validated configuration read from `path` (not started yet). */
 export type EngineFactory<C> = (config: C, path: string) => AgentEngine;
 
-export interface LoadedConfig<C> {
+export interface ConfigInUse<C> {
   readonly config: C;
   readonly path: string;
   readonly public: PublicConfig;
@@ -77,7 +77,7 @@ export class HostLifecycle<C> {
 
   #engine: AgentEngine | null = null;
   #detachEngine: () => void = () => undefined;
-  #loaded: LoadedConfig<C> | null = null;
+  #loaded: ConfigInUse<C> | null = null;
   #problem: ConfigProblem | null = null;
   #engineError: { readonly message: string; readonly at: number } | null = null;
   /** Serialises start, import and stop: each replaces the engine. */
@@ -162,7 +162,7 @@ export class HostLifecycle<C> {
   }
 
   /** The configuration running (or last run), or null. Compared by identity to tell a new one. */
-  get loaded(): LoadedConfig<C> | null {
+  get loaded(): ConfigInUse<C> | null {
     return this.#loaded;
   }
 

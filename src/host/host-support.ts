@@ -19,7 +19,7 @@ import type { AppSettingsControl } from './app-settings.js';
 import type { AutostartControl } from './autostart-control.js';
 import type { ConfigBinding } from './config-binding.js';
 import { saveSupportBundleIn } from './diagnose-bundle.js';
-import type { HostLifecycle, LoadedConfig } from './host-lifecycle.js';
+import type { HostLifecycle, ConfigInUse } from './host-lifecycle.js';
 import type { HostPublisher } from './host-publisher.js';
 
 /** What the host knows when asked to diagnose (tunnel-diagnose.ts turns it into a run). */
@@ -94,7 +94,7 @@ export class HostSupport<C> {
   #diagnosing: Promise<DiagnoseReport> | null = null;
   #lastReport: {
     readonly report: DiagnoseReport;
-    readonly loaded: LoadedConfig<C> | null;
+    readonly loaded: ConfigInUse<C> | null;
     readonly problem: ConfigProblem | null;
   } | null = null;
 
