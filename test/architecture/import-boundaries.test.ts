@@ -1,11 +1,15 @@
 /**
- * The engine's boundaries, as eslint.config.js enforces them with `no-restricted-imports`:
+ * The boundaries eslint.config.js enforces with `no-restricted-imports`. The engine's:
  *
  * - the rest of src reaches src/tunnel only through its index files (src/tunnel/<module>/index.js);
  * - inside the engine a module reaches another only through that module's index file, and the
  *   layering is codec → mux → agent: codec imports neither mux nor agent, mux does not import
  *   agent, and no other engine module imports agent (the top);
  * - the engine imports nothing of the gateway, the host, the CLI or the desktop shell.
+ *
+ * And the processes': the engine, gateway, CLI and host run without Electron; src/shared
+ * (imported by the renderer) imports nothing of Node or the rest of src; the renderer reaches
+ * the agent only through AgentApi; the sandboxed preload has no Node module.
  *
  * test/ and bench/ may import the engine's internals (unit tests of internals must): the rules
  * are about src/. The project's own configuration lints seeded imports here (without type
@@ -33,7 +37,7 @@ async function importFindings(file: string, specifier: string): Promise<string[]
 const FRONT_DOOR = 'Outside src/tunnel, import the engine through its index files only';
 const MODULE_INDEX = "Between the engine's modules, import the other module's index.js only";
 
-describe('engine boundaries (eslint.config.js)', () => {
+describe('import boundaries (eslint.config.js)', () => {
   it('no file in src breaks them', async () => {
     const results = await eslint.lintFiles(['src']);
     const findings = results.flatMap((result) =>
@@ -57,6 +61,13 @@ describe('engine boundaries (eslint.config.js)', () => {
     ['src/tunnel/config/violation.ts', '../agent/index.js', 'agent is the top of the engine'],
     ['src/tunnel/log/violation.ts', '../../host/agent-host.js', 'The engine is a library'],
     ['src/tunnel/agent/violation.ts', '../../gateway/gateway.js', 'The engine is a library'],
+    ['src/host/violation.ts', 'electron', 'run without Electron'],
+    ['src/tunnel/mux/violation.ts', 'electron', 'run without Electron'],
+    ['src/cli/violation.ts', '../renderer/App.js', 'must not depend on the desktop shell'],
+    ['src/shared/violation.ts', 'node:fs', 'src/shared is imported by the renderer'],
+    ['src/shared/violation.ts', '../tunnel/agent/index.js', 'src/shared depends on nothing else in src'],
+    ['src/renderer/violation.ts', '../tunnel/agent/index.js', 'The renderer reaches the engine only through AgentApi'],
+    ['src/preload/violation.ts', 'fs', 'A sandboxed preload has no Node modules'],
   ])('catches a violation: %s importing %s', async (file, specifier, message) => {
     const findings = await importFindings(file, specifier);
     expect(findings).toHaveLength(1);
