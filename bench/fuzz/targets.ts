@@ -3,11 +3,9 @@
  * mangled download) controls. Each target states its oracle — what must hold for every input,
  * beyond "does not crash":
  *
- * - codec-frame-decoder: the push decoder (`FrameDecoder`) fed in arbitrary pieces agrees with
- *   a one-pass reading of the framing rules (PROTOCOL.md §3), throws nothing but
- *   `ProtocolError`, and never holds more than one prefix plus one maximal body.
- * - codec-frame-reader: the pull reader (`FrameReader`/`readFrame`, used on yamux streams) gives
- *   the same frames and the same ending (clean end, `truncated`, `frame-too-large`).
+ * - codec-frame-reader: the pull reader (`FrameReader`/`readFrame`, used on yamux streams) fed in
+ *   arbitrary pieces agrees with a one-pass reading of the framing rules (PROTOCOL.md §3): the
+ *   same frames and the same ending (clean end, `truncated`, `frame-too-large`).
  * - cbor-messages: each of the four message decoders returns a message or throws
  *   `ProtocolError`; a decoded message re-encodes to bytes that decode to the same message and
  *   encode to the same bytes again.
@@ -25,13 +23,7 @@ import { Duplex } from 'node:stream';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
 import { parse as parseToml } from '@iarna/toml';
-import {
-  FRAME_PREFIX_LENGTH,
-  FrameDecoder as CodecFrameDecoder,
-  FrameReader,
-  MAX_FRAME_LENGTH,
-  ProtocolError,
-} from '../../src/tunnel/codec/index.js';
+import { FRAME_PREFIX_LENGTH, FrameReader, MAX_FRAME_LENGTH, ProtocolError } from '../../src/tunnel/codec/index.js';
 import {
   decodeClientMessage,
   decodeConnectMessage,
@@ -157,69 +149,6 @@ function expectProtocolError(error: unknown, kinds: readonly string[], where: st
     );
   return error;
 }
-
-const codecFrameDecoder: FuzzTarget = {
-  name: 'codec-frame-decoder',
-  description: 'minicbor-io framing, push decoder (FrameDecoder), input in arbitrary pieces',
-  weight: 18,
-  check(corpus, probe, parameters) {
-    return checkProperty(
-      fc.property(codecInput(corpus), chunking, frameLimit, (bytes, sizes, maxLength) => {
-        probe();
-        const spec = specFraming(bytes, maxLength);
-        const decoder = new CodecFrameDecoder({ maxLength });
-        const frames: Buffer[] = [];
-        let end: FramingOutcome['end'] | null = null;
-        for (const piece of cut(bytes, sizes)) {
-          try {
-            frames.push(...decoder.push(piece));
-          } catch (error) {
-            expectProtocolError(error, ['frame-too-large'], 'FrameDecoder.push');
-            end = 'frame-too-large';
-            break;
-          }
-          if (decoder.bufferedLength > FRAME_PREFIX_LENGTH + maxLength)
-            throw violation(
-              `FrameDecoder holds ${decoder.bufferedLength} bytes, more than a prefix and a ${maxLength}-byte body`,
-            );
-        }
-        if (end === 'frame-too-large') {
-          // Refused once, refused for good: the stream position is lost.
-          try {
-            decoder.push(Buffer.alloc(1));
-            throw violation('FrameDecoder accepted input after refusing a frame');
-          } catch (error) {
-            if (error instanceof OracleViolation) throw error;
-            expectProtocolError(error, ['frame-too-large'], 'FrameDecoder.push after a refusal');
-          }
-        } else {
-          try {
-            decoder.end();
-            end = 'boundary';
-          } catch (error) {
-            // A refusal after frames that completed in the same push comes from the next call.
-            end = expectProtocolError(error, ['truncated', 'frame-too-large'], 'FrameDecoder.end')
-              .kind as FramingOutcome['end'];
-          }
-          if (end !== 'frame-too-large' && (end === 'boundary') !== decoder.atFrameBoundary)
-            throw violation('FrameDecoder.end and atFrameBoundary disagree');
-        }
-        if (end !== spec.end) throw violation(`FrameDecoder ended with ${end}, the framing rules say ${spec.end}`);
-        if (
-          !isDeepStrictEqual(
-            frames.map((f) => f.toString('hex')),
-            spec.frames.map((f) => f.toString('hex')),
-          )
-        ) {
-          throw violation(
-            `FrameDecoder gave ${frames.length} frames, the framing rules ${spec.frames.length} (or different bytes)`,
-          );
-        }
-      }),
-      parameters,
-    );
-  },
-};
 
 /** A byte stream that hands out `pieces` one per turn of the event loop, then ends. */
 class PieceStream extends Duplex {
@@ -691,7 +620,6 @@ const config: FuzzTarget = {
 };
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
-  codecFrameDecoder,
   codecFrameReader,
   cborMessages,
   yamuxFrameDecoder,

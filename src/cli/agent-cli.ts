@@ -8,13 +8,17 @@
  * environment variables), and the `diagnose` subcommand (diagnose-cli.ts).
  */
 import { Command } from 'commander';
-import { generateKeyPair } from '../tunnel/auth/key-pair.js';
-import { ConfigError } from '../tunnel/config/config-error.js';
-import type { Environment } from '../tunnel/config/env-overrides.js';
-import { locateConfigFile, readConfigFile } from '../tunnel/config/load-config.js';
-import { LogHub } from '../tunnel/log/logger.js';
-import { createStreamSink, shouldUseAnsi, type TextStream } from '../tunnel/log/stream-sink.js';
-import { DEFAULT_LOG_FILTER, LogFilterError, LogTargetFilter } from '../tunnel/log/target-filter.js';
+import { generateKeyPair } from '../tunnel/auth/index.js';
+import { ConfigError, type Environment, locateConfigFile, readConfigFile } from '../tunnel/config/index.js';
+import {
+  LogHub,
+  createStreamSink,
+  shouldUseAnsi,
+  type TextStream,
+  DEFAULT_LOG_FILTER,
+  LogFilterError,
+  LogTargetFilter,
+} from '../tunnel/log/index.js';
 import { configSearchHelp } from './agent-help.js';
 import { dashboardHelp } from './dashboard-help.js';
 import { parseDashboardAddress, type DashboardAddress } from './dashboard-address.js';
@@ -38,7 +42,7 @@ export interface AgentCliContext {
   readonly homeDir: string;
 }
 
-interface AgentOptions {
+interface AgentCommandOptions {
   readonly config?: string;
   readonly version?: boolean;
   readonly log?: string;
@@ -92,7 +96,7 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
   const command = buildCommand(context);
   const ended = parseCommandLine(command, argv);
   if (ended !== undefined) return ended;
-  const options = command.opts<AgentOptions>();
+  const options = command.opts<AgentCommandOptions>();
 
   // As the reference: --version wins over everything else and needs no logging.
   if (options.version === true) {

@@ -1,5 +1,5 @@
 /** The part of `--help` that explains where the configuration file is looked for, per OS and on this system. */
-import { configSearchOrder, type ConfigSearchContext } from '../tunnel/config/search-order.js';
+import { configSearchOrder, type ConfigSearchContext } from '../tunnel/config/index.js';
 
 export function configSearchHelp(context: ConfigSearchContext): string {
   const here = configSearchOrder(context)

@@ -15,25 +15,23 @@
  * As in a plain run: the proxy goes to every engine the host creates, `--metrics-address` serves
  * the host's state and counters, and a clock jump or network change triggers a connection check.
  */
-import path from 'node:path';
-import type { AgentEngine } from '../tunnel/agent/engine.js';
+import type { AgentEngine, ProxySettings } from '../tunnel/agent/index.js';
 import type { AgentState } from '../shared/agent-state.js';
 import type { LogFieldValue, LogRecord } from '../shared/log-record.js';
-import type { AgentConfig } from '../tunnel/config/agent-config.js';
-import { ConfigError } from '../tunnel/config/config-error.js';
-import { locateConfigFile, readConfigFile } from '../tunnel/config/load-config.js';
-import type { ConfigSearchContext } from '../tunnel/config/search-order.js';
-import { ROOT_MODULE, type LogSink } from '../tunnel/log/logger.js';
-import type { TextStream } from '../tunnel/log/stream-sink.js';
-import type { LogTargetFilter } from '../tunnel/log/target-filter.js';
+import {
+  type AgentConfig,
+  type ConfigSearchContext,
+  DEFAULT_PING_FREQUENCY,
+  durationToMs,
+  parseHumantimeDuration,
+} from '../tunnel/config/index.js';
+import { ROOT_MODULE, type LogSink, type TextStream, type LogTargetFilter } from '../tunnel/log/index.js';
 import type { AgentHost } from '../host/agent-host.js';
 import { startDashboard, type Dashboard } from '../host/dashboard-server.js';
 import { CommandLineSettings } from '../host/app-settings.js';
 import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { tunnelEngineFactory } from '../host/tunnel-engine-factory.js';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
-import { DEFAULT_PING_FREQUENCY, durationToMs, parseHumantimeDuration } from '../tunnel/config/index.js';
 import type { DashboardAddress } from './dashboard-address.js';
 import { packageVersion } from './package-version.js';
 import {
@@ -92,8 +90,18 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
     appVersion: packageVersion(),
     transport: 'dashboard',
     search: context.search,
-    // An import replaces the --config file; without one it goes to the user's location.
-    configPath: context.explicitConfig === undefined ? null : path.resolve(context.explicitConfig),
+    // The host finds and reads the configuration (an import replaces the --config file; without
+    // one it goes to the user's location); the terminal hears of it as in a plain run.
+    configPath: context.explicitConfig ?? null,
+    configEvents: {
+      found: (file, rule) => {
+        log('configuration', { path: file, rule });
+      },
+      loaded: (config) => {
+        const proxyChoice = proxyChoiceRecord(proxy, config.server.host);
+        if (proxyChoice !== null) log(proxyChoice.message, proxyChoice.fields);
+      },
+    },
     autostart: null,
     openFolder: null,
     proxy,
@@ -155,18 +163,10 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
 
   try {
     stderr.write(`dashboard: ${dashboard.url}\n`);
-    try {
-      const configFile = await locateConfigFile({ ...context.search, explicitPath: context.explicitConfig });
-      log('configuration', { path: configFile.path, rule: configFile.rule });
-      const config = await readConfigFile(configFile.path, context.search.env);
-      const proxyChoice = proxyChoiceRecord(proxy, config.server.host);
-      if (proxyChoice !== null) log(proxyChoice.message, proxyChoice.fields);
-      await host.startWith(config, path.resolve(configFile.path));
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      reportConfigError(stderr, error);
-      // The host finds the same problem and shows it, with the file and the key, in the dashboard.
-      await host.start();
+    const started = await host.start();
+    if (!started.ok) {
+      // Reported as a plain run does; the dashboard shows it with the file and the key.
+      reportConfigError(stderr, started.failure);
       stderr.write('dashboard: waiting for a configuration: import cluvio-agent.toml in the dashboard\n');
     }
     stopRecovery = startConnectionRecovery({

@@ -11,7 +11,7 @@ import pg from 'pg';
 import { AgentRegistry } from '../gateway/agent-registry.js';
 import { generateCertificateAuthority, issueServerCertificate } from '../gateway/certificates.js';
 import { Gateway, type RouteHandle, type TestResult } from '../gateway/gateway.js';
-import { Agent } from '../tunnel/agent/agent.js';
+import { Agent } from '../tunnel/agent/index.js';
 import { generateKeyPair } from '../tunnel/auth/index.js';
 import { parseAgentConfig } from '../tunnel/config/index.js';
 import type { LogHub } from '../tunnel/log/index.js';

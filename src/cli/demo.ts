@@ -4,9 +4,7 @@
  * Runs until Ctrl-C (or SIGTERM), then shuts everything down and exits 0. `--verbose` shows the
  * gateway's and the agent's info logs.
  */
-import { LogHub } from '../tunnel/log/logger.js';
-import { createStreamSink, shouldUseAnsi } from '../tunnel/log/stream-sink.js';
-import { LogTargetFilter } from '../tunnel/log/target-filter.js';
+import { LogHub, createStreamSink, shouldUseAnsi, LogTargetFilter } from '../tunnel/log/index.js';
 import { formatTable } from './gateway-format.js';
 import { DEMO_FORBIDDEN_TARGET, DEMO_QUERY, startDemo } from './demo-session.js';
 

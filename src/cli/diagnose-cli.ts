@@ -9,12 +9,9 @@ import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { formatDiagnoseStep, formatDiagnoseSummary } from '../shared/diagnose-report.js';
 import type { LogRecord } from '../shared/log-record.js';
-import { runDiagnose, type DiagnoseConfig } from '../tunnel/agent/diagnose.js';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
-import { ConfigError } from '../tunnel/config/config-error.js';
-import { locateConfigFile, readConfigFile } from '../tunnel/config/load-config.js';
-import { LogHub } from '../tunnel/log/logger.js';
-import { LogTargetFilter } from '../tunnel/log/target-filter.js';
+import { runDiagnose, type DiagnoseConfig, type ProxySettings } from '../tunnel/agent/index.js';
+import { ConfigError, locateConfigFile, readConfigFile } from '../tunnel/config/index.js';
+import { LogHub, LogTargetFilter } from '../tunnel/log/index.js';
 import { bundleSecrets, writeSupportBundle } from '../host/diagnose-bundle.js';
 import { createLogRedactor } from '../host/log-redaction.js';
 import type { AgentCliContext } from './agent-cli.js';
@@ -22,7 +19,7 @@ import { parseCommandLine } from './command-line.js';
 import { packageVersion } from './package-version.js';
 import { resolveProxyOption, type ProxyOptionValue } from './proxy-option.js';
 
-interface DiagnoseOptions {
+interface DiagnoseCommandOptions {
   readonly config?: string;
   readonly proxy?: ProxyOptionValue;
   readonly target?: string[];
@@ -76,7 +73,7 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
   const command = buildCommand(context);
   const ended = parseCommandLine(command, argv);
   if (ended !== undefined) return ended;
-  const options = command.opts<DiagnoseOptions>();
+  const options = command.opts<DiagnoseCommandOptions>();
   const version = packageVersion();
 
   let diagnoseConfig: DiagnoseConfig;

@@ -17,12 +17,17 @@
  */
 import { Command, Option } from 'commander';
 import { REASONS } from '../tunnel/codec/index.js';
-import { LogHub } from '../tunnel/log/logger.js';
-import { createStreamSink, shouldUseAnsi, type TextStream } from '../tunnel/log/stream-sink.js';
-import { LogFilterError, LogTargetFilter } from '../tunnel/log/target-filter.js';
+import {
+  LogHub,
+  createStreamSink,
+  shouldUseAnsi,
+  type TextStream,
+  LogFilterError,
+  LogTargetFilter,
+} from '../tunnel/log/index.js';
 import { AdminClient, AdminClientError } from '../gateway/admin-client.js';
 import { parseReason } from '../gateway/admin-server.js';
-import type { AgentInfo, RouteInfo, StreamInfo, SwitchResult, TestResult } from '../gateway/index.js';
+import type { AgentInfo, RouteInfo, GatewayStreamInfo, SwitchResult, TestResult } from '../gateway/index.js';
 import { DEFAULT_GATEWAY_PORT, writeGatewaySetup } from '../gateway/setup-files.js';
 import { formatAgents, formatRoutes, formatStreams } from './gateway-format.js';
 import { serveGateway, type ShutdownSignals } from './gateway-serve.js';
@@ -140,7 +145,7 @@ export async function runGatewayCli(argv: readonly string[], context: GatewayCli
     .addOption(configOption())
     .addOption(jsonOption())
     .action(async (options: { config: string; json?: boolean }) => {
-      const streams = await (await admin(options)).get<StreamInfo[]>('streams');
+      const streams = await (await admin(options)).get<GatewayStreamInfo[]>('streams');
       out(options.json === true ? `${JSON.stringify(streams, null, 2)}\n` : formatStreams(streams));
     });
 

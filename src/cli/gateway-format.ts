@@ -1,5 +1,5 @@
 /** Plain-text tables for the `cluvio-gateway` operator subcommands (`--json` prints the raw API answer). */
-import type { AgentInfo, RouteInfo, StreamInfo } from '../gateway/index.js';
+import type { AgentInfo, RouteInfo, GatewayStreamInfo } from '../gateway/index.js';
 
 /** Left-aligned columns separated by two spaces. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -37,7 +37,7 @@ export function formatAgents(agents: readonly AgentInfo[]): string {
   return formatTable(['AGENT', 'NAME', 'STATUS', 'STATE', 'CONNECTION', 'REMOTE', 'SINCE', 'STREAMS', 'BYTES'], rows);
 }
 
-export function formatStreams(streams: readonly StreamInfo[]): string {
+export function formatStreams(streams: readonly GatewayStreamInfo[]): string {
   if (streams.length === 0) return 'no open streams\n';
   return formatTable(
     ['STREAM', 'AGENT', 'CONNECTION', 'TARGET', 'CLOSE', 'ORIGIN', 'PHASE', 'TO AGENT', 'FROM AGENT', 'OPENED'],

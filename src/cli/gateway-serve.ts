@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { parseGatewayConfig } from '../gateway/gateway-config.js';
 import { startGatewayService } from '../gateway/gateway-service.js';
 import { GatewayFileError } from '../gateway/toml-text.js';
-import type { LogHub } from '../tunnel/log/logger.js';
+import type { LogHub } from '../tunnel/log/index.js';
 
 export type ShutdownSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
 

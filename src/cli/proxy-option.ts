@@ -3,8 +3,8 @@
  * the gateway goes through. An explicit URL wins over `https_proxy`/`HTTPS_PROXY`/`all_proxy`;
  * `--no-proxy` ignores them all; `no_proxy`/`NO_PROXY` exemptions apply in every case (as curl).
  */
-import { noProxyList, parseProxyUrl, proxyFromEnvironment, type ProxySettings } from '../tunnel/agent/proxy-config.js';
-import type { Environment } from '../tunnel/config/env-overrides.js';
+import { noProxyList, parseProxyUrl, proxyFromEnvironment, type ProxySettings } from '../tunnel/agent/index.js';
+import type { Environment } from '../tunnel/config/index.js';
 
 /** Commander's value: a URL, `false` for `--no-proxy`, undefined when neither was given. */
 export type ProxyOptionValue = string | false | undefined;

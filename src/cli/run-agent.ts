@@ -13,16 +13,12 @@
  * stderr; a port in use ends the run with exit 1); and a clock jump (the machine slept) or a
  * network change makes the engine check its connection at once (connection-recovery.ts).
  */
+import type { ConfigFailure } from '../host/config-binding.js';
 import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { startMetricsServer, type MetricsServer } from '../host/metrics-server.js';
-import { Agent } from '../tunnel/agent/agent.js';
-import { proxyApplies, type ProxySettings } from '../tunnel/agent/proxy-config.js';
-import type { AgentConfig } from '../tunnel/config/agent-config.js';
-import type { ConfigError } from '../tunnel/config/config-error.js';
-import type { LocatedConfigFile } from '../tunnel/config/load-config.js';
-import type { LogHub } from '../tunnel/log/logger.js';
-import type { LogFields } from '../tunnel/log/logger.js';
-import type { TextStream } from '../tunnel/log/stream-sink.js';
+import { Agent, proxyApplies, type ProxySettings } from '../tunnel/agent/index.js';
+import type { AgentConfig, LocatedConfigFile } from '../tunnel/config/index.js';
+import type { LogHub, LogFields, TextStream } from '../tunnel/log/index.js';
 import type { DashboardAddress } from './dashboard-address.js';
 import { packageVersion } from './package-version.js';
 
@@ -54,7 +50,7 @@ export const FAILURE_EXIT_CODE = 1;
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** A configuration that cannot be used, as the reference reports it: `config: …`, or where the search looked. */
-export function reportConfigError(stderr: TextStream, error: ConfigError): void {
+export function reportConfigError(stderr: TextStream, error: ConfigFailure): void {
   if (error.reason === 'not-found' && error.searched.length > 0) {
     const tried = error.searched.map((candidate) => `  ${candidate.path} (${candidate.rule})`).join('\n');
     stderr.write(`${error.message}\nlooked for:\n${tried}\n`);

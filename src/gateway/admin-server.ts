@@ -4,7 +4,7 @@
  *
  *     GET    /v1/agents                       → AgentInfo[]
  *     GET    /v1/connections                  → connections, also unauthenticated ones
- *     GET    /v1/streams                      → StreamInfo[]
+ *     GET    /v1/streams                      → GatewayStreamInfo[]
  *     GET    /v1/routes                       → RouteInfo[]
  *     POST   /v1/routes       {agent, target, listen?, halfClose?}   → RouteInfo
  *     DELETE /v1/routes/<id>
@@ -23,11 +23,11 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo } from 'node:net';
 import { REASONS, type Reason } from '../tunnel/codec/index.js';
 import type { Logger } from '../tunnel/log/index.js';
-import type { AgentStatus } from './agent-registry.js';
+import type { AgentRegistryStatus } from './agent-registry.js';
 import { GatewayError, type GatewayErrorCode } from './errors.js';
 import type { Gateway } from './gateway.js';
 import { parseListenAddress } from './gateway-config.js';
-import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/loopback-host.js';
+import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/index.js';
 import type { ListenAddress } from './route.js';
 
 export interface AdminServerOptions {
@@ -149,7 +149,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
         const status = requiredString(body, 'status');
         if (status !== 'enabled' && status !== 'disabled')
           throw new HttpError(400, 'INVALID_REQUEST', 'status must be "enabled" or "disabled"');
-        gateway.setStatus(id ?? '', status satisfies AgentStatus);
+        gateway.setStatus(id ?? '', status satisfies AgentRegistryStatus);
         await options.onRegistryChanged?.();
         options.log.info('agent status changed by the operator', { agent: id ?? '', status });
         return gateway.agents().find((agent) => agent.id === id || agent.name === id);

@@ -55,7 +55,7 @@ export type ConnectionPhase = 'handshaking' | 'accepted' | 'switching' | 'draini
 export type RejectionReason = Reason | 'handshake-timeout' | 'protocol-error' | 'connection-closed';
 
 /** A data stream the gateway opened, as the operator sees it. */
-export interface StreamInfo {
+export interface GatewayStreamInfo {
   /** Gateway-wide number of the stream (not the yamux id). */
   readonly id: number;
   readonly agentId: string;
@@ -246,7 +246,7 @@ export class AgentConnection {
     };
   }
 
-  streams(): StreamInfo[] {
+  streams(): GatewayStreamInfo[] {
     const agentId = this.#agentId ?? '';
     return [...this.#streams].map((record) => ({
       id: record.number,

@@ -7,14 +7,14 @@
 import { EventEmitter } from 'node:events';
 import { KeyTextError, decodeKeyText } from '../tunnel/auth/index.js';
 
-export type AgentStatus = 'enabled' | 'disabled';
+export type AgentRegistryStatus = 'enabled' | 'disabled';
 
 export interface AgentEntry {
   /** The agent id: base64url (no padding) of the agent's 32-byte X25519 public key. */
   readonly id: string;
   /** A label for operators (logs, `agents` listing, routes may name the agent by it). */
   readonly name: string;
-  readonly status: AgentStatus;
+  readonly status: AgentRegistryStatus;
 }
 
 export interface RegistryChange {
@@ -74,7 +74,7 @@ export class AgentRegistry extends EventEmitter<RegistryEvents> {
   }
 
   /** Changes the status of a known agent; false if the id is unknown. */
-  setStatus(id: string, status: AgentStatus): boolean {
+  setStatus(id: string, status: AgentRegistryStatus): boolean {
     const entry = this.#entries.get(id);
     if (entry === undefined) return false;
     this.set({ ...entry, status });

@@ -26,7 +26,7 @@ import { type Address, parseAddress } from '../tunnel/codec/index.js';
 import { durationToMs, parseHumantimeDuration } from '../tunnel/config/index.js';
 import type { ListenAddress } from './route.js';
 import { GatewayFileError, type TomlTable, isTomlTable } from './toml-text.js';
-import { isLoopbackHost } from '../tunnel/net/loopback-host.js';
+import { isLoopbackHost } from '../tunnel/net/index.js';
 
 export interface RouteConfig {
   readonly listen: ListenAddress;

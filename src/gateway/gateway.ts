@@ -33,9 +33,9 @@ import {
   type ConnectionHost,
   type ConnectionInfo,
   type RejectionReason,
-  type StreamInfo,
+  type GatewayStreamInfo,
 } from './agent-connection.js';
-import type { AgentRegistry, AgentStatus, RegistryChange } from './agent-registry.js';
+import type { AgentRegistry, AgentRegistryStatus, RegistryChange } from './agent-registry.js';
 import { GatewayError } from './errors.js';
 import { type GatewayFaults, NO_FAULTS } from './faults.js';
 import { type ListenAddress, Route, type RouteInfo } from './route.js';
@@ -79,7 +79,7 @@ export interface AgentInfo {
   readonly id: string;
   readonly name: string;
   /** Registry status; `unregistered` for a connection whose agent left the registry. */
-  readonly status: AgentStatus | 'unregistered';
+  readonly status: AgentRegistryStatus | 'unregistered';
   /** True while the agent has a connection that takes new streams. */
   readonly online: boolean;
   /** The connection that takes new streams, if any. */
@@ -312,7 +312,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   }
 
   /** Open data streams across all connections. */
-  streams(): StreamInfo[] {
+  streams(): GatewayStreamInfo[] {
     return [...this.#connections].flatMap((connection) => connection.streams());
   }
 
@@ -480,7 +480,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
    * Changes the agent's registry status. Disabling terminates its connections with
    * Terminate{Disabled} now (and every later connect gets the same until it is enabled).
    */
-  setStatus(agent: string, status: AgentStatus): void {
+  setStatus(agent: string, status: AgentRegistryStatus): void {
     this.#assertOpen();
     const agentId = this.#resolveAgentId(agent);
     // The registry's 'change' event does the rest (#applyRegistryChange).

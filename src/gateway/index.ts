@@ -20,12 +20,12 @@ export {
   type SwitchResult,
   type TestResult,
 } from './gateway.js';
-export type { ConnectionInfo, ConnectionPhase, RejectionReason, StreamInfo } from './agent-connection.js';
+export type { ConnectionInfo, ConnectionPhase, RejectionReason, GatewayStreamInfo } from './agent-connection.js';
 export {
   AgentRegistry,
   checkAgentId,
   type AgentEntry,
-  type AgentStatus,
+  type AgentRegistryStatus,
   type RegistryChange,
 } from './agent-registry.js';
 export {

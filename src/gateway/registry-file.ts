@@ -16,10 +16,10 @@ import { readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml } from '@iarna/toml';
 import type { Logger } from '../tunnel/log/index.js';
-import { type AgentEntry, type AgentRegistry, type AgentStatus, checkAgentId } from './agent-registry.js';
+import { type AgentEntry, type AgentRegistry, type AgentRegistryStatus, checkAgentId } from './agent-registry.js';
 import { GatewayFileError, isTomlTable, tomlString } from './toml-text.js';
 
-const STATUSES: readonly AgentStatus[] = ['enabled', 'disabled'];
+const STATUSES: readonly AgentRegistryStatus[] = ['enabled', 'disabled'];
 
 /** Parses the agents file's text; throws `GatewayFileError` naming the entry and key. */
 export function parseRegistryToml(text: string, file: string | null): AgentEntry[] {
@@ -52,10 +52,10 @@ export function parseRegistryToml(text: string, file: string | null): AgentEntry
     seen.add(id);
     if (name !== undefined && typeof name !== 'string')
       throw new GatewayFileError(file, `${where} name`, 'expected a string, e.g. name = "warehouse"');
-    if (status !== undefined && !STATUSES.includes(status as AgentStatus)) {
+    if (status !== undefined && !STATUSES.includes(status as AgentRegistryStatus)) {
       throw new GatewayFileError(file, `${where} status`, 'expected "enabled" or "disabled"');
     }
-    return { id, name: name ?? id.slice(0, 8), status: (status as AgentStatus | undefined) ?? 'enabled' };
+    return { id, name: name ?? id.slice(0, 8), status: (status as AgentRegistryStatus | undefined) ?? 'enabled' };
   });
 }
 

@@ -14,9 +14,9 @@ import { isIP, type Socket } from 'node:net';
 import type { AgentApi } from '../shared/agent-api.js';
 import { isAgentCallName, isAgentTopic } from '../shared/agent-api-protocol.js';
 import { dispatchAgentCall, subscribeAgentTopic } from '../shared/agent-api-dispatch.js';
-import { MAX_CONFIG_TEXT_LENGTH } from '../shared/agent-api-validation.js';
+import { MAX_CONFIG_TEXT_LENGTH } from '../shared/agent-api-arguments.js';
 import { defaultRendererDir, readRendererFile, RENDERER_CSP } from './renderer-files.js';
-import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/loopback-host.js';
+import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/index.js';
 
 export interface DashboardOptions {
   readonly api: AgentApi;

@@ -7,7 +7,7 @@
  * `--metrics-address` takes the same forms with the same rule (`parseMetricsAddress`): the
  * health and metrics endpoint has no token at all.
  */
-import { isLoopbackHost } from '../tunnel/net/loopback-host.js';
+import { isLoopbackHost } from '../tunnel/net/index.js';
 
 export interface DashboardAddress {
   readonly host: string;

@@ -14,8 +14,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import type { AgentSnapshot } from '../shared/agent-state.js';
 import { stateLabel } from '../shared/agent-status.js';
-import type { EngineMetrics } from '../tunnel/agent/agent-metrics.js';
-import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/loopback-host.js';
+import type { EngineMetrics } from '../tunnel/agent/index.js';
+import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/index.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheusMetrics } from './prometheus-metrics.js';
 
 /** What is scraped: the engine itself (CLI) or the host in front of it (app, dashboard). */

@@ -15,7 +15,7 @@ import {
   RECONNECT_CAUSES,
   STREAM_FAILURE_CODES,
   type EngineMetrics,
-} from '../tunnel/agent/agent-metrics.js';
+} from '../tunnel/agent/index.js';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

@@ -3,10 +3,12 @@
  * main process and `cluvio-agent --dashboard` both construct the host through this.
  */
 import path from 'node:path';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
+import type { ProxySettings } from '../tunnel/agent/index.js';
 import type { AgentConfig, ConfigSearchContext } from '../tunnel/config/index.js';
-import { AgentHost, type AgentHostOptions, type EngineFactory, type HostSupportBundleOptions } from './agent-host.js';
+import { AgentHost, type AgentHostOptions } from './agent-host.js';
 import { bundleSecrets } from './diagnose-bundle.js';
+import type { EngineFactory } from './host-lifecycle.js';
+import type { HostSupportBundleOptions } from './host-support.js';
 import { tunnelConfigBinding, userConfigLocation } from './tunnel-config-binding.js';
 import { tunnelDiagnose } from './tunnel-diagnose.js';
 import { tunnelEngineFactory } from './tunnel-engine-factory.js';

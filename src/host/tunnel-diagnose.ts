@@ -6,10 +6,9 @@
  */
 import path from 'node:path';
 import type { DiagnoseReport } from '../shared/diagnose-report.js';
-import { runDiagnose, type DiagnoseConfig } from '../tunnel/agent/diagnose.js';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
+import { runDiagnose, type DiagnoseConfig, type ProxySettings } from '../tunnel/agent/index.js';
 import { configSearchOrder, type AgentConfig, type ConfigSearchContext } from '../tunnel/config/index.js';
-import type { HostDiagnose, HostDiagnoseInput } from './agent-host.js';
+import type { HostDiagnose, HostDiagnoseInput } from './host-support.js';
 
 export interface TunnelDiagnoseOptions {
   readonly search: ConfigSearchContext;

@@ -7,10 +7,9 @@
  * and the CLI's terminal. The constructor throws when `[server] trust` cannot be used; the host
  * then shows the agent as stopped with that reason.
  */
-import { Agent } from '../tunnel/agent/agent.js';
-import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
+import { Agent, type ProxySettings } from '../tunnel/agent/index.js';
 import type { AgentConfig } from '../tunnel/config/index.js';
-import type { EngineFactory } from './agent-host.js';
+import type { EngineFactory } from './host-lifecycle.js';
 
 export interface TunnelEngineOptions {
   /** The version snapshots show: the desktop app's (or the CLI package's), not the protocol's 1.3.0. */

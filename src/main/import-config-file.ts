@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentApi, ConfigImportResult } from '../shared/agent-api.js';
-import { MAX_CONFIG_TEXT_LENGTH } from '../shared/agent-api-validation.js';
+import { MAX_CONFIG_TEXT_LENGTH } from '../shared/agent-api-arguments.js';
 
 export async function importConfigFile(api: Pick<AgentApi, 'importConfig'>, file: string): Promise<ConfigImportResult> {
   const fileName = path.basename(file);

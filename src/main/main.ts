@@ -15,7 +15,7 @@ import type { AutostartControl } from '../host/autostart-control.js';
 import { NetworkChangeDetector } from '../host/network-change-detector.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { XdgAutostart } from '../host/xdg-autostart.js';
-import { proxyFromEnvironment } from '../tunnel/agent/proxy-config.js';
+import { proxyFromEnvironment } from '../tunnel/agent/index.js';
 import { macApplicationMenu } from './app-menu.js';
 import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.js';
 import { ConfigFileArrivals, importArrivedFile } from './config-file-arrival.js';

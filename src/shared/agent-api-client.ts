@@ -1,15 +1,16 @@
 /**
- * The sending end of a transport: an `AgentApi` built on two primitives, `call` and `subscribe`.
- * The preload (over IPC) and the renderer's dashboard adapter (over HTTP + SSE) both use it.
+ * The sending end of a transport: an `AgentApi` built from the declaration (agent-api.ts) on two
+ * primitives, `call` and `subscribe`. The preload (over IPC) and the renderer's dashboard adapter
+ * (over HTTP + SSE) both use it.
  */
-import type { AgentApi, Unsubscribe } from './agent-api.js';
-import type {
-  AgentCallArg,
-  AgentCallName,
-  AgentCallResult,
-  AgentTopic,
-  AgentTopicPayloads,
-  CallReply,
+import { AGENT_API, type AgentApi, type Unsubscribe } from './agent-api.js';
+import { NO_ARGUMENT } from './agent-api-arguments.js';
+import {
+  AGENT_CALLS,
+  AGENT_TOPICS,
+  type AgentCallName,
+  type AgentTopic,
+  type CallReply,
 } from './agent-api-protocol.js';
 
 export interface AgentTransport {
@@ -28,14 +29,11 @@ export class AgentApiError extends Error {
   }
 }
 
-/** Topics whose latest payload is the whole state, replayed to a listener that joins later. */
-const STATEFUL_TOPICS: ReadonlySet<AgentTopic> = new Set(['snapshot', 'streams']);
-
 export function createAgentApiClient(transport: AgentTransport): AgentApi {
-  async function call<N extends AgentCallName>(name: N, arg: AgentCallArg<N>): Promise<AgentCallResult<N>> {
+  async function call(name: AgentCallName, arg: unknown): Promise<unknown> {
     const reply = await transport.call(name, arg);
     if (!reply.ok) throw new AgentApiError(name, reply.error);
-    return reply.value as AgentCallResult<N>;
+    return reply.value;
   }
 
   // One transport subscription per topic, shared by all listeners of that topic.
@@ -44,22 +42,23 @@ export function createAgentApiClient(transport: AgentTransport): AgentApi {
     { listeners: Set<(payload: unknown) => void>; last: unknown; stop: Unsubscribe }
   >();
 
-  function on<T extends AgentTopic>(topic: T, listener: (payload: AgentTopicPayloads[T]) => void): Unsubscribe {
-    const typed = (payload: unknown): void => {
-      listener(payload as AgentTopicPayloads[T]);
+  function on(topic: AgentTopic, listener: (payload: unknown) => void): Unsubscribe {
+    // Its own entry, so a listener subscribed twice is also unsubscribed one at a time.
+    const own = (payload: unknown): void => {
+      listener(payload);
     };
     const entry = topics.get(topic);
     if (entry === undefined) {
       // Listening before subscribing: a transport may deliver the current state synchronously.
-      const created = { listeners: new Set([typed]), last: undefined as unknown, stop: (): void => undefined };
+      const created = { listeners: new Set([own]), last: undefined as unknown, stop: (): void => undefined };
       topics.set(topic, created);
       created.stop = transport.subscribe(topic, (payload) => {
-        if (STATEFUL_TOPICS.has(topic)) created.last = payload;
+        if (AGENT_API.topics[topic].stateful) created.last = payload;
         for (const each of [...created.listeners]) each(payload);
       });
     } else {
-      if (entry.last !== undefined) typed(entry.last);
-      entry.listeners.add(typed);
+      if (entry.last !== undefined) own(entry.last);
+      entry.listeners.add(own);
     }
     let active = true;
     return () => {
@@ -67,7 +66,7 @@ export function createAgentApiClient(transport: AgentTransport): AgentApi {
       active = false;
       const current = topics.get(topic);
       if (current === undefined) return;
-      current.listeners.delete(typed);
+      current.listeners.delete(own);
       if (current.listeners.size === 0) {
         topics.delete(topic);
         current.stop();
@@ -75,22 +74,15 @@ export function createAgentApiClient(transport: AgentTransport): AgentApi {
     };
   }
 
-  return {
-    getHostInfo: () => call('getHostInfo', undefined),
-    getSnapshot: () => call('getSnapshot', undefined),
-    onSnapshot: (listener) => on('snapshot', listener),
-    getStreams: () => call('getStreams', undefined),
-    onStreams: (listener) => on('streams', listener),
-    getLogs: (filter) => call('getLogs', filter),
-    onLog: (listener) => on('logs', listener),
-    importConfig: (request) => call('importConfig', request),
-    testAddress: (target) => call('testAddress', target),
-    getAutostart: () => call('getAutostart', undefined),
-    setAutostart: (enabled) => call('setAutostart', enabled),
-    openConfigFolder: () => call('openConfigFolder', undefined),
-    diagnose: () => call('diagnose', undefined),
-    saveSupportBundle: () => call('saveSupportBundle', undefined),
-    getAppSettings: () => call('getAppSettings', undefined),
-    setAppSettings: (settings) => call('setAppSettings', settings),
-  };
+  const api: Record<string, unknown> = {};
+  for (const name of AGENT_CALLS) {
+    // A call without an argument sends none, whatever it is called with (e.g. as an event handler).
+    api[name] =
+      AGENT_API.calls[name].argument === NO_ARGUMENT ? () => call(name, undefined) : (arg: unknown) => call(name, arg);
+  }
+  for (const topic of AGENT_TOPICS) {
+    api[AGENT_API.topics[topic].method] = (listener: (payload: unknown) => void) => on(topic, listener);
+  }
+  // Every call and topic of the declaration is set above, each with its declared shape.
+  return api as AgentApi;
 }

@@ -1,40 +1,34 @@
 /**
- * The receiving end of a transport: validates a call's argument and runs it on an `AgentApi`,
- * turning every outcome into a `CallReply`; maps a topic to its subscription.
+ * The receiving end of a transport, derived from the declaration (agent-api.ts): checks a call's
+ * argument against its schema and runs it on an `AgentApi`, turning every outcome into a
+ * `CallReply`; subscribes a listener to a topic through the topic's method.
  */
-import type { AgentApi, Unsubscribe } from './agent-api.js';
-import type { AgentCallArg, AgentCallName, AgentCallResult, AgentTopic, CallReply } from './agent-api-protocol.js';
-import { validateCallArg } from './agent-api-validation.js';
+import * as v from 'valibot';
+import { AGENT_API, type AgentApi, type AgentCallName, type AgentTopic, type Unsubscribe } from './agent-api.js';
+import type { CallReply } from './agent-api-protocol.js';
+import { NO_ARGUMENT } from './agent-api-arguments.js';
 
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-type Invokers = { readonly [N in AgentCallName]: (api: AgentApi, arg: AgentCallArg<N>) => Promise<AgentCallResult<N>> };
-
-const invokers: Invokers = {
-  getHostInfo: (api) => api.getHostInfo(),
-  getSnapshot: (api) => api.getSnapshot(),
-  getStreams: (api) => api.getStreams(),
-  getLogs: (api, filter) => api.getLogs(filter),
-  importConfig: (api, request) => api.importConfig(request),
-  testAddress: (api, target) => api.testAddress(target),
-  getAutostart: (api) => api.getAutostart(),
-  setAutostart: (api, enabled) => api.setAutostart(enabled),
-  openConfigFolder: (api) => api.openConfigFolder(),
-  diagnose: (api) => api.diagnose(),
-  saveSupportBundle: (api) => api.saveSupportBundle(),
-  getAppSettings: (api) => api.getAppSettings(),
-  setAppSettings: (api, settings) => api.setAppSettings(settings),
-};
+/** The argument of call `name` as received from a transport, checked: the first broken rule's words, or the value. */
+export function checkCallArg(
+  name: AgentCallName,
+  raw: unknown,
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: string } {
+  const checked = v.safeParse(AGENT_API.calls[name].argument, raw, { abortEarly: true });
+  return checked.success ? { ok: true, value: checked.output } : { ok: false, error: checked.issues[0].message };
+}
 
 export async function dispatchAgentCall(api: AgentApi, name: AgentCallName, rawArg: unknown): Promise<CallReply> {
-  const arg = validateCallArg(name, rawArg);
+  const arg = checkCallArg(name, rawArg);
   if (!arg.ok) return { ok: false, error: arg.error };
   try {
-    // The validator of `name` yielded exactly the argument type of the invoker of `name`.
-    const invoke = invokers[name] as (api: AgentApi, arg: unknown) => Promise<unknown>;
-    return { ok: true, value: await invoke(api, arg.value) };
+    // The schema of `name` yielded exactly the argument type of the method `name`.
+    const method = api[name] as (this: AgentApi, ...args: unknown[]) => Promise<unknown>;
+    const args = AGENT_API.calls[name].argument === NO_ARGUMENT ? [] : [arg.value];
+    return { ok: true, value: await method.apply(api, args) };
   } catch (error) {
     return { ok: false, error: errorMessage(error) };
   }
@@ -45,12 +39,9 @@ export function subscribeAgentTopic(
   topic: AgentTopic,
   listener: (payload: unknown) => void,
 ): Unsubscribe {
-  switch (topic) {
-    case 'snapshot':
-      return api.onSnapshot(listener);
-    case 'streams':
-      return api.onStreams(listener);
-    case 'logs':
-      return api.onLog(listener);
-  }
+  const subscribe = api[AGENT_API.topics[topic].method] as (
+    this: AgentApi,
+    listener: (payload: unknown) => void,
+  ) => Unsubscribe;
+  return subscribe.call(api, listener);
 }

@@ -7,7 +7,7 @@
 import { generateKeyPair, type KeyPair } from '../../src/tunnel/auth/index.js';
 import { LogHub } from '../../src/tunnel/log/index.js';
 import type { LogRecord } from '../../src/shared/log-record.js';
-import { AgentRegistry, type AgentStatus } from '../../src/gateway/agent-registry.js';
+import { AgentRegistry, type AgentRegistryStatus } from '../../src/gateway/agent-registry.js';
 import {
   generateCertificateAuthority,
   issueServerCertificate,
@@ -40,7 +40,7 @@ export interface GatewayFixture {
   /** Every record the gateway logged (all levels). */
   readonly logs: LogRecord[];
   /** A fresh key pair, registered under `name` with `status` (default enabled). */
-  addAgent(name?: string, status?: AgentStatus): KeyPair;
+  addAgent(name?: string, status?: AgentRegistryStatus): KeyPair;
   /** A `cluvio-agent.toml` for `keyPair` pointing at this gateway. */
   agentConfigToml(keyPair: KeyPair, options?: AgentConfigOptions): string;
   close(): Promise<void>;
@@ -71,7 +71,7 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
     host: GATEWAY_HOST,
     port: gateway.port,
     logs,
-    addAgent(name = `agent-${++agentCounter}`, status: AgentStatus = 'enabled') {
+    addAgent(name = `agent-${++agentCounter}`, status: AgentRegistryStatus = 'enabled') {
       const keyPair = generateKeyPair();
       registry.set({ id: keyPair.agentId, name, status });
       return keyPair;

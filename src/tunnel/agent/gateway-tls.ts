@@ -36,7 +36,7 @@ import { httpConnect } from './http-connect.js';
 import { formatSocketAddress, type ResolvedAddress, type Resolver } from './lookup.js';
 import { proxyApplies, type ProxySettings } from './proxy-config.js';
 
-export interface GatewayTlsOptions {
+export interface GatewayTlsConnectOptions {
   readonly server: ServerConfig;
   readonly connectTimeoutMs: number;
   readonly clock: Clock;
@@ -92,13 +92,13 @@ export function checkGatewayIdentity(host: string, certificate: tls.PeerCertific
 }
 
 export class GatewayTlsConnector {
-  readonly #options: GatewayTlsOptions;
+  readonly #options: GatewayTlsConnectOptions;
   readonly #secureContext: tls.SecureContext;
   /** The last session ticket the gateway gave us, offered on the next connection. */
   #session: Buffer | undefined;
 
   /** Throws when a trust certificate is unusable (the reference fails at startup: `agent: tls error: …`). */
-  constructor(options: GatewayTlsOptions) {
+  constructor(options: GatewayTlsConnectOptions) {
     this.#options = options;
     this.#secureContext = tls.createSecureContext({
       ca: [...tls.rootCertificates, ...options.server.trust],

@@ -14,3 +14,20 @@ export { isAddressAllowed } from './address-check.js';
 export { connectTarget, TARGET_KEEPALIVE_IDLE_MS, type TargetSocket } from './target-connect.js';
 export { serveDataStream, type DataStreamContext, type DataStreamOutcome } from './data-stream.js';
 export { StreamTable, StreamEntry, DEFAULT_CLOSED_TAIL } from './stream-table.js';
+export {
+  proxyApplies,
+  proxyFromEnvironment,
+  noProxyList,
+  parseProxyUrl,
+  redactProxyUrl,
+  type ParsedProxy,
+  type ProxySettings,
+  type ProxySource,
+} from './proxy-config.js';
+export { runDiagnose, type DiagnoseConfig, type DiagnoseOptions } from './diagnose.js';
+export {
+  CONNECTION_CHECK_RESULTS,
+  RECONNECT_CAUSES,
+  STREAM_FAILURE_CODES,
+  type EngineMetrics,
+} from './agent-metrics.js';

@@ -5,7 +5,6 @@
 export { ProtocolError, isProtocolError, type ProtocolErrorKind } from './protocol-error.js';
 
 export { FRAME_PREFIX_LENGTH, MAX_FRAME_LENGTH, encodeFrame, readFrameLength } from './frame-format.js';
-export { FrameDecoder, type FrameDecoderOptions } from './frame-decoder.js';
 export { readFrame, type ReadFrameOptions } from './read-frame.js';
 export { FrameReader } from './frame-reader.js';
 export { writeFrame } from './write-frame.js';

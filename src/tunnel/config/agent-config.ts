@@ -7,9 +7,7 @@
  */
 import { parse as parseToml } from '@iarna/toml';
 import type { PublicConfig } from '../../shared/agent-state.js';
-import { KeyTextError } from '../auth/base64url.js';
-import { keyPairOf } from '../auth/key-pair.js';
-import { SecretKey } from '../auth/secret-key.js';
+import { KeyTextError, keyPairOf, SecretKey } from '../auth/index.js';
 import { Allowlist, DEFAULT_ALLOWED_ADDRESSES, parseAllowlistEntry, type AllowlistEntry } from './allowlist.js';
 import { ConfigError } from './config-error.js';
 import { checkHostName } from './dns-name.js';

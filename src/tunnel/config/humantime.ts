@@ -5,7 +5,7 @@
  * except the literal `0`. Values are u64 seconds + nanoseconds; anything beyond is an overflow.
  * Error texts are humantime's own (offsets are byte offsets in UTF-8, as in Rust).
  */
-import { rustDebugString } from '../log/rust-debug-string.js';
+import { rustDebugString } from '../log/index.js';
 
 const U64_MAX = (1n << 64n) - 1n;
 const NANOS_PER_SECOND = 1_000_000_000n;

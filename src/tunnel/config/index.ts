@@ -24,6 +24,7 @@ export { durationToMs, HumantimeError, parseHumantimeDuration, type HumanDuratio
 export { ipAddressFromBytes, parseIpAddress, type IpAddress, type IpDialect, type IpFamily } from './ip-address.js';
 export { networkContains, parseIpNetwork, type IpNetwork } from './ip-network.js';
 export {
+  configNotFound,
   loadConfig,
   locateConfigFile,
   readConfigFile,

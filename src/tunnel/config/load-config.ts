@@ -36,21 +36,29 @@ async function isRegularFile(path: string): Promise<boolean> {
   }
 }
 
+/** The reference's error when there is no file to read: none at `explicitPath`, or none of `searched`. */
+export function configNotFound(explicitPath: string | undefined, searched: readonly ConfigCandidate[]): ConfigError {
+  if (explicitPath !== undefined) {
+    return new ConfigError(
+      { file: explicitPath, key: null, message: `configuration file ${JSON.stringify(explicitPath)} not found` },
+      'not-found',
+    );
+  }
+  return new ConfigError({ file: null, key: null, message: CONFIG_NOT_FOUND_MESSAGE }, 'not-found', searched);
+}
+
 /** The file to read; throws ConfigError `not-found` with the reference's wording. */
 export async function locateConfigFile(options: LoadConfigOptions): Promise<LocatedConfigFile> {
   if (options.explicitPath !== undefined) {
     const path = options.explicitPath;
     if (await isRegularFile(path)) return { path, rule: 'command line (--config)' };
-    throw new ConfigError(
-      { file: path, key: null, message: `configuration file ${JSON.stringify(path)} not found` },
-      'not-found',
-    );
+    throw configNotFound(path, []);
   }
   const candidates = configSearchOrder(options);
   for (const candidate of candidates) {
     if (await isRegularFile(candidate.path)) return candidate;
   }
-  throw new ConfigError({ file: null, key: null, message: CONFIG_NOT_FOUND_MESSAGE }, 'not-found', candidates);
+  throw configNotFound(undefined, candidates);
 }
 
 /** Reads and validates one file; throws ConfigError. */

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { FrameDecoder, ProtocolError, encodeFrame, readFrame } from '../../../src/tunnel/codec/index.js';
+import { FrameReader, ProtocolError, encodeFrame, readFrame } from '../../../src/tunnel/codec/index.js';
 import { fromHex, messageVectors, toHex } from '../../support/vectors.js';
 import { expectedMessage, withCodec } from './vector-values.js';
 
@@ -42,11 +43,18 @@ describe('message vectors (vectors.json)', () => {
 
   it.each(decodable.map((v) => [v.name, v] as const))(
     '%s decodes from its framed bytes, pushed one byte at a time',
-    (_name, vector) => {
-      const decoder = new FrameDecoder();
-      const framed = fromHex(vector.framed_hex);
-      const bodies = Array.from(framed, (byte) => decoder.push(Uint8Array.of(byte))).flat();
-      decoder.end();
+    async (_name, vector) => {
+      const stream = new PassThrough();
+      const bodies: Buffer[] = [];
+      const reading = (async () => {
+        for await (const body of new FrameReader(stream)) bodies.push(body);
+      })();
+      for (const byte of fromHex(vector.framed_hex)) {
+        stream.write(Uint8Array.of(byte));
+        await nextTurn();
+      }
+      stream.end();
+      await reading;
       expect(bodies.map(toHex)).toEqual([vector.cbor_hex]);
       withCodec(vector.value.type, (codec) => {
         expect(codec.decode(bodies[0] ?? new Uint8Array())).toEqual(expectedMessage(vector, codec));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentHost } from '../../../src/host/agent-host.js';
-import { BUNDLE_REPORT_MAX_AGE_MS } from '../../../src/host/agent-host.js';
+import { BUNDLE_REPORT_MAX_AGE_MS } from '../../../src/host/host-support.js';
 import {
   appLogFolder,
   createTunnelAgentHost,
