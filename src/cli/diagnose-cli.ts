@@ -2,8 +2,9 @@
  * `cluvio-agent diagnose`: runs the engine's diagnostics (src/tunnel/agent/diagnose.ts) on the
  * configuration the agent would use (same `--config` and search order, same environment, same
  * proxy choice) and prints one PASS/FAIL/WARN/SKIP line per step as it completes, each failure
- * with its fix. `--bundle FILE` also writes a redacted support archive. Exit status: 0 when no
- * check failed, 1 when one did, 2 for a usage error.
+ * with its fix. `--bundle FILE` also writes a redacted support archive (diagnose-bundle.ts), as a
+ * new owner-only file renamed over FILE: a symlink or an existing file at FILE is replaced, never
+ * written through. Exit status: 0 when no check failed, 1 when one did, 2 for a usage error.
  */
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
@@ -12,6 +13,7 @@ import type { LogRecord } from '../shared/log-record.js';
 import { runDiagnose, type DiagnoseConfig } from '../tunnel/agent/diagnose.js';
 import type { ProxySettings } from '../tunnel/agent/proxy-config.js';
 import { ConfigError } from '../tunnel/config/config-error.js';
+import { toPublicConfig } from '../tunnel/config/agent-config.js';
 import { locateConfigFile, readConfigFile } from '../tunnel/config/load-config.js';
 import { LogHub } from '../tunnel/log/logger.js';
 import { LogTargetFilter } from '../tunnel/log/target-filter.js';
@@ -49,7 +51,7 @@ function buildCommand(context: AgentCliContext): Command {
     )
     .option(
       '--bundle <FILE>',
-      'Write a support archive (.tar.gz): report, configuration without the secret key, logs, versions',
+      'Write a support archive (.tar.gz, readable by you only; replaces FILE): report, configuration without the secret key, logs, versions',
     )
     .option('--json', 'Print the report as JSON instead of text')
     .helpOption('-h, --help', 'Print help')
@@ -83,7 +85,6 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
   let configText: string | null = null;
   try {
     const located = await locateConfigFile({ ...context, explicitPath: options.config });
-    configText = await readText(located.path);
     diagnoseConfig = {
       ok: true,
       config: await readConfigFile(located.path, context.env),
@@ -102,7 +103,11 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
 
   const proxyChoice = resolveProxyOption(options.proxy, context.env);
   const proxy: ProxySettings | null = proxyChoice.ok ? proxyChoice.proxy : null;
-  const secrets = bundleSecrets(diagnoseConfig.ok ? diagnoseConfig.config : null, proxy);
+  const secrets = bundleSecrets(
+    diagnoseConfig.ok ? diagnoseConfig.config : null,
+    proxy,
+    typeof options.proxy === 'string' ? [options.proxy] : [],
+  );
 
   // The probe agent's records, kept (redacted) for the bundle; the terminal shows the steps only.
   const hub = new LogHub();
@@ -131,7 +136,14 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
 
   if (options.bundle !== undefined) {
     try {
-      await writeSupportBundle(options.bundle, { report, configText, logs: records, secrets, env: context.env });
+      await writeSupportBundle(options.bundle, {
+        report,
+        publicConfig: diagnoseConfig.ok ? toPublicConfig(diagnoseConfig.config) : null,
+        configText: diagnoseConfig.ok ? null : configText,
+        logs: records,
+        secrets,
+        env: context.env,
+      });
       context.stderr.write(`bundle: ${options.bundle} (without the secret key and proxy credentials)\n`);
     } catch (error) {
       context.stderr.write(

@@ -455,7 +455,8 @@ export class AgentHost<C> implements AgentApi {
         options.dir,
         {
           report,
-          configText: configFile === null ? null : await readTextOrNull(configFile),
+          publicConfig: loaded?.public ?? null,
+          configText: loaded !== null || configFile === null ? null : await readTextOrNull(configFile),
           logs: this.#logs.query({ level: 'trace', text: '' }),
           secrets: [...(loaded === null ? [] : this.#binding.secrets(loaded.config)), ...(options.secrets ?? [])],
           env: options.env ?? {},

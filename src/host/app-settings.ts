@@ -8,11 +8,12 @@
  * `cluvio-agent --dashboard` has no settings file: its settings come from the command line and
  * are shown read-only (`CommandLineSettings`).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppSettings, AppSettingsResult, AppSettingsState } from '../shared/agent-api.js';
 import { parseMetricsAddress } from './loopback-address.js';
 import { startMetricsServer, type MetricsServer, type MetricsSource } from './metrics-server.js';
+import { replaceOwnerOnlyFile } from './owner-only-file.js';
 
 export interface AppSettingsControl {
   get(): Promise<AppSettingsState>;
@@ -51,12 +52,10 @@ export async function readAppSettings(
   }
 }
 
-/** Writes atomically (temp file, then rename), owner-only. */
+/** Writes atomically (a new owner-only file renamed over it; a symlink there is replaced, not followed). */
 export async function writeAppSettings(file: string, settings: AppSettings): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
-  await rename(temp, file);
+  await replaceOwnerOnlyFile(file, `${JSON.stringify(settings, null, 2)}\n`);
 }
 
 export interface FileAppSettingsOptions {
