@@ -36,11 +36,34 @@ export function logRecordBytes(record: UnsequencedRecord): number {
   return bytes;
 }
 
+/** V8 makes a string of at least this many characters taken out of a longer one a view of it. */
+const MIN_SLICED_STRING = 13;
+
+/**
+ * A copy of `text` that holds only its own characters. A slice or a regular-expression capture
+ * of a long string is, in V8, a view that keeps the whole long string alive: a short field cut
+ * from a 512 KiB target would hold the 512 KiB. A JSON round trip copies exactly (lone
+ * surrogates included).
+ */
+export function ownCopy(text: string): string {
+  return text.length < MIN_SLICED_STRING ? text : (JSON.parse(JSON.stringify(text)) as string);
+}
+
 /** `text` shortened to at most `limit` characters, saying how long it was. */
 function shorten(text: string, limit: number): string {
   if (text.length <= limit) return text;
   const marker = `…[${text.length} characters]`;
   return `${text.slice(0, Math.max(0, limit - marker.length))}${marker}`;
+}
+
+/** `record` with every string an own copy (its cost is then what `logRecordBytes` counts). */
+export function withOwnStrings<R extends UnsequencedRecord>(record: R): R {
+  const fields: Record<string, LogFieldValue> = {};
+  for (const key in record.fields) {
+    const value = record.fields[key];
+    fields[ownCopy(key)] = typeof value === 'string' ? ownCopy(value) : (value ?? null);
+  }
+  return { ...record, message: ownCopy(record.message), module: ownCopy(record.module), fields };
 }
 
 /**

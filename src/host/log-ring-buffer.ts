@@ -3,12 +3,13 @@
  * across engines (the engine restarts on import; its own `seq` starts over). Bounded twice:
  * at most `capacity` records, and at most `maxBytes` of estimated heap (log-record-size.ts) —
  * the oldest records go first; a single record above `maxRecordBytes` is stored (and passed to
- * listeners) cut down to that bound, so no record, however long its fields, is held whole.
+ * listeners) cut down to that bound, so no record, however long its fields, is held whole. The
+ * stored strings are copies (`withOwnStrings`), so what is counted is what is held.
  */
 import type { LogFilter } from '../shared/agent-api.js';
 import { logRecordMatches } from '../shared/log-filter.js';
 import type { LogRecord } from '../shared/log-record.js';
-import { fitLogRecord, logRecordBytes, MIN_RECORD_BYTES } from './log-record-size.js';
+import { fitLogRecord, logRecordBytes, MIN_RECORD_BYTES, withOwnStrings } from './log-record-size.js';
 
 export const DEFAULT_LOG_CAPACITY = 5000;
 /** 8 MiB: 5,000 ordinary records (about 0.5–1 KiB each, estimated) fit well within it. */
@@ -72,7 +73,7 @@ export class LogRingBuffer {
    */
   push(record: Omit<LogRecord, 'seq'>): LogRecord {
     this.#seq += 1;
-    const stored: LogRecord = { ...fitLogRecord(record, this.#maxRecordBytes), seq: this.#seq };
+    const stored: LogRecord = { ...withOwnStrings(fitLogRecord(record, this.#maxRecordBytes)), seq: this.#seq };
     const bytes = logRecordBytes(stored);
     if (this.#size === this.#capacity) this.#dropOldest();
     while (this.#size > 0 && this.#bytes + bytes > this.#maxBytes) this.#dropOldest();
