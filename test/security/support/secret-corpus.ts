@@ -92,8 +92,8 @@ export const proxyCredentials: fc.Arbitrary<ProxyCredentials> = fc.record({
 
 /** Credentials no generator run misses: every separator that broke the old parser at once. */
 export const NASTY_CREDENTIALS: ProxyCredentials = {
-  user: 'corpUser7 @x/y#z',
-  password: 'hunterPw9/#?@ :%zz%Alpha77@@//end',
+  user: 'corpUser7 @xrayed/yellow#zulu99',
+  password: 'hunterPw9/#?@ :%zzTop%Alpha77@@//endPiece',
 };
 
 /** The credentials of a deterministic sample (the same on every run: failures reproduce). */
