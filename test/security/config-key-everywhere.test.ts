@@ -12,7 +12,12 @@
  *   - `cluvio-agent diagnose -c FILE --json --bundle B`: the report and the bundle, extracted;
  *   - the host ("Save support bundle" of the app and the dashboard) on that file: the bundle,
  *     every dashboard reply and event stream.
+ *
+ * Beside the reference agent 1.3.0: its TOML syntax errors quote the offending line, so a key
+ * written without quotes appears in its output; ours name the line and column only.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,6 +26,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../../src/host/dashboard-server.js';
 import { createTunnelAgentHost } from '../../src/host/tunnel-agent-host.js';
 import { SecretKey } from '../../src/tunnel/auth/secret-key.js';
+import { REFERENCE_AGENT_PATH } from '../support/reference-agent.js';
 import { readSupportBundle } from '../support/support-bundle.js';
 import { closedLoopbackPort } from '../support/loopback.js';
 import { CLI, spawnCli } from '../e2e/ui/support/cli-process.js';
@@ -91,6 +97,31 @@ describe('a secret key in any TOML spelling never appears in what the agent make
     expect(refused).toBeGreaterThan(0);
     expect(refused).toBeLessThan(CONFIGS.length * 2);
   }, 180_000);
+
+  it('beside the reference agent: it quotes the line of a TOML syntax error (a key written without quotes appears); ours names line and column only', async () => {
+    const dir = await tempDir();
+    const key = SecretKey.generate().exportBase64url();
+    const config: KeyedConfig = { text: `secret-key = ${key}\n[server]\nhost = "gw.example.com"\n`, keys: [key] };
+    const file = await writeConfig(dir, 'bare-key.toml', config);
+    const outputs: string[] = [];
+    for (const command of [[REFERENCE_AGENT_PATH], [process.execPath, CLI]]) {
+      const [executable = '', ...leading] = command;
+      const child = spawn(executable, [...leading, '-c', file, '-l', 'trace'], {
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+      await once(child, 'close');
+      outputs.push(output);
+    }
+    const [reference = '', ours = ''] = outputs;
+    expect(reference).toMatch(/config: TOML parse error at line 1/);
+    expect(leaks(reference, keySpellings(key))).not.toBeNull();
+    expect(ours).toMatch(/config: .*TOML parse error at line 1, column \d+/);
+    expectNoKey(ours, config, 'our error');
+  }, 60_000);
 
   it('diagnose --json and the bundle it writes', async () => {
     const dir = await tempDir();
