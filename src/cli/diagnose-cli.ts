@@ -7,6 +7,7 @@
  * written through. Exit status: 0 when no check failed, 1 when one did, 2 for a usage error.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Command } from 'commander';
 import { formatDiagnoseStep, formatDiagnoseSummary } from '../shared/diagnose-report.js';
 import type { LogRecord } from '../shared/log-record.js';
@@ -71,6 +72,18 @@ async function readText(file: string): Promise<string | null> {
   } catch {
     return null;
   }
+}
+
+/** Why the bundle could not be written, in the user's terms (not the temporary file's). */
+function whyNotWritten(error: unknown, file: string): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const dir = path.dirname(path.resolve(file));
+  if (code === 'ENOENT') return `the folder ${dir} does not exist`;
+  if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST')
+    return `it is a folder: give a file name, e.g. ${path.join(file, 'support.tar.gz')}`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return `you may not create or replace files in ${dir} (or replace ${file}): choose another place`;
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Runs `cluvio-agent diagnose <argv>`; resolves to the exit status. */
@@ -146,9 +159,7 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
       });
       context.stderr.write(`bundle: ${options.bundle} (without the secret key and proxy credentials)\n`);
     } catch (error) {
-      context.stderr.write(
-        `bundle: cannot write ${options.bundle}: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      context.stderr.write(`bundle: cannot write ${options.bundle}: ${whyNotWritten(error, options.bundle)}\n`);
       return 1;
     }
   }

@@ -189,6 +189,17 @@ describe('support bundles and other files the agent writes for the user: owner-o
     60_000,
   );
 
+  it('diagnose --bundle into a missing folder or onto a folder says so in the user’s terms', async () => {
+    expect((await diagnoseBundle(path.join(dir, 'missing', 'b.tar.gz'))).stderr).toContain(
+      `bundle: cannot write ${path.join(dir, 'missing', 'b.tar.gz')}: the folder ${path.join(dir, 'missing')} does not exist\n`,
+    );
+    await mkdir(path.join(dir, 'bundles'));
+    expect((await diagnoseBundle(path.join(dir, 'bundles'))).stderr).toContain(
+      `bundle: cannot write ${path.join(dir, 'bundles')}: it is a folder: give a file name, e.g. ${path.join(dir, 'bundles', 'support.tar.gz')}\n`,
+    );
+    expect((await readdir(dir)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+
   it.runIf(posix)(
     '"Save support bundle": a link planted at the next bundle’s name is refused, not followed; the folder is created owner-only',
     async () => {

@@ -83,8 +83,11 @@ interface ProxyUrlParts {
 type SplitProxyUrl =
   { readonly ok: true; readonly parts: ProxyUrlParts } | { readonly ok: false; readonly why: string };
 
-/** Characters a host (name, IPv4, or bracketed IPv6 with an optional zone) may be written with. */
-const HOST_CHARACTERS = /^(?:[A-Za-z0-9._~%-]+|\[[0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?\])$/;
+/**
+ * What a host may look like before the URL parser checks it: a name (international names
+ * included) or IPv4 address without `:`, brackets or spaces, or a bracketed IPv6 address.
+ */
+const HOST_CHARACTERS = /^(?:[^\s:[\]]+|\[[0-9A-Fa-f:.]+(?:%25[A-Za-z0-9._~-]+)?\])$/u;
 
 function splitProxyUrl(text: string): SplitProxyUrl {
   const schemeMatch = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(text);

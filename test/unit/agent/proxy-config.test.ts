@@ -42,6 +42,10 @@ describe('proxy URL', () => {
     });
     expect(proxy('proxy.corp:8080')).toMatchObject({ host: 'proxy.corp', port: 8080 });
     expect(proxy('http://proxy.corp')).toMatchObject({ port: 1080 });
+    expect(proxy('http://u:p@Bücher.example:3128')).toMatchObject({
+      host: 'xn--bcher-kva.example',
+      display: 'http://[redacted]@xn--bcher-kva.example:3128',
+    });
     expect(proxy('http://[fd00::1]:3128')).toMatchObject({
       host: 'fd00::1',
       port: 3128,
