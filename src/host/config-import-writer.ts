@@ -1,16 +1,15 @@
 /**
  * Writes an imported configuration without ever leaving a half-written or world-readable file:
- * temp file (owner-only) in the target's directory, fsync, rename over the target. The file it
- * replaces is kept beside it as `<name>.<timestamp>.bak`, also owner-only.
+ * a new owner-only file beside the target, synced, renamed over the target (owner-only-file.ts) —
+ * a symlink at the target is replaced, never written through. The file it replaces is kept beside
+ * it as `<name>.<timestamp>.bak`, created owner-only the same way.
  */
-import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import { createOwnerOnlyFile, OWNER_ONLY_DIR_MODE, replaceOwnerOnlyFile } from './owner-only-file.js';
 
-/** rw for the owner only: the file holds the agent's secret key. */
-export const OWNER_ONLY_FILE_MODE = 0o600;
-const OWNER_ONLY_DIR_MODE = 0o700;
+export { OWNER_ONLY_FILE_MODE } from './owner-only-file.js';
 
 export interface WrittenConfig {
   readonly path: string;
@@ -22,34 +21,24 @@ export function backupTimestamp(at: Date): string {
   return at.toISOString().replace(/[:.]/g, '-');
 }
 
-/** Creates `file` (never an existing file or link) readable by its owner only, with `data`, synced. */
-export async function writeOwnerOnly(file: string, data: string | Buffer): Promise<void> {
-  // `wx`: never follow or reuse an existing file; the mode applies at creation.
-  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, OWNER_ONLY_FILE_MODE);
+/**
+ * The contents of the configuration being replaced, when it is a regular file (through a
+ * symlink, as the agent read it); null when there is none or it is something else (a FIFO or a
+ * device is neither waited on nor read).
+ */
+async function previousContents(file: string): Promise<Buffer | null> {
+  let handle;
   try {
-    await handle.writeFile(data);
-    // A umask can only remove bits, but a filesystem may ignore the creation mode: state it again.
-    await handle.chmod(OWNER_ONLY_FILE_MODE);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-async function readIfPresent(file: string): Promise<Buffer | null> {
-  try {
-    return await readFile(file);
+    // Non-blocking: a FIFO at the path is not waited on (it is not backed up either).
+    handle = await open(file, constants.O_RDONLY | ((constants as Partial<typeof constants>).O_NONBLOCK ?? 0));
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENXIO') return null;
     throw error;
   }
-}
-
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return; // directories cannot be opened for fsync there
-  const handle = await open(dir, 'r');
   try {
-    await handle.sync();
+    if (!(await handle.stat()).isFile()) return null;
+    return await handle.readFile();
   } finally {
     await handle.close();
   }
@@ -59,22 +48,12 @@ export async function writeConfigFile(target: string, text: string, now: Date = 
   const dir = path.dirname(target);
   await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR_MODE });
 
-  const previous = await readIfPresent(target);
+  const previous = await previousContents(target);
   let backupPath: string | null = null;
   if (previous !== null) {
     backupPath = path.join(dir, `${path.basename(target)}.${backupTimestamp(now)}.bak`);
-    await writeOwnerOnly(backupPath, previous);
+    await createOwnerOnlyFile(backupPath, previous);
   }
-
-  const temp = path.join(dir, `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await writeOwnerOnly(temp, text);
-    await rename(temp, target);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-  await chmod(target, OWNER_ONLY_FILE_MODE);
-  await syncDirectory(dir);
+  await replaceOwnerOnlyFile(target, text);
   return { path: target, backupPath };
 }
