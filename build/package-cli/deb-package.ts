@@ -28,8 +28,11 @@ import { runCommand } from './run-command.ts';
  */
 export const DEB_DEPENDS = 'libc6 (>= 2.28), libgcc-s1 | libgcc1, libstdc++6 (>= 5.2)';
 const DEB_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64' };
-/** xz at level 1: 32 MB in about 7 s here, against 27 MB in 60 s at dpkg's default level 6. */
-const XZ_LEVEL = '1';
+/**
+ * gzip: dpkg-deb packs the 110 MB tree into 40 MB in 4 s of CPU, where xz takes 14 s at level 1
+ * (32 MB) and about a minute at dpkg's default level 6 (27 MB); every dpkg reads gzip.
+ */
+const COMPRESSION = ['-Zgzip', '-z6'];
 
 export interface DebInputs {
   readonly executable: string;
@@ -131,6 +134,6 @@ export function buildDeb(inputs: DebInputs, stagingDir: string, outputDir: strin
   openFolders(stagingDir);
   const output = path.join(outputDir, `${COMMAND_NAME}_${inputs.version}_${arch}.deb`);
   rmSync(output, { force: true });
-  runCommand('dpkg-deb', ['--root-owner-group', '-Zxz', `-z${XZ_LEVEL}`, '--build', stagingDir, output]);
+  runCommand('dpkg-deb', ['--root-owner-group', ...COMPRESSION, '--build', stagingDir, output]);
   return output;
 }
