@@ -157,7 +157,8 @@ export async function buildNpmPackage(stagingDir: string, outputDir: string): Pr
     keywords: ['cluvio', 'agent', 'tunnel', 'database', 'yamux'],
     type: 'module',
     bin: { 'cluvio-agent': 'dist/src/cli/agent.js', 'cluvio-gateway': 'dist/src/cli/gateway.js' },
-    files: ['dist'],
+    // npm packs a shrinkwrap only when `files` names it.
+    files: ['dist', 'npm-shrinkwrap.json'],
     engines: { node: root.engines.node },
     dependencies,
   };

@@ -11,6 +11,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import path from 'node:path';
 import { repoRoot } from '../../support/vectors.js';
 
+/**
+ * The artefacts checked here are the Linux x86-64 ones (the CI machine's). On macOS and Windows,
+ * `npm run package:cli` builds the executable and the npm package and runs `--version` on the
+ * executable itself; these tests are skipped there.
+ */
+export const LINUX_X64 = process.platform === 'linux' && process.arch === 'x64';
+
 export interface CliRelease {
   readonly version: string;
   readonly executable: string;
