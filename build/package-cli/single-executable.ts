@@ -1,7 +1,7 @@
 /**
  * `cluvio-agent` as one executable that needs no Node.js on the machine: Node's single executable
- * applications (SEA). The CLI is bundled into one CommonJS script, Node turns it (with a code
- * cache and the dashboard's UI files as assets) into a preparation blob, and postject injects the
+ * applications (SEA). The CLI is bundled into one CommonJS script, Node turns it (with the
+ * dashboard's UI files as assets) into a preparation blob, and postject injects the
  * blob into a copy of the Node 24 LTS binary that npm installed (npmNodeBinary()), never the
  * machine's own node. The blob must come from the very binary it goes into, so the binary that
  * prepares it is that copy's original.
@@ -86,12 +86,15 @@ export async function buildSingleExecutable(
         main: script,
         output: blob,
         disableExperimentalSEAWarning: true,
-        // Compiled once here rather than at every start (V8's code cache for the bundle).
-        useCodeCache: true,
-        // No startup snapshot: the CLI would have to be rewritten around v8.startupSnapshot, and
-        // the code cache already takes the start to the level of `node dist/src/cli/agent.js`.
+        // No code cache: V8 rejects it when the flags differ from the build's, and the systemd
+        // unit's NODE_OPTIONS=--abort-on-uncaught-exception does, so every service start printed
+        // "Warning: Code cache data rejected." It bought nothing measurable either: `--version`
+        // costs 50 ms of CPU with it and without it (20 runs each, 2 shared cores).
+        useCodeCache: false,
+        // No startup snapshot: the CLI would have to be rewritten around v8.startupSnapshot
+        // (no handles or sockets while the snapshot is taken) for a start that is already short.
         useSnapshot: false,
-        // NODE_OPTIONS still applies, as to `node`: the systemd unit sets --abort-on-uncaught-exception.
+        // NODE_OPTIONS still applies, as to `node` (the unit's --abort-on-uncaught-exception).
         execArgv: [],
         execArgvExtension: 'env',
         assets: dashboardUiAssets(),

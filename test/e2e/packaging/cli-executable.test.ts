@@ -75,6 +75,16 @@ describe.skipIf(!LINUX_X64)('the single executable (Linux x86-64 artefacts)', ()
       expect(result).toEqual(await distCli(['--version']));
     });
 
+    it('starts without a word on stderr under the systemd unit’s NODE_OPTIONS (--abort-on-uncaught-exception)', async () => {
+      const result = await runToEnd(
+        'cluvio-agent',
+        ['--version'],
+        work,
+        env({ NODE_OPTIONS: '--abort-on-uncaught-exception' }),
+      );
+      expect(result).toEqual({ code: 0, stdout: `${release.version}\n`, stderr: '' });
+    });
+
     it('generates a key pair as the CLI does: two lines, the public key derived from the secret one', async () => {
       const result = await runToEnd('cluvio-agent', ['--gen-keypair'], work, env());
       expect(result.code).toBe(0);
