@@ -3,7 +3,7 @@
  * release/ for the platform this runs on (after `npm run build`, which the npm script runs first):
  *
  * - `cluvio-agent` (`cluvio-agent.exe` on Windows): one executable with the Node 24 runtime
- *   inside (single-executable.ts), and its archive `cluvio-agent-<version>-<arch>-<os>.tar.xz`
+ *   inside (single-executable.ts), and its archive `cluvio-agent-<version>-<arch>-<os>.tar.gz`
  *   (`.zip` on Windows), as the reference's releases;
  * - on Linux: `cluvio-agent_<version>_<arch>.deb` (dpkg-deb), and the .rpm where `rpmbuild` is
  *   installed;

@@ -11,22 +11,22 @@ class CluvioAgent < Formula
 
   on_macos do
     on_arm do
-      url "@BASE_URL@/cluvio-agent-@VERSION@-aarch64-macos.tar.xz"
+      url "@BASE_URL@/cluvio-agent-@VERSION@-aarch64-macos.tar.gz"
       sha256 "@SHA256_AARCH64_MACOS@"
     end
     on_intel do
-      url "@BASE_URL@/cluvio-agent-@VERSION@-x86_64-macos.tar.xz"
+      url "@BASE_URL@/cluvio-agent-@VERSION@-x86_64-macos.tar.gz"
       sha256 "@SHA256_X86_64_MACOS@"
     end
   end
 
   on_linux do
     on_arm do
-      url "@BASE_URL@/cluvio-agent-@VERSION@-aarch64-linux.tar.xz"
+      url "@BASE_URL@/cluvio-agent-@VERSION@-aarch64-linux.tar.gz"
       sha256 "@SHA256_AARCH64_LINUX@"
     end
     on_intel do
-      url "@BASE_URL@/cluvio-agent-@VERSION@-x86_64-linux.tar.xz"
+      url "@BASE_URL@/cluvio-agent-@VERSION@-x86_64-linux.tar.gz"
       sha256 "@SHA256_X86_64_LINUX@"
     end
   end

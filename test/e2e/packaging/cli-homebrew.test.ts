@@ -34,10 +34,10 @@ describe.skipIf(!LINUX_X64)('the Homebrew formula template (Linux x86-64 artefac
 
   it('has a URL and a sum for each archive the releases have, and its URL here names the archive package:cli built', () => {
     for (const platform of ['aarch64-macos', 'x86_64-macos', 'aarch64-linux', 'x86_64-linux']) {
-      expect(TEMPLATE).toContain(`url "@BASE_URL@/cluvio-agent-@VERSION@-${platform}.tar.xz"`);
+      expect(TEMPLATE).toContain(`url "@BASE_URL@/cluvio-agent-@VERSION@-${platform}.tar.gz"`);
       expect(TEMPLATE).toContain(`sha256 "@SHA256_${platform.replace('-', '_').toUpperCase()}@"`);
     }
-    expect(path.basename(release.archive)).toBe(`cluvio-agent-${release.version}-x86_64-linux.tar.xz`);
+    expect(path.basename(release.archive)).toBe(`cluvio-agent-${release.version}-x86_64-linux.tar.gz`);
   });
 
   it('gets from the archive the files it installs, and the executable in it passes the formula’s test', async () => {
@@ -45,7 +45,7 @@ describe.skipIf(!LINUX_X64)('the Homebrew formula template (Linux x86-64 artefac
     expect(TEMPLATE).toContain('doc.install "THIRD-PARTY-NOTICES.txt"');
     const unpacked = path.join(work, 'unpacked');
     await mkdir(unpacked);
-    await run('tar', ['-xJf', release.archive, '-C', unpacked]);
+    await run('tar', ['-xzf', release.archive, '-C', unpacked]);
     expect((await readdir(unpacked)).sort()).toEqual(['THIRD-PARTY-NOTICES.txt', 'cluvio-agent']);
     // The formula's test block: --version is the formula's version, --gen-keypair prints a key.
     expect((await run(path.join(unpacked, 'cluvio-agent'), ['--version'])).stdout.trim()).toBe(release.version);

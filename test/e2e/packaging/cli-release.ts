@@ -69,7 +69,7 @@ function artefacts(version: string, buildLog: string): CliRelease | null {
   const release: CliRelease = {
     version,
     executable: path.join(releaseDir, 'cluvio-agent'),
-    archive: path.join(releaseDir, `cluvio-agent-${version}-x86_64-linux.tar.xz`),
+    archive: path.join(releaseDir, `cluvio-agent-${version}-x86_64-linux.tar.gz`),
     deb: path.join(releaseDir, `cluvio-agent_${version}_amd64.deb`),
     npmTarball: path.join(releaseDir, `cluvio-agent-${version}.tgz`),
     rpm: rpm === undefined ? null : path.join(releaseDir, rpm),
