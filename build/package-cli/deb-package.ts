@@ -23,10 +23,10 @@ import { runCommand } from './run-command.ts';
 
 /**
  * What Node's official Linux binary links against: glibc 2.28 (the newest GLIBC_ symbol
- * version it uses), libstdc++ from GCC 5.2 (GLIBCXX_3.4.21) and libgcc_s. Checked against the
- * binary by test/e2e/packaging/cli-deb.test.ts.
+ * version it uses), libstdc++ from GCC 7 (CXXABI_1.3.11; its newest GLIBCXX_ is 3.4.21, GCC 5)
+ * and libgcc_s. Checked against the binary by test/e2e/packaging/cli-deb.test.ts.
  */
-export const DEB_DEPENDS = 'libc6 (>= 2.28), libgcc-s1 | libgcc1, libstdc++6 (>= 5.2)';
+export const DEB_DEPENDS = 'libc6 (>= 2.28), libgcc-s1 | libgcc1, libstdc++6 (>= 7)';
 const DEB_ARCH: Readonly<Record<string, string>> = { x64: 'amd64', arm64: 'arm64' };
 /**
  * gzip: dpkg-deb packs the 110 MB tree into 40 MB in 4 s of CPU, where xz takes 14 s at level 1

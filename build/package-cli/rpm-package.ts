@@ -89,7 +89,7 @@ export function buildRpm(inputs: RpmInputs, stagingDir: string, outputDir: strin
     '--define',
     `_sourcedir ${sources}`,
     '--define',
-    '_binary_payload w6.xzdio',
+    '_binary_payload w6.gzdio',
     spec,
   ]);
   const built = path.join(stagingDir, 'RPMS', arch);

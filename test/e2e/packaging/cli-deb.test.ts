@@ -48,7 +48,7 @@ describe.skipIf(!LINUX_X64)('the .deb (Linux x86-64 artefacts)', () => {
         Package: 'cluvio-agent',
         Version: release.version,
         Architecture: 'amd64',
-        Depends: 'libc6 (>= 2.28), libgcc-s1 | libgcc1, libstdc++6 (>= 5.2)',
+        Depends: 'libc6 (>= 2.28), libgcc-s1 | libgcc1, libstdc++6 (>= 7)',
         Section: 'net',
       });
       expect(fields.Maintainer).toMatch(/^.+ <.+@.+>$/);
@@ -142,7 +142,9 @@ describe.skipIf(!LINUX_X64)('the .deb (Linux x86-64 artefacts)', () => {
             })
             .at(-1) ?? [];
         expect(newest('GLIBC')).toEqual([2, 28]); // libc6 (>= 2.28)
-        expect(newest('GLIBCXX')).toEqual([3, 4, 21]); // libstdc++6 (>= 5.2): GCC 5's GLIBCXX_3.4.21
+        expect(newest('GLIBCXX')).toEqual([3, 4, 21]); // GCC 5
+        expect(newest('CXXABI')).toEqual([1, 3, 11]); // GCC 7: libstdc++6 (>= 7)
+        expect(newest('GCC')).toEqual([3, 4]); // libgcc_s of any libgcc-s1 / libgcc1
       },
     );
 

@@ -5,7 +5,7 @@
  * for the lock and reuse the result when dist/, the packaging scripts and templates, the unit
  * and the manifests are unchanged. Building takes about 30 s on 2 shared cores.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,6 +54,10 @@ function filesUnder(file: string): string[] {
 
 function inputsHash(): string {
   const hash = createHash('sha256');
+  // Whether this run can build an .rpm is part of what was built.
+  hash.update(
+    `rpmbuild: ${String(spawnSync('sh', ['-c', 'command -v rpmbuild'], { stdio: 'ignore' }).status === 0)}\n`,
+  );
   for (const input of INPUTS)
     for (const file of filesUnder(path.join(repoRoot, input))) {
       hash.update(path.relative(repoRoot, file));
