@@ -111,11 +111,12 @@ function checkEngines(ours: string, subset: Map<string, LockEntry>): void {
 }
 
 function npm(args: readonly string[]): string {
-  // Under `npm run`, the npm that runs us; otherwise the one on PATH.
+  // Under `npm run`, the npm that runs us; otherwise the one on PATH (on Windows npm is a .cmd,
+  // which Node no longer spawns without a shell: there, go through `npm run package:cli`).
   const npmCli = process.env.npm_execpath;
-  return npmCli !== undefined && npmCli.endsWith('.js')
-    ? runCommand(process.execPath, [npmCli, ...args])
-    : runCommand(process.platform === 'win32' ? 'npm.cmd' : 'npm', args);
+  if (npmCli !== undefined && npmCli.endsWith('.js')) return runCommand(process.execPath, [npmCli, ...args]);
+  if (process.platform === 'win32') throw new Error('on Windows, run this as npm run package:cli');
+  return runCommand('npm', args);
 }
 
 export async function buildNpmPackage(stagingDir: string, outputDir: string): Promise<NpmPackage> {

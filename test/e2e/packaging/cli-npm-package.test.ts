@@ -79,7 +79,7 @@ describe.skipIf(!LINUX_X64)('the npm package (built with the Linux x86-64 artefa
     packageFiles = (await run('tar', ['-tzf', release.npmTarball])).stdout.trim().split('\n');
     // npm's cache from `npm ci` serves the packages; the registry is asked only for what is missing.
     await run(
-      process.platform === 'win32' ? 'npm.cmd' : 'npm',
+      'npm',
       ['install', '--global', '--prefix', prefix, release.npmTarball, '--prefer-offline', '--no-audit', '--no-fund'],
       { cwd: work, timeout: 240_000 },
     );
