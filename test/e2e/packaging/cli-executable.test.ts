@@ -6,7 +6,7 @@
  * gateway, a route, PostgreSQL behind the agent.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,25 @@ import { EXPECTED_ROWS, runToEnd, startCommand, startTunnelTarget } from './pack
 
 const run = promisify(execFile);
 const DIST_CLI = path.join(repoRoot, 'dist', 'src', 'cli', 'agent.js');
+
+/**
+ * The GNU build ID of an ELF executable: the note the linker writes near the start of the file,
+ * which strip and postject keep, so the executable shows which Node binary it was made from.
+ */
+async function gnuBuildId(file: string): Promise<string> {
+  const handle = await open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(65_536), 0, 65_536, 0);
+    // namesz 4, descsz 20, type 3 (NT_GNU_BUILD_ID), name "GNU\0", then the 20-byte ID.
+    const at = buffer
+      .subarray(0, bytesRead)
+      .indexOf(Buffer.from([4, 0, 0, 0, 20, 0, 0, 0, 3, 0, 0, 0, 0x47, 0x4e, 0x55, 0]));
+    if (at < 0) throw new Error(`${file} has no GNU build ID note in its first 64 KiB`);
+    return buffer.subarray(at + 16, at + 36).toString('hex');
+  } finally {
+    await handle.close();
+  }
+}
 
 let release: CliRelease;
 let work = '';
@@ -67,6 +86,13 @@ describe.skipIf(!LINUX_X64)('the single executable (Linux x86-64 artefacts)', ()
       expect(dirs).toEqual([binDir]);
       expect(dirs.filter((dir) => existsSync(path.join(dir, 'node')))).toEqual([]);
       expect(path.relative(repoRoot, appDir).startsWith('..')).toBe(true);
+    });
+
+    it('is the Node 24 LTS binary npm installed (the node dev dependency), not the machine’s node', async () => {
+      const npmNode = path.join(repoRoot, 'node_modules', 'node', 'bin', 'node');
+      expect(await gnuBuildId(release.executable)).toBe(await gnuBuildId(npmNode));
+      expect((await run(npmNode, ['--version'])).stdout).toMatch(/^v24\./);
+      if (existsSync('/usr/bin/node')) expect(await gnuBuildId('/usr/bin/node')).not.toBe(await gnuBuildId(npmNode));
     });
 
     it('prints the version as the CLI does, exit 0', async () => {
