@@ -31,7 +31,8 @@ const rootManifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json')
 const lock = JSON.parse(readFileSync(path.join(repoRoot, 'package-lock.json'), 'utf8')) as {
   packages: Record<string, { version?: string }>;
 };
-const DESKTOP_PACKAGES = ['electron', 'electron-log', 'react', 'react-dom', 'vite', 'vitest', 'valibot', 'uplot'];
+// valibot is not among them: the dashboard (src/shared's AgentApi schemas) validates every call with it.
+const DESKTOP_PACKAGES = ['electron', 'electron-log', 'react', 'react-dom', 'vite', 'vitest', 'uplot'];
 
 /** A Node.js binary folder for each major version this machine has: the tests' own, and /usr/bin's if any. */
 function nodeBinDirs(): Map<number, string> {
