@@ -1,0 +1,135 @@
+/**
+ * Issue 13, the names table: every row of bench/fuzz/names/name-table.ts (NUL and other control
+ * characters between an IP address and an allowed suffix, spaces, `%`, `/`, non-ASCII and
+ * full-width look-alikes, IP addresses spelled as names, trailing dots, case, long names, and the
+ * forms that work today) sent by a probe gateway, as `Server::Test` and as a data stream, to the
+ * real reference agent 1.3.0 and to our CLI, each with the same allowlist, its own listeners on
+ * 127.0.0.1, 127.0.0.2, ::1 (excluded) and 127.0.0.3 (allowed), and its own recording DNS.
+ *
+ * Asserted per row: both answers equal the table's columns; the differential rules hold
+ * (DifferentialProbe.judge: same allowlist decisions, same answers wherever ours resolves the
+ * name, CouldNotConnect from ours where it does not); our agent reaches an excluded listener only
+ * through a name the hosts file or the DNS maps there; every DNS question ours asks is a checked
+ * name folded to lower case, one the reference asks too. The reference's own bypasses — IP
+ * addresses spelled as names, which its getaddrinfo connects to — are asserted as such: each
+ * reached an excluded listener.
+ *
+ * The recording DNS needs root and mount namespaces (bench/fuzz/names/private-resolver.ts);
+ * without them the rows run against the system's resolver and the DNS assertions are left out
+ * (the test says so on stderr).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  DifferentialProbe,
+  PROBE_DNS,
+  describeInput,
+  type Observation,
+  type ProbeInput,
+  type Via,
+} from '../../bench/fuzz/names/differential.js';
+import {
+  EVERY_NAME_ALLOWLIST,
+  EVERY_NAME_ROWS,
+  type NameRow,
+  SUFFIX_ALLOWLIST,
+  SUFFIX_ROWS,
+} from '../../bench/fuzz/names/name-table.js';
+import { parseIpv4, parseIpv6 } from '../../src/tunnel/codec/index.js';
+
+const probes: DifferentialProbe[] = [];
+afterAll(async () => {
+  await Promise.all(probes.map((probe) => probe.close()));
+});
+
+function inputOf(row: NameRow, via: Via): ProbeInput {
+  if (row.target.startsWith('name:'))
+    return { via, target: { kind: 'name', name: Buffer.from(row.target.slice(5), 'utf8'), port: 'listeners' } };
+  const ip = row.target.slice(3);
+  const bytes = ip.includes(':') ? parseIpv6(ip) : parseIpv4(ip);
+  if (bytes === null) throw new Error(`not an IP address: ${ip}`);
+  return { via, target: { kind: 'addr', ip: bytes, port: 'listeners' } };
+}
+
+const excludedHits = (observation: Observation): number =>
+  [...observation.excludedHits.values()].reduce((sum, n) => sum + n, 0);
+
+describe.each([
+  ['suffix patterns, exact names, the allowed listener', SUFFIX_ALLOWLIST, SUFFIX_ROWS],
+  ['every name ("*."), the allowed listener', EVERY_NAME_ALLOWLIST, EVERY_NAME_ROWS],
+] as const)('names table — %s', (_title, allowlist, rows) => {
+  it(`${rows.length} rows × Test and data stream: answers as the table says, no excluded listener reached by ours`, async () => {
+    const probe = await DifferentialProbe.start({ allowlist, dns: PROBE_DNS });
+    probes.push(probe);
+    const withDns = probe.resolverUnavailable === null;
+    if (!withDns)
+      process.stderr.write(`target-names: no recording DNS (${probe.resolverUnavailable}); DNS checks skipped\n`);
+
+    const lines = [`allowed-addresses = ${JSON.stringify(allowlist)}`];
+    const failures: string[] = [];
+    let bypasses = 0;
+    for (const row of rows) {
+      const expected = {
+        reference: withDns ? row.reference : (row.withoutDns ?? row.reference),
+        ours: withDns ? row.ours : (row.withoutDns ?? row.ours),
+      };
+      for (const via of ['test', 'stream'] as const) {
+        const input = inputOf(row, via);
+        const { reference, ours, judgement } = await probe.runSequential(input);
+        const mismatch = reference.answer !== expected.reference || ours.answer !== expected.ours;
+        const line = `${mismatch || judgement.problems.length > 0 ? '✗' : ' '} ${describeInput(input).slice(0, 90).padEnd(90)} reference ${reference.answer.padEnd(17)} ours ${ours.answer.padEnd(17)} ${row.why}`;
+        lines.push(line);
+        if (mismatch) failures.push(`${line}\n    expected reference ${expected.reference}, ours ${expected.ours}`);
+        failures.push(...judgement.problems);
+        // The reference's bypass rows: it really connected to an excluded listener.
+        if (expected.reference === 'Ok' && expected.ours === 'CouldNotConnect') {
+          bypasses += 1;
+          if (excludedHits(reference) === 0)
+            failures.push(`${line}\n    the reference did not reach an excluded listener`);
+        }
+      }
+    }
+    const report = lines.join('\n');
+    expect(failures, `${failures.join('\n')}\n\n${report}`).toEqual([]);
+    expect(bypasses).toBe(rows.filter((r) => r.reference === 'Ok' && r.ours === 'CouldNotConnect').length * 2);
+    // What our agent reached on the excluded listeners: only what hosts and DNS map there.
+    const legitimate = new Set(['name:localhost', 'name:LocalHost', ...(withDns ? ['name:loop.dns.example'] : [])]);
+    const reachedByOurs = probe.ours.listeners.hits();
+    const expectedHits = rows.filter((row) => legitimate.has(row.target)).length * 2;
+    expect(reachedByOurs.get('127.0.0.1'), report).toBe(expectedHits);
+    expect(reachedByOurs.get('127.0.0.2'), report).toBe(0);
+    expect(reachedByOurs.get('::1'), report).toBe(0);
+  }, 240_000);
+});
+
+describe('what reaches the resolver: the recording DNS', () => {
+  it('ours asks for the checked name with A–Z folded, the reference for it as sent; refused names are never asked', async (context) => {
+    const probe = await DifferentialProbe.start({ allowlist: SUFFIX_ALLOWLIST, dns: PROBE_DNS });
+    probes.push(probe);
+    if (probe.resolverUnavailable !== null) {
+      context.skip(`no recording DNS here: ${probe.resolverUnavailable}`);
+      return;
+    }
+    const ask = async (name: string): Promise<{ reference: string[]; ours: string[] }> => {
+      const { reference, ours } = await probe.runSequential({
+        via: 'test',
+        target: { kind: 'name', name: Buffer.from(name, 'utf8'), port: 'listeners' },
+      });
+      return { reference: reference.questions.map((q) => q.name), ours: ours.questions.map((q) => q.name) };
+    };
+    expect(await ask('DB.Dns.EXAMPLE')).toEqual({
+      reference: ['DB.Dns.EXAMPLE', 'DB.Dns.EXAMPLE'],
+      ours: ['db.dns.example', 'db.dns.example'],
+    });
+    // Names that are not host names: ours asks nothing; glibc, given them by the reference, asks nothing either.
+    for (const name of [
+      'ＤＢ.dns.example',
+      '127.0.0.1\u0000.corp.example',
+      'd\u00adb.dns.example',
+      'db .corp.example',
+    ]) {
+      expect(await ask(name), JSON.stringify(name)).toEqual({ reference: [], ours: [] });
+    }
+    // A 64-byte label: ours refuses it; the reference's getaddrinfo fails it (no question either).
+    expect((await ask(`${'a'.repeat(64)}.corp.example`)).ours).toEqual([]);
+  }, 120_000);
+});
