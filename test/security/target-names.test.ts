@@ -34,11 +34,14 @@ import {
   SUFFIX_ALLOWLIST,
   SUFFIX_ROWS,
 } from '../../bench/fuzz/names/name-table.js';
+import { startProbeSubject } from '../../bench/fuzz/names/probe-subject.js';
+import { nameTarget } from '../../bench/fuzz/names/raw-target.js';
 import { parseIpv4, parseIpv6 } from '../../src/tunnel/codec/index.js';
+import { LOG_TEXT_LIMIT } from '../../src/tunnel/log/index.js';
 
-const probes: DifferentialProbe[] = [];
+const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
-  await Promise.all(probes.map((probe) => probe.close()));
+  await Promise.all(cleanups.map((cleanup) => cleanup()));
 });
 
 function inputOf(row: NameRow, via: Via): ProbeInput {
@@ -59,7 +62,7 @@ describe.each([
 ] as const)('names table — %s', (_title, allowlist, rows) => {
   it(`${rows.length} rows × Test and data stream: answers as the table says, no excluded listener reached by ours`, async () => {
     const probe = await DifferentialProbe.start({ allowlist, dns: PROBE_DNS });
-    probes.push(probe);
+    cleanups.push(() => probe.close());
     const withDns = probe.resolverUnavailable === null;
     if (!withDns)
       process.stderr.write(`target-names: no recording DNS (${probe.resolverUnavailable}); DNS checks skipped\n`);
@@ -107,7 +110,7 @@ describe.each([
 describe('what reaches the resolver: the recording DNS', () => {
   it('ours asks for the checked name with A–Z folded, the reference for it as sent; refused names are never asked', async (context) => {
     const probe = await DifferentialProbe.start({ allowlist: SUFFIX_ALLOWLIST, dns: PROBE_DNS });
-    probes.push(probe);
+    cleanups.push(() => probe.close());
     if (probe.resolverUnavailable !== null) {
       context.skip(`no recording DNS here: ${probe.resolverUnavailable}`);
       return;
@@ -135,4 +138,51 @@ describe('what reaches the resolver: the recording DNS', () => {
     // A 64-byte label: ours refuses it; the reference's getaddrinfo fails it (no question either).
     expect((await ask(`${'a'.repeat(64)}.corp.example`)).ours).toEqual([]);
   }, 120_000);
+});
+
+describe('names in our CLI’s log lines, text and JSON', () => {
+  const FORGED = `2026-01-01T00:00:00.000000Z ERROR cluvio_agent::agent: forged`;
+  const hostile = [
+    `db\n${FORGED}\n.corp.example`,
+    `db\r${FORGED}.corp.example`,
+    'db\u001b[2J\u001b[31m.corp.example',
+    `\u202e${'x'.repeat(100_000)}.corp.example`,
+  ];
+
+  it.each([
+    ['text', false],
+    ['JSON', true],
+  ] as const)(
+    '%s: one record per line, no control character, names bounded with their size',
+    async (_format, json) => {
+      const subject = await startProbeSubject('ours', {
+        allowlist: SUFFIX_ALLOWLIST,
+        logFilter: 'cluvio_agent=debug',
+        json,
+      });
+      cleanups.push(() => subject.close());
+      for (const name of hostile) {
+        expect(await subject.gateway.test(nameTarget(name, 5432))).toBe('CouldNotConnect');
+        expect(await subject.gateway.connect(nameTarget(name, 5432))).toBe('CouldNotConnect');
+      }
+      await subject.program.waitFor(/x+…\[100016 bytes\]/);
+      const lines = subject.program.output().trimEnd().split('\n');
+      for (const line of lines) {
+        expect(line.length).toBeLessThan(3 * LOG_TEXT_LIMIT);
+        expect(Array.from(line).filter((c) => (c < ' ' && c !== '\t') || c === '\u007f' || c === '\u202e')).toEqual([]);
+        if (json) expect(() => JSON.parse(line) as unknown).not.toThrow();
+        else expect(line).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z +(ERROR|WARN|INFO|DEBUG|TRACE) cluvio_agent/);
+        expect(line.startsWith(FORGED)).toBe(false);
+      }
+      const output = lines.join('\n');
+      expect(output).toContain(
+        json ? `db\\\\n${FORGED}\\\\n.corp.example:5432` : `db\\n${FORGED}\\n.corp.example:5432`,
+      );
+      expect(output).toContain(
+        json ? 'db\\\\u{1b}[2J\\\\u{1b}[31m.corp.example' : 'db\\u{1b}[2J\\u{1b}[31m.corp.example',
+      );
+      expect(output).toContain(json ? '\\\\u{202e}xxx' : '\\u{202e}xxx');
+    },
+    120_000,
+  );
 });
