@@ -12,6 +12,7 @@
  * Run with `node --expose-gc` for heap figures measured after a full collection.
  */
 import { parseArgs } from 'node:util';
+import { killAllChildren } from '../e2e/children.js';
 import { formatFuzzReport, fuzzTargetNames, runFuzz } from './harness.js';
 import { formatNamesFuzzReport, namesFuzzSupport, runNamesFuzz } from './names/names-fuzz.js';
 
@@ -32,6 +33,14 @@ const { values } = parseArgs({
 if (values.list) {
   process.stdout.write(`${[...fuzzTargetNames(), NAMES].join('\n')}\n`);
   process.exit(0);
+}
+
+// The names differential runs agent processes: Ctrl-C must not leave them behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAllChildren();
+    process.exit(130);
+  });
 }
 
 const inputs = Number(values.inputs);
