@@ -35,6 +35,7 @@
  * private DNS zone; a gateway that wants an IP address sends `Address::Addr`, which the
  * allowlist's networks then check.
  */
+import { parseIpv6 } from '../codec/index.js';
 import { isDnsName } from '../config/index.js';
 
 export type NameProblem =
@@ -51,9 +52,10 @@ const NUMERIC_LABEL = /^(?:[0-9]+|0[xX][0-9a-fA-F]*)$/;
 
 /** The name to hand to the resolver for a checked `Address::Name`, or why none may be. */
 export function resolvableName(name: string): ResolvableName {
-  if (!isDnsName(name)) return { ok: false, problem: 'not-a-host-name' };
   const labels = (name.endsWith('.') ? name.slice(0, -1) : name).split('.');
-  if (labels.every((label) => NUMERIC_LABEL.test(label))) return { ok: false, problem: 'ip-address' };
+  if (labels.every((label) => NUMERIC_LABEL.test(label)) || parseIpv6(name) !== null)
+    return { ok: false, problem: 'ip-address' };
+  if (!isDnsName(name)) return { ok: false, problem: 'not-a-host-name' };
   return { ok: true, lookupName: asciiLowercase(name) };
 }
 
