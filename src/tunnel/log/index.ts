@@ -15,3 +15,4 @@ export { formatLogTimestamp } from './log-timestamp.js';
 export { isSecretFieldName, redactLogFields, REDACTED_FIELD } from './redaction.js';
 export { createStreamSink, shouldUseAnsi, type StreamSinkOptions, type TextStream } from './stream-sink.js';
 export { rustDebugString } from './rust-debug-string.js';
+export { loggableText, LOG_TEXT_LIMIT, NAME_TEXT_LIMIT } from './loggable-text.js';
