@@ -89,6 +89,7 @@ export async function startProbeSubject(kind: SubjectKind, options: SubjectOptio
     await close();
     throw new Error(
       `${kind} agent: ${error instanceof Error ? error.message : String(error)}; output:\n${program.output()}`,
+      { cause: error },
     );
   }
   return { kind, gateway, listeners, resolver, program, close };
