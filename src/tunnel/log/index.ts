@@ -1,5 +1,13 @@
 /** The engine's structured logging: logger, filters, formats and sinks. */
-export { LogHub, Logger, ROOT_MODULE, type LazyLogFields, type LogFields, type LogSink } from './logger.js';
+export {
+  LogHub,
+  Logger,
+  ROOT_MODULE,
+  loggableFields,
+  type LazyLogFields,
+  type LogFields,
+  type LogSink,
+} from './logger.js';
 export {
   DEFAULT_LOG_FILTER,
   LogFilterError,

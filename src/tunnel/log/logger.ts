@@ -115,7 +115,7 @@ export class Logger {
       level,
       module: this.module,
       message: loggableText(message),
-      fields: boundFields(redactLogFields({ ...this.#bound, ...own })),
+      fields: loggableFields(redactLogFields({ ...this.#bound, ...own })),
     });
   }
 
@@ -140,7 +140,8 @@ export class Logger {
   }
 }
 
-function boundFields(fields: Record<string, LogFieldValue>): Record<string, LogFieldValue> {
+/** Every string field through `loggableText` (in place): for records made outside a Logger too. */
+export function loggableFields(fields: Record<string, LogFieldValue>): Record<string, LogFieldValue> {
   for (const [name, value] of Object.entries(fields)) {
     if (typeof value === 'string') fields[name] = loggableText(value);
   }
