@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { generateCertificateAuthority, issueServerCertificate } from '../../src/gateway/certificates.js';
 import { generateKeyPair } from '../../src/tunnel/auth/index.js';
 import type { MuxConfig } from '../../src/tunnel/mux/config.js';
+import { RELAY_NODE_FLAGS } from '../../src/tunnel/mux/index.js';
 import { type Program, forkNode, spawnProgram } from './children.js';
 import type { GatewayInit, PortReply, RouteRequest } from './gateway-process.js';
 
@@ -55,7 +56,10 @@ export async function startGatewayRig(
     agents: agents.map(({ id, name }) => ({ id, name })),
     ...(mux === undefined ? {} : { mux }),
   };
-  const child = await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init, [...nodeFlags]);
+  const child = await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init, [
+    ...RELAY_NODE_FLAGS,
+    ...nodeFlags,
+  ]);
   return {
     port: child.ready.port,
     pid: child.pid,
@@ -108,7 +112,9 @@ export async function startAgent(kind: AgentKind, launch: AgentLaunch): Promise<
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-bench-agent-'));
   const config = path.join(dir, 'cluvio-agent.toml');
   await writeFile(config, configToml(launch), { mode: 0o600 });
+  // Our agents start as the CLI's shebang starts them.
   const profile = [
+    ...RELAY_NODE_FLAGS,
     ...(launch.nodeFlags ?? []),
     ...(launch.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`]),
   ];

@@ -354,6 +354,7 @@ const yamuxFrameDecoder: FuzzTarget = {
               flushData();
               events.push('end');
             },
+            readMore: () => true,
           },
           maxDataBody,
         );

@@ -17,7 +17,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { MuxStream } from '../../src/tunnel/mux/index.js';
+import { type MuxStream, RELAY_NODE_FLAGS } from '../../src/tunnel/mux/index.js';
 import { parseAgentConfig } from '../../src/tunnel/config/agent-config.js';
 import { startGatewayFixture, waitUntil } from '../support/gateway-fixture.js';
 import { OUR_AGENT_CLI, spawnAgent } from '../support/reference-agent.js';
@@ -158,7 +158,7 @@ async function freePort(): Promise<number> {
 }
 
 function run(args: readonly string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, [GATEWAY_CLI, ...args], {
+  return spawn(process.execPath, [...RELAY_NODE_FLAGS, GATEWAY_CLI, ...args], {
     cwd,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
