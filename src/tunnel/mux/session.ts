@@ -80,6 +80,7 @@ import {
   type FrameHeader,
 } from './frame-header.js';
 import { FrameWriter } from './frame-writer.js';
+import { ReadBudget, STREAM_OPEN_WORK } from './read-budget.js';
 import { PieceJoiner } from './piece-joiner.js';
 import { PingTracker } from './ping-tracker.js';
 import { WindowGrowthBudget } from './receive-window.js';
@@ -141,6 +142,19 @@ interface SessionEvents {
 
 type SessionState = 'open' | 'closing' | 'closed';
 
+/**
+ * While a graceful close waits for the peer to hang up, what the peer still sends is read and
+ * dropped, so that its last bytes do not turn our close into a TCP reset — up to this much; then
+ * the socket is left unread until the close timeout ends it.
+ */
+const CLOSING_DISCARD_BYTES = 1024 * 1024;
+
+/** Parsing work (read-budget.ts) per turn of the event loop and per second. */
+const READ_WORK_PER_TURN = 8192;
+const READ_WORK_PER_SECOND = 1_000_000;
+/** From this much work in a turn on, the turn's end is scheduled (not for every chunk while data flows). */
+const TURN_ACCOUNTING_FROM = 256;
+
 interface Termination {
   /** GoAway code to send first, if any. */
   readonly goAway?: number;
@@ -183,8 +197,13 @@ export class Session extends EventEmitter<SessionEvents> {
   private readPaused = false;
   private resumeScheduled = false;
   private readPauses = 0;
+  private readonly readBudget = new ReadBudget(READ_WORK_PER_TURN, READ_WORK_PER_SECOND);
+  /** The end of this turn's reading is scheduled (an immediate, or a wait for the budget to refill). */
+  private turnScheduled = false;
+  private budgetTimer: NodeJS.Timeout | undefined;
   private framesReadWhileBlocked = 0;
   private inboundLimit: InboundLimit | null = null;
+  private discardedWhileClosing = 0;
   private closeTimer: NodeJS.Timeout | undefined;
   private closeError: Error | undefined;
   private readonly closedPromise: Promise<void>;
@@ -368,7 +387,12 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private readonly onSocketData = (chunk: Buffer): void => {
     this.wireBytesIn += chunk.length;
-    if (this.state !== 'open') return;
+    if (this.state !== 'open') {
+      // Closing: dropped unread. A peer still flooding us gets no more of our time than this.
+      this.discardedWhileClosing += chunk.length;
+      if (this.discardedWhileClosing > CLOSING_DISCARD_BYTES) this.socket.pause();
+      return;
+    }
     const limit = this.inboundLimit;
     if (limit !== null && this.wireBytesIn > limit.bytes) {
       this.failProtocol(new MuxProtocolError(`the peer sent more than ${limit.bytes} bytes ${limit.until}`));
@@ -398,34 +422,79 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  /** Asked before each frame: reading stops while the write queue is over its bound. */
+  /**
+   * Asked before each frame: reading stops while the write queue is over its bound, and until the
+   * next turn of the event loop (or longer: read-budget.ts) once the reading budget is spent.
+   */
   private readMore(): boolean {
-    if (this.writer.queuedBytes <= this.readPauseBytes) return true;
-    if (!this.readPaused) {
-      this.readPaused = true;
-      this.readPauses += 1;
-      this.socket.pause();
+    if (!this.readBudget.allows()) {
+      this.stopReading();
+      this.scheduleTurnEnd();
+      return false;
     }
+    if (this.writer.queuedBytes <= this.readPauseBytes) return true;
+    if (!this.readPaused) this.readPauses += 1;
+    this.stopReading();
     return false;
   }
+
+  private stopReading(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    this.socket.pause();
+  }
+
+  private spend(units: number): void {
+    this.readBudget.spend(units);
+    if (this.readBudget.turnWork >= TURN_ACCOUNTING_FROM) this.scheduleTurnEnd();
+  }
+
+  private scheduleTurnEnd(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    setImmediate(this.endTurn);
+  }
+
+  /** This turn's work is charged; reading goes on at once, or once the budget has refilled. */
+  private readonly endTurn = (): void => {
+    this.budgetTimer = undefined;
+    if (this.state !== 'open') {
+      this.turnScheduled = false;
+      return;
+    }
+    const waitMs = this.readBudget.nextTurn();
+    if (waitMs > 0) {
+      this.budgetTimer = setTimeout(this.endTurn, waitMs);
+      this.budgetTimer.unref();
+      return;
+    }
+    this.turnScheduled = false;
+    this.resumeReading();
+  };
 
   /** The socket took part of the queue: read again (on the next turn of the event loop). */
   private onWriterBelow(): void {
     if (!this.readPaused || this.resumeScheduled || this.state !== 'open') return;
     this.resumeScheduled = true;
-    setImmediate(this.resumeReading);
+    setImmediate(this.resumeReadingSoon);
   }
 
-  private readonly resumeReading = (): void => {
+  private readonly resumeReadingSoon = (): void => {
     this.resumeScheduled = false;
+    this.resumeReading();
+  };
+
+  /** Reads again unless a reason to stop still holds (the queue over its bound, the turn's budget spent). */
+  private resumeReading(): void {
     if (!this.readPaused || this.state !== 'open') return;
+    if (this.writer.queuedBytes > this.readPauseBytes || !this.readBudget.allows()) return;
     this.readPaused = false;
     const rest = this.unread;
     this.unread = undefined;
     if (rest !== undefined) this.parse(rest);
     // Parsing the rest may have stopped reading again, or ended the session.
     if (this.readingOn()) this.socket.resume();
-  };
+  }
 
   private readingOn(): boolean {
     return !this.readPaused && this.state === 'open';
@@ -433,6 +502,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private onFrame(header: Readonly<FrameHeader>): void {
     this.framesIn += 1;
+    this.spend(1);
     if (this.writer.queuedBytes > this.readPauseBytes) this.framesReadWhileBlocked += 1;
     const limit = this.inboundLimit;
     if (limit !== null && this.framesIn > limit.frames)
@@ -527,6 +597,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private accept(id: number, extraCredit: number): MuxStream {
+    this.spend(STREAM_OPEN_WORK);
     const stream = new MuxStream(this.host, {
       id,
       direction: 'inbound',
@@ -609,6 +680,8 @@ export class Session extends EventEmitter<SessionEvents> {
     this.state = 'closing';
     this.closeError = how.error;
     this.decoder.stop();
+    if (this.budgetTimer !== undefined) clearTimeout(this.budgetTimer);
+    this.budgetTimer = undefined;
     this.unread = undefined;
     this.readPaused = false;
     this.bodyTarget = undefined;
