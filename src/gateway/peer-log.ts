@@ -7,22 +7,19 @@
  * line written after some were dropped says how many (`unlogged`). Once the agent is accepted
  * (`trust()`), its lines are written as they come (fields still truncated).
  *
- * The truncation here is deliberately minimal and local (the length and the first characters);
- * the shared truncation of untrusted log fields belongs to src/tunnel/log.
+ * Fields are cut with the engine's `loggableText` (escaped, bounded, the original size said), to
+ * a tighter bound than the logger's own net: a peer's text is rarely worth more than a line.
  */
 import type { LogLevel } from '../shared/log-record.js';
-import type { LazyLogFields, LogFields, Logger } from '../tunnel/log/index.js';
+import { type LazyLogFields, type LogFields, type Logger, loggableText } from '../tunnel/log/index.js';
 
-/** Longest string field written as is; longer ones keep their start and say their length. */
-export const MAX_FIELD_CHARS = 200;
-
-export function truncateField(text: string): string {
-  return text.length <= MAX_FIELD_CHARS ? text : `${text.slice(0, MAX_FIELD_CHARS)}… (${text.length} chars)`;
-}
+/** Longest text field written about a peer (characters), however long what it sent. */
+export const PEER_FIELD_LIMIT = 256;
 
 function truncateFields(fields: LogFields): LogFields {
   const out: Record<string, LogFields[string]> = {};
-  for (const [key, value] of Object.entries(fields)) out[key] = typeof value === 'string' ? truncateField(value) : value;
+  for (const [key, value] of Object.entries(fields))
+    out[key] = typeof value === 'string' ? loggableText(value, PEER_FIELD_LIMIT) : value;
   return out;
 }
 

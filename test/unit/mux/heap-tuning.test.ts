@@ -16,7 +16,13 @@ function sources(dir: string): string[] {
     .map((entry) => path.relative(repoRoot, path.join(entry.parentPath, entry.name)));
 }
 
-const ENTRY_POINTS = ['src/cli/agent.ts', 'src/cli/gateway.ts', 'src/cli/demo.ts', 'src/main/main.ts'];
+const ENTRY_POINTS = [
+  'src/cli/agent.ts',
+  'src/cli/agent-executable.ts',
+  'src/cli/gateway.ts',
+  'src/cli/demo.ts',
+  'src/main/main.ts',
+];
 const SCRIPTS = ['src/cli/agent.ts', 'src/cli/gateway.ts'];
 
 describe('process-wide V8 settings', () => {
@@ -30,6 +36,11 @@ describe('process-wide V8 settings', () => {
       /\btuneHeapForRelaying\(\)/.test(readFileSync(path.join(repoRoot, file), 'utf8')),
     );
     expect(callers.filter((file) => file !== 'src/tunnel/mux/heap-tuning.ts').sort()).toEqual([...ENTRY_POINTS].sort());
+  });
+
+  it('the single executable starts with RELAY_NODE_FLAGS (its execArgv)', () => {
+    const build = readFileSync(path.join(repoRoot, 'build/package-cli/single-executable.ts'), 'utf8');
+    expect(build).toContain('execArgv: [...RELAY_NODE_FLAGS]');
   });
 
   it.each(SCRIPTS)('%s starts node with RELAY_NODE_FLAGS (its shebang)', (script) => {
