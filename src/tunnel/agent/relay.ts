@@ -13,7 +13,7 @@
  * - A gateway RST or the session's end aborts the copy and destroys the target socket.
  *
  * Toward a gateway that stops reading, a stream holds at most the rest of one target read
- * (16 KiB, target-reader.ts): each read is queued for the gateway at once if credit and the
+ * (one frame, target-reader.ts): each read is queued for the gateway at once if credit and the
  * connection's write queue allow (`sendNow`), and otherwise copied and written, the target
  * socket pausing before its next read until the stream has queued it.
  *

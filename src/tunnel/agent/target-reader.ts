@@ -1,13 +1,13 @@
 /**
- * How a data stream's target socket is read: into one 16 KiB buffer that every target socket
+ * How a data stream's target socket is read: into one frame-sized buffer that every target socket
  * shares (Node's `onread`), each read handed on before the callback returns, instead of into a
  * fresh 64 KiB buffer per read.
  *
  * - A read the relay cannot queue for the gateway at once (no credit, or the connection's write
  *   queue is full: a gateway that stopped reading) is copied, and the socket pauses before its
  *   next read (`onread` stops reading at once; a plain socket reads once more into its own
- *   buffer after `pause()`). A blocked stream therefore holds at most the rest of one 16 KiB
- *   read — about one mux frame — where it held its writable buffer plus two 64 KiB reads.
+ *   buffer after `pause()`). A blocked stream therefore holds at most the rest of one read —
+ *   one mux frame — where it held its writable buffer plus two 64 KiB reads.
  * - Nothing is allocated per read. Measured on loopback (2 GiB, Node 24): 16 KiB reads into a
  *   reused buffer cost 0.82–0.86 CPU s/GiB, Node's default 64 KiB reads into fresh buffers
  *   0.94–1.12 (bench/README.md).
@@ -20,8 +20,13 @@
  */
 import type net from 'node:net';
 
-/** Bytes per read of a target socket: one mux frame's worth (a TLS record's plaintext). */
-export const TARGET_READ_BYTES = 16 * 1024;
+/**
+ * Bytes per read of a target socket: one mux frame's body, as the mux cuts frames to fill one
+ * TLS record each (16 KiB of plaintext less the 12-byte header). A read of a full 16 KiB became a
+ * full frame plus a 12-byte one, and the gateway wrote those 12 bytes to its client on their own:
+ * its CPU per GiB down was 15 % above the build before (bench/README.md).
+ */
+export const TARGET_READ_BYTES = 16 * 1024 - 12;
 
 const sharedReadBuffer = Buffer.allocUnsafe(TARGET_READ_BYTES);
 
