@@ -72,13 +72,33 @@ export interface StreamInfo {
   readonly closedAt: number | null;
   /** Set when the stream was refused or failed. */
   readonly error: string | null;
+  /**
+   * What failed, as the operating system said it (`ECONNREFUSED`, `ENOTFOUND`, …) or `TIMEOUT`,
+   * when connecting to the target failed; null otherwise (connection-fixes.ts explains it).
+   */
+  readonly errorCode: string | null;
+  /** The id of the gateway's Connect message: the `id` field of this stream's log lines. */
+  readonly messageId: string;
+}
+
+/** The last thing that went wrong with the gateway connection. */
+export interface AgentError {
+  readonly message: string;
+  readonly at: number;
+  /**
+   * For a failed connection attempt, what failed as the operating system or the TLS library
+   * said it (`ECONNREFUSED`, `ENOTFOUND`, `CERT_HAS_EXPIRED`, …) or `TIMEOUT`; absent otherwise.
+   */
+  readonly code?: string;
+  /** The attempt went through the HTTP proxy, so `code` may be about the proxy. */
+  readonly viaProxy?: boolean;
 }
 
 export interface AgentCounters {
   /** Successful connections after the first. */
   readonly reconnects: number;
   readonly connectedSince: number | null;
-  readonly lastError: { readonly message: string; readonly at: number } | null;
+  readonly lastError: AgentError | null;
   readonly streamsOpen: number;
   readonly streamsTotal: number;
   readonly streamsFailed: number;

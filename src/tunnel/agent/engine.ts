@@ -21,6 +21,13 @@ export type TestAddressResult =
   | { readonly ok: true; readonly resolved: string; readonly millis: number }
   | { readonly ok: false; readonly code: ErrorCodeName; readonly message: string };
 
+/**
+ * What `reconnectNow` did: `connecting` ended a wait (backoff or Disabled) and an attempt starts
+ * now; `already-connecting` found an attempt in flight (bounded by connect-timeout) and left it;
+ * `online` had nothing to do; `not-running` means not started, stopped or terminated.
+ */
+export type ReconnectNowOutcome = 'connecting' | 'already-connecting' | 'online' | 'not-running';
+
 export interface AgentEngine {
   on<E extends keyof AgentEngineEvents>(event: E, listener: (...args: AgentEngineEvents[E]) => void): this;
   off<E extends keyof AgentEngineEvents>(event: E, listener: (...args: AgentEngineEvents[E]) => void): this;
@@ -39,6 +46,12 @@ export interface AgentEngine {
    * `reason` is logged (e.g. `system resumed`). Returns at once; the outcome shows in states and logs.
    */
   checkConnection(reason: string): void;
+  /**
+   * "Reconnect now": ends the wait before the next connection attempt (after a failure, or the
+   * 5 s of Disabled) so the attempt starts at once; the backoff counter is left as it is, so a
+   * failed attempt waits as it would have. `reason` is logged (e.g. `requested in the dashboard`).
+   */
+  reconnectNow(reason: string): ReconnectNowOutcome;
   /** Counters for monitoring beyond the snapshot's: reconnect causes, stream failures by code, connect latency. */
   metrics(): EngineMetrics;
   /** Resolves when the engine ends by itself (permanent Terminate) or after `stop()`. */
