@@ -24,7 +24,7 @@ export interface AgentHostOptions<C>
   extends
     Omit<HostSupportOptions<C>, 'now'>,
     Pick<HostLifecycleOptions<C>, 'createEngine' | 'configPath' | 'configEvents'>,
-    Pick<HostPublisherOptions, 'logs' | 'streamsIntervalMs' | 'countersIntervalMs' | 'logBatchMs'> {
+    Pick<HostPublisherOptions, 'logs' | 'streamsIntervalMs' | 'countersIntervalMs' | 'logBatchMs' | 'trafficSampleMs'> {
   readonly now?: () => number;
 }
 
@@ -39,6 +39,7 @@ const AgentApiObject = function (this: object, api: AgentApi): void {
 export class AgentHost<C> extends AgentApiObject {
   readonly #lifecycle: HostLifecycle<C>;
   readonly #publisher: HostPublisher;
+  readonly #support: HostSupport<C>;
   #closing: Promise<void> | null = null;
 
   constructor(options: AgentHostOptions<C>) {
@@ -51,6 +52,7 @@ export class AgentHost<C> extends AgentApiObject {
         streamsIntervalMs: options.streamsIntervalMs,
         countersIntervalMs: options.countersIntervalMs,
         logBatchMs: options.logBatchMs,
+        trafficSampleMs: options.trafficSampleMs,
         now,
       },
     );
@@ -75,6 +77,7 @@ export class AgentHost<C> extends AgentApiObject {
     super({ ...lifecycle.calls, ...publisher.calls, ...support.calls });
     this.#lifecycle = lifecycle;
     this.#publisher = publisher;
+    this.#support = support;
   }
 
   /** Finds the configuration (or uses `configPath`), starts the engine on it, and says what it found. */
@@ -121,6 +124,11 @@ export class AgentHost<C> extends AgentApiObject {
    */
   checkConnection(reason: string): void {
     this.#lifecycle.checkConnection(reason);
+  }
+
+  /** A support bundle this process saved, by file name (the dashboard's download), or null. */
+  readSupportBundle(fileName: string): Promise<Buffer | null> {
+    return this.#support.readSupportBundle(fileName);
   }
 
   /** The loaded configuration's file, or null. */

@@ -40,6 +40,25 @@ export type AgentState =
 
 export type AgentPhase = AgentState['phase'];
 
+/**
+ * What "Reconnect now" did: `connecting` ended a wait (backoff or Disabled) and an attempt starts
+ * now; `already-connecting` found an attempt in flight (bounded by connect-timeout) and left it;
+ * `online` had nothing to do; `not-running` means not started, stopped or terminated.
+ */
+export type ReconnectNowOutcome = 'connecting' | 'already-connecting' | 'online' | 'not-running';
+
+/** Traffic through the agent over one sampling interval (the Status view's chart). */
+export interface TrafficSample {
+  /** End of the interval, epoch milliseconds. */
+  readonly at: number;
+  /** Bytes per second written to databases (gateway → targets) over the interval. */
+  readonly toTargets: number;
+  /** Bytes per second read from databases (targets → gateway). */
+  readonly fromTargets: number;
+  /** Streams open at `at`. */
+  readonly streamsOpen: number;
+}
+
 export type StreamPhase =
   /** Connect received, resolving / connecting to the target. */
   | 'connecting'

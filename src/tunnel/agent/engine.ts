@@ -3,7 +3,15 @@
  * and the loopback dashboard consume the same way. The implementation lives beside it
  * (`agent.ts`); consumers depend on this interface only.
  */
-import type { AgentSnapshot, AgentState, ErrorCodeName, StreamInfo } from '../../shared/agent-state.js';
+import type {
+  AgentSnapshot,
+  AgentState,
+  ErrorCodeName,
+  ReconnectNowOutcome,
+  StreamInfo,
+} from '../../shared/agent-state.js';
+
+export type { ReconnectNowOutcome } from '../../shared/agent-state.js';
 import type { LogRecord } from '../../shared/log-record.js';
 import type { EngineMetrics } from './agent-metrics.js';
 
@@ -20,13 +28,6 @@ export interface AgentEngineEvents {
 export type TestAddressResult =
   | { readonly ok: true; readonly resolved: string; readonly millis: number }
   | { readonly ok: false; readonly code: ErrorCodeName; readonly message: string };
-
-/**
- * What `reconnectNow` did: `connecting` ended a wait (backoff or Disabled) and an attempt starts
- * now; `already-connecting` found an attempt in flight (bounded by connect-timeout) and left it;
- * `online` had nothing to do; `not-running` means not started, stopped or terminated.
- */
-export type ReconnectNowOutcome = 'connecting' | 'already-connecting' | 'online' | 'not-running';
 
 export interface AgentEngine {
   on<E extends keyof AgentEngineEvents>(event: E, listener: (...args: AgentEngineEvents[E]) => void): this;
