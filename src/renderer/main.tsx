@@ -13,7 +13,7 @@ createRoot(root).render(
   <StrictMode>
     <AgentApiContext.Provider value={api}>
       <ConnectionBanner connection={connection} />
-      <App />
+      <App connection={connection} />
     </AgentApiContext.Provider>
   </StrictMode>,
 );
