@@ -3,6 +3,8 @@ import { StateBadge } from './components/StateBadge.js';
 import type { ConnectionMonitor } from './dashboard-transport.js';
 import { useDocumentStatus } from './hooks/use-document-status.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
+import type { StreamInfo } from '../shared/agent-state.js';
+import { streamLogSearch } from './stream-view.js';
 import { writePreference } from './ui-preferences.js';
 import { DiagnoseView } from './views/DiagnoseView.js';
 import { ImportView, useConfigImport } from './views/ImportView.js';
@@ -89,9 +91,9 @@ export function App({ connection }: { readonly connection: ConnectionMonitor | n
   }
 
   // A stream's id opens the Logs view on that stream's lines (all levels; its log id as the search).
-  const showStreamLogs = (messageId: string): void => {
+  const showStreamLogs = (stream: StreamInfo): void => {
     writePreference(LOG_VIEW_PREFERENCE, 'debug');
-    writePreference(LOG_SEARCH_PREFERENCE, messageId);
+    writePreference(LOG_SEARCH_PREFERENCE, streamLogSearch(stream));
     choose('logs', true);
   };
 

@@ -1,3 +1,5 @@
+// First: every module after it may build Intl formatters from navigator.language.
+import './locale-guard.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AgentApiContext } from './api-context.js';

@@ -58,6 +58,15 @@ export function streamIdLabel(info: StreamInfo, connections: number): string {
   return connections > 1 ? `${info.connection}·${info.id}` : String(info.id);
 }
 
+/**
+ * What the Logs view searches for to show a stream's lines: the id its lines carry (the Connect
+ * message's). A stream the allowlist refused has one line, without that id (as the reference's
+ * `address not allowed address=…`), so its target is searched instead.
+ */
+export function streamLogSearch(info: StreamInfo): string {
+  return info.error === 'address not allowed' ? info.target : info.messageId;
+}
+
 export function filterStreams(rows: readonly StreamRow[], filter: StreamFilter): StreamRow[] {
   const needle = filter.target.trim().toLowerCase();
   return rows.filter(({ info }) => {

@@ -19,7 +19,7 @@ const UNKNOWN_ISSUER_CODES: readonly string[] = [
 export function causeInWords(code: string): string | null {
   switch (code) {
     case 'ECONNREFUSED':
-      return 'the connection was refused: nothing accepts connections on that port (ECONNREFUSED)';
+      return 'the connection was refused (ECONNREFUSED): nothing accepts connections on that port';
     case 'ENOTFOUND':
       return 'the name does not resolve on this machine (ENOTFOUND)';
     case 'EAI_AGAIN':

@@ -50,6 +50,23 @@ function ReconnectNow({ snapshot }: { readonly snapshot: AgentSnapshot }): React
   );
 }
 
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** True when the allowlist lets the agent reach anything (the reference's default). */
+function allowsEverything(addresses: readonly string[]): boolean {
+  return addresses.some((address) => address === '0.0.0.0/0' || address === '::/0' || address === '*.');
+}
+
+/** The state in a sentence; while the problem box explains a failed attempt, only when the next one comes. */
+function describeState(snapshot: AgentSnapshot, now: number): string {
+  const { state, counters } = snapshot;
+  if (state.phase === 'backing-off' && counters.lastError?.code !== undefined)
+    return `Not connected. Next attempt in ${Math.max(0, Math.ceil((state.nextAttemptAt - now) / 1000))} s.`;
+  return stateDescription(state, now);
+}
+
 /** Why the agent is not online, in plain words, with the fix and the way to Diagnose. */
 function ConnectionProblem({
   snapshot,
@@ -68,14 +85,20 @@ function ConnectionProblem({
       : explainGatewayFailure(error.code, error.message, config.server, error.viaProxy === true);
   return (
     <div className="alert alert-warn" data-testid="connection-problem">
-      <p className="problem-cause">
-        <strong>Cannot reach the gateway{explained === null ? '' : `: ${explained.cause}`}.</strong>
+      <p>
+        <strong>Cannot reach the gateway.</strong>
       </p>
       {explained === null ? null : (
-        <p data-testid="connection-fix">
-          <span className="diagnose-fix-label">Fix: </span>
-          {explained.fix}
-        </p>
+        <>
+          <p data-testid="connection-cause">
+            <span className="diagnose-fix-label">Cause: </span>
+            {capitalised(explained.cause)}.
+          </p>
+          <p data-testid="connection-fix">
+            <span className="diagnose-fix-label">Fix: </span>
+            {explained.fix}
+          </p>
+        </>
       )}
       <p className="hint">{error.message}</p>
       <p>
@@ -106,7 +129,7 @@ export function StatusView({
       <h2 id="status-heading">Status</h2>
       <div className="status-summary">
         <StateBadge state={state} />
-        <p data-testid="state-description">{stateDescription(state, now)}</p>
+        <p data-testid="state-description">{describeState(snapshot, now)}</p>
       </div>
       <ReconnectNow snapshot={snapshot} />
       <ConnectionProblem snapshot={snapshot} onDiagnose={onDiagnose} />
@@ -145,7 +168,9 @@ export function StatusView({
                 ))}
               </ul>
               <span className="hint">
-                allowed-addresses: the agent connects nowhere else, whatever Cluvio asks for.
+                {allowsEverything(config.allowedAddresses)
+                  ? 'allowed-addresses lets the agent reach any address Cluvio asks for: list only your databases to limit it.'
+                  : 'allowed-addresses: the agent connects nowhere else, whatever Cluvio asks for.'}
               </span>
             </>
           )}

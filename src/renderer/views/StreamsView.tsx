@@ -1,4 +1,5 @@
 import { type KeyboardEvent, memo, type ReactElement, useId, useMemo, useRef, useState } from 'react';
+import type { StreamInfo } from '../../shared/agent-state.js';
 import { explainStreamFailure } from '../../shared/connection-fixes.js';
 import { formatBytes, formatDateTime, formatDuration, formatRate } from '../format.js';
 import { usePreference } from '../hooks/use-preference.js';
@@ -70,7 +71,7 @@ const Row = memo(function Row({
   readonly idLabel: string;
   readonly selected: boolean;
   readonly onSelect: (key: string) => void;
-  readonly onShowLogs: (messageId: string) => void;
+  readonly onShowLogs: (stream: StreamInfo) => void;
 }) {
   const { info, rate } = row;
   const failed = isFailed(info);
@@ -93,7 +94,7 @@ const Row = memo(function Row({
           className="link-button"
           aria-label={`Stream ${idLabel} to ${info.target}: show its log lines`}
           onClick={() => {
-            onShowLogs(info.messageId);
+            onShowLogs(info);
           }}
         >
           {idLabel}
@@ -123,7 +124,7 @@ function StreamDetails({
   readonly row: StreamRow;
   readonly now: number;
   readonly idLabel: string;
-  readonly onShowLogs: (messageId: string) => void;
+  readonly onShowLogs: (stream: StreamInfo) => void;
 }): ReactElement {
   const { info } = row;
   const explained = info.error === null ? null : explainStreamFailure(info.error, info.errorCode, info.target);
@@ -141,7 +142,7 @@ function StreamDetails({
             type="button"
             className="button small"
             onClick={() => {
-              onShowLogs(info.messageId);
+              onShowLogs(info);
             }}
           >
             Show its log lines
@@ -185,7 +186,7 @@ function StreamDetails({
   );
 }
 
-export function StreamsView({ onShowLogs }: { readonly onShowLogs: (messageId: string) => void }): ReactElement {
+export function StreamsView({ onShowLogs }: { readonly onShowLogs: (stream: StreamInfo) => void }): ReactElement {
   const { rows, now } = useStreams();
   const [filter, setFilter] = usePreference('streams.filter', DEFAULT_STREAM_FILTER, acceptFilter);
   const [sort, setSort] = usePreference('streams.sort', DEFAULT_STREAM_SORT, acceptSort);
@@ -236,9 +237,12 @@ export function StreamsView({ onShowLogs }: { readonly onShowLogs: (messageId: s
         </span>
         <span data-testid="streams-rate-up">↑ {rateText(totals.toTargets)} sent to databases</span>
         <span data-testid="streams-rate-down">↓ {rateText(totals.fromTargets)} received from databases</span>
-        <span>
-          {totals.closed} recently closed{totals.failed > 0 ? `, ${totals.failed} failed` : ''}
-        </span>
+        <span data-testid="streams-closed">{totals.closed} recently closed</span>
+        {totals.failed > 0 ? (
+          <span className="text-error" data-testid="streams-failed">
+            {totals.failed} failed
+          </span>
+        ) : null}
       </p>
       <div className="toolbar" role="group" aria-label="Filter streams">
         <label htmlFor={ids.target}>Target</label>

@@ -228,6 +228,11 @@ describe('views of cluvio-agent --dashboard, online through a real gateway to Po
     expect(texts.every((text) => text.includes(search))).toBe(true);
     expect(texts.some((text) => text.includes(`failed to connect to 127.0.0.1:${closedPort}`))).toBe(true);
     await screenshotWidths(page, 'logs-stream');
+    // The allowlist's refusal is logged without the id (as the reference logs it): its target is searched.
+    await tab('Streams').click();
+    await page.getByTestId('stream-row').filter({ hasText: '10.9.8.7:5432' }).getByRole('button').click();
+    expect(await page.getByLabel('Search').inputValue()).toBe('10.9.8.7:5432');
+    await expect.poll(() => lines.filter({ hasText: 'address not allowed' }).count(), WAIT).toBe(1);
   });
 
   it('Logs: connection activity by default, fields in words, lines that open with Enter; view and search kept across tabs and reloads', async () => {
