@@ -13,6 +13,8 @@ import { formatBytes } from '../format.js';
 import { TRAFFIC_WINDOW_MS, trafficSummary } from '../traffic-samples.js';
 
 const HEIGHT = 180;
+/** uPlot.Axis.Side.Right: an ambient const enum, which isolatedModules cannot reference by name. */
+const RIGHT = 1 as unknown as uPlot.Axis.Side;
 
 /** The theme's colours, read from the stylesheet's custom properties (light or dark). */
 function themeColours(element: Element): Record<'fg' | 'muted' | 'grid' | 'to' | 'from', string> {
@@ -76,9 +78,7 @@ function options(width: number, colours: ReturnType<typeof themeColours>, newest
       {
         ...axis,
         scale: 'streams',
-        // uPlot.Axis.Side.Right: an ambient const enum, which isolatedModules cannot reference.
-        // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-        side: 1,
+        side: RIGHT,
         size: 40,
         grid: { show: false },
         values: (_u, values) => values.map((v) => (Number.isInteger(v) ? String(v) : '')),
