@@ -82,6 +82,7 @@ function setup(closeMinimizes: boolean | null = null) {
       openWindow: () => calls.push('window'),
       openLogs: () => calls.push('logs'),
       importConfig: () => calls.push('import'),
+      restorePreviousConfig: () => calls.push('restore'),
       setAutostart: (enabled) => calls.push(`autostart:${enabled}`),
       setNotifications: (enabled) => calls.push(`notifications:${enabled}`),
       setCloseMinimizes: (enabled) => calls.push(`close-minimizes:${enabled}`),
