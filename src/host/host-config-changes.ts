@@ -123,7 +123,7 @@ export class HostConfigChanges<C> {
 
   /** Reads the backups again (after the host started, or after a change): what "Restore previous" offers. */
   async refresh(): Promise<void> {
-    this.#previous = await this.#findRestorable().catch(() => null);
+    this.#previous = await this.#findRestorable(this.#lifecycle.loaded?.public ?? null).catch(() => null);
     this.#publish();
   }
 
@@ -240,6 +240,8 @@ export class HostConfigChanges<C> {
   ): Promise<Transaction> {
     const change = this.#newChange(base, 'connecting', this.#lifecycle.loaded?.public ?? null);
     this.#current?.stopWatch();
+    // What "Restore previous" offers now, known before the gateway's first answer needs it.
+    this.#previous = await this.#findRestorable(base.config).catch(() => null);
     await this.#lifecycle.runOn(run.config, run.target);
     let answer = (): void => undefined;
     const answered = new Promise<void>((resolve) => (answer = resolve));
@@ -255,7 +257,7 @@ export class HostConfigChanges<C> {
       answer,
     };
     this.#current = transaction;
-    await this.refresh();
+    // Watch at once: on loopback the first attempt can fail before any further await returns.
     if (engine === null) {
       const detail = this.#lifecycle.engineError ?? 'the engine could not start';
       this.#onAnswer(transaction, { kind: 'refused', refusal: { kind: 'trust-unusable', detail } });
@@ -265,6 +267,7 @@ export class HostConfigChanges<C> {
         this.#onAnswer(transaction, found);
       });
     }
+    this.#publish();
     return transaction;
   }
 
@@ -347,17 +350,17 @@ export class HostConfigChanges<C> {
     for (const listener of [...this.#listeners]) listener(state);
   }
 
-  /** The newest backup that is a valid configuration and not the file in use. */
-  async #findRestorable(): Promise<RestorableConfig | null> {
+  /** The newest backup that is a valid configuration and not the file in use; its difference against `current`. */
+  async #findRestorable(current: PublicConfig | null): Promise<RestorableConfig | null> {
     const target = this.#lifecycle.importTarget();
-    const current = await readIfPresent(target);
+    const inUse = await readIfPresent(target);
     for (const backup of await listBackups(target)) {
       const bytes = await readIfPresent(backup.path);
-      if (bytes === null || (current !== null && bytes.equals(current))) continue;
+      if (bytes === null || (inUse !== null && bytes.equals(inUse))) continue;
       const parsed = this.#binding.parse(bytes.toString('utf8'), backup.path);
       if (!parsed.ok) continue;
       const config = this.#binding.toPublic(parsed.config, target);
-      const difference = configDifference(this.#lifecycle.loaded?.public ?? null, config);
+      const difference = configDifference(current, config);
       return { path: backup.path, savedAt: backup.savedAt, config, difference };
     }
     return null;

@@ -56,11 +56,16 @@ function problemText(problem: ConfigProblem): string {
 }
 
 /** The dialog after an arrived file was refused before anything was written. */
-export function problemsMessage(fileName: string, problems: readonly ConfigProblem[]): ImportMessage {
+export function problemsMessage(
+  fileName: string,
+  problems: readonly ConfigProblem[],
+  warnings: readonly ConfigProblem[] = [],
+): ImportMessage {
+  const ignored = warnings.length === 0 ? [] : ['', 'Keys the agent ignores:', ...warnings.map(problemText)];
   return {
     type: 'error',
     message: `${fileName} was not imported`,
-    detail: `Nothing was changed.\n\n${problems.map(problemText).join('\n')}`,
+    detail: ['Nothing was changed.', '', ...problems.map(problemText), ...ignored].join('\n'),
   };
 }
 
@@ -69,7 +74,7 @@ export function problemsMessage(fileName: string, problems: readonly ConfigProbl
  * opens on Status and shows the outcome there).
  */
 export function importResultMessage(fileName: string, result: ConfigImportResult): ImportMessage | null {
-  if (!result.ok) return problemsMessage(fileName, result.problems);
+  if (!result.ok) return problemsMessage(fileName, result.problems, result.warnings);
   if (result.change.status === 'unchanged')
     return { type: 'info', message: `${fileName} is already in use`, detail: result.change.message };
   return null;

@@ -106,11 +106,11 @@ export function checkAgentConfig(text: string, options: ParseConfigOptions): Con
   const { server, overrides } = readServer(issues, root.server, options.env);
   const warnings = unknownKeyWarnings(root);
   if (
-    secretKey === undefined ||
-    connectTimeoutMs === undefined ||
-    pingFrequencyMs === undefined ||
-    allowlist === undefined ||
-    server === undefined
+    secretKey === null ||
+    connectTimeoutMs === null ||
+    pingFrequencyMs === null ||
+    allowlist === null ||
+    server === null
   )
     return { ok: false, reason: 'invalid', issues: issues.issues, warnings };
   const { publicKey, agentId } = keyPairOf(secretKey);

@@ -2,7 +2,7 @@
  * Reading each key of cluvio-agent.toml (PROTOCOL.md §8.1) as the reference agent accepts it:
  * scalars where a string is expected are read as their text (config-rs does the same, so
  * `connect-timeout = 30` fails as a duration without unit, not as a type), `port` may be a
- * numeric string. A reader never stops at a problem: it records it and returns undefined, so a
+ * numeric string. A reader never stops at a problem: it records it and returns null, so a
  * file with five mistakes gets five issues at once. The CLI's text of each keeps the reference's
  * leading words (docs/reference-notes.md §2.3).
  */
@@ -43,20 +43,14 @@ function typeName(value: unknown): string {
 export class IssueList {
   readonly issues: ConfigIssue[] = [];
 
-  add(key: string | null, value: string | null, summary: string, message: string, fix: string): undefined {
+  /** Records an issue; null is what the reader returns for the value it could not read. */
+  add(key: string | null, value: string | null, summary: string, message: string, fix: string): null {
     this.issues.push({ key, value, summary, message, fix });
-    return undefined;
+    return null;
   }
 
   /** A string value, or a scalar read as its text as config-rs does; tables, arrays and dates are refused. */
-  text(
-    key: string,
-    value: unknown,
-    expected: string,
-    example: string,
-    fix: string,
-    shown = shownValue,
-  ): string | undefined {
+  text(key: string, value: unknown, expected: string, example: string, fix: string, shown = shownValue): string | null {
     if (typeof value === 'string') return value;
     if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
     const summary = `invalid type: ${typeName(value)}, expected ${expected}`;
@@ -73,7 +67,7 @@ const KEY_SOURCE =
 const KEY_FIX =
   "The key must be exactly the one Cluvio wrote for this agent: download this agent's configuration (cluvio-agent.toml) from Cluvio again and import it.";
 
-export function readSecretKey(issues: IssueList, value: unknown): SecretKey | undefined {
+export function readSecretKey(issues: IssueList, value: unknown): SecretKey | null {
   const key = 'secret-key';
   if (value === undefined) {
     const summary = 'missing configuration field "secret-key"';
@@ -88,7 +82,7 @@ export function readSecretKey(issues: IssueList, value: unknown): SecretKey | un
     KEY_FIX,
     shownSecret,
   );
-  if (text === undefined) return undefined;
+  if (text === null) return null;
   try {
     return SecretKey.fromBase64url(text);
   } catch (error) {
@@ -105,13 +99,13 @@ export function readSecretKey(issues: IssueList, value: unknown): SecretKey | un
 
 const DURATION_EXAMPLE = 'e.g. "30s" or "1m 30s"';
 
-export function readDuration(issues: IssueList, key: string, value: unknown, fallback: string): number | undefined {
+export function readDuration(issues: IssueList, key: string, value: unknown, fallback: string): number | null {
   const fix = `Write a number with a unit, ${DURATION_EXAMPLE}, or remove the line to use the default (${fallback}).`;
   const text =
     value === undefined
       ? fallback
       : issues.text(key, value, 'a duration string with a unit', `, ${DURATION_EXAMPLE}`, fix);
-  if (text === undefined) return undefined;
+  if (text === null) return null;
   try {
     return durationToMs(parseHumantimeDuration(text));
   } catch (error) {
@@ -131,7 +125,7 @@ const ALLOWLIST_EXAMPLE = '["10.0.0.0/8", "db.internal", "*.example.com"]';
 const ENTRY_FIX =
   'Write an IP network ("10.0.0.0/8"; one address as "10.1.2.3/32"), a DNS name ("db.internal") or a pattern ("*.example.com"), or remove the entry.';
 
-export function readAllowlist(issues: IssueList, value: unknown): Allowlist | undefined {
+export function readAllowlist(issues: IssueList, value: unknown): Allowlist | null {
   const key = 'allowed-addresses';
   if (value === undefined) return Allowlist.of(DEFAULT_ALLOWED_ADDRESSES);
   if (!Array.isArray(value)) {
@@ -157,7 +151,7 @@ export function readAllowlist(issues: IssueList, value: unknown): Allowlist | un
   value.forEach((item: unknown, index) => {
     const entryKey = `${key}[${index}]`;
     const text = issues.text(entryKey, item, 'a string', `, e.g. ${ALLOWLIST_EXAMPLE}`, ENTRY_FIX);
-    if (text === undefined) return;
+    if (text === null) return;
     const entry = parseAllowlistEntry(text);
     if (entry !== null) {
       entries.push(entry);
@@ -175,7 +169,7 @@ export function readAllowlist(issues: IssueList, value: unknown): Allowlist | un
       withPrefix === null ? ENTRY_FIX : `Write it as "${withPrefix}".`,
     );
   });
-  return entries.length === value.length ? new Allowlist(entries) : undefined;
+  return entries.length === value.length ? new Allowlist(entries) : null;
 }
 
 /** Where a server value came from, for messages: the file or an environment variable. */
@@ -192,7 +186,7 @@ function serverFix(override: ServerEnvOverride | undefined): string {
 
 const HOST_EXAMPLE = '"gateway.eu.cluvio.com"';
 
-function readHost(issues: IssueList, value: unknown, override: ServerEnvOverride | undefined): string | undefined {
+function readHost(issues: IssueList, value: unknown, override: ServerEnvOverride | undefined): string | null {
   const key = 'server.host';
   const fix = serverFix(override);
   if (value === undefined) {
@@ -200,7 +194,7 @@ function readHost(issues: IssueList, value: unknown, override: ServerEnvOverride
     return issues.add(key, null, summary, `${summary}: add host = ${HOST_EXAMPLE} under [server]`, fix);
   }
   const host = issues.text(key, value, 'a DNS name', `, e.g. ${HOST_EXAMPLE}`, fix);
-  if (host === undefined) return undefined;
+  if (host === null) return null;
   const problem = checkHostName(host);
   if (problem === 'ip-literal') {
     return issues.add(
@@ -225,7 +219,7 @@ function readHost(issues: IssueList, value: unknown, override: ServerEnvOverride
 
 const MAX_PORT = 65_535;
 
-function readPort(issues: IssueList, value: unknown, override: ServerEnvOverride | undefined): number | undefined {
+function readPort(issues: IssueList, value: unknown, override: ServerEnvOverride | undefined): number | null {
   if (value === undefined) return DEFAULT_PORT;
   let port: number | null = null;
   if (typeof value === 'number' && Number.isInteger(value)) port = value;
@@ -245,11 +239,11 @@ function readPort(issues: IssueList, value: unknown, override: ServerEnvOverride
 
 const TRUST_BLOCK = 'at least one "-----BEGIN CERTIFICATE-----" … "-----END CERTIFICATE-----" block';
 
-function readTrust(issues: IssueList, value: unknown, override: ServerEnvOverride | undefined): string[] | undefined {
+function readTrust(issues: IssueList, value: unknown, override: ServerEnvOverride | undefined): string[] | null {
   if (value === undefined) return [];
   const fix = serverFix(override);
   const text = issues.text('server.trust', value, 'a PEM string', ` with ${TRUST_BLOCK}`, fix);
-  if (text === undefined) return undefined;
+  if (text === null) return null;
   try {
     return parseTrustPem(text);
   } catch (error) {
@@ -269,17 +263,17 @@ export function readServer(
   issues: IssueList,
   value: unknown,
   env: Environment,
-): { server: ServerConfig | undefined; overrides: ServerEnvOverride[] } {
+): { server: ServerConfig | null; overrides: ServerEnvOverride[] } {
   const overrides = serverEnvOverrides(env);
   if (value !== undefined && !isTable(value)) {
     const summary = `invalid type: ${typeName(value)}, expected a [server] table`;
     issues.add('server', shownValue(value), summary, `${summary} with host = ${HOST_EXAMPLE}`, DOWNLOAD_AGAIN);
-    return { server: undefined, overrides };
+    return { server: null, overrides };
   }
   if (value === undefined && overrides.length === 0) {
     const summary = 'missing configuration field "server"';
     issues.add('server', null, summary, `${summary}: add a [server] table with host = ${HOST_EXAMPLE}`, DOWNLOAD_AGAIN);
-    return { server: undefined, overrides };
+    return { server: null, overrides };
   }
   const table: Table = { ...(value ?? {}) };
   const byKey = new Map(overrides.map((override) => [override.key, override]));
@@ -288,7 +282,7 @@ export function readServer(
   const port = readPort(issues, table.port, byKey.get('port'));
   const trust = readTrust(issues, table.trust, byKey.get('trust'));
   return {
-    server: host === undefined || port === undefined || trust === undefined ? undefined : { host, port, trust },
+    server: host === null || port === null || trust === null ? null : { host, port, trust },
     overrides,
   };
 }
