@@ -43,19 +43,29 @@ export function ConfigNotice({
   const state = snapshot.state;
   const stopped = state.phase === 'terminated' && isPermanentRefusal(state.reason) ? { reason: state.reason } : null;
 
-  const shown =
+  const recent =
     last !== null &&
     last.status !== 'unchanged' &&
     (last.status !== 'confirmed' || now - last.startedAt < CONFIRMED_SHOWN_MS)
       ? last
       : null;
-  const key = shown === null ? (stopped === null ? null : `stopped:${stopped.reason}`) : `${shown.id}:${shown.status}`;
+  // Stopped by the gateway says more than an earlier change's words, unless that change is the refused one.
+  const words =
+    stopped !== null && recent?.status !== 'refused'
+      ? refusalWords({ kind: 'terminated', reason: stopped.reason })
+      : null;
+  const shown = words === null ? recent : null;
+  const key =
+    words !== null
+      ? `stopped:${snapshot.config?.agentId ?? ''}:${stopped?.reason ?? ''}`
+      : shown === null
+        ? null
+        : `${shown.id}:${shown.status}`;
   if (key === null || key === dismissed) return null;
 
   const tone = shown === null ? 'error' : TONE[shown.status];
   const canRestore =
     previous !== null && (shown === null || !['confirmed', 'rolled-back', 'unchanged'].includes(shown.status));
-  const words = stopped === null ? null : refusalWords({ kind: 'terminated', reason: stopped.reason });
   return (
     <div
       className={`alert alert-${tone} config-notice`}
@@ -63,16 +73,14 @@ export function ConfigNotice({
       data-testid="config-notice"
       data-status={shown?.status ?? 'stopped'}
     >
-      {shown === null || (stopped !== null && shown.status !== 'refused') ? (
-        words === null ? null : (
-          <>
-            <p>
-              <strong>Stopped by the gateway.</strong> {words.why}
-            </p>
-            <p className="problem-fix">{words.fix}</p>
-          </>
-        )
-      ) : (
+      {words !== null ? (
+        <>
+          <p>
+            <strong>Stopped by the gateway.</strong> {words.why}
+          </p>
+          <p className="problem-fix">{words.fix}</p>
+        </>
+      ) : shown === null ? null : (
         <>
           <p data-testid="config-notice-message">{shown.message}</p>
           {shown.fix === null ? null : <p className="problem-fix">{shown.fix}</p>}

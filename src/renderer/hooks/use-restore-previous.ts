@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import type { ConfigChange } from '../../shared/agent-api.js';
 import type { ConfigProblem } from '../../shared/agent-state.js';
 import { useAgentApi } from '../api-context.js';
 
@@ -7,6 +8,8 @@ export interface RestorePrevious {
   readonly restoring: boolean;
   /** Why the last restore could not start (no backup any more, an unreadable one), else empty. */
   readonly problems: readonly ConfigProblem[];
+  /** The restore this hook started, as its call returned (its later states arrive with the configuration changes). */
+  readonly change: ConfigChange | null;
   readonly restore: () => void;
 }
 
@@ -15,13 +18,15 @@ export function useRestorePrevious(): RestorePrevious {
   const api = useAgentApi();
   const [restoring, setRestoring] = useState(false);
   const [problems, setProblems] = useState<readonly ConfigProblem[]>([]);
+  const [change, setChange] = useState<ConfigChange | null>(null);
   const restore = useCallback((): void => {
     setRestoring(true);
     setProblems([]);
     api.restorePreviousConfig().then(
       (result) => {
         setRestoring(false);
-        if (!result.ok) setProblems(result.problems);
+        if (result.ok) setChange(result.change);
+        else setProblems(result.problems);
       },
       (error: unknown) => {
         setRestoring(false);
@@ -29,5 +34,5 @@ export function useRestorePrevious(): RestorePrevious {
       },
     );
   }, [api]);
-  return { restoring, problems, restore };
+  return { restoring, problems, change, restore };
 }

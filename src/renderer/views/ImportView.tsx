@@ -163,9 +163,12 @@ function Outcome({ status, latest }: { readonly status: ImportStatus; readonly l
 
 function PreviousConfig(): ReactElement | null {
   const changes = useConfigChanges();
-  const { restoring, problems, restore } = useRestorePrevious();
+  const { restoring, problems, change, restore } = useRestorePrevious();
   const previous = changes?.previous ?? null;
-  if (previous === null) return null;
+  const latest = changes?.last ?? null;
+  const restored = change === null ? null : latest?.id === change.id ? latest : change;
+  if (previous === null && restored === null) return null;
+  if (previous === null) return restored === null ? null : <ChangeOutcome change={restored} />;
   return (
     <section className="previous-config" aria-labelledby="previous-heading" data-testid="previous-config">
       <h3 id="previous-heading">Previous configuration</h3>
@@ -178,6 +181,7 @@ function PreviousConfig(): ReactElement | null {
         <span className="problem-fix">The configuration in use is kept, so you can go back to it the same way.</span>
       </p>
       {problems.length === 0 ? null : <ConfigProblemList problems={problems} testId="restore-problem" />}
+      {restored === null ? null : <ChangeOutcome change={restored} />}
     </section>
   );
 }
