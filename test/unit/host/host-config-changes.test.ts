@@ -160,6 +160,14 @@ describe('importing over a working configuration, against a real gateway', () =>
     expect(await host.getLogs({ level: 'info', text: 'configuration imported' })).toHaveLength(0);
   });
 
+  it('going back and forth between two files keeps one backup of each, never the same content twice', async () => {
+    const port = await closedLoopbackPort();
+    const [a, b] = [offlineConfig(port), offlineConfig(port)];
+    for (const text of [a, b, a, b]) await host.importConfig({ fileName: 'cluvio-agent.toml', text });
+    const kept = await Promise.all((await backups()).map((n) => readFile(path.join(path.dirname(file), n), 'utf8')));
+    expect(kept.sort()).toEqual([working, a, b].sort());
+  });
+
   it(`keeps at most ${MAX_BACKUPS} backups, owner-only, the newest ones, never two alike`, async () => {
     const port = await closedLoopbackPort();
     const texts = Array.from({ length: MAX_BACKUPS + 3 }, () => offlineConfig(port));
