@@ -6,7 +6,7 @@
  */
 import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeOwnerOnly } from './owner-only-file.js';
+import { readIfPresent, replaceOwnerOnly, writeOwnerOnly } from './owner-only-file.js';
 
 /** How many backups are kept beside the configuration. */
 export const MAX_BACKUPS = 5;
@@ -75,4 +75,22 @@ export async function saveBackup(target: string, content: Buffer, now: Date): Pr
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || sequence >= 100) throw error;
     }
   }
+}
+
+/**
+ * Puts a backup's `bytes` (read from `backup`) in place of `target`: the file it replaces becomes
+ * the newest backup and `backup` goes, so restoring again goes back. Returns what `target` held
+ * and where that was saved.
+ */
+export async function swapInBackup(
+  target: string,
+  backup: string,
+  bytes: Buffer,
+  now: Date,
+): Promise<{ readonly before: Buffer | null; readonly backupPath: string | null }> {
+  const before = await readIfPresent(target);
+  const backupPath = before === null ? null : await saveBackup(target, before, now);
+  await replaceOwnerOnly(target, bytes);
+  await rm(backup, { force: true });
+  return { before, backupPath };
 }

@@ -15,7 +15,7 @@
  * A restore is the same without the automatic roll-back (the user asked for that file); the file
  * it replaces becomes the newest backup, so restoring again goes back.
  */
-import { readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   AgentApi,
@@ -25,19 +25,19 @@ import type {
   RestorableConfig,
   Unsubscribe,
 } from '../shared/agent-api.js';
-import type { ConfigProblem, PublicConfig } from '../shared/agent-state.js';
-import { checkConfigText } from '../shared/config-file-check.js';
+import type { PublicConfig } from '../shared/agent-state.js';
 import { configDifference } from '../shared/config-difference.js';
 import type { GatewayRefusal } from '../shared/gateway-refusal-words.js';
 import type { LogFieldValue, LogLevel } from '../shared/log-record.js';
-import type { ConfigBinding } from './config-binding.js';
-import { listBackups, saveBackup } from './config-backups.js';
+import type { ConfigBinding, ParsedConfig } from './config-binding.js';
+import { swapInBackup } from './config-backups.js';
 import * as words from './config-change-words.js';
-import { isRegularFile } from './config-from-disk.js';
+import { checkImportText, findRestorable, isInUse, shadowingFile } from './config-import-checks.js';
 import { writeConfigFile } from './config-import-writer.js';
 import { type FirstAnswer, watchFirstConnection } from './first-connection.js';
 import type { HostLifecycle } from './host-lifecycle.js';
-import { readIfPresent, removeConfigFile, replaceOwnerOnly } from './owner-only-file.js';
+import { ConfigTransaction } from './config-transaction.js';
+import { readIfPresent } from './owner-only-file.js';
 
 export interface HostConfigChangesOptions<C> {
   readonly binding: ConfigBinding<C>;
@@ -48,46 +48,24 @@ export interface HostConfigChangesOptions<C> {
   readonly answerWaitMs?: number;
 }
 
-/** An import or restore in flight: what it replaced (for a roll-back) and who waits for its first answer. */
-interface Transaction {
-  change: ConfigChange;
-  readonly target: string;
-  /** The target's bytes before (null: there was no file). */
-  readonly before: Buffer | null;
-  /** The configuration that ran before, when a definite refusal should go back to it. */
-  readonly rollBackTo: PublicConfig | null;
-  readonly engine: unknown;
-  stopWatch: () => void;
-  readonly answered: Promise<void>;
-  readonly answer: () => void;
-}
-
 /** What a change is before it has an id, a status and words. */
 type ChangeBase = Omit<ConfigChange, 'id' | 'startedAt' | 'status' | 'difference' | 'message' | 'fix'>;
 
-type Prepared = { readonly result: ConfigImportResult } | { readonly transaction: Transaction };
+type Prepared = { readonly result: ConfigImportResult } | { readonly transaction: ConfigTransaction };
 
-/** Identical files modulo a byte-order mark, line endings and trailing blank space. */
-const normalise = (text: string): string =>
-  text
-    .replace(/^\uFEFF/, '')
-    .replace(/\r\n/g, '\n')
-    .trimEnd();
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 const MAX_ANSWER_WAIT_MS = 45_000;
 
 export class HostConfigChanges<C> {
   readonly #options: HostConfigChangesOptions<C>;
-  readonly #binding: ConfigBinding<C>;
   readonly #lifecycle: HostLifecycle<C>;
   readonly #listeners = new Set<(state: ConfigChangesState) => void>();
-  #current: Transaction | null = null;
+  #current: ConfigTransaction | null = null;
   #previous: RestorableConfig | null = null;
   #nextId = 1;
 
   constructor(options: HostConfigChangesOptions<C>) {
     this.#options = options;
-    this.#binding = options.binding;
     this.#lifecycle = options.lifecycle;
   }
 
@@ -97,7 +75,7 @@ export class HostConfigChanges<C> {
       const checked = this.#check(fileName, text);
       if (!checked.ok) return checked;
       const target = this.#lifecycle.importTarget();
-      const config = this.#binding.toPublic(checked.config, target);
+      const config = this.#options.binding.toPublic(checked.config, target);
       const loaded = this.#lifecycle.loaded;
       return {
         ok: true,
@@ -133,6 +111,18 @@ export class HostConfigChanges<C> {
     this.#listeners.clear();
   }
 
+  #check(fileName: string, text: string): ParsedConfig<C> {
+    return checkImportText(this.#options.binding, fileName, text, this.#options.log);
+  }
+
+  #unchanged(target: string, text: string): Promise<boolean> {
+    return isInUse(this.#lifecycle.loaded?.path ?? null, target, text);
+  }
+
+  #findRestorable(current: PublicConfig | null): Promise<RestorableConfig | null> {
+    return findRestorable(this.#options.binding, this.#lifecycle.importTarget(), current);
+  }
+
   /** Prepares inside the lifecycle's queue, then waits (outside it) for the gateway's first answer. */
   async #change(prepare: () => Promise<Prepared>): Promise<ConfigImportResult> {
     const prepared = await this.#lifecycle.exclusive(prepare);
@@ -140,40 +130,10 @@ export class HostConfigChanges<C> {
     const transaction = prepared.transaction;
     const waitMs =
       this.#options.answerWaitMs ?? Math.min(transaction.change.config.connectTimeoutMs + 10_000, MAX_ANSWER_WAIT_MS);
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([transaction.answered, new Promise((resolve) => (timer = setTimeout(resolve, waitMs)))]);
-    clearTimeout(timer);
+    await transaction.waitForAnswer(waitMs);
     if (transaction.change.status === 'connecting' && this.#current === transaction)
       this.#update(transaction, 'connecting', words.stillWaitingWords(transaction.change, this.#previous !== null));
     return { ok: true, change: transaction.change };
-  }
-
-  #check(
-    fileName: string,
-    text: string,
-  ):
-    | { readonly ok: true; readonly config: C; readonly warnings: readonly ConfigProblem[] }
-    | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly warnings: readonly ConfigProblem[] } {
-    const notText = checkConfigText(fileName, text);
-    const parsed =
-      notText === null
-        ? this.#binding.parse(text, fileName)
-        : { ok: false as const, problems: [notText], warnings: [] };
-    if (!parsed.ok)
-      for (const problem of parsed.problems)
-        this.#options.log('warn', 'configuration rejected', {
-          file: problem.file,
-          key: problem.key,
-          problem: problem.message,
-        });
-    return parsed;
-  }
-
-  async #unchanged(target: string, text: string): Promise<boolean> {
-    const loaded = this.#lifecycle.loaded;
-    if (loaded === null || path.resolve(loaded.path) !== path.resolve(target)) return false;
-    const current = await readIfPresent(target);
-    return current !== null && normalise(current.toString('utf8')) === normalise(text);
   }
 
   async #prepareImport(fileName: string, text: string): Promise<Prepared> {
@@ -181,7 +141,7 @@ export class HostConfigChanges<C> {
     if (!checked.ok) return { result: checked };
     const target = this.#lifecycle.importTarget();
     const loaded = this.#lifecycle.loaded;
-    const config = this.#binding.toPublic(checked.config, target);
+    const config = this.#options.binding.toPublic(checked.config, target);
     const base = { kind: 'import' as const, fileName, config, warnings: checked.warnings };
     if (await this.#unchanged(target, text)) {
       const change = this.#newChange(
@@ -195,7 +155,7 @@ export class HostConfigChanges<C> {
     const before = await readIfPresent(target);
     const written = await writeConfigFile(target, text, new Date(this.#options.now()));
     this.#options.log('info', 'configuration imported', { path: written.path, backup: written.backupPath });
-    const shadowedBy = await this.#shadowing(target);
+    const shadowedBy = await shadowingFile(this.#options.binding, target);
     if (shadowedBy !== null)
       this.#options.log('warn', 'the command-line agent would read another file first', { path: shadowedBy });
     return {
@@ -209,22 +169,18 @@ export class HostConfigChanges<C> {
   async #prepareRestore(): Promise<Prepared> {
     await this.refresh();
     const previous = this.#previous;
-    const none = (message: string): Prepared => ({
-      result: { ok: false, problems: [{ file: null, key: null, message, value: null, fix: null }], warnings: [] },
-    });
-    if (previous === null) return none('There is no previous configuration to restore.');
+    if (previous === null) {
+      const message = 'There is no previous configuration to restore.';
+      return { result: { ok: false, problems: [{ file: null, key: null, message }], warnings: [] } };
+    }
     const bytes = await readFile(previous.path);
     const fileName = path.basename(previous.path);
     const checked = this.#check(fileName, bytes.toString('utf8'));
     if (!checked.ok) return { result: checked };
     const target = this.#lifecycle.importTarget();
-    const before = await readIfPresent(target);
-    const backupPath = before === null ? null : await saveBackup(target, before, new Date(this.#options.now()));
-    await replaceOwnerOnly(target, bytes);
-    // The restored file is the configuration now; the one it replaced is the newest backup.
-    await rm(previous.path, { force: true });
+    const { before, backupPath } = await swapInBackup(target, previous.path, bytes, new Date(this.#options.now()));
     this.#options.log('info', 'configuration restored', { path: target, from: previous.path, backup: backupPath });
-    const config = this.#binding.toPublic(checked.config, target);
+    const config = this.#options.binding.toPublic(checked.config, target);
     return {
       transaction: await this.#begin(
         { kind: 'restore', fileName, config, warnings: checked.warnings, path: target, backupPath, shadowedBy: null },
@@ -237,25 +193,20 @@ export class HostConfigChanges<C> {
   async #begin(
     base: ChangeBase,
     run: { target: string; before: Buffer | null; rollBackTo: PublicConfig | null; config: C },
-  ): Promise<Transaction> {
+  ): Promise<ConfigTransaction> {
     const change = this.#newChange(base, 'connecting', this.#lifecycle.loaded?.public ?? null);
     this.#current?.stopWatch();
     // What "Restore previous" offers now, known before the gateway's first answer needs it.
     this.#previous = await this.#findRestorable(base.config).catch(() => null);
     await this.#lifecycle.runOn(run.config, run.target);
-    let answer = (): void => undefined;
-    const answered = new Promise<void>((resolve) => (answer = resolve));
     const engine = this.#lifecycle.engine;
-    const transaction: Transaction = {
+    const transaction = new ConfigTransaction({
       change: { ...change, ...words.connectingWords(change) },
       target: run.target,
       before: run.before,
       rollBackTo: run.rollBackTo,
       engine,
-      stopWatch: () => undefined,
-      answered,
-      answer,
-    };
+    });
     this.#current = transaction;
     // Watch at once: on loopback the first attempt can fail before any further await returns.
     if (engine === null) {
@@ -277,7 +228,7 @@ export class HostConfigChanges<C> {
     return { ...base, id: this.#nextId++, startedAt: this.#options.now(), status, difference, message: '', fix: null };
   }
 
-  #onAnswer(transaction: Transaction, found: FirstAnswer): void {
+  #onAnswer(transaction: ConfigTransaction, found: FirstAnswer): void {
     if (this.#current !== transaction) return;
     const restorable = this.#previous !== null;
     switch (found.kind) {
@@ -307,15 +258,12 @@ export class HostConfigChanges<C> {
   }
 
   /** Puts the file the refused one replaced back and runs on it again. */
-  async #rollBack(transaction: Transaction, refusal: GatewayRefusal): Promise<void> {
+  async #rollBack(transaction: ConfigTransaction, refusal: GatewayRefusal): Promise<void> {
     try {
       await this.#lifecycle.exclusive(async () => {
         // Something else (an import, a restore) replaced the configuration meanwhile: leave it.
         if (this.#current !== transaction || this.#lifecycle.engine !== transaction.engine) return;
-        if (transaction.before === null) await removeConfigFile(transaction.target);
-        else await replaceOwnerOnly(transaction.target, transaction.before);
-        const backup = transaction.change.backupPath;
-        if (backup !== null) await rm(backup, { force: true });
+        await transaction.putBack();
         await this.#lifecycle.startFromDisk();
         this.#options.log('warn', 'configuration rolled back', { path: transaction.target });
         transaction.change = { ...transaction.change, backupPath: null };
@@ -333,14 +281,14 @@ export class HostConfigChanges<C> {
     await this.refresh();
   }
 
-  #settle(transaction: Transaction, status: ConfigChange['status'], said: words.ChangeWords): void {
+  #settle(transaction: ConfigTransaction, status: ConfigChange['status'], said: words.ChangeWords): void {
     transaction.stopWatch();
     this.#update(transaction, status, said);
     transaction.answer();
     void this.refresh();
   }
 
-  #update(transaction: Transaction, status: ConfigChange['status'], said: words.ChangeWords): void {
+  #update(transaction: ConfigTransaction, status: ConfigChange['status'], said: words.ChangeWords): void {
     transaction.change = { ...transaction.change, status, message: said.message, fix: said.fix };
     this.#publish();
   }
@@ -348,29 +296,5 @@ export class HostConfigChanges<C> {
   #publish(): void {
     const state = this.state();
     for (const listener of [...this.#listeners]) listener(state);
-  }
-
-  /** The newest backup that is a valid configuration and not the file in use; its difference against `current`. */
-  async #findRestorable(current: PublicConfig | null): Promise<RestorableConfig | null> {
-    const target = this.#lifecycle.importTarget();
-    const inUse = await readIfPresent(target);
-    for (const backup of await listBackups(target)) {
-      const bytes = await readIfPresent(backup.path);
-      if (bytes === null || (inUse !== null && bytes.equals(inUse))) continue;
-      const parsed = this.#binding.parse(bytes.toString('utf8'), backup.path);
-      if (!parsed.ok) continue;
-      const config = this.#binding.toPublic(parsed.config, target);
-      const difference = configDifference(current, config);
-      return { path: backup.path, savedAt: backup.savedAt, config, difference };
-    }
-    return null;
-  }
-
-  async #shadowing(target: string): Promise<string | null> {
-    for (const candidate of this.#binding.searchPaths()) {
-      if (path.resolve(candidate) === path.resolve(target)) return null;
-      if (await isRegularFile(candidate)) return candidate;
-    }
-    return null;
   }
 }
