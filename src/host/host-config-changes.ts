@@ -81,7 +81,7 @@ export class HostConfigChanges<C> {
         ok: true,
         config,
         difference: configDifference(loaded?.public ?? null, config),
-        unchanged: await this.#unchanged(target, text),
+        unchanged: await isInUse(this.#lifecycle.loaded?.path ?? null, target, text),
         replaces: loaded !== null,
         warnings: checked.warnings,
       };
@@ -115,10 +115,6 @@ export class HostConfigChanges<C> {
     return checkImportText(this.#options.binding, fileName, text, this.#options.log);
   }
 
-  #unchanged(target: string, text: string): Promise<boolean> {
-    return isInUse(this.#lifecycle.loaded?.path ?? null, target, text);
-  }
-
   #findRestorable(current: PublicConfig | null): Promise<RestorableConfig | null> {
     return findRestorable(this.#options.binding, this.#lifecycle.importTarget(), current);
   }
@@ -143,7 +139,7 @@ export class HostConfigChanges<C> {
     const loaded = this.#lifecycle.loaded;
     const config = this.#options.binding.toPublic(checked.config, target);
     const base = { kind: 'import' as const, fileName, config, warnings: checked.warnings };
-    if (await this.#unchanged(target, text)) {
+    if (await isInUse(this.#lifecycle.loaded?.path ?? null, target, text)) {
       const change = this.#newChange(
         { ...base, path: target, backupPath: null, shadowedBy: null },
         'unchanged',
@@ -195,7 +191,9 @@ export class HostConfigChanges<C> {
     run: { target: string; before: Buffer | null; rollBackTo: PublicConfig | null; config: C },
   ): Promise<ConfigTransaction> {
     const change = this.#newChange(base, 'connecting', this.#lifecycle.loaded?.public ?? null);
+    // A change still waiting for its answer is over: this one replaces it.
     this.#current?.stopWatch();
+    this.#current?.answer();
     // What "Restore previous" offers now, known before the gateway's first answer needs it.
     this.#previous = await this.#findRestorable(base.config).catch(() => null);
     await this.#lifecycle.runOn(run.config, run.target);

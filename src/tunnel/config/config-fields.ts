@@ -39,14 +39,26 @@ function typeName(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** Issues listed one by one; a file with more (a hostile one: 1 MiB of bad entries) gets a count for the rest. */
+export const MAX_LISTED_ISSUES = 50;
+
 /** Where the issues of one file are collected, in the order the reference would meet them. */
 export class IssueList {
-  readonly issues: ConfigIssue[] = [];
+  readonly #issues: ConfigIssue[] = [];
+  #unlisted = 0;
 
   /** Records an issue; null is what the reader returns for the value it could not read. */
   add(key: string | null, value: string | null, summary: string, message: string, fix: string): null {
-    this.issues.push({ key, value, summary, message, fix });
+    if (this.#issues.length < MAX_LISTED_ISSUES) this.#issues.push({ key, value, summary, message, fix });
+    else this.#unlisted += 1;
     return null;
+  }
+
+  /** Every issue, in order; beyond the listed ones, one that says how many more there are. */
+  get issues(): readonly ConfigIssue[] {
+    if (this.#unlisted === 0) return this.#issues;
+    const summary = `${this.#unlisted} more problems not listed`;
+    return [...this.#issues, { key: null, value: null, summary, message: summary, fix: DOWNLOAD_AGAIN }];
   }
 
   /** A string value, or a scalar read as its text as config-rs does; tables, arrays and dates are refused. */

@@ -87,6 +87,18 @@ describe('checkAgentConfig: every problem at once', () => {
     ]);
   });
 
+  it('a hostile file with 100,000 bad entries gets 50 listed and a count of the rest', () => {
+    const entries = Array.from({ length: 100_000 }, () => '"x y"').join(',');
+    const checked = check(
+      `secret-key = "${SECRET}"\nallowed-addresses = [${entries}]\n[server]\nhost = "gw.example.com"\n`,
+    );
+    expect(checked.ok).toBe(false);
+    if (checked.ok) return;
+    expect(checked.issues).toHaveLength(51);
+    expect(checked.issues[49]?.key).toBe('allowed-addresses[49]');
+    expect(checked.issues[50]?.summary).toBe('99950 more problems not listed');
+  });
+
   it('a TOML syntax error is reported alone, with its line, and a fix that says which line', () => {
     const checked = check(`secret-key = "${SECRET}"\n[server\nhost = "x"\n`);
     expect(checked).toMatchObject({ ok: false, reason: 'syntax' });

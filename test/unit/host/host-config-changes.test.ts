@@ -5,11 +5,14 @@
  * same file again changes nothing; backups stay owner-only and at most five; and the
  * confirmation step that every file arriving from outside the window goes through.
  */
+import { once } from 'node:events';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AgentHost } from '../../../src/host/agent-host.js';
+import { AgentHost } from '../../../src/host/agent-host.js';
+import { tunnelEngineFactory } from '../../../src/host/tunnel-engine-factory.js';
 import { importArrivedConfig, type ImportQuestion } from '../../../src/host/arrived-config-import.js';
 import { MAX_BACKUPS } from '../../../src/host/config-backups.js';
 import type { ConfigChangesState } from '../../../src/shared/agent-api.js';
@@ -19,7 +22,7 @@ import { generateKeyPair } from '../../../src/tunnel/auth/index.js';
 import type { AgentConfig } from '../../../src/tunnel/config/index.js';
 import { type GatewayFixture, startGatewayFixture } from '../../support/gateway-fixture.js';
 import { closedLoopbackPort, offlineConfig } from './support/offline-config.js';
-import { confinedHost } from './support/unconfigured-host.js';
+import { confinedConfigBinding, confinedHost, TEST_APP_VERSION } from './support/unconfigured-host.js';
 
 const WAIT = { timeout: 30_000, interval: 20 };
 
@@ -186,6 +189,43 @@ describe('importing over a working configuration, against a real gateway', () =>
     const again = await Promise.all((await backups()).map((n) => readFile(path.join(path.dirname(file), n), 'utf8')));
     expect(again).toHaveLength(MAX_BACKUPS);
     expect(new Set(again).size).toBe(MAX_BACKUPS);
+  });
+});
+
+describe('an import replaced by another before the gateway answered', () => {
+  it('answers at once (still waiting for its gateway), and the newer one takes over', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-import-race-'));
+    // A gateway address that accepts TCP and never answers TLS: no answer for as long as connect-timeout.
+    const silent = createServer(() => undefined);
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const host = new AgentHost<AgentConfig>({
+      appVersion: TEST_APP_VERSION,
+      transport: 'dashboard',
+      config: confinedConfigBinding(dir),
+      createEngine: tunnelEngineFactory({ version: TEST_APP_VERSION }),
+      answerWaitMs: 10 * 60_000,
+    });
+    try {
+      await host.start();
+      const silentPort = (silent.address() as AddressInfo).port;
+      const first = host.importConfig({
+        fileName: 'silent.toml',
+        text: offlineConfig(silentPort).replace('[server]', 'connect-timeout = "10m"\n[server]'),
+      });
+      await expect.poll(() => host.snapshot().state.phase, WAIT).toBe('connecting');
+      const second = await host.importConfig({
+        fileName: 'next.toml',
+        text: offlineConfig(await closedLoopbackPort()),
+      });
+      expect(second).toMatchObject({ ok: true, change: { fileName: 'next.toml', status: 'unreachable' } });
+      expect(await first).toMatchObject({ ok: true, change: { fileName: 'silent.toml', status: 'connecting' } });
+      expect((await host.getConfigChanges()).last?.fileName).toBe('next.toml');
+    } finally {
+      await host.close();
+      silent.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
