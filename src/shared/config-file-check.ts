@@ -32,9 +32,18 @@ export function tooLargeProblem(file: string, bytes: number): ConfigProblem {
   );
 }
 
-/** Control characters no TOML file holds (TOML allows tab, LF and CR). */
-// eslint-disable-next-line no-control-regex -- the point is to find them
-const BINARY_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
+/**
+ * A character no TOML file holds: a C0 control other than tab, LF and CR, DEL, or U+FFFD (what a
+ * decoder puts where the bytes were not text).
+ */
+function isBinaryCharacter(code: number): boolean {
+  return (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f || code === 0xfffd;
+}
+
+function looksBinary(text: string): boolean {
+  for (let index = 0; index < text.length; index += 1) if (isBinaryCharacter(text.charCodeAt(index))) return true;
+  return false;
+}
 
 /** Text that arrived for an import: empty, or not text (a NUL, a control character, a character a decoder had to replace). */
 export function checkConfigText(file: string, text: string): ConfigProblem | null {
@@ -44,8 +53,7 @@ export function checkConfigText(file: string, text: string): ConfigProblem | nul
       'The file is empty.',
       'Choose the cluvio-agent.toml you downloaded from Cluvio: it holds secret-key, allowed-addresses and a [server] section. Download it again if this one was saved empty.',
     );
-  if (BINARY_CHARACTERS.test(text))
-    return problem(file, 'This is not a text file: a configuration is a few lines of TOML text.');
+  if (looksBinary(text)) return problem(file, 'This is not a text file: a configuration is a few lines of TOML text.');
   return null;
 }
 
