@@ -262,7 +262,9 @@ describe('cluvio-agent --dashboard', () => {
     // the configuration gets fixed) and shows why; SIGTERM still stops it with 0.
     fixture.gateway.terminate(keys.agentId, 'Unauthorized');
     await agent.waitForLine(/^agent was terminated by gateway: unauthorized agent$/);
-    await agent.waitForLine(/^dashboard: The gateway does not know this agent's key \(Unauthorized\).* The dashboard stays up/);
+    await agent.waitForLine(
+      /^dashboard: The gateway does not know this agent's key \(Unauthorized\).* The dashboard stays up/,
+    );
     expect(agent.stdout()).toMatch(/ERROR cluvio_agent::agent: connection terminated by gateway /);
     await expect
       .poll(async () => ((await dashboardCall(url, 'getSnapshot')) as AgentSnapshot).state, { timeout: 30_000 })
