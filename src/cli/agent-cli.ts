@@ -40,6 +40,8 @@ export interface AgentCliContext {
   readonly exeDir: string;
   /** The account's home directory (used when $HOME is unset or empty). */
   readonly homeDir: string;
+  /** The dashboard's built UI, asked for when `--dashboard` starts (default: this package's dist/renderer). */
+  readonly dashboardUiDir?: () => string;
 }
 
 interface AgentCommandOptions {
@@ -166,6 +168,7 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
       stderr: context.stderr,
       metrics,
       proxy,
+      dashboardUiDir: context.dashboardUiDir,
     });
   }
 

@@ -61,6 +61,8 @@ export interface DashboardRunContext {
   readonly metrics?: DashboardAddress | null;
   /** The HTTP proxy for the gateway connection, or null. */
   readonly proxy?: ProxySettings | null;
+  /** The built UI the dashboard serves (default: this package's dist/renderer). */
+  readonly dashboardUiDir?: (() => string) | undefined;
 }
 
 type Ending = { readonly kind: 'signal'; readonly signal: string };
@@ -138,9 +140,23 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
     host.record('info', ROOT_MODULE, message, fields);
   };
 
+  let rendererDir: string | undefined;
+  try {
+    rendererDir = context.dashboardUiDir?.();
+  } catch (error) {
+    stderr.write(`dashboard: ${describe(error)}\n`);
+    toTerminal();
+    await host.close();
+    return FAILURE_EXIT_CODE;
+  }
   let dashboard: Dashboard;
   try {
-    dashboard = await startDashboard({ api: host, host: context.address.host, port: context.address.port });
+    dashboard = await startDashboard({
+      api: host,
+      host: context.address.host,
+      port: context.address.port,
+      rendererDir,
+    });
   } catch (error) {
     stderr.write(`dashboard: cannot listen on ${context.address.host}:${context.address.port}: ${describe(error)}\n`);
     toTerminal();

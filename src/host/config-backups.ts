@@ -4,9 +4,10 @@
  * same content (saving content that is already backed up replaces the older copy, so the newest
  * backup is always the file replaced last). Only files named that way are ever touched.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { readIfPresent, replaceOwnerOnly, writeOwnerOnly } from './owner-only-file.js';
+import { previousContents } from './config-file-contents.js';
+import { createOwnerOnlyFile, replaceOwnerOnlyFile } from './owner-only-file.js';
 
 /** How many backups are kept beside the configuration. */
 export const MAX_BACKUPS = 5;
@@ -57,10 +58,8 @@ export async function pruneBackups(target: string, keep: number = MAX_BACKUPS): 
 /** Saves `content` (the file about to be replaced) as the newest backup of `target`; returns its path. */
 export async function saveBackup(target: string, content: Buffer, now: Date): Promise<string> {
   for (const backup of await listBackups(target)) {
-    const same = await readFile(backup.path).then(
-      (bytes) => bytes.equals(content),
-      () => false,
-    );
+    // Read as a regular file only: something else named like a backup is neither waited on nor read.
+    const same = (await previousContents(backup.path).catch(() => null))?.equals(content) === true;
     if (same) await rm(backup.path, { force: true });
   }
   const base = path.join(path.dirname(target), `${path.basename(target)}.${backupTimestamp(now)}`);
@@ -68,7 +67,7 @@ export async function saveBackup(target: string, content: Buffer, now: Date): Pr
   for (let sequence = 0; ; sequence += 1) {
     const file = `${base}${sequence === 0 ? '' : `-${sequence}`}.bak`;
     try {
-      await writeOwnerOnly(file, content);
+      await createOwnerOnlyFile(file, content);
       await pruneBackups(target);
       return file;
     } catch (error) {
@@ -88,9 +87,9 @@ export async function swapInBackup(
   bytes: Buffer,
   now: Date,
 ): Promise<{ readonly before: Buffer | null; readonly backupPath: string | null }> {
-  const before = await readIfPresent(target);
+  const before = await previousContents(target);
   const backupPath = before === null ? null : await saveBackup(target, before, now);
-  await replaceOwnerOnly(target, bytes);
+  await replaceOwnerOnlyFile(target, bytes);
   await rm(backup, { force: true });
   return { before, backupPath };
 }

@@ -12,7 +12,7 @@ import type { LogFieldValue, LogLevel } from '../shared/log-record.js';
 import type { ConfigBinding, ParsedConfig } from './config-binding.js';
 import { listBackups } from './config-backups.js';
 import { isRegularFile } from './config-from-disk.js';
-import { readIfPresent } from './owner-only-file.js';
+import { previousContents } from './config-file-contents.js';
 
 /** Text for an import: not empty, text at all, then a valid configuration; every problem is logged. */
 export function checkImportText<C>(
@@ -40,7 +40,7 @@ const normalise = (text: string): string =>
 /** `text` is the file the agent runs on already (`inUse`: the path of the configuration loaded, if any). */
 export async function isInUse(inUse: string | null, target: string, text: string): Promise<boolean> {
   if (inUse === null || path.resolve(inUse) !== path.resolve(target)) return false;
-  const current = await readIfPresent(target);
+  const current = await previousContents(target);
   return current !== null && normalise(current.toString('utf8')) === normalise(text);
 }
 
@@ -59,9 +59,9 @@ export async function findRestorable<C>(
   target: string,
   current: PublicConfig | null,
 ): Promise<RestorableConfig | null> {
-  const inUse = await readIfPresent(target);
+  const inUse = await previousContents(target);
   for (const backup of await listBackups(target)) {
-    const bytes = await readIfPresent(backup.path);
+    const bytes = await previousContents(backup.path);
     if (bytes === null || (inUse !== null && bytes.equals(inUse))) continue;
     const parsed = binding.parse(bytes.toString('utf8'), backup.path);
     if (!parsed.ok) continue;

@@ -5,7 +5,7 @@
 import { rm } from 'node:fs/promises';
 import type { ConfigChange } from '../shared/agent-api.js';
 import type { PublicConfig } from '../shared/agent-state.js';
-import { removeConfigFile, replaceOwnerOnly } from './owner-only-file.js';
+import { removeConfigFile, replaceConfigFile } from './config-import-writer.js';
 
 export interface ConfigTransactionInit {
   readonly change: ConfigChange;
@@ -56,7 +56,7 @@ export class ConfigTransaction {
   /** Puts the file back as it was before the change, and drops the backup the change made of it. */
   async putBack(): Promise<void> {
     if (this.before === null) await removeConfigFile(this.target);
-    else await replaceOwnerOnly(this.target, this.before);
+    else await replaceConfigFile(this.target, this.before);
     if (this.change.backupPath !== null) await rm(this.change.backupPath, { force: true });
   }
 }

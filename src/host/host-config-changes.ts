@@ -15,7 +15,6 @@
  * A restore is the same without the automatic roll-back (the user asked for that file); the file
  * it replaces becomes the newest backup, so restoring again goes back.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   AgentApi,
@@ -37,7 +36,7 @@ import { writeConfigFile } from './config-import-writer.js';
 import { type FirstAnswer, watchFirstConnection } from './first-connection.js';
 import type { HostLifecycle } from './host-lifecycle.js';
 import { ConfigTransaction } from './config-transaction.js';
-import { readIfPresent } from './owner-only-file.js';
+import { previousContents } from './config-file-contents.js';
 
 export interface HostConfigChangesOptions<C> {
   readonly binding: ConfigBinding<C>;
@@ -148,7 +147,7 @@ export class HostConfigChanges<C> {
       const { message, fix } = words.unchangedWords(change);
       return { result: { ok: true, change: { ...change, message, fix } } };
     }
-    const before = await readIfPresent(target);
+    const before = await previousContents(target);
     const written = await writeConfigFile(target, text, new Date(this.#options.now()));
     this.#options.log('info', 'configuration imported', { path: written.path, backup: written.backupPath });
     const shadowedBy = await shadowingFile(this.#options.binding, target);
@@ -165,11 +164,11 @@ export class HostConfigChanges<C> {
   async #prepareRestore(): Promise<Prepared> {
     await this.refresh();
     const previous = this.#previous;
-    if (previous === null) {
+    const bytes = previous === null ? null : await previousContents(previous.path);
+    if (previous === null || bytes === null) {
       const message = 'There is no previous configuration to restore.';
       return { result: { ok: false, problems: [{ file: null, key: null, message }], warnings: [] } };
     }
-    const bytes = await readFile(previous.path);
     const fileName = path.basename(previous.path);
     const checked = this.#check(fileName, bytes.toString('utf8'));
     if (!checked.ok) return { result: checked };

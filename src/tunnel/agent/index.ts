@@ -20,6 +20,8 @@ export {
   noProxyList,
   parseProxyUrl,
   redactProxyUrl,
+  proxyCredentialSpellings,
+  NOT_A_URL,
   type ParsedProxy,
   type ProxySettings,
   type ProxySource,
