@@ -176,6 +176,8 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     const configFile = await locateConfigFile({ ...context, explicitPath: options.config });
     log.logger().info('configuration', { path: configFile.path, rule: configFile.rule });
     const config = await readConfigFile(configFile.path, context.env);
+    // Beyond the reference, which ignores unknown keys silently: a misspelt key falls back to its default.
+    for (const warning of config.warnings) log.logger().warn(`configuration: ${warning.message}`, { key: warning.key });
     return await runAgent({ config, configFile, log, stderr: context.stderr, metrics, proxy });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -1,5 +1,7 @@
 import { type KeyboardEvent, useEffect, useRef, useState, type ReactElement } from 'react';
+import { ConfigNotice } from './components/ConfigNotice.js';
 import { StateBadge } from './components/StateBadge.js';
+import { useConfigChanges } from './hooks/use-config-changes.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
 import { DiagnoseView } from './views/DiagnoseView.js';
 import { ImportView, useConfigImport } from './views/ImportView.js';
@@ -52,6 +54,20 @@ export function App(): ReactElement {
       window.removeEventListener('hashchange', onHashChange);
     };
   }, []);
+
+  // Once the gateway has accepted a new configuration (an import, a restore, a file opened with the
+  // app), show Status, where the connection is to be seen. The first state only sets the baseline.
+  const changes = useConfigChanges();
+  const confirmed = changes === null ? undefined : changes.last?.status === 'confirmed' ? changes.last.id : null;
+  const seenConfirmed = useRef<number | null | undefined>(undefined);
+  useEffect(() => {
+    if (confirmed === undefined) return;
+    if (seenConfirmed.current !== undefined && confirmed !== null && confirmed !== seenConfirmed.current) {
+      setChosen('status');
+      window.history.replaceState(null, '', '#status');
+    }
+    seenConfirmed.current = confirmed;
+  }, [confirmed]);
 
   // A file dropped anywhere on the window is an import (and never a navigation to the file).
   const importFile = configImport.importFile;
@@ -133,6 +149,15 @@ export function App(): ReactElement {
         ))}
       </nav>
       <main className="panel" role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`}>
+        {snapshot === null || current === 'import' ? null : (
+          <ConfigNotice
+            snapshot={snapshot}
+            changes={changes}
+            onImport={() => {
+              choose('import', true);
+            }}
+          />
+        )}
         {snapshot === null ? (
           <p role="status">Connecting to the agent…</p>
         ) : current === 'status' ? (

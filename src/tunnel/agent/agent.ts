@@ -30,6 +30,7 @@ import { AGENT_VERSION, AGENT_VERSION_TEXT } from './agent-version.js';
 import { AgentStateMachine } from './agent-state-machine.js';
 import { ReconnectBackoff, formatDelay, type DelayPolicy } from './backoff.js';
 import { sleep, systemClock, type Clock } from './clock.js';
+import { isCertificateRefusal } from './certificate-refusal.js';
 import { describeError } from './connect-error.js';
 import { CONNECTION_CHECK_TIMEOUT_MS, ConnectionCheck } from './connection-check.js';
 import type { ControlRead } from './control-channel.js';
@@ -192,6 +193,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       resolver: this.#resolver,
       onAddressFailed: (address, error) => {
         this.#tlsLog.debug(`failed to connect to ${address} (${this.#config.server.host}): ${describeError(error)}`);
+        if (isCertificateRefusal(error)) this.emit('certificate-refused', { address, message: describeError(error) });
       },
     });
     this.#table = new StreamTable({

@@ -33,3 +33,4 @@ export {
   STREAM_FAILURE_CODES,
   type EngineMetrics,
 } from './agent-metrics.js';
+export { isCertificateRefusal, type CertificateRefusal } from './certificate-refusal.js';
