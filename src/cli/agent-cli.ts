@@ -40,6 +40,8 @@ export interface AgentCliContext {
   readonly exeDir: string;
   /** The account's home directory (used when $HOME is unset or empty). */
   readonly homeDir: string;
+  /** The dashboard's built UI, asked for when `--dashboard` starts (default: this package's dist/renderer). */
+  readonly dashboardUiDir?: () => string;
 }
 
 interface AgentCommandOptions {
@@ -176,6 +178,7 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
       metrics,
       proxy,
       tokenFile: options.dashboardTokenFile ?? null,
+      dashboardUiDir: context.dashboardUiDir,
     });
   }
 
@@ -183,6 +186,8 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     const configFile = await locateConfigFile({ ...context, explicitPath: options.config });
     log.logger().info('configuration', { path: configFile.path, rule: configFile.rule });
     const config = await readConfigFile(configFile.path, context.env);
+    // Beyond the reference, which ignores unknown keys silently: a misspelt key falls back to its default.
+    for (const warning of config.warnings) log.logger().warn(`configuration: ${warning.message}`, { key: warning.key });
     return await runAgent({ config, configFile, log, stderr: context.stderr, metrics, proxy });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

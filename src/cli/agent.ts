@@ -4,20 +4,11 @@
  * the directory of the invoked script, `process.argv[1]`, without resolving symlinks: a
  * `cluvio-agent.toml` next to the command the user ran is found, not one inside node_modules.
  * (The reference resolves its own binary's symlinks; an Electron build should pass
- * `dirname(process.execPath)`.)
+ * `dirname(process.execPath)`, as the single executable does: agent-executable.ts.)
  */
-import { homedir, userInfo } from 'node:os';
 import path from 'node:path';
+import { accountHomeDir } from './account-home-dir.js';
 import { runAgentCli } from './agent-cli.js';
-
-/** The account's home from the password database, as dirs-sys falls back to when $HOME is empty. */
-function accountHomeDir(): string {
-  try {
-    return userInfo().homedir;
-  } catch {
-    return homedir();
-  }
-}
 
 const script = process.argv[1];
 const exeDir = script === undefined ? path.dirname(process.execPath) : path.dirname(path.resolve(script));

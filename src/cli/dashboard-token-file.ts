@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { writeOwnerOnly } from '../host/config-import-writer.js';
+import { createOwnerOnlyFile } from '../host/owner-only-file.js';
 
 /** The token's form, as the dashboard requires it. */
 const TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
@@ -61,7 +61,7 @@ export async function dashboardTokenFromFile(
   }
   const token = randomBytes(32).toString('base64url');
   try {
-    await writeOwnerOnly(absolute, `${token}\n`);
+    await createOwnerOnlyFile(absolute, `${token}\n`);
     return { ok: true, token, created: true };
   } catch (error) {
     const code = errorCode(error);

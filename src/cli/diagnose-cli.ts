@@ -2,15 +2,17 @@
  * `cluvio-agent diagnose`: runs the engine's diagnostics (src/tunnel/agent/diagnose.ts) on the
  * configuration the agent would use (same `--config` and search order, same environment, same
  * proxy choice) and prints one PASS/FAIL/WARN/SKIP line per step as it completes, each failure
- * with its fix. `--bundle FILE` also writes a redacted support archive. Exit status: 0 when no
- * check failed, 1 when one did, 2 for a usage error.
+ * with its fix. `--bundle FILE` also writes a redacted support archive (diagnose-bundle.ts), as a
+ * new owner-only file renamed over FILE: a symlink or an existing file at FILE is replaced, never
+ * written through. Exit status: 0 when no check failed, 1 when one did, 2 for a usage error.
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Command } from 'commander';
 import { formatDiagnoseStep, formatDiagnoseSummary } from '../shared/diagnose-report.js';
 import type { LogRecord } from '../shared/log-record.js';
 import { runDiagnose, type DiagnoseConfig, type ProxySettings } from '../tunnel/agent/index.js';
-import { ConfigError, locateConfigFile, readConfigFile } from '../tunnel/config/index.js';
+import { ConfigError, locateConfigFile, readConfigFile, toPublicConfig } from '../tunnel/config/index.js';
 import { LogHub, LogTargetFilter } from '../tunnel/log/index.js';
 import { bundleSecrets, writeSupportBundle } from '../host/diagnose-bundle.js';
 import { createLogRedactor } from '../host/log-redaction.js';
@@ -46,7 +48,7 @@ function buildCommand(context: AgentCliContext): Command {
     )
     .option(
       '--bundle <FILE>',
-      'Write a support archive (.tar.gz): report, configuration without the secret key, logs, versions',
+      'Write a support archive (.tar.gz, readable by you only; replaces FILE): report, configuration without the secret key, logs, versions',
     )
     .option('--json', 'Print the report as JSON instead of text')
     .helpOption('-h, --help', 'Print help')
@@ -68,6 +70,18 @@ async function readText(file: string): Promise<string | null> {
   }
 }
 
+/** Why the bundle could not be written, in the user's terms (not the temporary file's). */
+function whyNotWritten(error: unknown, file: string): string {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const dir = path.dirname(path.resolve(file));
+  if (code === 'ENOENT') return `the folder ${dir} does not exist`;
+  if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST')
+    return `it is a folder: give a file name, e.g. ${path.join(file, 'support.tar.gz')}`;
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS')
+    return `you may not create or replace files in ${dir} (or replace ${file}): choose another place`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Runs `cluvio-agent diagnose <argv>`; resolves to the exit status. */
 export async function runDiagnoseCli(argv: readonly string[], context: AgentCliContext): Promise<number> {
   const command = buildCommand(context);
@@ -80,7 +94,6 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
   let configText: string | null = null;
   try {
     const located = await locateConfigFile({ ...context, explicitPath: options.config });
-    configText = await readText(located.path);
     diagnoseConfig = {
       ok: true,
       config: await readConfigFile(located.path, context.env),
@@ -99,7 +112,11 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
 
   const proxyChoice = resolveProxyOption(options.proxy, context.env);
   const proxy: ProxySettings | null = proxyChoice.ok ? proxyChoice.proxy : null;
-  const secrets = bundleSecrets(diagnoseConfig.ok ? diagnoseConfig.config : null, proxy);
+  const secrets = bundleSecrets(
+    diagnoseConfig.ok ? diagnoseConfig.config : null,
+    proxy,
+    typeof options.proxy === 'string' ? [options.proxy] : [],
+  );
 
   // The probe agent's records, kept (redacted) for the bundle; the terminal shows the steps only.
   const hub = new LogHub();
@@ -128,12 +145,17 @@ export async function runDiagnoseCli(argv: readonly string[], context: AgentCliC
 
   if (options.bundle !== undefined) {
     try {
-      await writeSupportBundle(options.bundle, { report, configText, logs: records, secrets, env: context.env });
+      await writeSupportBundle(options.bundle, {
+        report,
+        publicConfig: diagnoseConfig.ok ? toPublicConfig(diagnoseConfig.config) : null,
+        configText: diagnoseConfig.ok ? null : configText,
+        logs: records,
+        secrets,
+        env: context.env,
+      });
       context.stderr.write(`bundle: ${options.bundle} (without the secret key and proxy credentials)\n`);
     } catch (error) {
-      context.stderr.write(
-        `bundle: cannot write ${options.bundle}: ${error instanceof Error ? error.message : String(error)}\n`,
-      );
+      context.stderr.write(`bundle: cannot write ${options.bundle}: ${whyNotWritten(error, options.bundle)}\n`);
       return 1;
     }
   }

@@ -8,11 +8,12 @@
  * `cluvio-agent --dashboard` has no settings file: its settings come from the command line and
  * are shown read-only (`CommandLineSettings`).
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppSettings, AppSettingsResult, AppSettingsState } from '../shared/agent-api.js';
 import { parseMetricsAddress } from './loopback-address.js';
 import { startMetricsServer, type MetricsServer, type MetricsSource } from './metrics-server.js';
+import { replaceOwnerOnlyFile } from './owner-only-file.js';
 
 export interface AppSettingsControl {
   get(): Promise<AppSettingsState>;
@@ -69,22 +70,22 @@ export async function readAppSettings(file: string): Promise<{
   }
 }
 
-/** Writes atomically (temp file, then rename), owner-only. */
+/** Writes atomically (a new owner-only file renamed over it; a symlink there is replaced, not followed). */
 export async function writeAppSettings(
   file: string,
   settings: AppSettings,
   desktop: DesktopPreferences = DEFAULT_DESKTOP_PREFERENCES,
 ): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
   // Desktop preferences only where they differ from the defaults: a file stays as short as it was.
   const changed = Object.entries(desktop).filter(
     ([key, value]) => DEFAULT_DESKTOP_PREFERENCES[key as keyof DesktopPreferences] !== value,
   );
-  await writeFile(temp, `${JSON.stringify({ ...settings, ...Object.fromEntries(changed) }, null, 2)}\n`, {
-    mode: 0o600,
-  });
-  await rename(temp, file);
+  await replaceOwnerOnlyFile(
+    file,
+    `${JSON.stringify({ ...settings, ...Object.fromEntries(changed) }, null, 2)}
+`,
+  );
 }
 
 export interface FileAppSettingsOptions {

@@ -8,6 +8,7 @@
 import type { AgentApi, Unsubscribe } from '../shared/agent-api.js';
 import type { AgentSnapshot, StreamInfo, TrafficSample } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
+import { loggableFields, loggableText } from '../tunnel/log/index.js';
 import { createLogRedactor, type LogRedactor } from './log-redaction.js';
 import { LogRingBuffer } from './log-ring-buffer.js';
 import { TRAFFIC_SAMPLE_MS, TrafficHistory } from './traffic-history.js';
@@ -141,9 +142,18 @@ export class HostPublisher {
     this.#logs.push(this.#redact(record));
   }
 
-  /** Stores a record of the host's or the embedding process's, stamped now. */
+  /**
+   * Stores a record of the host's or the embedding process's, stamped now. These are not made by a
+   * Logger, so their text is made printable and bounded here, as the engine's records are.
+   */
   record(level: LogLevel, module: string, message: string, fields: Record<string, LogFieldValue> = {}): void {
-    this.store({ time: this.#options.now(), level, module, message, fields });
+    this.store({
+      time: this.#options.now(),
+      level,
+      module,
+      message: loggableText(message),
+      fields: loggableFields({ ...fields }),
+    });
   }
 
   /** Stores a record of the host's own. */

@@ -213,7 +213,8 @@ export class HostSupport<C> {
         options.dir,
         {
           report,
-          configText: configFile === null ? null : await readTextOrNull(configFile),
+          publicConfig: loaded?.public ?? null,
+          configText: loaded !== null || configFile === null ? null : await readTextOrNull(configFile),
           logs: this.#publisher.allRecords(),
           secrets: [
             ...(loaded === null ? [] : this.#options.config.secrets(loaded.config)),

@@ -1,7 +1,9 @@
 import { type KeyboardEvent, useEffect, useRef, useState, type ReactElement } from 'react';
+import { ConfigNotice } from './components/ConfigNotice.js';
 import { StateBadge } from './components/StateBadge.js';
 import type { ConnectionMonitor } from './dashboard-transport.js';
 import { useDocumentStatus } from './hooks/use-document-status.js';
+import { useConfigChanges } from './hooks/use-config-changes.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
 import type { StreamInfo } from '../shared/agent-state.js';
 import { streamLogSearch } from './stream-view.js';
@@ -58,6 +60,20 @@ export function App({ connection }: { readonly connection: ConnectionMonitor | n
       window.removeEventListener('hashchange', onHashChange);
     };
   }, []);
+
+  // Once the gateway has accepted a new configuration (an import, a restore, a file opened with the
+  // app), show Status, where the connection is to be seen. The first state only sets the baseline.
+  const changes = useConfigChanges();
+  const confirmed = changes === null ? undefined : changes.last?.status === 'confirmed' ? changes.last.id : null;
+  const seenConfirmed = useRef<number | null | undefined>(undefined);
+  useEffect(() => {
+    if (confirmed === undefined) return;
+    if (seenConfirmed.current !== undefined && confirmed !== null && confirmed !== seenConfirmed.current) {
+      setChosen('status');
+      window.history.replaceState(null, '', '#status');
+    }
+    seenConfirmed.current = confirmed;
+  }, [confirmed]);
 
   // A file dropped anywhere on the window is an import (and never a navigation to the file).
   const importFile = configImport.importFile;
@@ -150,6 +166,15 @@ export function App({ connection }: { readonly connection: ConnectionMonitor | n
       {/* The main landmark holds the tab panel (role="tabpanel" on <main> itself would replace the landmark). */}
       <main className="panel">
         <div role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`} className="tabpanel">
+          {snapshot === null || current === 'import' ? null : (
+            <ConfigNotice
+              snapshot={snapshot}
+              changes={changes}
+              onImport={() => {
+                choose('import', true);
+              }}
+            />
+          )}
           {snapshot === null ? (
             <p role="status">Connecting to the agent…</p>
           ) : current === 'status' ? (

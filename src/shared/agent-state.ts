@@ -15,7 +15,12 @@ export interface ConfigProblem {
   readonly file: string | null;
   /** The TOML key (e.g. `server.host`, `allowed-addresses[2]`), or null for the file as a whole. */
   readonly key: string | null;
+  /** What is wrong, in plain words (no markup). */
   readonly message: string;
+  /** The value as written in the file (strings quoted), or null; never the secret key, only its length. */
+  readonly value?: string | null;
+  /** What to do about it, in words for the app and the dashboard (the CLI prints its own), or null. */
+  readonly fix?: string | null;
 }
 
 export type AgentState =

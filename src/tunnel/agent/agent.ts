@@ -31,6 +31,7 @@ import { AGENT_VERSION, AGENT_VERSION_TEXT } from './agent-version.js';
 import { AgentStateMachine } from './agent-state-machine.js';
 import { DISABLED_RETRY_MS, ReconnectBackoff, formatDelay, type DelayPolicy } from './backoff.js';
 import { sleep, systemClock, type Clock } from './clock.js';
+import { isCertificateRefusal } from './certificate-refusal.js';
 import { describeError, failureCode } from './connect-error.js';
 import { CONNECTION_CHECK_TIMEOUT_MS, ConnectionCheck } from './connection-check.js';
 import type { ControlRead } from './control-channel.js';
@@ -44,6 +45,8 @@ import { PingSchedule } from './ping-schedule.js';
 import type { ProxySettings } from './proxy-config.js';
 import { StreamTable } from './stream-table.js';
 import { connectTarget } from './target-connect.js';
+import { targetText } from './target-text.js';
+import { TestLimit } from './test-limit.js';
 
 export interface AgentOptions {
   readonly config: AgentConfig;
@@ -137,6 +140,8 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   readonly #ping = new PingSchedule();
   readonly #metrics = new AgentMetrics();
   readonly #check: ConnectionCheck;
+  /** Server::Test connects in flight, at most MAX_TESTS_IN_FLIGHT. */
+  readonly #testLimit = new TestLimit();
   /** Streams whose `open` phase was recorded (a draining mark repeats it). */
   readonly #openedStreams = new Set<string>();
   readonly #inbox = new EventQueue<LoopEvent>((event) => event.kind === 'activity');
@@ -196,6 +201,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       resolver: this.#resolver,
       onAddressFailed: (address, error) => {
         this.#tlsLog.debug(`failed to connect to ${address} (${this.#config.server.host}): ${describeError(error)}`);
+        if (isCertificateRefusal(error)) this.emit('certificate-refused', { address, message: describeError(error) });
       },
     });
     this.#table = new StreamTable({
@@ -261,12 +267,12 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     if (!parsed.ok) return { ok: false, code: 'CouldNotConnect', message: parsed.error };
     const address = parsed.address;
     if (!isAddressAllowed(address, this.#config.allowlist)) {
-      return { ok: false, code: 'AddressNotAllowed', message: `${formatAddress(address)} is not in allowed-addresses` };
+      return { ok: false, code: 'AddressNotAllowed', message: `${targetText(address)} is not in allowed-addresses` };
     }
     if (this.#stop.signal.aborted) return { ok: false, code: 'CouldNotConnect', message: 'the agent is stopped' };
     const started = performance.now();
     const task = this.#taskSignals.child();
-    const attempt = connectTarget(address, this.#targetOptions(formatAddress(address), task.signal));
+    const attempt = connectTarget(address, this.#targetOptions(targetText(address), task.signal));
     this.#track(attempt, task.release);
     try {
       const { socket, resolved } = await attempt;
@@ -471,13 +477,23 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
 
   /** Test (§7.4): refused at once when not allowed, else connected in the background. */
   async #startTest(re: MessageId, address: Parameters<typeof formatAddress>[0]): Promise<void> {
-    const target = formatAddress(address);
+    const target = targetText(address);
     if (!isAddressAllowed(address, this.#config.allowlist)) {
       this.#streamLog.error('address not allowed', { address: target });
       await this.#send({ type: 'Test', re, code: 'AddressNotAllowed' });
       return;
     }
     const id = formatMessageId(re);
+    const slot = this.#testLimit.begin();
+    if (slot !== 'start') {
+      if (slot === 'refuse-first')
+        this.#log.warn(
+          `${this.#testLimit.max} tests are connecting already: answering further tests with CouldNotConnect, without connecting, until one finishes`,
+          { id },
+        );
+      await this.#send({ type: 'Test', re, code: 'CouldNotConnect' });
+      return;
+    }
     this.#streamLog.debug(`connecting to internal address ${target}`, { id });
     const task = this.#taskSignals.child();
     const test = connectTarget(address, this.#targetOptions(target, task.signal)).then(
@@ -492,7 +508,12 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         this.#inbox.push({ kind: 'test-finished', re, code: 'CouldNotConnect' });
       },
     );
-    this.#track(test, task.release);
+    this.#track(test, () => {
+      task.release();
+      const refused = this.#testLimit.end();
+      if (refused > 0)
+        this.#log.warn(`${refused} tests were answered CouldNotConnect while ${this.#testLimit.max} were connecting`);
+    });
   }
 
   async #sendTestResult(re: MessageId, code: ErrorCode | null): Promise<MessageOutcome> {
@@ -861,7 +882,7 @@ function debugServerMessage(data: ServerMessage | null): string {
     case 'Terminate':
       return `Some(Terminate { reason: ${data.reason} })`;
     case 'Test':
-      return `Some(Test { addr: ${formatAddress(data.addr)} })`;
+      return `Some(Test { addr: ${targetText(data.addr)} })`;
     case 'Error':
       return `Some(Error { msg: ${JSON.stringify(data.msg)} })`;
     case 'Challenge':

@@ -15,7 +15,6 @@ import type { Address, ErrorCode } from '../codec/index.js';
 import {
   decodeConnectMessage,
   encodeStreamReplyMessage,
-  formatAddress,
   formatMessageId,
   freshMessageId,
   readFrame,
@@ -32,6 +31,7 @@ import type { Resolver } from './lookup.js';
 import { startRelay, type RelayHooks } from './relay.js';
 import type { StreamTable } from './stream-table.js';
 import { connectTarget, type TargetSocket } from './target-connect.js';
+import { targetText } from './target-text.js';
 
 export interface DataStreamContext {
   /** Which gateway connection carries the stream, and whether it is draining. */
@@ -103,7 +103,8 @@ async function serve(
     return;
   }
 
-  const target = formatAddress(connect.addr);
+  // Printable and bounded: it goes into log lines, the stream table and the UI.
+  const target = targetText(connect.addr);
   const halfClose = usesHalfClose(connect);
   const entry = context.table.open({
     id: stream.id,
@@ -183,7 +184,7 @@ async function serve(
 }
 
 function connectTo(address: Address, id: string, context: DataStreamContext): Promise<TargetSocket> {
-  const target = formatAddress(address);
+  const target = targetText(address);
   context.log.debug(`connecting to internal address ${target}`, { id });
   return connectTarget(address, {
     timeoutMs: context.connectTimeoutMs,

@@ -161,8 +161,8 @@ export async function openProxyTunnel(
     const fix =
       status === 407 || status === 401
         ? proxy.authorization === null
-          ? 'The proxy requires a user and password: give them in the proxy URL, http://user:password@proxy:port (percent-encode special characters).'
-          : 'The proxy rejected the user or password in the proxy URL: check them (percent-encode special characters such as @ or :).'
+          ? 'The proxy requires a user and password: give them in the proxy URL, http://user:password@proxy:port (any character may stay as it is, but write a % as %25 and a : in the user name as %3A).'
+          : 'The proxy rejected the user or password in the proxy URL: check them (%XX in them is decoded: write a % as %25, a : in the user name as %3A).'
         : status === 403
           ? `The proxy does not allow tunnels to ${target}: ask its administrator to allow CONNECT to port ${server.port} (squid: SSL_ports / http_access; tinyproxy: ConnectPort), or exempt the gateway with no_proxy if it is reachable directly.`
           : status !== null

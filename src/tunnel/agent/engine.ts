@@ -14,6 +14,7 @@ import type {
 export type { ReconnectNowOutcome } from '../../shared/agent-state.js';
 import type { LogRecord } from '../../shared/log-record.js';
 import type { EngineMetrics } from './agent-metrics.js';
+import type { CertificateRefusal } from './certificate-refusal.js';
 
 export interface AgentEngineEvents {
   /** Every state transition, in order. */
@@ -22,6 +23,11 @@ export interface AgentEngineEvents {
   log: [record: LogRecord];
   /** A stream was opened, changed phase, or closed (byte counters are read through `streams()`). */
   stream: [info: StreamInfo];
+  /**
+   * A gateway address presented a certificate the configuration refuses (untrusted, or not for
+   * `[server] host`): an answer that waiting does not change (certificate-refusal.ts).
+   */
+  'certificate-refused': [refusal: CertificateRefusal];
 }
 
 /** Result of checking an address locally: allowlist, then resolve + TCP connect (as `Test`). */

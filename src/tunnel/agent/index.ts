@@ -20,6 +20,8 @@ export {
   noProxyList,
   parseProxyUrl,
   redactProxyUrl,
+  proxyCredentialSpellings,
+  NOT_A_URL,
   type ParsedProxy,
   type ProxySettings,
   type ProxySource,
@@ -31,3 +33,4 @@ export {
   STREAM_FAILURE_CODES,
   type EngineMetrics,
 } from './agent-metrics.js';
+export { isCertificateRefusal, type CertificateRefusal } from './certificate-refusal.js';

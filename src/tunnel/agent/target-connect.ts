@@ -3,7 +3,9 @@
  * reference's `stream::connect` (PROTOCOL.md §7.5 steps 3–4): an `Addr` is used as is, a `Name`
  * is resolved with the system resolver (no addresses = `host … not reachable`; resolution is not
  * covered by the timeout), then each address gets a plain TCP connect, the whole connect phase
- * bounded by `connect-timeout`.
+ * bounded by `connect-timeout`. A name reaches the resolver only as resolvable-name.ts allows
+ * (a host name, not an IP address in disguise, A–Z folded); any other fails here, before any
+ * lookup or socket, with an i/o error (the gateway's answer: `CouldNotConnect`).
  *
  * Socket options: TCP keepalive with a 30 s idle time, as the reference. The reference also sets
  * a 10 s probe interval and 3 probes (Unix; Windows: interval only). Node 20 exposes only the idle
@@ -15,12 +17,13 @@
  */
 import type net from 'node:net';
 import type { Address } from '../codec/index.js';
-import { formatAddress } from '../codec/index.js';
 import { abortable } from './abortable.js';
 import type { Clock } from './clock.js';
 import { ConnectError, describeError } from './connect-error.js';
 import { dialFirst, dialTcp } from './dial.js';
 import { formatSocketAddress, type ResolvedAddress, type Resolver } from './lookup.js';
+import { nameProblemText, resolvableName } from './resolvable-name.js';
+import { targetText } from './target-text.js';
 
 /** TCP keepalive idle time on target sockets (the reference's `with_time(30 s)`). */
 export const TARGET_KEEPALIVE_IDLE_MS = 30_000;
@@ -42,9 +45,11 @@ export interface TargetSocket {
 
 async function resolveTarget(address: Address, options: TargetConnectOptions): Promise<readonly ResolvedAddress[]> {
   if (address.kind === 'addr') return [{ address: address.ip, family: address.family }];
+  const name = resolvableName(address.name);
+  if (!name.ok) throw ConnectError.io(nameProblemText(name.problem));
   let found: readonly ResolvedAddress[];
   try {
-    found = await abortable(options.resolver(address.name), options.signal);
+    found = await abortable(options.resolver(name.lookupName), options.signal);
   } catch (error) {
     if (options.signal.aborted) throw options.signal.reason;
     throw ConnectError.io(describeError(error), error);
@@ -56,7 +61,7 @@ async function resolveTarget(address: Address, options: TargetConnectOptions): P
 /** Rejects with a `ConnectError` (or the signal's reason once it aborts). */
 export async function connectTarget(address: Address, options: TargetConnectOptions): Promise<TargetSocket> {
   const candidates = await resolveTarget(address, options);
-  const target = formatAddress(address);
+  const target = targetText(address);
   const { socket, address: connected } = await dialFirst(candidates, dialTcp(address.port), {
     timeoutMs: options.timeoutMs,
     clock: options.clock,

@@ -3,9 +3,9 @@
  * (PROTOCOL.md §3): on a data stream, raw bytes the gateway sends right behind the Connect frame
  * (even in the same chunk) stay in the stream for whoever reads or pipes it next.
  *
- * It works on the stream in paused mode with `read(n)`, which takes exactly n bytes and leaves
- * the rest buffered; the prefix is checked before the body is requested, so an oversized frame
- * is refused without buffering or allocating for it.
+ * It works on the stream in paused mode with `read(n)`, never asking for more than the frame still
+ * needs, so the rest stays buffered; the prefix is checked before the body is requested, so an
+ * oversized frame is refused without buffering or allocating for it.
  */
 import type { Readable } from 'node:stream';
 import { FRAME_PREFIX_LENGTH, MAX_FRAME_LENGTH, readFrameLength } from './frame-format.js';
@@ -53,20 +53,29 @@ type ReadResult =
   | { readonly kind: 'short'; readonly received: number; readonly cause: 'end' | 'destroyed' };
 
 async function readExactly(readable: Readable, length: number, waiter: StreamWaiter): Promise<ReadResult> {
+  const parts: Buffer[] = [];
+  let received = 0;
   for (;;) {
-    // read(n) returns n bytes, or null until n are buffered, or the remainder once ended.
+    // Take what is buffered as it comes (never more than the frame still needs): a mux stream
+    // returns window credit only for bytes read, so waiting for all n bytes with read(n) would
+    // never see a frame larger than the receive window (256 KiB; frames go up to 512 KiB).
+    // Once ended, read(n) hands over the remainder.
+    const missing = length - received;
+    const buffered = readable.readableLength;
+    const chunk: unknown = readable.read(buffered > 0 && buffered < missing ? buffered : missing);
+    if (chunk !== null) {
+      if (!Buffer.isBuffer(chunk)) throw new TypeError('readFrame: the stream returned something other than a Buffer');
+      parts.push(chunk);
+      received += chunk.length;
+      if (received === length)
+        return { kind: 'complete', bytes: parts.length === 1 ? chunk : Buffer.concat(parts, length) };
+      continue;
+    }
     // Bytes buffered before an error still count: a peer's reply followed at once by a reset
     // (the reference agent's refusal, see PROTOCOL.md §2.6) must be read as that reply.
-    const chunk: unknown = readable.read(length);
-    if (chunk === null) waiter.throwIfFailed();
-    else {
-      if (!Buffer.isBuffer(chunk)) throw new TypeError('readFrame: the stream returned something other than a Buffer');
-      return chunk.length === length
-        ? { kind: 'complete', bytes: chunk }
-        : { kind: 'short', received: chunk.length, cause: 'end' };
-    }
-    if (readable.readableEnded) return { kind: 'short', received: 0, cause: 'end' };
-    if (readable.destroyed) return { kind: 'short', received: readable.readableLength, cause: 'destroyed' };
+    waiter.throwIfFailed();
+    if (readable.readableEnded) return { kind: 'short', received, cause: 'end' };
+    if (readable.destroyed) return { kind: 'short', received: received + readable.readableLength, cause: 'destroyed' };
     await waiter.next();
   }
 }

@@ -1,8 +1,10 @@
 /**
- * A configuration problem as an Error: the `ConfigProblem` the UI shows (file, key, message)
- * plus the text the CLI prints after `config: `, which names the file, the key and a fix.
+ * Why a configuration cannot be used, as an Error: every problem of the file (`issues`), each as
+ * the UI shows it (`problems`: file, key, value, what is wrong and a fix for the app) and as the
+ * CLI prints it (`lines`: `<file>: <key>: <message>`, the first of which is `message`).
  */
 import type { ConfigProblem } from '../../shared/agent-state.js';
+import { issueLine, type ConfigIssue } from './config-issue.js';
 import type { ConfigCandidate } from './search-order.js';
 
 export type ConfigErrorReason =
@@ -20,19 +22,50 @@ export function formatConfigProblem(problem: ConfigProblem): string {
   return [problem.file, problem.key, problem.message].filter((part) => part !== null).join(': ');
 }
 
+/** An issue of `file` as the UI shows it: what is wrong in plain words, the value, the app's fix. */
+export function issueProblem(file: string | null, issue: ConfigIssue): ConfigProblem {
+  return { file, key: issue.key, message: issue.summary, value: issue.value, fix: issue.fix };
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** The first problem, as the UI shows it. */
   readonly problem: ConfigProblem;
   readonly reason: ConfigErrorReason;
   /** For `not-found` after a search: every location tried, in order. */
   readonly searched: readonly ConfigCandidate[];
+  /** Every problem of the file, in the reference's field order (empty for `not-found` and `unreadable`). */
+  readonly issues: readonly ConfigIssue[];
+  /** Keys the agent would ignore. */
+  readonly warnings: readonly ConfigIssue[];
 
-  constructor(problem: ConfigProblem, reason: ConfigErrorReason, searched: readonly ConfigCandidate[] = []) {
+  constructor(
+    problem: ConfigProblem,
+    reason: ConfigErrorReason,
+    searched: readonly ConfigCandidate[] = [],
+    details: { readonly issues?: readonly ConfigIssue[]; readonly warnings?: readonly ConfigIssue[] } = {},
+  ) {
     // A not-found message already names the file; repeating it in front would read badly.
     super(reason === 'not-found' ? problem.message : formatConfigProblem(problem));
     this.problem = problem;
     this.reason = reason;
     this.searched = searched;
+    this.issues = details.issues ?? [];
+    this.warnings = details.warnings ?? [];
+  }
+
+  /** Every problem of `file`; the message is the first one's CLI line. */
+  static ofIssues(
+    file: string | null,
+    reason: 'syntax' | 'invalid',
+    issues: readonly ConfigIssue[],
+    warnings: readonly ConfigIssue[] = [],
+  ): ConfigError {
+    const [first] = issues;
+    if (first === undefined) throw new RangeError('a ConfigError needs at least one issue');
+    const error = new ConfigError(issueProblem(file, first), reason, [], { issues, warnings });
+    error.message = issueLine(file, first);
+    return error;
   }
 
   get file(): string | null {
@@ -41,6 +74,16 @@ export class ConfigError extends Error {
 
   get key(): string | null {
     return this.problem.key;
+  }
+
+  /** Every problem as the UI shows it. */
+  get problems(): readonly ConfigProblem[] {
+    return this.issues.length === 0 ? [this.problem] : this.issues.map((issue) => issueProblem(this.file, issue));
+  }
+
+  /** Every problem as the CLI prints it after `config: ` (the first is `message`). */
+  get lines(): readonly string[] {
+    return this.issues.length === 0 ? [this.message] : this.issues.map((issue) => issueLine(this.file, issue));
   }
 }
 

@@ -1,5 +1,13 @@
 /** The engine's structured logging: logger, filters, formats and sinks. */
-export { LogHub, Logger, ROOT_MODULE, type LazyLogFields, type LogFields, type LogSink } from './logger.js';
+export {
+  LogHub,
+  Logger,
+  ROOT_MODULE,
+  loggableFields,
+  type LazyLogFields,
+  type LogFields,
+  type LogSink,
+} from './logger.js';
 export {
   DEFAULT_LOG_FILTER,
   LogFilterError,
@@ -15,3 +23,4 @@ export { formatLogTimestamp } from './log-timestamp.js';
 export { isSecretFieldName, redactLogFields, REDACTED_FIELD } from './redaction.js';
 export { createStreamSink, shouldUseAnsi, type StreamSinkOptions, type TextStream } from './stream-sink.js';
 export { rustDebugString } from './rust-debug-string.js';
+export { loggableText, LOG_TEXT_LIMIT, NAME_TEXT_LIMIT } from './loggable-text.js';

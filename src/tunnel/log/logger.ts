@@ -3,8 +3,14 @@
  * own `LogTargetFilter`; a `Logger` is a module name (reference style, `cluvio_agent::agent`)
  * plus bound fields. The level check runs before anything is built: fields may be passed as a
  * function that only runs when some sink wants the record.
+ *
+ * Every record leaves here with its message and string fields passed through `loggableText`
+ * (control characters escaped, at most LOG_TEXT_LIMIT characters), so no sink — text or JSON
+ * lines, the desktop log file, the host's log buffer, the UI — can receive a forged line break, a
+ * terminal escape or an unbounded value, whatever a peer managed to get into a log call.
  */
 import type { LogFieldValue, LogLevel, LogRecord } from '../../shared/log-record.js';
+import { loggableText } from './loggable-text.js';
 import { redactLogFields } from './redaction.js';
 import { levelPasses, LogTargetFilter, moreVerbose, type LevelFilter } from './target-filter.js';
 
@@ -108,8 +114,8 @@ export class Logger {
       time: Date.now(),
       level,
       module: this.module,
-      message,
-      fields: redactLogFields({ ...this.#bound, ...own }),
+      message: loggableText(message),
+      fields: loggableFields(redactLogFields({ ...this.#bound, ...own })),
     });
   }
 
@@ -132,4 +138,12 @@ export class Logger {
   trace(message: string, fields?: LazyLogFields): void {
     this.log('trace', message, fields);
   }
+}
+
+/** Every string field through `loggableText` (in place): for records made outside a Logger too. */
+export function loggableFields(fields: Record<string, LogFieldValue>): Record<string, LogFieldValue> {
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === 'string') fields[name] = loggableText(value);
+  }
+  return fields;
 }

@@ -193,8 +193,11 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     const text = fixture.agentConfigToml(next, { allowedAddresses: ['127.0.0.1/32'] });
 
     await dropFile(page, 'body', 'cluvio-agent (1).toml', text);
-    await page.getByTestId('import-success').waitFor();
-    expect(await page.getByTestId('import-success').textContent()).toContain(next.agentId);
+    // Once the gateway has accepted the new agent the window shows Status, the connection confirmed.
+    const notice = page.getByTestId('config-notice');
+    await expect.poll(() => notice.getAttribute('data-status'), WAIT).toBe('confirmed');
+    expect(await page.getByRole('tab', { name: 'Status' }).getAttribute('aria-selected')).toBe('true');
+    expect(await notice.textContent()).toContain(`accepted agent ${next.agentId}. Connected.`);
     expect(await readFile(agent.configPath, 'utf8')).toBe(text);
     expect((await stat(agent.configPath)).mode & 0o777).toBe(0o600);
     const backups = (await readdir(path.dirname(agent.configPath))).filter((name) => name.endsWith('.bak'));
@@ -204,9 +207,8 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     expect((await stat(backup)).mode & 0o777).toBe(0o600);
     await screenshot(page, 'online-import-valid');
 
-    await page.getByRole('tab', { name: 'Status' }).click();
-    await expect.poll(() => page.getByTestId('agent-id').textContent(), WAIT).toBe(next.agentId);
-    await expect.poll(() => badge().textContent(), WAIT).toBe('Online');
+    expect(await page.getByTestId('agent-id').textContent()).toBe(next.agentId);
+    expect(await badge().textContent()).toBe('Online');
     expect((await fixture.gateway.waitForAgent(next.agentId)).phase).toBe('accepted');
     await expect.poll(() => fixture.gateway.agents().find((a) => a.id === keys.agentId)?.online, WAIT).toBe(false);
     await screenshot(page, 'online-after-import');

@@ -10,6 +10,7 @@ import {
   encodeFrame,
   readFrame,
 } from '../../../src/tunnel/codec/index.js';
+import { nextStream, openStream, randomData, readAll, sessionPair, writeAll } from '../mux/support/session-pair.js';
 
 const connectBody = encodeConnectMessage({
   id: 42n,
@@ -154,5 +155,23 @@ describe('readFrame', () => {
     await expect(readFrame(stream)).rejects.toBeInstanceOf(TypeError);
     await expect(readFrame(new PassThrough({ objectMode: true }))).rejects.toBeInstanceOf(TypeError);
     await expect(readFrame(new PassThrough().setEncoding('utf8'))).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('readFrame on a yamux stream', () => {
+  it('reads a frame larger than the receive window (credit comes back as the body is read), and no byte beyond it', async () => {
+    const { client, server } = sessionPair();
+    const outbound = openStream(server);
+    const inbound = nextStream(client);
+    // 400 KiB + the raw bytes right behind it: above the 256 KiB window, below the 512 KiB frame limit.
+    const body = randomData(400 * 1024);
+    const written = writeAll(outbound, Buffer.concat([encodeFrame(body), Buffer.from('raw bytes after')]));
+    const stream = await inbound;
+    const frame = await readFrame(stream, { signal: AbortSignal.timeout(10_000) });
+    expect(frame?.equals(body)).toBe(true);
+    await written;
+    outbound.end();
+    expect((await readAll(stream)).toString()).toBe('raw bytes after');
+    await Promise.all([client.close(), server.close()]);
   });
 });

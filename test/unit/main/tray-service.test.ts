@@ -83,6 +83,7 @@ function setup(closeMinimizes: boolean | null = null) {
       openWindow: () => calls.push('window'),
       openLogs: () => calls.push('logs'),
       importConfig: () => calls.push('import'),
+      restorePreviousConfig: () => calls.push('restore'),
       setAutostart: (enabled) => calls.push(`autostart:${enabled}`),
       setNotifications: (enabled) => calls.push(`notifications:${enabled}`),
       setCloseMinimizes: (enabled) => calls.push(`close-minimizes:${enabled}`),
@@ -166,6 +167,39 @@ describe('TrayService', () => {
     tray.update(snapshot(waiting[0] as AgentState));
     surface.action('reconnect-now');
     expect(calls).toEqual(['reconnect']);
+  });
+
+  it('offers "Restore previous configuration…" only while a backup exists, and it calls the restore action', () => {
+    const { surface, calls, tray } = setup();
+    tray.update(snapshot({ phase: 'online', server: 'gw', remoteAddress: '1.2.3.4:443', since: 1 }));
+    const labels = (): string[] => surface.menu.flatMap((item) => ('label' in item ? [item.label] : []));
+    expect(labels()).not.toContain('Restore previous configuration…');
+    const previous = {
+      path: '/home/u/.config/cluvio-agent.toml.2025-11-25T16-33-07-123Z.bak',
+      savedAt: 0,
+      config: {
+        path: null,
+        agentId: 'A',
+        server: { host: 'gw', port: 443 },
+        allowedAddresses: [],
+        connectTimeoutMs: 30_000,
+        pingFrequencyMs: 60_000,
+      },
+      difference: { server: null, agentId: null, allowedAddresses: { added: [], removed: [] }, same: true },
+    };
+    tray.setRestorable(previous);
+    expect(labels().slice(0, 6)).toEqual([
+      'Cluvio Agent: Online (gateway.eu.cluvio.com)',
+      'Open Cluvio Agent',
+      'Logs',
+      'Import config…',
+      'Restore previous configuration…',
+      'Start at login',
+    ]);
+    surface.action('restore-config');
+    expect(calls).toEqual(['restore']);
+    tray.setRestorable(null);
+    expect(labels()).not.toContain('Restore previous configuration…');
   });
 
   it('offers the close-button choice only where asked (Linux), and shows the preferences as they are', () => {
