@@ -60,7 +60,13 @@ export function reportConfigError(stderr: TextStream, error: ConfigFailure): voi
     stderr.write(`${error.message}\nlooked for:\n${tried}\n`);
   } else {
     const [, ...more] = error.lines;
-    stderr.write([error.message, ...more].map((line) => `config: ${line}\n`).join(''));
+    stderr.write(
+      [
+        ...[error.message, ...more].map((line) => `config: ${line}\n`),
+        // After the errors (the first line stays the reference's): a misspelt key may be their cause.
+        ...error.warningLines.map((line) => `config: warning: ${line}\n`),
+      ].join(''),
+    );
   }
 }
 

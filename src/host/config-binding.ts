@@ -22,6 +22,8 @@ export interface ConfigFailure {
   readonly problems: readonly ConfigProblem[];
   /** Every problem as the CLI prints it after `config: ` (the first is `message`). */
   readonly lines: readonly string[];
+  /** Keys the agent would ignore, as the CLI prints them after `config: warning: `. */
+  readonly warningLines: readonly string[];
   /** After a search that found nothing: every place looked at, in order, with the rule that names it. */
   readonly searched: readonly { readonly path: string; readonly rule: string }[];
 }

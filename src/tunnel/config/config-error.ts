@@ -85,6 +85,11 @@ export class ConfigError extends Error {
   get lines(): readonly string[] {
     return this.issues.length === 0 ? [this.message] : this.issues.map((issue) => issueLine(this.file, issue));
   }
+
+  /** Keys the agent would ignore, as the CLI prints them after `config: warning: ` (a misspelt key may be the cause). */
+  get warningLines(): readonly string[] {
+    return this.warnings.map((warning) => issueLine(this.file, warning));
+  }
 }
 
 /** The reference's text when the search finds nothing (`exit("config file not found")`). */

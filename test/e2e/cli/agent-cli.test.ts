@@ -168,6 +168,23 @@ describe('cluvio-agent with a configuration', () => {
     expect(result.stderr).not.toContain('tooShort');
   });
 
+  it('when the file has errors, a misspelt key that may be their cause follows them as a warning', async () => {
+    const file = path.join(work, 'typo-errors.toml');
+    await writeFile(file, ['secret-key = "tooShort"', '[sever]', 'host = "gateway.example.com"', ''].join('\n'));
+    const result = await runCli(['-c', file]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^config: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: secret-key: invalid length`),
+    );
+    expect(lines).toContain(
+      `config: ${file}: server: missing configuration field "server": add a [server] table with host = "gateway.eu.cluvio.com"`,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^config: warning: .*: sever: unknown key "sever": the agent ignores it; did you mean "server"\?$/,
+    );
+  });
+
   it('warns about a misspelt key (the reference ignores it silently) and runs', async () => {
     const file = path.join(work, 'typo.toml');
     await writeFile(file, `allowed_addresses = ["10.0.0.0/8"]\n${await tomlForClosedPort()}`);
