@@ -37,6 +37,7 @@ import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { tunnelEngineFactory } from '../host/tunnel-engine-factory.js';
 import type { DashboardAddress } from './dashboard-address.js';
+import { dashboardTokenFromFile } from './dashboard-token-file.js';
 import { packageVersion } from './package-version.js';
 import {
   FAILURE_EXIT_CODE,
@@ -61,6 +62,8 @@ export interface DashboardRunContext {
   readonly metrics?: DashboardAddress | null;
   /** The HTTP proxy for the gateway connection, or null. */
   readonly proxy?: ProxySettings | null;
+  /** `--dashboard-token-file`: the URL's token is read from it (created on the first run), or null for a new one per run. */
+  readonly tokenFile?: string | null;
   /** The built UI the dashboard serves (default: this package's dist/renderer). */
   readonly dashboardUiDir?: (() => string) | undefined;
 }
@@ -78,6 +81,15 @@ function describe(error: unknown): string {
 /** Runs the agent behind the dashboard until a signal or a permanent Terminate; resolves to the exit status. */
 export async function runAgentWithDashboard(context: DashboardRunContext): Promise<number> {
   const { stderr } = context;
+  let token: string | undefined;
+  if (context.tokenFile !== undefined && context.tokenFile !== null) {
+    const kept = await dashboardTokenFromFile(context.tokenFile);
+    if (!kept.ok) {
+      stderr.write(`dashboard: --dashboard-token-file: ${kept.error}\n`);
+      return FAILURE_EXIT_CODE;
+    }
+    token = kept.token;
+  }
   let end: (ending: Ending) => void = () => undefined;
   const ended = new Promise<Ending>((resolve) => {
     end = resolve;
@@ -155,6 +167,8 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
       api: host,
       host: context.address.host,
       port: context.address.port,
+      token,
+      supportBundle: (fileName) => host.readSupportBundle(fileName),
       rendererDir,
     });
   } catch (error) {

@@ -27,7 +27,7 @@ export interface AgentHostOptions<C>
   extends
     Omit<HostSupportOptions<C>, 'now'>,
     Pick<HostLifecycleOptions<C>, 'createEngine' | 'configPath' | 'configEvents'>,
-    Pick<HostPublisherOptions, 'logs' | 'streamsIntervalMs' | 'countersIntervalMs' | 'logBatchMs'>,
+    Pick<HostPublisherOptions, 'logs' | 'streamsIntervalMs' | 'countersIntervalMs' | 'logBatchMs' | 'trafficSampleMs'>,
     Pick<HostConfigChangesOptions<C>, 'answerWaitMs'> {
   readonly now?: () => number;
 }
@@ -43,6 +43,7 @@ const AgentApiObject = function (this: object, api: AgentApi): void {
 export class AgentHost<C> extends AgentApiObject {
   readonly #lifecycle: HostLifecycle<C>;
   readonly #publisher: HostPublisher;
+  readonly #support: HostSupport<C>;
   readonly #changes: HostConfigChanges<C>;
   #closing: Promise<void> | null = null;
 
@@ -56,6 +57,7 @@ export class AgentHost<C> extends AgentApiObject {
         streamsIntervalMs: options.streamsIntervalMs,
         countersIntervalMs: options.countersIntervalMs,
         logBatchMs: options.logBatchMs,
+        trafficSampleMs: options.trafficSampleMs,
         now,
       },
     );
@@ -89,6 +91,7 @@ export class AgentHost<C> extends AgentApiObject {
     super({ ...lifecycle.calls, ...publisher.calls, ...support.calls, ...changes.calls });
     this.#lifecycle = lifecycle;
     this.#publisher = publisher;
+    this.#support = support;
     this.#changes = changes;
   }
 
@@ -139,6 +142,11 @@ export class AgentHost<C> extends AgentApiObject {
    */
   checkConnection(reason: string): void {
     this.#lifecycle.checkConnection(reason);
+  }
+
+  /** A support bundle this process saved, by file name (the dashboard's download), or null. */
+  readSupportBundle(fileName: string): Promise<Buffer | null> {
+    return this.#support.readSupportBundle(fileName);
   }
 
   /** The loaded configuration's file, or null. */

@@ -14,6 +14,7 @@ import type {
   AgentState,
   ConfigProblem,
   PublicConfig,
+  ReconnectNowOutcome,
   StreamInfo,
 } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
@@ -119,6 +120,8 @@ export class HostLifecycle<C> {
         };
       return this.#engine.testAddress(target.trim());
     },
+
+    reconnectNow: () => Promise.resolve(this.reconnectNow('Reconnect now')),
   } satisfies Partial<AgentApi>;
 
   /**
@@ -156,6 +159,11 @@ export class HostLifecycle<C> {
   /** Asks the engine to check its connection at once; without an engine, nothing to do. */
   checkConnection(reason: string): void {
     this.#engine?.checkConnection(reason);
+  }
+
+  /** Ends the engine's wait before its next connection attempt; without an engine, nothing runs. */
+  reconnectNow(reason: string): ReconnectNowOutcome {
+    return this.#engine?.reconnectNow(reason) ?? 'not-running';
   }
 
   /** Why the last engine could not be created, or null. */

@@ -368,6 +368,9 @@ async function run<Image extends DesktopImage, Menu>(
   const tray = new TrayService(
     electronTraySurface(electron, path.join(iconDir, 'tray'), platform),
     {
+      reconnectNow: () => {
+        void host.reconnectNow();
+      },
       openWindow: () => windows.show('main'),
       openLogs: () => windows.show('logs'),
       importConfig: () => {

@@ -20,7 +20,7 @@ export type TrayMenuItem =
     }
   | { readonly kind: 'separator' };
 
-export type TrayAction = 'open-window' | 'open-logs' | 'import-config' | 'restore-config' | 'quit';
+export type TrayAction = 'reconnect-now' | 'open-window' | 'open-logs' | 'import-config' | 'restore-config' | 'quit';
 export type TrayToggle = 'autostart' | 'notifications' | 'close-minimizes';
 
 /** The app's own choices the menu shows; `closeMinimizes` null: not offered (only Linux offers it). */
@@ -47,6 +47,8 @@ export interface TraySurface<Menu> {
 }
 
 export interface TrayActions {
+  /** Ends the wait before the next connection attempt (AgentApi `reconnectNow`). */
+  reconnectNow(): void;
   openWindow(): void;
   openLogs(): void;
   importConfig(): void;
@@ -66,6 +68,11 @@ export function trayStatusLine(snapshot: AgentSnapshot): string {
   return `${APP_NAME}: ${stateLabel(snapshot.state)}${snapshot.state.phase === 'unconfigured' ? '' : server}`;
 }
 
+/** "Reconnect now" is offered while the agent waits before its next attempt (after a failure, or while disabled). */
+export function offersReconnectNow(snapshot: AgentSnapshot): boolean {
+  return snapshot.state.phase === 'backing-off' || snapshot.state.phase === 'disabled';
+}
+
 export function trayMenuItems(
   snapshot: AgentSnapshot,
   autostart: AutostartState,
@@ -74,6 +81,7 @@ export function trayMenuItems(
 ): TrayMenuItem[] {
   return [
     { kind: 'status', label: trayStatusLine(snapshot) },
+    ...(offersReconnectNow(snapshot) ? [{ kind: 'action', id: 'reconnect-now', label: 'Reconnect now' } as const] : []),
     { kind: 'separator' },
     { kind: 'action', id: 'open-window', label: `Open ${APP_NAME}` },
     { kind: 'action', id: 'open-logs', label: 'Logs' },
@@ -206,6 +214,9 @@ export class TrayService<Menu> {
 
   #run(id: TrayAction): void {
     switch (id) {
+      case 'reconnect-now':
+        this.#actions.reconnectNow();
+        return;
       case 'open-window':
         this.#actions.openWindow();
         return;

@@ -14,7 +14,7 @@
  * secret key: the UI sees the public part of the configuration only.
  */
 import * as v from 'valibot';
-import type { AgentSnapshot, StreamInfo } from './agent-state.js';
+import type { AgentSnapshot, ReconnectNowOutcome, StreamInfo, TrafficSample } from './agent-state.js';
 import type {
   AddressTestResult,
   AppSettingsResult,
@@ -89,6 +89,10 @@ export const AGENT_API = {
     saveSupportBundle: call(NO_ARGUMENT, declared<SupportBundleResult>()),
     getAppSettings: call(NO_ARGUMENT, declared<AppSettingsState>()),
     setAppSettings: call(AppSettingsSchema, declared<AppSettingsResult>()),
+    /** "Reconnect now": ends the wait before the next connection attempt, so it starts at once. */
+    reconnectNow: call(NO_ARGUMENT, declared<ReconnectNowOutcome>()),
+    /** The traffic samples of the last minutes, oldest first (then `onTraffic` adds each new one). */
+    getTraffic: call(NO_ARGUMENT, declared<readonly TrafficSample[]>()),
   },
   topics: {
     /** The current snapshot first, then every change. */
@@ -97,6 +101,8 @@ export const AGENT_API = {
     streams: topic('onStreams', declared<readonly StreamInfo[]>(), true),
     /** Batches of new records (unfiltered, oldest first). */
     logs: topic('onLog', declared<readonly LogRecord[]>(), false),
+    /** Each new traffic sample (every few seconds, whether or not anything moved). */
+    traffic: topic('onTraffic', declared<TrafficSample>(), false),
     /** The latest import or restore and what can be restored: the current state first, then every change. */
     configChanges: topic('onConfigChanges', declared<ConfigChangesState>(), true),
   },

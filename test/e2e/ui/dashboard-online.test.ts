@@ -105,7 +105,7 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
       const row = page.getByTestId('stream-row').filter({ hasText: target });
       await row.waitFor();
       expect(await row.locator('td').nth(1).textContent()).toBe(target);
-      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('open');
+      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('Open');
 
       // Each result comes back through the same open stream: the Received column counts up.
       let received = shownBytes(await row.locator('td').nth(3).textContent());
@@ -121,15 +121,15 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
         received = shownBytes(await row.locator('td').nth(3).textContent());
         if (rows === 300) await screenshot(page, 'streams-live');
       }
-      expect(await page.getByTestId('streams-summary').textContent()).toBe('1 open, 0 recently closed');
+      expect(await page.getByTestId('streams-open').textContent()).toBe('1 open');
+      expect(await page.getByTestId('streams-closed').textContent()).toBe('0 recently closed');
       expect(shownBytes(await row.locator('td').nth(2).textContent())).toBeGreaterThan(0);
 
       await client.query('COMMIT');
       await client.end();
-      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('closed');
-      await expect
-        .poll(() => page.getByTestId('streams-summary').textContent(), WAIT)
-        .toBe('0 open, 1 recently closed');
+      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('Closed');
+      await expect.poll(() => page.getByTestId('streams-open').textContent(), WAIT).toBe('0 open');
+      expect(await page.getByTestId('streams-closed').textContent()).toBe('1 recently closed');
     } finally {
       await client.end().catch(() => undefined);
       await route.close();
@@ -140,9 +140,12 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     await page.goto(`${agent.url}#logs`);
     const lines = page.getByTestId('log-line');
     const debugLines = page.locator('[data-testid="log-line"][data-level="debug"]');
-    await page.getByLabel('Level').selectOption('debug');
+    await page.getByLabel('Show').selectOption('debug');
     await expect.poll(() => debugLines.count(), WAIT).toBeGreaterThan(0);
-    await page.getByText(`up and running agent=${keys.agentId}`).waitFor();
+    await lines
+      .filter({ hasText: 'up and running' })
+      .filter({ hasText: `agent ${keys.agentId}` })
+      .waitFor();
 
     // A new stream logs while the page is open: the line arrives without a reload.
     await page.getByLabel('Search').fill('new inbound stream');
@@ -154,10 +157,13 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     await page.getByLabel('Search').fill('');
     await screenshot(page, 'logs-online-debug');
 
-    await page.getByLabel('Level').selectOption('info');
+    await page.getByLabel('Show').selectOption('info');
     await expect.poll(() => debugLines.count(), WAIT).toBe(0);
     expect(await lines.count()).toBeGreaterThan(0);
-    await page.getByText(`up and running agent=${keys.agentId}`).waitFor();
+    await lines
+      .filter({ hasText: 'up and running' })
+      .filter({ hasText: `agent ${keys.agentId}` })
+      .waitFor();
     await screenshot(page, 'logs-online-info');
   });
 

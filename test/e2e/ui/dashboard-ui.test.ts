@@ -113,9 +113,9 @@ describe('dashboard UI, first run (no configuration)', () => {
     const lines = page.getByTestId('log-line');
     await expect.poll(() => lines.count()).toBeGreaterThan(0);
     expect(await lines.first().textContent()).toContain('no configuration file found');
-    await page.getByLabel('Level').selectOption('warn');
+    await page.getByLabel('Show').selectOption('warn');
     await expect.poll(() => lines.count()).toBe(0);
-    await page.getByLabel('Level').selectOption('info');
+    await page.getByLabel('Show').selectOption('info');
     await page.getByLabel('Search').fill('does-not-occur');
     await expect.poll(() => lines.count()).toBe(0);
     await page.getByLabel('Search').fill('configuration');

@@ -439,3 +439,31 @@ describe('Linux: the close button', () => {
     expect(trayMenu(app).entries()).not.toContain('Close button minimises the window');
   });
 });
+
+describe('tray: Reconnect now', () => {
+  it('appears while the agent waits to retry; picking it ends the wait and the engine tries again at once', async () => {
+    const app = await launch({ platform: 'linux', configured: true });
+    // The configured gateway refuses connections: the engine fails and waits (2 s, then 4 s…).
+    await vi.waitFor(
+      () => {
+        expect(app.host.snapshot().state.phase).toBe('backing-off');
+        expect(trayMenu(app).entries()).toContain('Reconnect now');
+      },
+      { timeout: 20_000, interval: 20 },
+    );
+    const failuresBefore = app.host.metrics()?.connectFailures ?? 0;
+    trayMenu(app).click('Reconnect now');
+    await vi.waitFor(
+      () => {
+        expect(
+          app.logs.some(
+            (r) => r.message === 'connecting now instead of waiting' && r.fields.reason === 'Reconnect now',
+          ),
+        ).toBe(true);
+        // The attempt that the wait held back was made (and refused again).
+        expect(app.host.metrics()?.connectFailures ?? 0).toBeGreaterThan(failuresBefore);
+      },
+      { timeout: 20_000, interval: 20 },
+    );
+  });
+});
