@@ -6,9 +6,14 @@
  * replace the agent's configuration.
  */
 import { randomBytes } from 'node:crypto';
-import { lstat, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createOwnerOnlyFile } from '../host/owner-only-file.js';
+
+/** Not defined on Windows (where a link is not followed by this open either). */
+const NO_FOLLOW = (constants as Partial<typeof constants>).O_NOFOLLOW ?? 0;
+const NON_BLOCKING = (constants as Partial<typeof constants>).O_NONBLOCK ?? 0;
 
 /** The token's form, as the dashboard requires it. */
 const TOKEN = /^[A-Za-z0-9_-]{16,200}$/;
@@ -26,26 +31,46 @@ function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/**
+ * Opens `file` once — not through a link, not waiting on a FIFO — and checks and reads it through
+ * that one descriptor: checking the path and then reading it by name again let someone who can
+ * rename entries in its folder swap a link to their own file in between (their token, ours to use).
+ */
 async function readExisting(file: string, platform: NodeJS.Platform): Promise<DashboardTokenFile> {
-  const stats = await lstat(file);
-  if (!stats.isFile())
-    return { ok: false, error: `${file} is not a regular file: give the path of a file (it is created if missing)` };
-  if (platform !== 'win32') {
-    if (process.getuid !== undefined && stats.uid !== process.getuid())
-      return { ok: false, error: `${file} belongs to another user: use a token file of your own` };
-    if ((stats.mode & 0o077) !== 0)
+  let handle;
+  try {
+    handle = await open(file, constants.O_RDONLY | NO_FOLLOW | NON_BLOCKING);
+  } catch (error) {
+    // A symlink at the path (O_NOFOLLOW): ELOOP on Linux, EMLINK on FreeBSD, EFTYPE on macOS.
+    if (['ELOOP', 'EMLINK', 'EFTYPE'].includes(errorCode(error) ?? '')) return notRegular(file);
+    throw error;
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) return notRegular(file);
+    if (platform !== 'win32') {
+      if (process.getuid !== undefined && stats.uid !== process.getuid())
+        return { ok: false, error: `${file} belongs to another user: use a token file of your own` };
+      if ((stats.mode & 0o077) !== 0)
+        return {
+          ok: false,
+          error: `${file} can be read by other users (mode ${(stats.mode & 0o777).toString(8).padStart(3, '0')}): run chmod 600 ${file}, or delete it to have a new one created`,
+        };
+    }
+    const token = (await handle.readFile('utf8')).trim();
+    if (!TOKEN.test(token))
       return {
         ok: false,
-        error: `${file} can be read by other users (mode ${(stats.mode & 0o777).toString(8).padStart(3, '0')}): run chmod 600 ${file}, or delete it to have a new one created`,
+        error: `${file} does not hold a dashboard token (16 to 200 characters of A-Z, a-z, 0-9, - and _): delete it to have a new one created`,
       };
+    return { ok: true, token, created: false };
+  } finally {
+    await handle.close();
   }
-  const token = (await readFile(file, 'utf8')).trim();
-  if (!TOKEN.test(token))
-    return {
-      ok: false,
-      error: `${file} does not hold a dashboard token (16 to 200 characters of A-Z, a-z, 0-9, - and _): delete it to have a new one created`,
-    };
-  return { ok: true, token, created: false };
+}
+
+function notRegular(file: string): DashboardTokenFile {
+  return { ok: false, error: `${file} is not a regular file: give the path of a file (it is created if missing)` };
 }
 
 /** Reads the token from `file`, or creates the file with a new random token. */

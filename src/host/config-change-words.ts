@@ -76,6 +76,19 @@ export function rolledBackWords(change: Subject, refusal: GatewayRefusal, previo
   };
 }
 
+/**
+ * Refused for good, and not rolled back because the previous configuration allows targets this
+ * one does not (`beyond`): a refusal is no reason to let the gateway reach more.
+ */
+export function notRolledBackWords(change: Subject, refusal: GatewayRefusal, beyond: readonly string[]): ChangeWords {
+  const words = refusalWords(refusal);
+  const shown = beyond.slice(0, 5).join(', ') + (beyond.length > 5 ? ` and ${beyond.length - 5} more` : '');
+  return {
+    message: `${what(change)}, but the gateway refused it. ${words.why} It was not rolled back: the previous configuration allows addresses this one does not (${shown}), and a refusal is no reason to let the agent reach more than you chose.`,
+    fix: `${words.fix} If you do want the wider allowed addresses back, restore the previous configuration.`,
+  };
+}
+
 /** Refused for good, with nothing to go back to (or a restore, which is never undone by itself). */
 export function refusedWords(change: Subject, refusal: GatewayRefusal, restorable: boolean): ChangeWords {
   const words = refusalWords(refusal);

@@ -5,6 +5,7 @@
 import { rm } from 'node:fs/promises';
 import type { ConfigChange } from '../shared/agent-api.js';
 import type { PublicConfig } from '../shared/agent-state.js';
+import { entriesBeyond } from '../tunnel/config/index.js';
 import { removeConfigFile, replaceConfigFile } from './config-import-writer.js';
 
 export interface ConfigTransactionInit {
@@ -51,6 +52,18 @@ export class ConfigTransaction {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.#answered, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
     clearTimeout(timer);
+  }
+
+  /**
+   * The allowed addresses the configuration to roll back to has beyond this change's (empty: none,
+   * or nothing to roll back to). A refusal may be the gateway's way of getting a wider
+   * `allowed-addresses` back — the same key and server as before, only the list narrowed, so
+   * nothing in the new file could have caused it — and the allowlist is the user's limit on the
+   * gateway: a roll-back never widens it. Then the user's file stays, and restoring is theirs.
+   */
+  widenedByRollBack(): string[] {
+    if (this.rollBackTo === null) return [];
+    return entriesBeyond(this.change.config.allowedAddresses, this.rollBackTo.allowedAddresses);
   }
 
   /** Puts the file back as it was before the change, and drops the backup the change made of it. */

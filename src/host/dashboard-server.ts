@@ -16,6 +16,7 @@ import type { AgentApi } from '../shared/agent-api.js';
 import { isAgentCallName, isAgentTopic } from '../shared/agent-api-protocol.js';
 import { dispatchAgentCall, subscribeAgentTopic } from '../shared/agent-api-dispatch.js';
 import { MAX_CONFIG_TEXT_LENGTH } from '../shared/agent-api-arguments.js';
+import { boundLoopbackConnections, LOOPBACK_SERVER_OPTIONS } from './loopback-http-limits.js';
 import { defaultRendererDir, readRendererFile, RENDERER_CSP } from './renderer-files.js';
 import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/index.js';
 
@@ -208,7 +209,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return { status: 200, contentType: file.contentType, body: req.method === 'HEAD' ? '' : file.body };
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(LOOPBACK_SERVER_OPTIONS, (req, res) => {
     handle(req, res)
       .then((reply) => {
         if (reply !== STREAMING) send(res, reply);
@@ -219,6 +220,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         process.emitWarning(`dashboard: ${error instanceof Error ? error.message : String(error)}`);
       });
   });
+  boundLoopbackConnections(server);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

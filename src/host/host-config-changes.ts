@@ -244,13 +244,18 @@ export class HostConfigChanges<C> {
       case 'stopped':
         transaction.answer();
         return;
-      case 'refused':
-        if (transaction.rollBackTo !== null) void this.#rollBack(transaction, found.refusal);
+      case 'refused': {
+        const beyond = transaction.widenedByRollBack();
+        if (beyond.length > 0)
+          this.#settle(transaction, 'refused', words.notRolledBackWords(transaction.change, found.refusal, beyond));
+        else if (transaction.rollBackTo !== null) void this.#rollBack(transaction, found.refusal);
         else this.#settle(transaction, 'refused', words.refusedWords(transaction.change, found.refusal, restorable));
         this.#options.log('warn', 'configuration refused by the gateway', {
           path: transaction.target,
           refusal: found.refusal.kind === 'terminated' ? found.refusal.reason : found.refusal.kind,
+          ...(beyond.length > 0 ? { not_rolled_back_to_also_allowed: beyond.join(', ') } : {}),
         });
+      }
     }
   }
 

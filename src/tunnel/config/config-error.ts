@@ -4,6 +4,7 @@
  * CLI prints it (`lines`: `<file>: <key>: <message>`, the first of which is `message`).
  */
 import type { ConfigProblem } from '../../shared/agent-state.js';
+import { loggableText } from '../log/index.js';
 import { issueLine, type ConfigIssue } from './config-issue.js';
 import type { ConfigCandidate } from './search-order.js';
 
@@ -17,14 +18,28 @@ export type ConfigErrorReason =
   /** Valid TOML, but a key is missing or has a bad value. */
   | 'invalid';
 
-/** The one-line text for a problem: `<file>: <key>: <message>`, leaving out what is null. */
+/** The one-line text for a problem: `<file>: <key>: <message>`, leaving out what is null (printable, as issueLine). */
 export function formatConfigProblem(problem: ConfigProblem): string {
-  return [problem.file, problem.key, problem.message].filter((part) => part !== null).join(': ');
+  return [problem.file, problem.key, problem.message]
+    .filter((part) => part !== null)
+    .map((part) => loggableText(part))
+    .join(': ');
 }
 
-/** An issue of `file` as the UI shows it: what is wrong in plain words, the value, the app's fix. */
+/**
+ * An issue of `file` as the UI shows it: what is wrong in plain words, the value, the app's fix —
+ * each printable (a key or value from the file, or the file's name, may hold control characters
+ * or a bidi override that would reorder what the user reads).
+ */
 export function issueProblem(file: string | null, issue: ConfigIssue): ConfigProblem {
-  return { file, key: issue.key, message: issue.summary, value: issue.value, fix: issue.fix };
+  const shown = (text: string | null): string | null => (text === null ? null : loggableText(text));
+  return {
+    file: shown(file),
+    key: shown(issue.key),
+    message: loggableText(issue.summary),
+    value: shown(issue.value),
+    fix: loggableText(issue.fix),
+  };
 }
 
 export class ConfigError extends Error {

@@ -5,6 +5,7 @@
  * is, nearly always, to download it again (never to make up a key: a key Cluvio does not know
  * locks the agent out).
  */
+import { loggableText } from '../log/index.js';
 
 export interface ConfigIssue {
   /** The TOML key (`server.host`, `allowed-addresses[2]`), or null for the file as a whole. */
@@ -48,7 +49,14 @@ export function shownSecret(value: unknown): string {
   return typeof value === 'string' ? `${value.length} characters (not shown)` : shownValue(value);
 }
 
-/** The CLI's line for an issue of `file` (`<file>: <key>: <message>`, leaving out what is null). */
+/**
+ * The CLI's line for an issue of `file` (`<file>: <key>: <message>`, leaving out what is null),
+ * printable: a quoted key or a value may hold any character (an ESC sequence, a line break, a
+ * bidi override), and this line goes to a terminal.
+ */
 export function issueLine(file: string | null, issue: ConfigIssue): string {
-  return [file, issue.key, issue.message].filter((part) => part !== null).join(': ');
+  return [file, issue.key, issue.message]
+    .filter((part) => part !== null)
+    .map((part) => loggableText(part))
+    .join(': ');
 }

@@ -13,6 +13,7 @@ export {
   type ServerConfig,
 } from './agent-config.js';
 export { Allowlist, DEFAULT_ALLOWED_ADDRESSES, parseAllowlistEntry, type AllowlistEntry } from './allowlist.js';
+export { entriesBeyond } from './allowlist-cover.js';
 export {
   CONFIG_NOT_FOUND_MESSAGE,
   ConfigError,
