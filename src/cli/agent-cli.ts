@@ -51,6 +51,7 @@ interface AgentCommandOptions {
   readonly json?: boolean;
   readonly genKeypair?: boolean;
   readonly dashboard?: string | true;
+  readonly dashboardTokenFile?: string;
   readonly metricsAddress?: string;
   readonly proxy?: ProxyOptionValue;
 }
@@ -70,6 +71,10 @@ function buildCommand(context: AgentCliContext): Command {
     .option(
       '--dashboard [ADDRESS]',
       'Also serve a status dashboard on loopback and print its URL on stderr (default 127.0.0.1, any free port; see below)',
+    )
+    .option(
+      '--dashboard-token-file <PATH>',
+      "Keep the dashboard URL's token in this file (created owner-only on the first run), so the URL stays the same after a restart",
     )
     .option(
       '--metrics-address <ADDRESS>',
@@ -127,6 +132,10 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     }
     dashboard = parsed.address;
   }
+  if (options.dashboardTokenFile !== undefined && dashboard === null) {
+    context.stderr.write(`error: '--dashboard-token-file <PATH>' is only used with '--dashboard'\n${MORE_INFO}`);
+    return USAGE_EXIT_CODE;
+  }
   let metrics: DashboardAddress | null = null;
   if (options.metricsAddress !== undefined) {
     const parsed = parseMetricsAddress(options.metricsAddress);
@@ -168,6 +177,7 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
       stderr: context.stderr,
       metrics,
       proxy,
+      tokenFile: options.dashboardTokenFile ?? null,
       dashboardUiDir: context.dashboardUiDir,
     });
   }
@@ -176,6 +186,8 @@ export async function runAgentCli(argv: readonly string[], context: AgentCliCont
     const configFile = await locateConfigFile({ ...context, explicitPath: options.config });
     log.logger().info('configuration', { path: configFile.path, rule: configFile.rule });
     const config = await readConfigFile(configFile.path, context.env);
+    // Beyond the reference, which ignores unknown keys silently: a misspelt key falls back to its default.
+    for (const warning of config.warnings) log.logger().warn(`configuration: ${warning.message}`, { key: warning.key });
     return await runAgent({ config, configFile, log, stderr: context.stderr, metrics, proxy });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -6,17 +6,21 @@
  * - every record reaches the terminal through the host's one log pipeline (already redacted),
  *   with the same `--log` filter and the same text / JSON format; the CLI's own records
  *   (`configuration`, `shutting down`) go the same way, so they are in the dashboard's Logs too;
- * - SIGINT / SIGTERM → `shutting down`, the engine stopped (GoAway), the dashboard closed → exit 0;
- * - a permanent `Terminate` → `agent was terminated by gateway: <reason text>` on stderr → exit 1.
+ * - SIGINT / SIGTERM → `shutting down`, the engine stopped (GoAway), the dashboard closed → exit 0,
+ *   whatever state the agent is in.
  *
- * Unlike a plain run, a missing or broken configuration does not end the process: it is reported
- * as usual, and the agent waits for a configuration imported through the dashboard.
+ * Unlike a plain run, nothing about the configuration ends the process, since the dashboard is
+ * where it gets fixed: a missing or broken file is reported as usual and the agent waits for an
+ * import; a permanent `Terminate` prints `agent was terminated by gateway: <reason text>` as a
+ * plain run does, but the dashboard stays up and shows "Stopped by the gateway" with the reason,
+ * its fix, import and "Restore previous". (A plain run keeps the reference's exit 1.)
  *
  * As in a plain run: the proxy goes to every engine the host creates, `--metrics-address` serves
  * the host's state and counters, and a clock jump or network change triggers a connection check.
  */
 import type { AgentEngine, ProxySettings } from '../tunnel/agent/index.js';
 import type { AgentState } from '../shared/agent-state.js';
+import { isPermanentRefusal, refusalWords } from '../shared/gateway-refusal-words.js';
 import type { LogFieldValue, LogRecord } from '../shared/log-record.js';
 import {
   type AgentConfig,
@@ -33,6 +37,7 @@ import { startConnectionRecovery } from '../host/connection-recovery.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { tunnelEngineFactory } from '../host/tunnel-engine-factory.js';
 import type { DashboardAddress } from './dashboard-address.js';
+import { dashboardTokenFromFile } from './dashboard-token-file.js';
 import { packageVersion } from './package-version.js';
 import {
   FAILURE_EXIT_CODE,
@@ -57,15 +62,17 @@ export interface DashboardRunContext {
   readonly metrics?: DashboardAddress | null;
   /** The HTTP proxy for the gateway connection, or null. */
   readonly proxy?: ProxySettings | null;
+  /** `--dashboard-token-file`: the URL's token is read from it (created on the first run), or null for a new one per run. */
+  readonly tokenFile?: string | null;
   /** The built UI the dashboard serves (default: this package's dist/renderer). */
   readonly dashboardUiDir?: (() => string) | undefined;
 }
 
-type Ending =
-  | { readonly kind: 'signal'; readonly signal: string }
-  | { readonly kind: 'terminated'; readonly state: Extract<AgentState, { phase: 'terminated' }> };
+type Ending = { readonly kind: 'signal'; readonly signal: string };
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+const DASHBOARD_FIX = "The dashboard stays up: import this agent's configuration there, or restore the previous one.";
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -74,6 +81,15 @@ function describe(error: unknown): string {
 /** Runs the agent behind the dashboard until a signal or a permanent Terminate; resolves to the exit status. */
 export async function runAgentWithDashboard(context: DashboardRunContext): Promise<number> {
   const { stderr } = context;
+  let token: string | undefined;
+  if (context.tokenFile !== undefined && context.tokenFile !== null) {
+    const kept = await dashboardTokenFromFile(context.tokenFile);
+    if (!kept.ok) {
+      stderr.write(`dashboard: --dashboard-token-file: ${kept.error}\n`);
+      return FAILURE_EXIT_CODE;
+    }
+    token = kept.token;
+  }
   let end: (ending: Ending) => void = () => undefined;
   const ended = new Promise<Ending>((resolve) => {
     end = resolve;
@@ -118,11 +134,17 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
         throw error;
       }
       void engine.done.then((state) => {
-        if (state.phase === 'terminated') end({ kind: 'terminated', state });
+        if (state.phase === 'terminated') reportTerminated(state);
       });
       return engine;
     },
   });
+  const reportTerminated = (state: Extract<AgentState, { phase: 'terminated' }>): void => {
+    stderr.write(`agent was terminated by gateway: ${state.message}\n`);
+    // An import the gateway refused is rolled back by the host; otherwise the agent stays stopped.
+    if (isPermanentRefusal(state.reason))
+      stderr.write(`dashboard: ${refusalWords({ kind: 'terminated', reason: state.reason }).why} ${DASHBOARD_FIX}\n`);
+  };
   const toTerminal = host.onLogRecord((record: LogRecord) => {
     if (context.filter.enabled(record.level, record.module)) context.sink(record);
   });
@@ -145,6 +167,8 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
       api: host,
       host: context.address.host,
       port: context.address.port,
+      token,
+      supportBundle: (fileName) => host.readSupportBundle(fileName),
       rendererDir,
     });
   } catch (error) {
@@ -192,10 +216,6 @@ export async function runAgentWithDashboard(context: DashboardRunContext): Promi
     });
 
     const ending = await ended;
-    if (ending.kind === 'terminated') {
-      stderr.write(`agent was terminated by gateway: ${ending.state.message}\n`);
-      return FAILURE_EXIT_CODE;
-    }
     log('shutting down', { signal: ending.signal });
     // The engine first (streams closed, GoAway), so the page sees "stopped" before it loses us.
     await host.stop();

@@ -49,13 +49,24 @@ export const FAILURE_EXIT_CODE = 1;
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-/** A configuration that cannot be used, as the reference reports it: `config: …`, or where the search looked. */
+/**
+ * A configuration that cannot be used, as the reference reports it: `config: …`, or where the
+ * search looked. The first line is the reference's (its first error); every further problem of
+ * the file follows on a `config:` line of its own, so one run shows them all.
+ */
 export function reportConfigError(stderr: TextStream, error: ConfigFailure): void {
   if (error.reason === 'not-found' && error.searched.length > 0) {
     const tried = error.searched.map((candidate) => `  ${candidate.path} (${candidate.rule})`).join('\n');
     stderr.write(`${error.message}\nlooked for:\n${tried}\n`);
   } else {
-    stderr.write(`config: ${error.message}\n`);
+    const [, ...more] = error.lines;
+    stderr.write(
+      [
+        ...[error.message, ...more].map((line) => `config: ${line}\n`),
+        // After the errors (the first line stays the reference's): a misspelt key may be their cause.
+        ...error.warningLines.map((line) => `config: warning: ${line}\n`),
+      ].join(''),
+    );
   }
 }
 

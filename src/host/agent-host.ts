@@ -1,9 +1,11 @@
 /**
  * `AgentApi` over the tunnel engine: the one implementation behind both transports (Electron IPC
- * and the loopback dashboard), made of three services:
+ * and the loopback dashboard), made of four services:
  *
- * - lifecycle (host-lifecycle.ts): the configuration and the engine running on it — start, import,
- *   stop, address tests;
+ * - lifecycle (host-lifecycle.ts): the configuration and the engine running on it — start, stop,
+ *   address tests;
+ * - configuration changes (host-config-changes.ts): import, restore previous, the roll-back of a
+ *   file the gateway refuses;
  * - publishing (host-publisher.ts): the log pipeline and the throttled subscriptions the UI reads;
  * - support (host-support.ts): host facts, start at login, settings, diagnostics, support bundles.
  *
@@ -16,6 +18,7 @@ import type { AgentSnapshot } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
 import type { EngineMetrics } from '../tunnel/agent/index.js';
 import type { ConfigStart } from './config-from-disk.js';
+import { HostConfigChanges, type HostConfigChangesOptions } from './host-config-changes.js';
 import { HostLifecycle, type HostLifecycleOptions } from './host-lifecycle.js';
 import { HostPublisher, type HostPublisherOptions } from './host-publisher.js';
 import { HostSupport, type HostSupportOptions } from './host-support.js';
@@ -24,7 +27,8 @@ export interface AgentHostOptions<C>
   extends
     Omit<HostSupportOptions<C>, 'now'>,
     Pick<HostLifecycleOptions<C>, 'createEngine' | 'configPath' | 'configEvents'>,
-    Pick<HostPublisherOptions, 'logs' | 'streamsIntervalMs' | 'countersIntervalMs' | 'logBatchMs'> {
+    Pick<HostPublisherOptions, 'logs' | 'streamsIntervalMs' | 'countersIntervalMs' | 'logBatchMs' | 'trafficSampleMs'>,
+    Pick<HostConfigChangesOptions<C>, 'answerWaitMs'> {
   readonly now?: () => number;
 }
 
@@ -39,6 +43,8 @@ const AgentApiObject = function (this: object, api: AgentApi): void {
 export class AgentHost<C> extends AgentApiObject {
   readonly #lifecycle: HostLifecycle<C>;
   readonly #publisher: HostPublisher;
+  readonly #support: HostSupport<C>;
+  readonly #changes: HostConfigChanges<C>;
   #closing: Promise<void> | null = null;
 
   constructor(options: AgentHostOptions<C>) {
@@ -51,6 +57,7 @@ export class AgentHost<C> extends AgentApiObject {
         streamsIntervalMs: options.streamsIntervalMs,
         countersIntervalMs: options.countersIntervalMs,
         logBatchMs: options.logBatchMs,
+        trafficSampleMs: options.trafficSampleMs,
         now,
       },
     );
@@ -72,14 +79,27 @@ export class AgentHost<C> extends AgentApiObject {
       },
     });
     const support = new HostSupport<C>({ ...options, now }, lifecycle, publisher);
-    super({ ...lifecycle.calls, ...publisher.calls, ...support.calls });
+    const changes = new HostConfigChanges<C>({
+      binding: options.config,
+      lifecycle,
+      now,
+      log: (level, message, fields) => {
+        publisher.log(level, message, fields);
+      },
+      answerWaitMs: options.answerWaitMs,
+    });
+    super({ ...lifecycle.calls, ...publisher.calls, ...support.calls, ...changes.calls });
     this.#lifecycle = lifecycle;
     this.#publisher = publisher;
+    this.#support = support;
+    this.#changes = changes;
   }
 
   /** Finds the configuration (or uses `configPath`), starts the engine on it, and says what it found. */
-  start(): Promise<ConfigStart> {
-    return this.#lifecycle.start();
+  async start(): Promise<ConfigStart> {
+    const started = await this.#lifecycle.start();
+    await this.#changes.refresh();
+    return started;
   }
 
   /** Stops the engine; the host keeps serving its last state. */
@@ -90,6 +110,7 @@ export class AgentHost<C> extends AgentApiObject {
   /** Stops the engine and every timer; subscriptions end. Closing again waits for the first close. */
   close(): Promise<void> {
     this.#closing ??= this.#lifecycle.close().then(() => {
+      this.#changes.close();
       this.#publisher.close();
     });
     return this.#closing;
@@ -121,6 +142,11 @@ export class AgentHost<C> extends AgentApiObject {
    */
   checkConnection(reason: string): void {
     this.#lifecycle.checkConnection(reason);
+  }
+
+  /** A support bundle this process saved, by file name (the dashboard's download), or null. */
+  readSupportBundle(fileName: string): Promise<Buffer | null> {
+    return this.#support.readSupportBundle(fileName);
   }
 
   /** The loaded configuration's file, or null. */

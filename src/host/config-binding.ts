@@ -6,8 +6,10 @@
  */
 import type { ConfigProblem, PublicConfig } from '../shared/agent-state.js';
 
+/** Checked text: the configuration and its warnings (keys the agent ignores), or every problem. */
 export type ParsedConfig<C> =
-  { readonly ok: true; readonly config: C } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
+  | { readonly ok: true; readonly config: C; readonly warnings: readonly ConfigProblem[] }
+  | { readonly ok: false; readonly problems: readonly ConfigProblem[]; readonly warnings: readonly ConfigProblem[] };
 
 /** Why there is no configuration to run on, in the words the CLI prints (the tunnel's `ConfigError` has this shape). */
 export interface ConfigFailure {
@@ -16,6 +18,12 @@ export interface ConfigFailure {
   /** The reference agent's text: `<file>: <key>: <message>`, or the not-found sentence. */
   readonly message: string;
   readonly problem: ConfigProblem;
+  /** Every problem of the file as the UI shows it (the first is `problem`). */
+  readonly problems: readonly ConfigProblem[];
+  /** Every problem as the CLI prints it after `config: ` (the first is `message`). */
+  readonly lines: readonly string[];
+  /** Keys the agent would ignore, as the CLI prints them after `config: warning: `. */
+  readonly warningLines: readonly string[];
   /** After a search that found nothing: every place looked at, in order, with the rule that names it. */
   readonly searched: readonly { readonly path: string; readonly rule: string }[];
 }
@@ -24,12 +32,14 @@ export type ReadConfig<C> =
   { readonly ok: true; readonly config: C } | { readonly ok: false; readonly failure: ConfigFailure };
 
 export interface ConfigBinding<C> {
-  /** Parses and validates TOML text; `file` names it in problems. Never throws for bad input. */
+  /** Parses and validates TOML text; `file` names it in problems, all of them. Never throws for bad input. */
   parse(text: string, file: string): ParsedConfig<C>;
   /** Reads (UTF-8) and validates a file, as the CLI does. Never throws for a bad or unreadable file. */
   read(file: string): Promise<ReadConfig<C>>;
   /** The failure for no file at `explicitPath` (the CLI's `--config`), or, without one, none of `searched`. */
   notFound(explicitPath: string | null, searched: readonly string[]): ConfigFailure;
+  /** Keys of a loaded configuration that the agent ignores, as warnings for the UI. */
+  warnings(config: C): readonly ConfigProblem[];
   /** The part a UI may see: never the secret key. */
   toPublic(config: C, path: string): PublicConfig;
   /** Values to keep out of every log (the secret key). */

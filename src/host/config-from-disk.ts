@@ -99,5 +99,7 @@ export async function readConfigFromDisk<C>(
   }
   if (events === null) log('info', 'configuration', { path: path.resolve(file) });
   else events.loaded(read.config, file);
+  for (const warning of binding.warnings(read.config))
+    log('warn', 'configuration key ignored', { file: path.resolve(file), key: warning.key, fix: warning.fix ?? null });
   return { ok: true, config: read.config, file, rule };
 }

@@ -2,13 +2,17 @@
  * Writes an imported configuration without ever leaving a half-written or world-readable file:
  * a new owner-only file beside the target, synced, renamed over the target (owner-only-file.ts) —
  * a symlink at the target is replaced, never written through. The file it replaces is kept beside
- * it as `<name>.<timestamp>.bak`, created owner-only the same way.
+ * it as an owner-only backup (config-backups.ts: at most five, none twice).
+ *
+ * Every file of an import, restore or roll-back is written through owner-only-file.ts.
  */
-import { constants } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { createOwnerOnlyFile, OWNER_ONLY_DIR_MODE, replaceOwnerOnlyFile } from './owner-only-file.js';
+import { saveBackup } from './config-backups.js';
+import { previousContents } from './config-file-contents.js';
+import { OWNER_ONLY_DIR_MODE, replaceOwnerOnlyFile, syncDirectory } from './owner-only-file.js';
 
+export { backupTimestamp } from './config-backups.js';
 export { OWNER_ONLY_FILE_MODE } from './owner-only-file.js';
 
 export interface WrittenConfig {
@@ -16,44 +20,23 @@ export interface WrittenConfig {
   readonly backupPath: string | null;
 }
 
-/** `2025-11-25T16-33-07-123Z`: sortable, and valid in a file name on every platform. */
-export function backupTimestamp(at: Date): string {
-  return at.toISOString().replace(/[:.]/g, '-');
+/** Replaces `target` with `data` (owner-only, atomically), creating its folder owner-only. */
+export async function replaceConfigFile(target: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(target), { recursive: true, mode: OWNER_ONLY_DIR_MODE });
+  await replaceOwnerOnlyFile(target, data);
 }
 
-/**
- * The contents of the configuration being replaced, when it is a regular file (through a
- * symlink, as the agent read it); null when there is none or it is something else (a FIFO or a
- * device is neither waited on nor read).
- */
-async function previousContents(file: string): Promise<Buffer | null> {
-  let handle;
-  try {
-    // Non-blocking: a FIFO at the path is not waited on (it is not backed up either).
-    handle = await open(file, constants.O_RDONLY | ((constants as Partial<typeof constants>).O_NONBLOCK ?? 0));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENXIO') return null;
-    throw error;
-  }
-  try {
-    if (!(await handle.stat()).isFile()) return null;
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
+/** Removes `target` (a configuration an import created and a roll-back takes back). */
+export async function removeConfigFile(target: string): Promise<void> {
+  await rm(target, { force: true });
+  await syncDirectory(path.dirname(target));
 }
 
+/** Writes `text` to `target`, keeping the file it replaces (if any) as a backup. */
 export async function writeConfigFile(target: string, text: string, now: Date = new Date()): Promise<WrittenConfig> {
-  const dir = path.dirname(target);
-  await mkdir(dir, { recursive: true, mode: OWNER_ONLY_DIR_MODE });
-
+  await mkdir(path.dirname(target), { recursive: true, mode: OWNER_ONLY_DIR_MODE });
   const previous = await previousContents(target);
-  let backupPath: string | null = null;
-  if (previous !== null) {
-    backupPath = path.join(dir, `${path.basename(target)}.${backupTimestamp(now)}.bak`);
-    await createOwnerOnlyFile(backupPath, previous);
-  }
+  const backupPath = previous === null ? null : await saveBackup(target, previous, now);
   await replaceOwnerOnlyFile(target, text);
   return { path: target, backupPath };
 }

@@ -7,6 +7,7 @@
  *   GET  /<token>/…                 the built renderer (CSP as in the app)
  *   POST /<token>/api/call/<name>   JSON { arg } → CallReply
  *   GET  /<token>/api/events/<topic> Server-Sent Events, one `event: <topic>` per payload
+ *   GET  /<token>/api/support-bundle/<file name>  a bundle this process saved, as a download
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -15,6 +16,7 @@ import type { AgentApi } from '../shared/agent-api.js';
 import { isAgentCallName, isAgentTopic } from '../shared/agent-api-protocol.js';
 import { dispatchAgentCall, subscribeAgentTopic } from '../shared/agent-api-dispatch.js';
 import { MAX_CONFIG_TEXT_LENGTH } from '../shared/agent-api-arguments.js';
+import { boundLoopbackConnections, LOOPBACK_SERVER_OPTIONS } from './loopback-http-limits.js';
 import { defaultRendererDir, readRendererFile, RENDERER_CSP } from './renderer-files.js';
 import { isLoopbackHost, isLoopbackHostHeader } from '../tunnel/net/index.js';
 
@@ -28,6 +30,11 @@ export interface DashboardOptions {
   readonly rendererDir?: string;
   /** The URL's secret; default: 32 random bytes, base64url. */
   readonly token?: string;
+  /**
+   * A support bundle saved by this process, by file name, for `GET api/support-bundle/<name>`
+   * (the page downloads what "Save support bundle" wrote); absent: no downloads.
+   */
+  readonly supportBundle?: (fileName: string) => Promise<Buffer | null>;
 }
 
 export interface Dashboard {
@@ -41,6 +48,8 @@ const MAX_BODY_BYTES = 4 * MAX_CONFIG_TEXT_LENGTH;
 /** A client this far behind on a subscription is dropped (it reconnects and starts fresh). */
 const MAX_BUFFERED_EVENT_BYTES = 16 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
+/** The names support bundles are saved under (diagnose-bundle.ts); nothing else is served as one. */
+const BUNDLE_NAME = /^cluvio-agent-support-[0-9A-Za-z-]+\.tar\.gz$/;
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'content-security-policy': RENDERER_CSP,
@@ -177,6 +186,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
       return STREAMING;
     }
 
+    if (route.startsWith('api/support-bundle/')) {
+      if (req.method !== 'GET') return refuse(405, 'downloads are GET requests');
+      const name = route.slice('api/support-bundle/'.length);
+      const body = BUNDLE_NAME.test(name) ? await options.supportBundle?.(name) : null;
+      if (body === null || body === undefined) return refuse(404, 'no such support bundle: save one in Diagnose first');
+      return {
+        status: 200,
+        contentType: 'application/gzip',
+        body,
+        headers: { 'content-disposition': `attachment; filename="${name}"` },
+      };
+    }
+
     if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(405, 'method not allowed');
     const file = await readRendererFile(rendererDir, route);
     if (file === null) {
@@ -187,7 +209,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     return { status: 200, contentType: file.contentType, body: req.method === 'HEAD' ? '' : file.body };
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer(LOOPBACK_SERVER_OPTIONS, (req, res) => {
     handle(req, res)
       .then((reply) => {
         if (reply !== STREAMING) send(res, reply);
@@ -198,6 +220,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
         process.emitWarning(`dashboard: ${error instanceof Error ? error.message : String(error)}`);
       });
   });
+  boundLoopbackConnections(server);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));

@@ -1,18 +1,20 @@
 /**
  * The host's lifecycle service: which configuration the agent runs on and the engine running on
  * it. It finds and reads the configuration (the `--config` file, or the search order), creates
- * the engine through an injected factory, replaces it on an import and stops it; start, import
- * and stop run one at a time. Without a usable configuration there is no engine: the lifecycle
- * then reports `unconfigured` (with the problem, if a file was found) itself.
+ * the engine through an injected factory, replaces it and stops it; start, stop and every change
+ * of configuration (host-config-changes.ts: import, restore, roll-back) run one at a time through
+ * `exclusive`. Without a usable configuration there is no engine: the lifecycle then reports
+ * `unconfigured` (with the problem, if a file was found) itself.
  */
 import path from 'node:path';
-import type { AgentApi, ConfigImportResult } from '../shared/agent-api.js';
+import type { AgentApi } from '../shared/agent-api.js';
 import type {
   AgentCounters,
   AgentSnapshot,
   AgentState,
   ConfigProblem,
   PublicConfig,
+  ReconnectNowOutcome,
   StreamInfo,
 } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
@@ -23,10 +25,8 @@ import {
   type ConfigStart,
   type ConfigStartEvents,
   type ExplicitConfigPath,
-  isRegularFile,
   readConfigFromDisk,
 } from './config-from-disk.js';
-import { writeConfigFile } from './config-import-writer.js';
 
 /** Creates an engine for a validated configuration read from `path` (not started yet). */
 export type EngineFactory<C> = (config: C, path: string) => AgentEngine;
@@ -93,12 +93,12 @@ export class HostLifecycle<C> {
 
   /** Finds the configuration (or uses `configPath`) and starts the engine on it. */
   start(): Promise<ConfigStart> {
-    return this.#exclusive(() => this.#startFromDisk());
+    return this.exclusive(() => this.startFromDisk());
   }
 
   /** Stops the engine; its last state stays. */
   stop(): Promise<void> {
-    return this.#exclusive(() => this.#stopEngine());
+    return this.exclusive(() => this.#stopEngine());
   }
 
   /** Stops the engine for good: nothing starts after. */
@@ -109,8 +109,6 @@ export class HostLifecycle<C> {
 
   /** The calls of `AgentApi` this service answers. */
   readonly calls = {
-    importConfig: (request) => this.#exclusive(() => this.#import(request.text, request.fileName)),
-
     testAddress: async (target) => {
       const address = parseTargetAddress(target);
       if (!address.ok) return { ok: false, code: 'InvalidAddress', message: address.error };
@@ -122,6 +120,8 @@ export class HostLifecycle<C> {
         };
       return this.#engine.testAddress(target.trim());
     },
+
+    reconnectNow: () => Promise.resolve(this.reconnectNow('Reconnect now')),
   } satisfies Partial<AgentApi>;
 
   /**
@@ -161,6 +161,16 @@ export class HostLifecycle<C> {
     this.#engine?.checkConnection(reason);
   }
 
+  /** Ends the engine's wait before its next connection attempt; without an engine, nothing runs. */
+  reconnectNow(reason: string): ReconnectNowOutcome {
+    return this.#engine?.reconnectNow(reason) ?? 'not-running';
+  }
+
+  /** Why the last engine could not be created, or null. */
+  get engineError(): string | null {
+    return this.#engineError?.message ?? null;
+  }
+
   /** The configuration running (or last run), or null. Compared by identity to tell a new one. */
   get loaded(): ConfigInUse<C> | null {
     return this.#loaded;
@@ -181,7 +191,13 @@ export class HostLifecycle<C> {
     return this.#explicit?.file ?? this.#binding.userConfigPath();
   }
 
-  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+  /** The engine running (or last run), or null. */
+  get engine(): AgentEngine | null {
+    return this.#engine;
+  }
+
+  /** Runs `task` after every start, stop and change queued before it, and before those queued after. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#queue.then(() => {
       if (this.#closed) throw new Error('the agent host is closed');
       return task();
@@ -190,7 +206,8 @@ export class HostLifecycle<C> {
     return run;
   }
 
-  async #startFromDisk(): Promise<ConfigStart> {
+  /** Reads the configuration from disk again and runs the engine on it (inside `exclusive`). */
+  async startFromDisk(): Promise<ConfigStart> {
     const found = await readConfigFromDisk(
       this.#binding,
       this.#explicit,
@@ -202,35 +219,16 @@ export class HostLifecycle<C> {
       this.#options.changed();
       return { ok: false, failure: found.failure };
     }
-    await this.#run(found.config, path.resolve(found.file));
+    await this.runOn(found.config, path.resolve(found.file));
     return { ok: true, file: found.file, rule: found.rule };
   }
 
-  async #import(text: string, fileName: string): Promise<ConfigImportResult> {
-    const parsed = this.#binding.parse(text, fileName);
-    if (!parsed.ok) {
-      for (const problem of parsed.problems)
-        this.#options.log('warn', 'configuration rejected', {
-          file: problem.file,
-          key: problem.key,
-          problem: problem.message,
-        });
-      return { ok: false, problems: parsed.problems };
-    }
-    const target = this.importTarget();
-    const written = await writeConfigFile(target, text, new Date(this.#options.now()));
-    this.#options.log('info', 'configuration imported', { path: written.path, backup: written.backupPath });
-    const shadowedBy = await this.#shadowing(target);
-    if (shadowedBy !== null)
-      this.#options.log('warn', 'the command-line agent would read another file first', { path: shadowedBy });
-    await this.#run(parsed.config, target);
-    const loaded = this.#loaded;
-    if (loaded === null) throw new Error('configuration was not kept after import');
-    return { ok: true, config: loaded.public, path: written.path, backupPath: written.backupPath, shadowedBy };
-  }
-
-  /** Replaces the engine with one running on `config`. */
-  async #run(config: C, file: string): Promise<void> {
+  /**
+   * Replaces the engine with one running on `config`, read from `file` (inside `exclusive`).
+   * When the engine cannot be created (an unusable `[server] trust`), `engine` is null after it
+   * and `engineError` says why.
+   */
+  async runOn(config: C, file: string): Promise<void> {
     await this.#stopEngine();
     this.#detachEngine();
     this.#engine = null;
@@ -273,13 +271,5 @@ export class HostLifecycle<C> {
       // The stopped engine's last state stays visible until a new one replaces it.
       this.#options.changed();
     }
-  }
-
-  async #shadowing(target: string): Promise<string | null> {
-    for (const candidate of this.#binding.searchPaths()) {
-      if (path.resolve(candidate) === path.resolve(target)) return null;
-      if (await isRegularFile(candidate)) return candidate;
-    }
-    return null;
   }
 }

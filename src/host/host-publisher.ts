@@ -6,11 +6,12 @@
  * table a few times a second while it changes, log records in batches.
  */
 import type { AgentApi, Unsubscribe } from '../shared/agent-api.js';
-import type { AgentSnapshot, StreamInfo } from '../shared/agent-state.js';
+import type { AgentSnapshot, StreamInfo, TrafficSample } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
 import { loggableFields, loggableText } from '../tunnel/log/index.js';
 import { createLogRedactor, type LogRedactor } from './log-redaction.js';
 import { LogRingBuffer } from './log-ring-buffer.js';
+import { TRAFFIC_SAMPLE_MS, TrafficHistory } from './traffic-history.js';
 
 /** The module of the host's own records. */
 export const HOST_LOG_MODULE = 'cluvio_agent_desktop::host';
@@ -31,6 +32,8 @@ export interface HostPublisherOptions {
   readonly countersIntervalMs?: number;
   /** Log records are pushed in batches collected over this long. */
   readonly logBatchMs?: number;
+  /** Traffic is sampled this often for the chart (default 2 s), whether or not anyone watches. */
+  readonly trafficSampleMs?: number;
   readonly now: () => number;
 }
 
@@ -53,6 +56,10 @@ export class HostPublisher {
   #logTimer: NodeJS.Timeout | null = null;
   readonly #stopLogFeed: () => void;
 
+  readonly #traffic = new TrafficHistory();
+  readonly #trafficListeners = new Set<(sample: TrafficSample) => void>();
+  readonly #trafficTimer: NodeJS.Timeout;
+
   constructor(state: PublishedState, options: HostPublisherOptions) {
     this.#state = state;
     this.#options = options;
@@ -65,6 +72,13 @@ export class HostPublisher {
         this.#flushLogs();
       }, options.logBatchMs ?? 100).unref();
     });
+    // The first reading is the baseline; it waits until the state it reads exists (the host builds it next).
+    queueMicrotask(() => {
+      this.#sampleTraffic();
+    });
+    this.#trafficTimer = setInterval(() => {
+      this.#sampleTraffic();
+    }, options.trafficSampleMs ?? TRAFFIC_SAMPLE_MS).unref();
   }
 
   /** The calls of `AgentApi` this service answers. */
@@ -108,6 +122,13 @@ export class HostPublisher {
     onLog: (listener: (records: readonly LogRecord[]) => void): Unsubscribe => {
       this.#logListeners.add(listener);
       return () => this.#logListeners.delete(listener);
+    },
+
+    getTraffic: () => Promise.resolve(this.#traffic.samples()),
+
+    onTraffic: (listener: (sample: TrafficSample) => void): Unsubscribe => {
+      this.#trafficListeners.add(listener);
+      return () => this.#trafficListeners.delete(listener);
     },
   } satisfies Partial<AgentApi>;
 
@@ -158,6 +179,8 @@ export class HostPublisher {
   /** Stops every timer; subscriptions end. */
   close(): void {
     this.#stopLogFeed();
+    clearInterval(this.#trafficTimer);
+    this.#trafficListeners.clear();
     for (const timer of [this.#countersTimer, this.#streamsTimer, this.#logTimer])
       if (timer !== null) clearInterval(timer);
     this.#countersTimer = this.#streamsTimer = this.#logTimer = null;
@@ -174,6 +197,12 @@ export class HostPublisher {
     if (signature === this.#lastStreamsSignature) return;
     this.#lastStreamsSignature = signature;
     for (const listener of [...this.#streamListeners]) listener(streams);
+  }
+
+  #sampleTraffic(): void {
+    const sample = this.#traffic.record(this.#state.snapshot().counters, this.#options.now());
+    if (sample === null) return;
+    for (const listener of [...this.#trafficListeners]) listener(sample);
   }
 
   #flushLogs(): void {

@@ -54,6 +54,9 @@ export interface HostSupportBundleOptions {
   readonly show?: ((file: string) => void) | null;
 }
 
+/** How many saved bundles this process offers for download (the newest). */
+const DOWNLOADABLE_BUNDLES = 8;
+
 /** A diagnose report at most this old, of the configuration still in use, goes into a bundle as it is. */
 export const BUNDLE_REPORT_MAX_AGE_MS = 5 * 60_000;
 
@@ -97,6 +100,8 @@ export class HostSupport<C> {
     readonly loaded: ConfigInUse<C> | null;
     readonly problem: ConfigProblem | null;
   } | null = null;
+  /** The bundles this process saved, by file name, newest last: the only files `readSupportBundle` reads. */
+  readonly #savedBundles = new Map<string, string>();
 
   constructor(options: HostSupportOptions<C>, lifecycle: HostLifecycle<C>, publisher: HostPublisher) {
     this.#options = options;
@@ -230,6 +235,10 @@ export class HostSupport<C> {
         }
       }
       this.#log('info', 'support bundle saved', { path: saved.path, bytes: saved.bytes });
+      this.#savedBundles.delete(saved.fileName);
+      this.#savedBundles.set(saved.fileName, saved.path);
+      for (const name of [...this.#savedBundles.keys()].slice(0, -DOWNLOADABLE_BUNDLES))
+        this.#savedBundles.delete(name);
       return {
         ok: true,
         path: saved.path,
@@ -241,6 +250,20 @@ export class HostSupport<C> {
     } catch (error) {
       this.#log('warn', 'support bundle not saved', { dir: options.dir, error: describe(error) });
       return { ok: false, error: `The support bundle could not be saved in ${options.dir}: ${describe(error)}` };
+    }
+  }
+
+  /**
+   * The bytes of a bundle this process saved, by its file name (for the dashboard's download);
+   * null for any other name, or when the file is gone.
+   */
+  async readSupportBundle(fileName: string): Promise<Buffer | null> {
+    const file = this.#savedBundles.get(fileName);
+    if (file === undefined) return null;
+    try {
+      return await readFile(file);
+    } catch {
+      return null;
     }
   }
 

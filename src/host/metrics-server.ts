@@ -11,6 +11,7 @@
  * answered from the engine's counters at that moment: no work happens between scrapes.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { boundLoopbackConnections, LOOPBACK_SERVER_OPTIONS } from './loopback-http-limits.js';
 import type { Socket } from 'node:net';
 import type { AgentSnapshot } from '../shared/agent-state.js';
 import { stateLabel } from '../shared/agent-status.js';
@@ -87,7 +88,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     throw new Error(`the metrics endpoint listens on loopback only; ${options.host} is not a loopback address`);
   const bindHost = options.host === 'localhost' ? '127.0.0.1' : options.host;
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
+  const server = createServer(LOOPBACK_SERVER_OPTIONS, (req, res) => {
     try {
       handle(options.source, req, res);
     } catch (error) {
@@ -100,6 +101,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       );
     }
   });
+  boundLoopbackConnections(server);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

@@ -2,11 +2,12 @@
 import type { PublicConfig } from '../shared/agent-state.js';
 import {
   type AgentConfig,
+  checkAgentConfig,
   ConfigError,
   configNotFound,
   configSearchOrder,
   type ConfigSearchContext,
-  parseAgentConfig,
+  issueProblem,
   readConfigFile,
   toPublicConfig,
 } from '../tunnel/config/index.js';
@@ -22,13 +23,19 @@ export function userConfigLocation(context: ConfigSearchContext): string | null 
 export function tunnelConfigBinding(context: ConfigSearchContext): ConfigBinding<AgentConfig> {
   return {
     parse(text: string, file: string): ParsedConfig<AgentConfig> {
-      try {
-        // With the environment: the engine runs with CLUVIO_AGENT_SERVER_* applied, so validate that.
-        return { ok: true, config: parseAgentConfig(text, { file, env: context.env }) };
-      } catch (error) {
-        if (error instanceof ConfigError) return { ok: false, problems: [error.problem] };
-        throw error;
-      }
+      // With the environment: the engine runs with CLUVIO_AGENT_SERVER_* applied, so validate that.
+      const checked = checkAgentConfig(text, { file, env: context.env });
+      if (checked.ok)
+        return {
+          ok: true,
+          config: checked.config,
+          warnings: checked.config.warnings.map((w) => issueProblem(file, w)),
+        };
+      return {
+        ok: false,
+        problems: checked.issues.map((issue) => issueProblem(file, issue)),
+        warnings: checked.warnings.map((w) => issueProblem(file, w)),
+      };
     },
     async read(file: string): Promise<ReadConfig<AgentConfig>> {
       try {
@@ -43,6 +50,7 @@ export function tunnelConfigBinding(context: ConfigSearchContext): ConfigBinding
         explicitPath ?? undefined,
         configSearchOrder(context).filter((candidate) => searched.includes(candidate.path)),
       ),
+    warnings: (config: AgentConfig) => config.warnings.map((w) => issueProblem(config.path, w)),
     toPublic: (config: AgentConfig, path: string): PublicConfig => ({ ...toPublicConfig(config), path }),
     secrets: (config: AgentConfig) => [config.secretKey.exportBase64url()],
     searchPaths: () => configSearchOrder(context).map((candidate) => candidate.path),

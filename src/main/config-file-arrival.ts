@@ -8,34 +8,44 @@
  * app is launched by opening a file) wait, in order, until it is. They are handled one at a
  * time, so a second file waits for the first one's dialog.
  *
- * `importArrivedFile` is the one function every such file passes through: the confirmation step
- * of issue 18 ("Imports that arrive without the user looking at the window ask for confirmation
- * first and show what changes") goes at its marked first line.
+ * `importArrivedFile` is the one function every such file passes through: it reads the file with
+ * the same checks as a drop, asks before it replaces a configuration in use and shows what
+ * changes (the host's confirmation step, src/host/arrived-config-import.ts), then opens the
+ * window, which shows the outcome (Status once the gateway has accepted the agent).
  */
 import path from 'node:path';
 import type { AgentApi } from '../shared/agent-api.js';
-import { importConfigFile, type ImportMessage, importResultMessage } from './import-config-file.js';
+import { importArrivedConfig, type ImportQuestion } from '../host/arrived-config-import.js';
+import {
+  type ImportMessage,
+  importResultMessage,
+  problemsMessage,
+  readConfigFileForImport,
+} from './import-config-file.js';
 
 export type ArrivalOrigin = 'command-line' | 'second-instance' | 'open-file' | 'tray-picker';
 
 export interface ArrivalDependencies {
-  readonly api: Pick<AgentApi, 'importConfig'>;
+  readonly api: Pick<AgentApi, 'previewConfigImport' | 'importConfig'>;
   readonly showMainWindow: () => void;
   readonly showMessage: (message: ImportMessage) => Promise<void>;
+  /** Asks whether the file may replace the configuration in use; resolves true for yes. */
+  readonly confirm: (question: ImportQuestion, origin: ArrivalOrigin) => Promise<boolean>;
 }
 
-/** Imports one arrived file and reports the outcome. */
-export async function importArrivedFile(
-  deps: ArrivalDependencies,
-  file: string,
-  _origin: ArrivalOrigin,
-): Promise<void> {
-  // Issue 18's confirmation goes here, before anything is read or written (`_origin` says where
-  // the file came from, for its wording):
-  //   if (!(await deps.confirm(file, _origin))) return;
-  const result = await importConfigFile(deps.api, file);
-  if (result.ok) deps.showMainWindow();
-  await deps.showMessage(importResultMessage(path.basename(file), result));
+/** Imports one arrived file (after asking, where it replaces a configuration in use) and reports the outcome. */
+export async function importArrivedFile(deps: ArrivalDependencies, file: string, origin: ArrivalOrigin): Promise<void> {
+  const fileName = path.basename(file);
+  const read = await readConfigFileForImport(file);
+  if (!read.ok) {
+    await deps.showMessage(problemsMessage(fileName, read.problems));
+    return;
+  }
+  const outcome = await importArrivedConfig(deps.api, read.request, (question) => deps.confirm(question, origin));
+  if (outcome.kind === 'declined') return;
+  if (outcome.result.ok && outcome.result.change.status !== 'unchanged') deps.showMainWindow();
+  const message = importResultMessage(fileName, outcome.result);
+  if (message !== null) await deps.showMessage(message);
 }
 
 export class ConfigFileArrivals {

@@ -32,6 +32,7 @@ import {
 import { DockVisibility } from './dock-visibility.js';
 import { createBrowserWindowFactory, electronTraySurface } from './electron-surfaces.js';
 import { GracefulQuit } from './graceful-quit.js';
+import { confirmationMessage, type ImportMessage, problemsMessage, restoreMessage } from './import-config-file.js';
 import { createSenderPolicy, registerAgentIpc } from './ipc-handlers.js';
 import { LoginItemAutostart } from './login-item-autostart.js';
 import { LOGIN_ARGUMENT, startedAtLogin } from './login-start.js';
@@ -301,24 +302,52 @@ async function run<Image extends DesktopImage, Menu>(
     },
   });
 
+  /** A yes/no question; Cancel is the default, so a hurried Enter changes nothing. */
+  const ask = async (question: ReturnType<typeof confirmationMessage>): Promise<boolean> => {
+    const { response } = await dialog.showMessageBox({
+      type: question.type,
+      title: APP_NAME,
+      message: question.message,
+      detail: question.detail,
+      buttons: [...question.buttons],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+    });
+    return response === 0;
+  };
+  const showMessage = async (message: ImportMessage): Promise<void> => {
+    await dialog.showMessageBox({
+      type: message.type,
+      title: APP_NAME,
+      message: message.message,
+      detail: message.detail,
+    });
+  };
   early.setImportFile((file, origin) =>
     importArrivedFile(
       {
         api: host,
         showMainWindow: () => windows.show('main'),
-        showMessage: async (message) => {
-          await dialog.showMessageBox({
-            type: message.type,
-            title: APP_NAME,
-            message: message.message,
-            detail: message.detail,
-          });
+        showMessage,
+        confirm: async (question) => {
+          const yes = await ask(confirmationMessage(question));
+          record('info', yes ? 'import confirmed' : 'import declined', { file: question.fileName, origin });
+          return yes;
         },
       },
       file,
       origin,
     ),
   );
+  // "Restore previous configuration" from the tray: asked first, showing what changes.
+  const restorePrevious = async (): Promise<void> => {
+    const { previous } = await host.getConfigChanges();
+    if (previous === null || !(await ask(restoreMessage(previous)))) return;
+    windows.show('main');
+    const result = await host.restorePreviousConfig();
+    if (!result.ok) await showMessage(problemsMessage(path.basename(previous.path), result.problems));
+  };
 
   const notifier = new NativeNotifier(
     electron.Notification,
@@ -340,6 +369,9 @@ async function run<Image extends DesktopImage, Menu>(
   const tray = new TrayService(
     electronTraySurface(electron, path.join(iconDir, 'tray'), platform),
     {
+      reconnectNow: () => {
+        void host.reconnectNow();
+      },
       openWindow: () => windows.show('main'),
       openLogs: () => windows.show('logs'),
       importConfig: () => {
@@ -352,6 +384,13 @@ async function run<Image extends DesktopImage, Menu>(
           .then(({ canceled, filePaths: [file] }) => {
             if (!canceled && file !== undefined) early.arrivals.receive(file, 'tray-picker');
           });
+      },
+      restorePreviousConfig: () => {
+        restorePrevious().catch((error: unknown) => {
+          record('warn', 'restoring the previous configuration failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        });
       },
       setAutostart: (enabled) => {
         void host.setAutostart(enabled).then((state) => {
@@ -381,6 +420,9 @@ async function run<Image extends DesktopImage, Menu>(
       closeMinimizes: platform === 'linux' ? next.closeMinimizes : null,
     });
   }
+  host.onConfigChanges((changes) => {
+    tray.setRestorable(changes.previous);
+  });
   host.onSnapshot((snapshot) => {
     tray.update(snapshot);
     show(notices.observe(snapshot, clock.now()));

@@ -1,10 +1,10 @@
 /**
  * The tray icon: its image and tooltip follow the agent's state; its menu offers the status line,
- * the windows, import, start at login, notifications, (on Linux) what the close button does, and
- * quit. Electron's Tray and Menu are injected (as in Signal Desktop's SystemTrayService), so this
+ * the windows, import, restoring the previous configuration (while a backup exists), start at
+ * login, notifications, (on Linux) what the close button does, and quit. Electron's Tray and Menu are injected (as in Signal Desktop's SystemTrayService), so this
  * logic is tested without Electron.
  */
-import type { AutostartState } from '../shared/agent-api.js';
+import type { AutostartState, RestorableConfig } from '../shared/agent-api.js';
 import type { AgentSnapshot } from '../shared/agent-state.js';
 import { agentStatus, type AgentStatus, stateLabel } from '../shared/agent-status.js';
 
@@ -20,7 +20,7 @@ export type TrayMenuItem =
     }
   | { readonly kind: 'separator' };
 
-export type TrayAction = 'open-window' | 'open-logs' | 'import-config' | 'quit';
+export type TrayAction = 'reconnect-now' | 'open-window' | 'open-logs' | 'import-config' | 'restore-config' | 'quit';
 export type TrayToggle = 'autostart' | 'notifications' | 'close-minimizes';
 
 /** The app's own choices the menu shows; `closeMinimizes` null: not offered (only Linux offers it). */
@@ -47,9 +47,13 @@ export interface TraySurface<Menu> {
 }
 
 export interface TrayActions {
+  /** Ends the wait before the next connection attempt (AgentApi `reconnectNow`). */
+  reconnectNow(): void;
   openWindow(): void;
   openLogs(): void;
   importConfig(): void;
+  /** Asks, showing what changes, then goes back to the previous configuration. */
+  restorePreviousConfig(): void;
   setAutostart(enabled: boolean): void;
   setNotifications(enabled: boolean): void;
   setCloseMinimizes(enabled: boolean): void;
@@ -64,17 +68,27 @@ export function trayStatusLine(snapshot: AgentSnapshot): string {
   return `${APP_NAME}: ${stateLabel(snapshot.state)}${snapshot.state.phase === 'unconfigured' ? '' : server}`;
 }
 
+/** "Reconnect now" is offered while the agent waits before its next attempt (after a failure, or while disabled). */
+export function offersReconnectNow(snapshot: AgentSnapshot): boolean {
+  return snapshot.state.phase === 'backing-off' || snapshot.state.phase === 'disabled';
+}
+
 export function trayMenuItems(
   snapshot: AgentSnapshot,
   autostart: AutostartState,
   preferences: TrayPreferences,
+  previous: RestorableConfig | null = null,
 ): TrayMenuItem[] {
   return [
     { kind: 'status', label: trayStatusLine(snapshot) },
+    ...(offersReconnectNow(snapshot) ? [{ kind: 'action', id: 'reconnect-now', label: 'Reconnect now' } as const] : []),
     { kind: 'separator' },
     { kind: 'action', id: 'open-window', label: `Open ${APP_NAME}` },
     { kind: 'action', id: 'open-logs', label: 'Logs' },
     { kind: 'action', id: 'import-config', label: 'Import config…' },
+    ...(previous === null
+      ? []
+      : [{ kind: 'action', id: 'restore-config', label: 'Restore previous configuration…' } as const]),
     { kind: 'separator' },
     {
       kind: 'checkbox',
@@ -113,6 +127,7 @@ export class TrayService<Menu> {
   #snapshot: AgentSnapshot | null = null;
   #autostart: AutostartState = { supported: false, enabled: false };
   #preferences: TrayPreferences;
+  #previous: RestorableConfig | null = null;
   #rendered = { status: '', menu: '' };
 
   constructor(surface: TraySurface<Menu>, actions: TrayActions, preferences: TrayPreferences) {
@@ -131,6 +146,12 @@ export class TrayService<Menu> {
     this.#render();
   }
 
+  /** What "Restore previous configuration" would go back to, or null (the item is left out). */
+  setRestorable(previous: RestorableConfig | null): void {
+    this.#previous = previous;
+    this.#render();
+  }
+
   setPreferences(preferences: TrayPreferences): void {
     this.#preferences = preferences;
     this.#render();
@@ -145,7 +166,7 @@ export class TrayService<Menu> {
     const snapshot = this.#snapshot;
     if (snapshot === null) return;
     const status = agentStatus(snapshot.state);
-    const items = trayMenuItems(snapshot, this.#autostart, this.#preferences);
+    const items = trayMenuItems(snapshot, this.#autostart, this.#preferences, this.#previous);
     let tray = this.#tray;
     if (tray === null) {
       tray = this.#surface.createTray(status, () => {
@@ -193,6 +214,9 @@ export class TrayService<Menu> {
 
   #run(id: TrayAction): void {
     switch (id) {
+      case 'reconnect-now':
+        this.#actions.reconnectNow();
+        return;
       case 'open-window':
         this.#actions.openWindow();
         return;
@@ -201,6 +225,9 @@ export class TrayService<Menu> {
         return;
       case 'import-config':
         this.#actions.importConfig();
+        return;
+      case 'restore-config':
+        this.#actions.restorePreviousConfig();
         return;
       case 'quit':
         this.#actions.quit();

@@ -1,9 +1,16 @@
 import { type KeyboardEvent, useEffect, useRef, useState, type ReactElement } from 'react';
+import { ConfigNotice } from './components/ConfigNotice.js';
 import { StateBadge } from './components/StateBadge.js';
+import type { ConnectionMonitor } from './dashboard-transport.js';
+import { useDocumentStatus } from './hooks/use-document-status.js';
+import { useConfigChanges } from './hooks/use-config-changes.js';
 import { useSnapshot } from './hooks/use-snapshot.js';
+import type { StreamInfo } from '../shared/agent-state.js';
+import { streamLogSearch } from './stream-view.js';
+import { writePreference } from './ui-preferences.js';
 import { DiagnoseView } from './views/DiagnoseView.js';
 import { ImportView, useConfigImport } from './views/ImportView.js';
-import { LogsView } from './views/LogsView.js';
+import { LOG_SEARCH_PREFERENCE, LOG_VIEW_PREFERENCE, LogsView } from './views/LogsView.js';
 import { SettingsView } from './views/SettingsView.js';
 import { StatusView } from './views/StatusView.js';
 import { StreamsView } from './views/StreamsView.js';
@@ -25,8 +32,9 @@ function viewFromHash(hash: string): ViewId | null {
   return VIEWS.find((view) => `#${view.id}` === hash)?.id ?? null;
 }
 
-export function App(): ReactElement {
+export function App({ connection }: { readonly connection: ConnectionMonitor | null }): ReactElement {
   const snapshot = useSnapshot();
+  useDocumentStatus(snapshot?.state ?? null, connection);
   const configImport = useConfigImport();
   const [chosen, setChosen] = useState<ViewId | null>(() => viewFromHash(window.location.hash));
   const tabs = useRef(new Map<ViewId, HTMLButtonElement>());
@@ -52,6 +60,20 @@ export function App(): ReactElement {
       window.removeEventListener('hashchange', onHashChange);
     };
   }, []);
+
+  // Once the gateway has accepted a new configuration (an import, a restore, a file opened with the
+  // app), show Status, where the connection is to be seen. The first state only sets the baseline.
+  const changes = useConfigChanges();
+  const confirmed = changes === null ? undefined : changes.last?.status === 'confirmed' ? changes.last.id : null;
+  const seenConfirmed = useRef<number | null | undefined>(undefined);
+  useEffect(() => {
+    if (confirmed === undefined) return;
+    if (seenConfirmed.current !== undefined && confirmed !== null && confirmed !== seenConfirmed.current) {
+      setChosen('status');
+      window.history.replaceState(null, '', '#status');
+    }
+    seenConfirmed.current = confirmed;
+  }, [confirmed]);
 
   // A file dropped anywhere on the window is an import (and never a navigation to the file).
   const importFile = configImport.importFile;
@@ -83,6 +105,13 @@ export function App(): ReactElement {
       </main>
     );
   }
+
+  // A stream's id opens the Logs view on that stream's lines (all levels; its log id as the search).
+  const showStreamLogs = (stream: StreamInfo): void => {
+    writePreference(LOG_VIEW_PREFERENCE, 'debug');
+    writePreference(LOG_SEARCH_PREFERENCE, streamLogSearch(stream));
+    choose('logs', true);
+  };
 
   const onTabKey = (event: KeyboardEvent<HTMLButtonElement>): void => {
     const index = VIEWS.findIndex((view) => view.id === current);
@@ -123,6 +152,8 @@ export function App(): ReactElement {
             aria-controls={`panel-${view.id}`}
             tabIndex={current === view.id ? 0 : -1}
             className="tab"
+            // The bold width is reserved for every label (styles.css), so selecting a tab moves none.
+            data-label={view.label}
             onClick={() => {
               choose(view.id);
             }}
@@ -132,27 +163,42 @@ export function App(): ReactElement {
           </button>
         ))}
       </nav>
-      <main className="panel" role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`}>
-        {snapshot === null ? (
-          <p role="status">Connecting to the agent…</p>
-        ) : current === 'status' ? (
-          <StatusView
-            snapshot={snapshot}
-            onImport={() => {
-              choose('import', true);
-            }}
-          />
-        ) : current === 'streams' ? (
-          <StreamsView />
-        ) : current === 'logs' ? (
-          <LogsView />
-        ) : current === 'diagnose' ? (
-          <DiagnoseView />
-        ) : current === 'import' ? (
-          <ImportView {...configImport} />
-        ) : (
-          <SettingsView />
-        )}
+      {/* The main landmark holds the tab panel (role="tabpanel" on <main> itself would replace the landmark). */}
+      <main className="panel">
+        <div role="tabpanel" id={`panel-${current}`} aria-labelledby={`tab-${current}`} className="tabpanel">
+          {snapshot === null || current === 'import' ? null : (
+            <ConfigNotice
+              snapshot={snapshot}
+              changes={changes}
+              onImport={() => {
+                choose('import', true);
+              }}
+            />
+          )}
+          {snapshot === null ? (
+            <p role="status">Connecting to the agent…</p>
+          ) : current === 'status' ? (
+            <StatusView
+              snapshot={snapshot}
+              onImport={() => {
+                choose('import', true);
+              }}
+              onDiagnose={() => {
+                choose('diagnose', true);
+              }}
+            />
+          ) : current === 'streams' ? (
+            <StreamsView onShowLogs={showStreamLogs} />
+          ) : current === 'logs' ? (
+            <LogsView />
+          ) : current === 'diagnose' ? (
+            <DiagnoseView />
+          ) : current === 'import' ? (
+            <ImportView {...configImport} />
+          ) : (
+            <SettingsView />
+          )}
+        </div>
       </main>
     </div>
   );

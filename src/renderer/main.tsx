@@ -1,3 +1,5 @@
+// First: every module after it may build Intl formatters from navigator.language.
+import './locale-guard.js';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AgentApiContext } from './api-context.js';
@@ -13,7 +15,7 @@ createRoot(root).render(
   <StrictMode>
     <AgentApiContext.Provider value={api}>
       <ConnectionBanner connection={connection} />
-      <App />
+      <App connection={connection} />
     </AgentApiContext.Provider>
   </StrictMode>,
 );

@@ -14,12 +14,14 @@
  * secret key: the UI sees the public part of the configuration only.
  */
 import * as v from 'valibot';
-import type { AgentSnapshot, StreamInfo } from './agent-state.js';
+import type { AgentSnapshot, ReconnectNowOutcome, StreamInfo, TrafficSample } from './agent-state.js';
 import type {
   AddressTestResult,
   AppSettingsResult,
   AppSettingsState,
   AutostartState,
+  ConfigChangesState,
+  ConfigImportPreview,
   ConfigImportResult,
   HostInfo,
   OpenConfigFolderResult,
@@ -61,7 +63,18 @@ export const AGENT_API = {
     getSnapshot: call(NO_ARGUMENT, declared<AgentSnapshot>()),
     getStreams: call(NO_ARGUMENT, declared<readonly StreamInfo[]>()),
     getLogs: call(LogFilterSchema, declared<readonly LogRecord[]>()),
+    /**
+     * Validates a file (every problem at once), writes it owner-only with the previous one kept,
+     * restarts the agent on it and resolves once the gateway has answered (or after a bound):
+     * confirmed, or kept while the gateway cannot be reached, or — refused for good — rolled back
+     * to the previous configuration. Identical content changes nothing.
+     */
     importConfig: call(ConfigImportRequestSchema, declared<ConfigImportResult>()),
+    /** What importing the file would change, without doing it (asked before an import that arrived from outside the window). */
+    previewConfigImport: call(ConfigImportRequestSchema, declared<ConfigImportPreview>()),
+    /** Goes back to the newest backup (the configuration in use becomes the newest backup), watched like an import. */
+    restorePreviousConfig: call(NO_ARGUMENT, declared<ConfigImportResult>()),
+    getConfigChanges: call(NO_ARGUMENT, declared<ConfigChangesState>()),
     /** Checks `host:port` through the allowlist and a TCP connect. */
     testAddress: call(TargetSchema, declared<AddressTestResult>()),
     getAutostart: call(NO_ARGUMENT, declared<AutostartState>()),
@@ -76,6 +89,10 @@ export const AGENT_API = {
     saveSupportBundle: call(NO_ARGUMENT, declared<SupportBundleResult>()),
     getAppSettings: call(NO_ARGUMENT, declared<AppSettingsState>()),
     setAppSettings: call(AppSettingsSchema, declared<AppSettingsResult>()),
+    /** "Reconnect now": ends the wait before the next connection attempt, so it starts at once. */
+    reconnectNow: call(NO_ARGUMENT, declared<ReconnectNowOutcome>()),
+    /** The traffic samples of the last minutes, oldest first (then `onTraffic` adds each new one). */
+    getTraffic: call(NO_ARGUMENT, declared<readonly TrafficSample[]>()),
   },
   topics: {
     /** The current snapshot first, then every change. */
@@ -84,6 +101,10 @@ export const AGENT_API = {
     streams: topic('onStreams', declared<readonly StreamInfo[]>(), true),
     /** Batches of new records (unfiltered, oldest first). */
     logs: topic('onLog', declared<readonly LogRecord[]>(), false),
+    /** Each new traffic sample (every few seconds, whether or not anything moved). */
+    traffic: topic('onTraffic', declared<TrafficSample>(), false),
+    /** The latest import or restore and what can be restored: the current state first, then every change. */
+    configChanges: topic('onConfigChanges', declared<ConfigChangesState>(), true),
   },
 } as const;
 

@@ -15,7 +15,12 @@ export interface ConfigProblem {
   readonly file: string | null;
   /** The TOML key (e.g. `server.host`, `allowed-addresses[2]`), or null for the file as a whole. */
   readonly key: string | null;
+  /** What is wrong, in plain words (no markup). */
   readonly message: string;
+  /** The value as written in the file (strings quoted), or null; never the secret key, only its length. */
+  readonly value?: string | null;
+  /** What to do about it, in words for the app and the dashboard (the CLI prints its own), or null. */
+  readonly fix?: string | null;
 }
 
 export type AgentState =
@@ -39,6 +44,25 @@ export type AgentState =
   | { readonly phase: 'stopped' };
 
 export type AgentPhase = AgentState['phase'];
+
+/**
+ * What "Reconnect now" did: `connecting` ended a wait (backoff or Disabled) and an attempt starts
+ * now; `already-connecting` found an attempt in flight (bounded by connect-timeout) and left it;
+ * `online` had nothing to do; `not-running` means not started, stopped or terminated.
+ */
+export type ReconnectNowOutcome = 'connecting' | 'already-connecting' | 'online' | 'not-running';
+
+/** Traffic through the agent over one sampling interval (the Status view's chart). */
+export interface TrafficSample {
+  /** End of the interval, epoch milliseconds. */
+  readonly at: number;
+  /** Bytes per second written to databases (gateway → targets) over the interval. */
+  readonly toTargets: number;
+  /** Bytes per second read from databases (targets → gateway). */
+  readonly fromTargets: number;
+  /** Streams open at `at`. */
+  readonly streamsOpen: number;
+}
 
 export type StreamPhase =
   /** Connect received, resolving / connecting to the target. */
@@ -72,13 +96,33 @@ export interface StreamInfo {
   readonly closedAt: number | null;
   /** Set when the stream was refused or failed. */
   readonly error: string | null;
+  /**
+   * What failed, as the operating system said it (`ECONNREFUSED`, `ENOTFOUND`, …) or `TIMEOUT`,
+   * when connecting to the target failed; null otherwise (connection-fixes.ts explains it).
+   */
+  readonly errorCode: string | null;
+  /** The id of the gateway's Connect message: the `id` field of this stream's log lines. */
+  readonly messageId: string;
+}
+
+/** The last thing that went wrong with the gateway connection. */
+export interface AgentError {
+  readonly message: string;
+  readonly at: number;
+  /**
+   * For a failed connection attempt, what failed as the operating system or the TLS library
+   * said it (`ECONNREFUSED`, `ENOTFOUND`, `CERT_HAS_EXPIRED`, …) or `TIMEOUT`; absent otherwise.
+   */
+  readonly code?: string;
+  /** The attempt went through the HTTP proxy, so `code` may be about the proxy. */
+  readonly viaProxy?: boolean;
 }
 
 export interface AgentCounters {
   /** Successful connections after the first. */
   readonly reconnects: number;
   readonly connectedSince: number | null;
-  readonly lastError: { readonly message: string; readonly at: number } | null;
+  readonly lastError: AgentError | null;
   readonly streamsOpen: number;
   readonly streamsTotal: number;
   readonly streamsFailed: number;

@@ -27,7 +27,7 @@ import { echoTarget } from '../unit/agent/support/targets.js';
 import { until } from '../unit/agent/support/wait.js';
 import { GATEWAY_CLI, freePort, initGateway, serveGateway } from './support/gateway-process.js';
 import { startKillSwitch } from './support/kill-switch.js';
-import { activeResources, differences, listenerCounts } from './support/resources.js';
+import { activeResources, differences, growth, listenerCounts } from './support/resources.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -120,10 +120,10 @@ describe('gateway killed mid-transfer (in process, stepped clock)', () => {
       await h.reached('online', statesBefore);
       await until(settled, `round ${round}: the agent back online with one idle connection`);
       await until(
-        () => differences(baseline.resources, activeResources()).length === 0,
+        () => growth(baseline.resources, activeResources()).length === 0,
         `round ${round}: handles back to baseline`,
       ).catch(() => undefined);
-      expect(differences(baseline.resources, activeResources()), `round ${round}: handles`).toEqual([]);
+      expect(growth(baseline.resources, activeResources()), `round ${round}: handles`).toEqual([]);
       expect(differences(baseline.listeners, listenerCounts(emitters)), `round ${round}: listeners`).toEqual([]);
       // The engine's own timers run on the injected clock: online and idle, only the ping timer is left.
       expect(clock.pendingDelays(), `round ${round}: engine timers`).toEqual([config.pingFrequencyMs]);

@@ -67,7 +67,7 @@ describe('owner-only configuration files (POSIX modes)', () => {
           results.push(await host.importConfig({ fileName: 'cluvio-agent.toml', text: configText() }));
           await new Promise((resolve) => setTimeout(resolve, 5)); // distinct backup timestamps
         }
-        const written = results.map((r) => (r.ok ? r : null));
+        const written = results.map((r) => (r.ok ? r.change : null));
         expect(written.every((r) => r !== null)).toBe(true);
         const target = written[0]?.path ?? '';
         expect(await modeOf(target)).toBe(0o600);

@@ -1,18 +1,18 @@
 import { type RefObject, useEffect, useState } from 'react';
+import { type TallRow, virtualWindow, type VirtualWindow } from '../virtual-window.js';
 
-export interface VirtualWindow {
-  readonly start: number;
-  readonly end: number;
-  readonly padTop: number;
-  readonly padBottom: number;
-}
+export type { TallRow, VirtualWindow } from '../virtual-window.js';
 
-/** Which of `count` fixed-height rows are visible in the scrolling `container` (plus a margin). */
+/**
+ * Which of `count` fixed-height rows are visible in the scrolling `container` (plus a margin);
+ * `tall`: one row (an expanded log line) is taller than the others, by its measured height.
+ */
 export function useVirtualRows(
   container: RefObject<HTMLElement | null>,
   count: number,
   rowHeight: number,
   overscan = 10,
+  tall: TallRow | null = null,
 ): VirtualWindow {
   const [viewport, setViewport] = useState({ top: 0, height: 600 });
   useEffect(() => {
@@ -30,7 +30,5 @@ export function useVirtualRows(
       observer.disconnect();
     };
   }, [container]);
-  const start = Math.max(0, Math.floor(viewport.top / rowHeight) - overscan);
-  const end = Math.min(count, Math.ceil((viewport.top + viewport.height) / rowHeight) + overscan);
-  return { start, end, padTop: start * rowHeight, padBottom: Math.max(0, (count - end) * rowHeight) };
+  return virtualWindow(count, rowHeight, viewport, overscan, tall);
 }

@@ -5,6 +5,20 @@ import { formatDiagnoseReport } from '../../shared/diagnose-report.js';
 import { useAgentApi } from '../api-context.js';
 import { CopyButton } from '../components/CopyButton.js';
 import { formatBytes, formatDateTime } from '../format.js';
+import { useHostInfo } from '../hooks/use-host-info.js';
+
+/** Where the dashboard serves a bundle this process saved (relative to the page, which carries the token). */
+function bundleDownloadUrl(fileName: string): string {
+  return `api/support-bundle/${encodeURIComponent(fileName)}`;
+}
+
+/** Starts the browser's download of `url` (same origin, answered as an attachment). */
+function startDownload(url: string, fileName: string): void {
+  const anchor = document.createElement('a');
+  anchor.href = url;
+  anchor.download = fileName;
+  anchor.click();
+}
 
 const LABELS: Readonly<Record<DiagnoseStatus, string>> = {
   pass: 'Pass',
@@ -50,8 +64,17 @@ function describeFailure(failure: unknown): string {
   return failure instanceof Error ? failure.message : String(failure);
 }
 
-/** Where the bundle went, or why it did not: the path is the host's, on the machine running the agent. */
-function BundleOutcome({ result }: { readonly result: SupportBundleResult }): ReactElement {
+/**
+ * Where the bundle went, or why it did not: the path is the host's, on the machine running the
+ * agent. In the dashboard the browser downloads it as well (the agent may run on another machine).
+ */
+function BundleOutcome({
+  result,
+  downloadable,
+}: {
+  readonly result: SupportBundleResult;
+  readonly downloadable: boolean;
+}): ReactElement {
   if (!result.ok) {
     return (
       <p className="alert alert-error" data-testid="support-bundle-error">
@@ -65,6 +88,16 @@ function BundleOutcome({ result }: { readonly result: SupportBundleResult }): Re
       <code data-testid="support-bundle-path">{result.path}</code> ({formatBytes(result.bytes)}, diagnose report of{' '}
       {formatDateTime(result.reportFinishedAt)}). It holds no secret key or proxy password; attach it to your support
       request.
+      {downloadable ? (
+        <>
+          {' '}
+          Your browser downloads it too:{' '}
+          <a href={bundleDownloadUrl(result.fileName)} download={result.fileName} data-testid="support-bundle-download">
+            download {result.fileName} again
+          </a>
+          .
+        </>
+      ) : null}
     </p>
   );
 }
@@ -76,6 +109,7 @@ export function DiagnoseView(): ReactElement {
   const [error, setError] = useState('');
   const [saving, setSaving] = useState(false);
   const [bundle, setBundle] = useState<SupportBundleResult | null>(null);
+  const dashboard = useHostInfo()?.transport === 'dashboard';
 
   const run = (): void => {
     setRunning(true);
@@ -99,6 +133,7 @@ export function DiagnoseView(): ReactElement {
       (result) => {
         setBundle(result);
         setSaving(false);
+        if (result.ok && dashboard) startDownload(bundleDownloadUrl(result.fileName), result.fileName);
       },
       (failure: unknown) => {
         setBundle({ ok: false, error: describeFailure(failure) });
@@ -126,14 +161,15 @@ export function DiagnoseView(): ReactElement {
       </p>
       <p className="hint">
         A support bundle is one .tar.gz with the diagnose report, the configuration without its secret key, the recent
-        log and the versions, saved owner-only on the machine running the agent.
+        log and the versions, saved owner-only on the machine running the agent
+        {dashboard ? ' and downloaded by your browser' : ''}.
       </p>
       {saving ? (
         <p role="status" className="toolbar-status">
           Saving the support bundle; it runs the checks first unless they ran in the last minutes.
         </p>
       ) : bundle === null ? null : (
-        <BundleOutcome result={bundle} />
+        <BundleOutcome result={bundle} downloadable={dashboard} />
       )}
       <p role="status" className="toolbar-status" data-testid="diagnose-status">
         {running

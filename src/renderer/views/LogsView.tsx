@@ -1,29 +1,85 @@
-import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState, type ReactElement } from 'react';
-import { logRecordMatches } from '../../shared/log-filter.js';
-import { LOG_LEVELS, type LogLevel, type LogRecord } from '../../shared/log-record.js';
+import {
+  type KeyboardEvent,
+  useCallback,
+  useEffect,
+  useId,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  type ReactElement,
+} from 'react';
+import type { LogRecord } from '../../shared/log-record.js';
 import { formatLogLine } from '../../shared/log-line.js';
 import { formatClock } from '../format.js';
 import { useLogTail } from '../hooks/use-log-tail.js';
+import { usePreference } from '../hooks/use-preference.js';
 import { useVirtualRows } from '../hooks/use-virtual-rows.js';
+import { humanFields, humanFieldsText } from '../log-fields.js';
+import { DEFAULT_LOG_VIEW, LOG_VIEW_LABELS, LOG_VIEWS, logViewMatches, type LogView } from '../log-views.js';
+import { boundedString, oneOf } from '../ui-preferences.js';
 
-/** Fixed line height (matches `.log-line` in the stylesheet). */
+/** Fixed line height (matches `.log-line` in the stylesheet); an expanded line is measured. */
 const LINE_HEIGHT = 22;
 
-function LogLine({ record }: { readonly record: LogRecord }) {
-  const fields = Object.entries(record.fields)
-    .map(([key, value]) => `${key}=${String(value)}`)
-    .join(' ');
+/** Where the view and search are kept (ui-preferences.ts); the Streams view writes them to open a stream's lines. */
+export const LOG_VIEW_PREFERENCE = 'logs.view';
+export const LOG_SEARCH_PREFERENCE = 'logs.search';
+export const acceptLogView = (raw: unknown): LogView | null => oneOf(raw, LOG_VIEWS);
+export const acceptLogSearch = (raw: unknown): string | null => boundedString(raw, 200);
+
+function LogLine({
+  record,
+  expanded,
+  onToggle,
+  measure,
+}: {
+  readonly record: LogRecord;
+  readonly expanded: boolean;
+  readonly onToggle: (seq: number) => void;
+  readonly measure: (element: HTMLDivElement | null) => void;
+}) {
+  const toggle = (): void => {
+    onToggle(record.seq);
+  };
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
+    if (event.key !== 'Enter' && event.key !== ' ') return;
+    event.preventDefault();
+    toggle();
+  };
   return (
     <div
-      className={`log-line log-${record.level}`}
+      ref={expanded ? measure : undefined}
+      className={`log-line log-${record.level}${expanded ? ' log-expanded' : ''}`}
       data-testid="log-line"
       data-level={record.level}
-      title={formatLogLine(record)}
+      role="button"
+      tabIndex={0}
+      aria-expanded={expanded}
+      onClick={toggle}
+      onKeyDown={onKeyDown}
     >
       <span className="log-time">{formatClock(record.time)}</span>{' '}
       <span className="log-level">{record.level.toUpperCase()}</span>{' '}
       <span className="log-module">{record.module}</span> <span className="log-message">{record.message}</span>{' '}
-      <span className="log-fields">{fields}</span>
+      {expanded ? (
+        <dl className="log-details" data-testid="log-details">
+          {humanFields(record).map((field) => (
+            <div key={field.key}>
+              <dt>{field.label}</dt>
+              <dd>{field.value}</dd>
+            </div>
+          ))}
+          <div>
+            <dt>as in the log file</dt>
+            <dd>
+              <code>{formatLogLine(record)}</code>
+            </dd>
+          </div>
+        </dl>
+      ) : (
+        <span className="log-fields">{humanFieldsText(record)}</span>
+      )}
     </div>
   );
 }
@@ -41,18 +97,26 @@ function download(name: string, text: string): void {
 
 export function LogsView(): ReactElement {
   const all = useLogTail();
-  const [level, setLevel] = useState<LogLevel>('info');
-  const [text, setText] = useState('');
+  const [view, setView] = usePreference(LOG_VIEW_PREFERENCE, DEFAULT_LOG_VIEW, acceptLogView);
+  const [text, setText] = usePreference(LOG_SEARCH_PREFERENCE, '', acceptLogSearch);
   const [paused, setPaused] = useState<readonly LogRecord[] | null>(null);
   const [notice, setNotice] = useState('');
-  const ids = { level: useId(), search: useId() };
+  const [expanded, setExpanded] = useState<{ readonly seq: number; readonly height: number } | null>(null);
+  const ids = { view: useId(), search: useId() };
 
   const source = paused ?? all;
-  const shown = useMemo(() => source.filter((r) => logRecordMatches(r, { level, text })), [source, level, text]);
+  const shown = useMemo(() => source.filter((r) => logViewMatches(r, view, text)), [source, view, text]);
   const waiting = paused === null ? 0 : all.length - paused.length;
 
+  const expandedIndex = expanded === null ? -1 : shown.findIndex((record) => record.seq === expanded.seq);
   const scroller = useRef<HTMLDivElement>(null);
-  const visible = useVirtualRows(scroller, shown.length, LINE_HEIGHT, 20);
+  const visible = useVirtualRows(
+    scroller,
+    shown.length,
+    LINE_HEIGHT,
+    20,
+    expanded === null || expandedIndex < 0 ? null : { index: expandedIndex, height: expanded.height },
+  );
   const followTail = useRef(true);
   useEffect(() => {
     const element = scroller.current;
@@ -67,8 +131,18 @@ export function LogsView(): ReactElement {
   }, []);
   useLayoutEffect(() => {
     const element = scroller.current;
-    if (element !== null && followTail.current) element.scrollTop = element.scrollHeight;
-  }, [shown]);
+    if (element !== null && followTail.current && expanded === null) element.scrollTop = element.scrollHeight;
+  }, [shown, expanded]);
+
+  const toggle = useCallback((seq: number) => {
+    setExpanded((current) => (current?.seq === seq ? null : { seq, height: LINE_HEIGHT }));
+  }, []);
+  // The expanded line's real height, so the lines below it are placed right.
+  const measure = useCallback((element: HTMLDivElement | null) => {
+    if (element === null) return;
+    const height = element.offsetHeight;
+    setExpanded((current) => (current === null || current.height === height ? current : { ...current, height }));
+  }, []);
 
   const asText = (): string => shown.map(formatLogLine).join('\n') + (shown.length > 0 ? '\n' : '');
   const copy = (): void => {
@@ -86,17 +160,17 @@ export function LogsView(): ReactElement {
     <section aria-labelledby="logs-heading" className="view view-fill">
       <h2 id="logs-heading">Logs</h2>
       <div className="toolbar" role="toolbar" aria-label="Log controls">
-        <label htmlFor={ids.level}>Level</label>
+        <label htmlFor={ids.view}>Show</label>
         <select
-          id={ids.level}
-          value={level}
+          id={ids.view}
+          value={view}
           onChange={(event) => {
-            setLevel(event.target.value as LogLevel);
+            setView(acceptLogView(event.target.value) ?? DEFAULT_LOG_VIEW);
           }}
         >
-          {LOG_LEVELS.map((l) => (
-            <option key={l} value={l}>
-              {l} and above
+          {LOG_VIEWS.map((option) => (
+            <option key={option} value={option}>
+              {LOG_VIEW_LABELS[option]}
             </option>
           ))}
         </select>
@@ -105,7 +179,7 @@ export function LogsView(): ReactElement {
           id={ids.search}
           type="search"
           value={text}
-          placeholder="text, module or field"
+          placeholder="text, module, field or stream id"
           onChange={(event) => {
             setText(event.target.value);
           }}
@@ -139,7 +213,6 @@ export function LogsView(): ReactElement {
       <div
         className="log-scroller"
         ref={scroller}
-        tabIndex={0}
         role="log"
         aria-label="Log lines"
         aria-live="off"
@@ -147,15 +220,22 @@ export function LogsView(): ReactElement {
       >
         <div style={{ height: visible.padTop }} />
         {shown.slice(visible.start, visible.end).map((record) => (
-          <LogLine key={record.seq} record={record} />
+          <LogLine
+            key={record.seq}
+            record={record}
+            expanded={expanded?.seq === record.seq}
+            onToggle={toggle}
+            measure={measure}
+          />
         ))}
         <div style={{ height: visible.padBottom }} />
         {shown.length === 0 ? (
-          <p className="empty">No log lines at this level{text === '' ? '' : ' matching the search'}.</p>
+          <p className="empty">No log lines {text === '' ? 'in this view' : 'match the search in this view'}.</p>
         ) : null}
       </div>
       <p className="hint">
-        {shown.length} of {source.length} lines shown{paused === null ? '' : ' (paused)'}
+        {shown.length} of {source.length} lines shown{paused === null ? '' : ' (paused)'}. Enter or a click on a line
+        shows it in full.
       </p>
     </section>
   );

@@ -15,7 +15,7 @@
  *   await agent.stop();                           // streams closed, GoAway(0), nothing left behind
  */
 import { EventEmitter } from 'node:events';
-import type { AgentCounters, AgentSnapshot, AgentState, StreamInfo } from '../../shared/agent-state.js';
+import type { AgentCounters, AgentError, AgentSnapshot, AgentState, StreamInfo } from '../../shared/agent-state.js';
 import type { LogRecord } from '../../shared/log-record.js';
 import { openChallenge } from '../auth/index.js';
 import type { ClientMessage, ErrorCode, Message, MessageId, Reason, ServerMessage } from '../codec/index.js';
@@ -25,16 +25,18 @@ import { LogHub, LogTargetFilter, rustDebugString, type Logger } from '../log/in
 import type { MuxConfig, MuxStream } from '../mux/index.js';
 import { isAddressAllowed } from './address-check.js';
 import { abortable } from './abortable.js';
+import { AbortFanout } from './abort-fanout.js';
 import { AgentMetrics, streamFailureCode, type EngineMetrics, type ReconnectCause } from './agent-metrics.js';
 import { AGENT_VERSION, AGENT_VERSION_TEXT } from './agent-version.js';
 import { AgentStateMachine } from './agent-state-machine.js';
-import { ReconnectBackoff, formatDelay, type DelayPolicy } from './backoff.js';
+import { DISABLED_RETRY_MS, ReconnectBackoff, formatDelay, type DelayPolicy } from './backoff.js';
 import { sleep, systemClock, type Clock } from './clock.js';
-import { describeError } from './connect-error.js';
+import { isCertificateRefusal } from './certificate-refusal.js';
+import { describeError, failureCode } from './connect-error.js';
 import { CONNECTION_CHECK_TIMEOUT_MS, ConnectionCheck } from './connection-check.js';
 import type { ControlRead } from './control-channel.js';
 import { serveDataStream } from './data-stream.js';
-import type { AgentEngine, AgentEngineEvents, TestAddressResult } from './engine.js';
+import type { AgentEngine, AgentEngineEvents, ReconnectNowOutcome, TestAddressResult } from './engine.js';
 import { EventQueue } from './event-queue.js';
 import { GatewayConnection } from './gateway-connection.js';
 import { GatewayTlsConnector } from './gateway-tls.js';
@@ -145,6 +147,8 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   readonly #inbox = new EventQueue<LoopEvent>((event) => event.kind === 'activity');
   readonly #table: StreamTable;
   readonly #stop = new AbortController();
+  /** The stop signal as each data stream and test sees it: one listener on #stop however many run. */
+  readonly #taskSignals = new AbortFanout(this.#stop.signal);
   /** Every connection whose session is not over yet (current and draining). */
   readonly #connections = new Set<GatewayConnection>();
   /** Data streams and tests in flight. */
@@ -162,9 +166,14 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   /** Aborted by `checkConnection()` to end a wait before the next connection attempt. */
   #wake: AbortController | null = null;
 
+  /**
+   * The gateway said Disabled and has not accepted the agent since: a state the operator chose,
+   * so it is logged once (warn), and the 5 s retries that follow only at debug level.
+   */
+  #disabled = false;
   #reconnects = 0;
   #connectedSince: number | null = null;
-  #lastError: { readonly message: string; readonly at: number } | null = null;
+  #lastError: AgentError | null = null;
   #pingRttMs: number | null = null;
 
   /** Throws when a `[server] trust` certificate cannot be used (the reference: `agent: tls error: …`). */
@@ -192,6 +201,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       resolver: this.#resolver,
       onAddressFailed: (address, error) => {
         this.#tlsLog.debug(`failed to connect to ${address} (${this.#config.server.host}): ${describeError(error)}`);
+        if (isCertificateRefusal(error)) this.emit('certificate-refused', { address, message: describeError(error) });
       },
     });
     this.#table = new StreamTable({
@@ -261,8 +271,9 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     }
     if (this.#stop.signal.aborted) return { ok: false, code: 'CouldNotConnect', message: 'the agent is stopped' };
     const started = performance.now();
-    const attempt = connectTarget(address, this.#targetOptions(targetText(address)));
-    this.#track(attempt);
+    const task = this.#taskSignals.child();
+    const attempt = connectTarget(address, this.#targetOptions(targetText(address), task.signal));
+    this.#track(attempt, task.release);
     try {
       const { socket, resolved } = await attempt;
       socket.destroy();
@@ -273,15 +284,17 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   }
 
   checkConnection(reason: string): void {
-    if (this.#loop === null || this.#machine.final || this.#stop.signal.aborted) return;
-    if (this.#wake !== null) {
-      this.#log.info('connecting now instead of waiting', { reason });
-      this.#wake.abort();
-      return;
-    }
+    if (!this.#running()) return;
+    if (this.#endWait(reason)) return;
     const phase = this.#machine.state.phase;
     if (phase === 'online' || phase === 'authenticating') this.#inbox.push({ kind: 'check', reason });
     // Connecting: the attempt in flight answers the question (bounded by connect-timeout).
+  }
+
+  reconnectNow(reason: string): ReconnectNowOutcome {
+    if (!this.#running()) return 'not-running';
+    if (this.#endWait(reason)) return 'connecting';
+    return this.#machine.state.phase === 'online' ? 'online' : 'already-connecting';
   }
 
   metrics(): EngineMetrics {
@@ -301,6 +314,18 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       bytesFromTarget: totals.bytesFromTarget,
       pingRttMs: this.#pingRttMs,
     };
+  }
+
+  #running(): boolean {
+    return this.#loop !== null && !this.#machine.final && !this.#stop.signal.aborted;
+  }
+
+  /** Ends a wait before the next connection attempt (backoff or Disabled), if there is one. */
+  #endWait(reason: string): boolean {
+    if (this.#wake === null) return false;
+    this.#log.info('connecting now instead of waiting', { reason });
+    this.#wake.abort();
+    return true;
   }
 
   // ---- the loop ---------------------------------------------------------------------------
@@ -387,6 +412,8 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     switch (data.type) {
       case 'Accepted':
         this.#backoff.reset();
+        if (this.#disabled) this.#log.info('the gateway accepted the agent: it is enabled again');
+        this.#disabled = false;
         this.#onAccepted();
         return CONTINUE;
       case 'Ping':
@@ -407,11 +434,21 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         if (this.#online) await this.#answerChallenge(message.id, data.text);
         return CONTINUE;
       case 'Terminate':
-        this.#log.error('connection terminated by gateway', { id, reason: data.reason });
         this.#noteError(`terminated by gateway: ${reasonText(data.reason)}`);
-        return data.reason === 'Disabled'
-          ? { next: 'reconnect', policy: 'disabled', cause: 'disabled' }
-          : { next: 'terminate', reason: data.reason };
+        if (data.reason !== 'Disabled') {
+          this.#log.error('connection terminated by gateway', { id, reason: data.reason });
+          return { next: 'terminate', reason: data.reason };
+        }
+        // The reference logs an ERROR every 5 s; here the first says so, the rest are debug.
+        if (this.#disabled) this.#log.debug('connection terminated by gateway', { id, reason: data.reason });
+        else {
+          this.#log.warn('connection terminated by gateway', { id, reason: data.reason });
+          this.#log.info(
+            `this agent is disabled in Cluvio: checking every ${formatDelay(DISABLED_RETRY_MS)} until it is enabled (each check is logged at debug level)`,
+          );
+        }
+        this.#disabled = true;
+        return { next: 'reconnect', policy: 'disabled', cause: 'disabled' };
       case 'Test':
         if (this.#online) await this.#startTest(message.id, data.addr);
         return CONTINUE;
@@ -458,7 +495,8 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       return;
     }
     this.#streamLog.debug(`connecting to internal address ${target}`, { id });
-    const test = connectTarget(address, this.#targetOptions(target)).then(
+    const task = this.#taskSignals.child();
+    const test = connectTarget(address, this.#targetOptions(target, task.signal)).then(
       ({ socket }) => {
         socket.destroy();
         this.#log.debug('test connection suceeded', { id });
@@ -471,6 +509,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       },
     );
     this.#track(test, () => {
+      task.release();
       const refused = this.#testLimit.end();
       if (refused > 0)
         this.#log.warn(`${refused} tests were answered CouldNotConnect while ${this.#testLimit.max} were connecting`);
@@ -593,7 +632,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       const delay = this.#backoff.nextDelayMs(policy);
       if (delay > 0) {
         const nextAttemptAt = this.#clock.now() + delay;
-        this.#log.info(`waiting ${formatDelay(delay)} before connecting ...`);
+        this.#quietWhileDisabled(`waiting ${formatDelay(delay)} before connecting ...`);
         if (policy === 'disabled') this.#machine.transition({ phase: 'disabled', nextAttemptAt });
         else
           this.#machine.transition({
@@ -608,7 +647,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       this.#log.debug(`connecting to ${server} ...`);
       try {
         const connection = await this.#tryConnect();
-        this.#log.info(`connected to server: ${server}`);
+        this.#quietWhileDisabled(`connected to server: ${server}`);
         this.#ping.reset();
         this.#online = true;
         this.#current = connection;
@@ -622,7 +661,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
         if (this.#stop.signal.aborted) throw new StopRequested();
         this.#metrics.connectFailed();
         this.#log.warn(`failed to connect to ${server}`, { err: describeError(error) });
-        this.#noteError(`failed to connect to ${server}: ${describeError(error)}`);
+        this.#noteError(`failed to connect to ${server}: ${describeError(error)}`, error);
       }
     }
   }
@@ -681,6 +720,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     }
     this.#log.debug(connection.draining ? 'new inbound stream while draining' : 'new inbound stream');
     this.#inbox.push({ kind: 'activity' });
+    const task = this.#taskSignals.child();
     const served = serveDataStream(stream, {
       connection: connection.id,
       draining: connection.draining,
@@ -690,19 +730,20 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
       resolver: this.#resolver,
       table: this.#table,
       log: this.#streamLog,
-      signal: this.#stop.signal,
+      signal: task.signal,
     });
     this.#track(served, () => {
+      task.release();
       this.#inbox.push({ kind: 'activity' });
     });
   }
 
-  #targetOptions(target: string): Parameters<typeof connectTarget>[1] {
+  #targetOptions(target: string, signal: AbortSignal): Parameters<typeof connectTarget>[1] {
     return {
       timeoutMs: this.#config.connectTimeoutMs,
       clock: this.#clock,
       resolver: this.#resolver,
-      signal: this.#stop.signal,
+      signal,
       onAddressFailed: (address, error) => {
         this.#streamLog.debug(`failed to connect to ${address} (${target}): ${describeError(error)}`);
       },
@@ -837,8 +878,19 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
     }
   }
 
-  #noteError(message: string): void {
-    this.#lastError = { message, at: this.#clock.now() };
+  /** An info line of the connect loop; at debug level while the agent is disabled (it repeats every 5 s). */
+  #quietWhileDisabled(message: string): void {
+    if (this.#disabled) this.#log.debug(message);
+    else this.#log.info(message);
+  }
+
+  /** Keeps the last error; `cause`, a failed connection attempt's error, adds its code (ECONNREFUSED, …). */
+  #noteError(message: string, cause?: unknown): void {
+    const code = cause === undefined ? null : failureCode(cause);
+    this.#lastError =
+      code === null
+        ? { message, at: this.#clock.now() }
+        : { message, at: this.#clock.now(), code, viaProxy: this.#tls.proxy !== null };
   }
 
   #detachLog(): void {

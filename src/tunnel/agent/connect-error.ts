@@ -35,6 +35,22 @@ export class ConnectError extends Error {
  */
 const NODE_RUNTIME_HINT = /; if the root CA is installed locally, try running Node\.js with --use-system-ca$/;
 
+/**
+ * What failed, looking through the causes an error carries: the code Node gave it (`ECONNREFUSED`,
+ * `ENOTFOUND`, a TLS verification code such as `CERT_HAS_EXPIRED`), `TIMEOUT` for the engine's
+ * connect-timeout, or null when no cause has a code (a gateway that hung up, a refused proxy).
+ */
+export function failureCode(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current !== null && current !== undefined; depth += 1) {
+    if (current instanceof ConnectError && current.failure === 'timeout') return 'TIMEOUT';
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return null;
+}
+
 /** A short text for any thrown value. */
 export function describeError(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);

@@ -26,7 +26,7 @@ import type { Logger } from '../log/index.js';
 import type { MuxStream } from '../mux/index.js';
 import { isAddressAllowed } from './address-check.js';
 import type { Clock } from './clock.js';
-import { describeError } from './connect-error.js';
+import { describeError, failureCode } from './connect-error.js';
 import type { Resolver } from './lookup.js';
 import { startRelay, type RelayHooks } from './relay.js';
 import type { StreamTable } from './stream-table.js';
@@ -114,6 +114,7 @@ async function serve(
     draining: context.draining,
     target,
     halfClose,
+    messageId: id,
   });
 
   if (!isAddressAllowed(connect.addr, context.allowlist)) {
@@ -137,7 +138,7 @@ async function serve(
     }
     log.warn(`failed to connect to ${target}: ${describeError(error)}`, { id });
     await refuse(stream, 'CouldNotConnect');
-    entry.close(`could not connect: ${describeError(error)}`);
+    entry.close(`could not connect: ${describeError(error)}`, failureCode(error));
     done('refused');
     return;
   }

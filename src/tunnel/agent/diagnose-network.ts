@@ -5,6 +5,7 @@
  * route, no answer) with what to do about it.
  */
 import { isIP } from 'node:net';
+import { gatewayTcpFix, nameResolutionFix } from '../../shared/connection-fixes.js';
 import type { DiagnoseStep } from '../../shared/diagnose-report.js';
 import { AGENT_VERSION_TEXT } from './agent-version.js';
 import type { Clock } from './clock.js';
@@ -65,32 +66,12 @@ export async function resolveName(
       },
     };
   } catch (error) {
-    const code = errorCode(error);
-    const fix =
-      code === 'ENOTFOUND'
-        ? `The name is unknown to this machine's resolver: check the spelling; from a shell, \`getent hosts ${name}\` (or \`nslookup ${name}\`) should print an address. Behind a VPN or split DNS, connect the VPN first.`
-        : code === 'EAI_AGAIN'
-          ? 'The DNS server did not answer: check the network connection and the DNS servers of this machine (/etc/resolv.conf, the VPN).'
-          : 'Check the network connection and the DNS settings of this machine.';
+    const fix = nameResolutionFix(errorCode(error), name);
     return {
       addresses: [],
       body: { status: 'fail', summary: `cannot resolve ${name}: ${describeError(error)}`, details: [], fix },
     };
   }
-}
-
-function tcpFix(codes: ReadonlySet<string>, host: string, port: number, what: 'gateway' | 'proxy'): string {
-  if (codes.has('ECONNREFUSED')) {
-    return what === 'proxy'
-      ? `Nothing accepts connections on the proxy's port ${port}: check the port in the proxy URL, and that the proxy runs.`
-      : `Nothing accepts connections on ${host} port ${port}: check [server] port (or CLUVIO_AGENT_SERVER_PORT) and that the gateway runs; a firewall may also reject the connection.`;
-  }
-  if (codes.has('EHOSTUNREACH') || codes.has('ENETUNREACH')) {
-    return `This machine has no route to ${host}: check the network connection, the VPN and the routing table.`;
-  }
-  return what === 'proxy'
-    ? `No answer from the proxy within connect-timeout: check the proxy address and that a firewall allows this machine to reach it.`
-    : `No answer within connect-timeout: a firewall probably drops outbound TCP to port ${port}. Allow it, or go through your HTTP proxy (--proxy http://proxy:port or HTTPS_PROXY).`;
 }
 
 /** One TCP connection to the first address that answers (as the agent dials), closed at once. */
@@ -129,7 +110,7 @@ export async function reachByTcp(
       status: 'fail',
       summary: `cannot reach ${host} port ${port}: ${describeError(error)}`,
       details: failures,
-      fix: tcpFix(codes, host, port, what),
+      fix: gatewayTcpFix(codes, host, port, what),
     };
   }
 }

@@ -7,8 +7,10 @@
  * testable. Explicit targets get the same check as a gateway `Test`: the allowlist, then a
  * connect within `connect-timeout`.
  */
+import { notAllowedFix, targetConnectFix } from '../../shared/connection-fixes.js';
 import { formatAddress, parseAddress, type Address } from '../codec/index.js';
 import type { Allowlist, AllowlistEntry } from '../config/index.js';
+import { AbortFanout } from './abort-fanout.js';
 import { isAddressAllowed } from './address-check.js';
 import type { Clock } from './clock.js';
 import { describeError } from './connect-error.js';
@@ -38,6 +40,11 @@ export interface TargetOptions {
   readonly clock: Clock;
   readonly resolver: Resolver;
   readonly signal: AbortSignal;
+}
+
+/** The options as the probes see them: each probe takes its own child of the run's signal. */
+interface ProbeOptions extends TargetOptions {
+  readonly probes: AbortFanout;
 }
 
 type Concrete = {
@@ -83,26 +90,30 @@ type Probe =
   | { readonly ok: true; readonly resolved: string; readonly port: number }
   | { readonly ok: false; readonly port: number; readonly code: string; readonly message: string };
 
-function probe(address: Address, timeoutMs: number, options: TargetOptions): Promise<Probe> {
+function probe(address: Address, timeoutMs: number, options: ProbeOptions): Promise<Probe> {
   const codes: string[] = [];
-  return connectTarget(address, {
-    timeoutMs,
-    clock: options.clock,
-    resolver: options.resolver,
-    signal: options.signal,
-    onAddressFailed: (_, error) => codes.push(errorCode(error)),
-  }).then(
-    ({ socket, resolved }): Probe => {
-      socket.destroy();
-      return { ok: true, resolved, port: address.port };
-    },
-    (error: unknown): Probe => ({
-      ok: false,
-      port: address.port,
-      code: codes.at(-1) ?? errorCode(error),
-      message: describeError(error),
-    }),
-  );
+  return options.probes
+    .run((signal) =>
+      connectTarget(address, {
+        timeoutMs,
+        clock: options.clock,
+        resolver: options.resolver,
+        signal,
+        onAddressFailed: (_, error) => codes.push(errorCode(error)),
+      }),
+    )
+    .then(
+      ({ socket, resolved }): Probe => {
+        socket.destroy();
+        return { ok: true, resolved, port: address.port };
+      },
+      (error: unknown): Probe => ({
+        ok: false,
+        port: address.port,
+        code: codes.at(-1) ?? errorCode(error),
+        message: describeError(error),
+      }),
+    );
 }
 
 function portsFor(host: string, options: TargetOptions): number[] {
@@ -116,7 +127,7 @@ function portsFor(host: string, options: TargetOptions): number[] {
   return ports.size > 0 ? [...ports] : [...DATABASE_PORTS];
 }
 
-async function checkEntry(target: Concrete, options: TargetOptions): Promise<TargetCheck> {
+async function checkEntry(target: Concrete, options: ProbeOptions): Promise<TargetCheck> {
   const title = `Reach ${target.entry} (allowed-addresses)`;
   const context: ProbeContext = {
     resolver: options.resolver,
@@ -189,7 +200,7 @@ async function checkEntry(target: Concrete, options: TargetOptions): Promise<Tar
   };
 }
 
-async function checkExplicit(text: string, options: TargetOptions): Promise<TargetCheck> {
+async function checkExplicit(text: string, options: ProbeOptions): Promise<TargetCheck> {
   const title = `Reach ${text}`;
   const parsed = parseAddress(text);
   if (!parsed.ok)
@@ -210,7 +221,7 @@ async function checkExplicit(text: string, options: TargetOptions): Promise<Targ
         status: 'fail',
         summary: `${formatAddress(address)} is not in allowed-addresses: the agent would refuse it (AddressNotAllowed)`,
         details: [],
-        fix: `Add it to allowed-addresses (e.g. "${address.kind === 'addr' ? `${address.ip}/${address.family === 4 ? 32 : 128}` : address.name}") if Cluvio should reach it.`,
+        fix: notAllowedFix(address.kind === 'addr' ? `${address.ip}/${address.family === 4 ? 32 : 128}` : address.name),
       },
     };
   }
@@ -220,20 +231,21 @@ async function checkExplicit(text: string, options: TargetOptions): Promise<Targ
       title,
       body: { status: 'pass', summary: `allowed, and ${result.resolved} accepts connections`, details: [], fix: null },
     };
-  const fix =
-    result.code === 'ECONNREFUSED'
-      ? 'Nothing accepts connections on that port: check the port and that the database runs and listens on this interface.'
-      : result.code === 'ENOTFOUND'
-        ? 'The name does not resolve on this machine: check the spelling and the DNS (VPN, split DNS).'
-        : 'No answer within connect-timeout: a firewall drops the connection, or the address is wrong.';
   return {
     title,
-    body: { status: 'fail', summary: `allowed, but no connection: ${result.message}`, details: [], fix },
+    body: {
+      status: 'fail',
+      summary: `allowed, but no connection: ${result.message}`,
+      details: [],
+      fix: targetConnectFix(result.code),
+    },
   };
 }
 
 /** One check per concrete entry and per explicit target, plus one line for the untestable entries. */
-export async function checkTargets(options: TargetOptions): Promise<TargetCheck[]> {
+export async function checkTargets(targetOptions: TargetOptions): Promise<TargetCheck[]> {
+  // Every entry's probes run at once (16 per entry): one listener on the run's signal for all of them.
+  const options: ProbeOptions = { ...targetOptions, probes: new AbortFanout(targetOptions.signal) };
   const concreteEntries: Concrete[] = [];
   const ranges: string[] = [];
   for (const entry of options.allowlist.entries) {

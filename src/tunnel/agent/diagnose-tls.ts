@@ -8,6 +8,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import tls from 'node:tls';
+import { tlsFix as sharedTlsFix } from '../../shared/connection-fixes.js';
 import type { ServerConfig } from '../config/index.js';
 import { AGENT_VERSION_TEXT } from './agent-version.js';
 import { describeError } from './connect-error.js';
@@ -97,37 +98,7 @@ function describeCertificate(certificate: tls.PeerCertificate, now: number): str
 }
 
 function tlsFix(error: unknown, host: string): string {
-  const code = errorCode(error);
-  const message = describeError(error);
-  if (
-    [
-      'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-      'UNABLE_TO_GET_ISSUER_CERT',
-      'SELF_SIGNED_CERT_IN_CHAIN',
-      'DEPTH_ZERO_SELF_SIGNED_CERT',
-      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-    ].includes(code)
-  ) {
-    return "The certificate is not signed by a CA this agent trusts (UnknownIssuer): for a private gateway, put its CA certificate (PEM) into [server] trust; on a corporate network, a TLS-inspecting proxy or firewall may be replacing the certificate (ask for the gateway's host to be exempted).";
-  }
-  if (code === 'CERT_HAS_EXPIRED')
-    return "The gateway's certificate has expired: renew it (or, if it is not expired, fix this machine's clock).";
-  if (code === 'CERT_NOT_YET_VALID')
-    return "The certificate is not valid yet: check this machine's clock and time zone.";
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID' || message.includes('not valid for name')) {
-    return `The certificate does not name ${host} in its subjectAltName: set [server] host to a name the certificate is issued for, or issue one for ${host}.`;
-  }
-  if (message.includes('CaUsedAsEndEntity'))
-    return 'The server certificate is a CA certificate (CA:TRUE); the agent refuses it as a server certificate (as rustls does): issue a CA:FALSE certificate from that CA.';
-  if (code.includes('PROTOCOL_VERSION') || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL' || message.includes('TLSv1.3'))
-    return "The server does not speak TLS 1.3, which the agent requires: upgrade it (or check that the port is the gateway's).";
-  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || code === 'ERR_SSL_PACKET_LENGTH_TOO_LONG')
-    return 'The server does not answer with TLS: the port probably runs another service (plain HTTP?); check [server] port.';
-  if (code === 'ECONNRESET' || message.includes('closed during setup'))
-    return 'The connection was cut during the TLS handshake: a firewall or proxy between this machine and the gateway interferes with TLS.';
-  if (code === 'TIMEOUT')
-    return 'The TLS handshake did not finish within connect-timeout: the network is very slow, or something holds the connection open without answering.';
-  return 'See the error above; run the agent with --log cluvio_agent=debug for every attempt.';
+  return sharedTlsFix(errorCode(error), describeError(error), host);
 }
 
 /** The certificate the server presents, without verifying it (for a failure's details only). */

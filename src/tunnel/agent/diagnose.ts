@@ -18,7 +18,7 @@
 import type { ConfigProblem } from '../../shared/agent-state.js';
 import type { DiagnoseReport, DiagnoseStep, DiagnoseStepKind } from '../../shared/diagnose-report.js';
 import type { AgentConfig } from '../config/index.js';
-import { LogHub } from '../log/index.js';
+import { LogHub, loggableText } from '../log/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { describeError } from './connect-error.js';
 import { openProxyTunnel, reachByTcp, resolveName, type ProbeContext, type StepBody } from './diagnose-network.js';
@@ -118,7 +118,17 @@ export async function runDiagnose(options: DiagnoseOptions): Promise<DiagnoseRep
   const resolver = options.resolver ?? systemResolver;
 
   const record = (kind: DiagnoseStepKind, title: string, body: StepBody, started: number): StepBody => {
-    const step: DiagnoseStep = { kind, title, ...body, millis: Math.round(performance.now() - started) };
+    // Printable and bounded here, once for every sink (terminal, JSON, the app's view, the bundle):
+    // steps quote what others chose — an impostor's certificate subject, a proxy's reason phrase.
+    const step: DiagnoseStep = {
+      kind,
+      title: loggableText(title),
+      status: body.status,
+      summary: loggableText(body.summary),
+      details: body.details.map((detail) => loggableText(detail)),
+      fix: body.fix === null ? null : loggableText(body.fix),
+      millis: Math.round(performance.now() - started),
+    };
     steps.push(step);
     options.onStep?.(step);
     return body;

@@ -37,18 +37,21 @@ export async function dialFirst<S>(
     deadline.abort(options.signal.reason);
   };
   options.signal.addEventListener('abort', onOuterAbort, { once: true });
+  // The message stays the reference's; the last address's error is kept as the cause (ECONNREFUSED, …).
+  let lastFailure: unknown;
   try {
     for (const address of addresses) {
       try {
         return { socket: await dial(address, deadline.signal), address };
       } catch (error) {
         if (deadline.signal.aborted) break;
+        lastFailure = error;
         options.onAddressFailed(address, error);
       }
     }
     if (options.signal.aborted) throw options.signal.reason;
     if (deadline.signal.aborted) throw ConnectError.timeout();
-    throw ConnectError.io(options.exhaustedMessage);
+    throw ConnectError.io(options.exhaustedMessage, lastFailure);
   } finally {
     timer.cancel();
     options.signal.removeEventListener('abort', onOuterAbort);

@@ -3,9 +3,18 @@
  * and the loopback dashboard consume the same way. The implementation lives beside it
  * (`agent.ts`); consumers depend on this interface only.
  */
-import type { AgentSnapshot, AgentState, ErrorCodeName, StreamInfo } from '../../shared/agent-state.js';
+import type {
+  AgentSnapshot,
+  AgentState,
+  ErrorCodeName,
+  ReconnectNowOutcome,
+  StreamInfo,
+} from '../../shared/agent-state.js';
+
+export type { ReconnectNowOutcome } from '../../shared/agent-state.js';
 import type { LogRecord } from '../../shared/log-record.js';
 import type { EngineMetrics } from './agent-metrics.js';
+import type { CertificateRefusal } from './certificate-refusal.js';
 
 export interface AgentEngineEvents {
   /** Every state transition, in order. */
@@ -14,6 +23,11 @@ export interface AgentEngineEvents {
   log: [record: LogRecord];
   /** A stream was opened, changed phase, or closed (byte counters are read through `streams()`). */
   stream: [info: StreamInfo];
+  /**
+   * A gateway address presented a certificate the configuration refuses (untrusted, or not for
+   * `[server] host`): an answer that waiting does not change (certificate-refusal.ts).
+   */
+  'certificate-refused': [refusal: CertificateRefusal];
 }
 
 /** Result of checking an address locally: allowlist, then resolve + TCP connect (as `Test`). */
@@ -39,6 +53,12 @@ export interface AgentEngine {
    * `reason` is logged (e.g. `system resumed`). Returns at once; the outcome shows in states and logs.
    */
   checkConnection(reason: string): void;
+  /**
+   * "Reconnect now": ends the wait before the next connection attempt (after a failure, or the
+   * 5 s of Disabled) so the attempt starts at once; the backoff counter is left as it is, so a
+   * failed attempt waits as it would have. `reason` is logged (e.g. `requested in the dashboard`).
+   */
+  reconnectNow(reason: string): ReconnectNowOutcome;
   /** Counters for monitoring beyond the snapshot's: reconnect causes, stream failures by code, connect latency. */
   metrics(): EngineMetrics;
   /** Resolves when the engine ends by itself (permanent Terminate) or after `stop()`. */

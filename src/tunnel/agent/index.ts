@@ -2,7 +2,7 @@
  * The agent engine (PROTOCOL.md §1, §6, §7): `Agent` implements `AgentEngine` (engine.ts), the
  * one typed surface the CLI, the Electron main process and the dashboard consume.
  */
-export type { AgentEngine, AgentEngineEvents, TestAddressResult } from './engine.js';
+export type { AgentEngine, AgentEngineEvents, ReconnectNowOutcome, TestAddressResult } from './engine.js';
 export { Agent, AGENT_MUX_DEFAULTS, type AgentOptions } from './agent.js';
 export { AGENT_VERSION, AGENT_VERSION_TEXT } from './agent-version.js';
 export { AgentStateMachine, canTransition, isFinalPhase } from './agent-state-machine.js';
@@ -33,3 +33,4 @@ export {
   STREAM_FAILURE_CODES,
   type EngineMetrics,
 } from './agent-metrics.js';
+export { isCertificateRefusal, type CertificateRefusal } from './certificate-refusal.js';

@@ -23,6 +23,8 @@ export interface StreamOpening {
   readonly draining: boolean;
   readonly target: string;
   readonly halfClose: boolean;
+  /** The Connect message's id, as the stream's log lines show it (`id=…`). */
+  readonly messageId: string;
 }
 
 export interface StreamTotals {
@@ -125,6 +127,7 @@ export class StreamEntry {
   readonly #table: StreamTable;
   readonly #target: string;
   readonly #halfClose: boolean;
+  readonly #messageId: string;
   readonly #openedAt: number;
   #resolved: string | null = null;
   #phase: StreamPhase = 'connecting';
@@ -138,6 +141,7 @@ export class StreamEntry {
     this.draining = opening.draining;
     this.#target = opening.target;
     this.#halfClose = opening.halfClose;
+    this.#messageId = opening.messageId;
     this.#openedAt = openedAt;
   }
 
@@ -170,10 +174,13 @@ export class StreamEntry {
     this.#table.changed(this);
   }
 
-  /** The stream is over; `error` says why it was refused or failed. Idempotent. */
-  close(error: string | null): void {
+  /**
+   * The stream is over; `error` says why it was refused or failed, `errorCode` what failed when
+   * connecting to the target did (`ECONNREFUSED`, …). Idempotent.
+   */
+  close(error: string | null, errorCode: string | null = null): void {
     if (this.#final !== null) return;
-    const info: StreamInfo = { ...this.info(), phase: 'closed', closedAt: this.#table.now(), error };
+    const info: StreamInfo = { ...this.info(), phase: 'closed', closedAt: this.#table.now(), error, errorCode };
     this.#final = info;
     this.#socket = null;
     this.#table.closed(this, info);
@@ -194,6 +201,8 @@ export class StreamEntry {
       openedAt: this.#openedAt,
       closedAt: null,
       error: null,
+      errorCode: null,
+      messageId: this.#messageId,
     };
   }
 }

@@ -1,5 +1,6 @@
 /** Configuration: `cluvio-agent.toml`, environment overrides, search order, allowlist (PROTOCOL.md §7.6, §8). */
 export {
+  checkAgentConfig,
   parseAgentConfig,
   parseConfigToml,
   toPublicConfig,
@@ -7,11 +8,20 @@ export {
   DEFAULT_PING_FREQUENCY,
   DEFAULT_PORT,
   type AgentConfig,
+  type ConfigCheck,
   type ParseConfigOptions,
   type ServerConfig,
 } from './agent-config.js';
 export { Allowlist, DEFAULT_ALLOWED_ADDRESSES, parseAllowlistEntry, type AllowlistEntry } from './allowlist.js';
-export { CONFIG_NOT_FOUND_MESSAGE, ConfigError, formatConfigProblem, type ConfigErrorReason } from './config-error.js';
+export { entriesBeyond } from './allowlist-cover.js';
+export {
+  CONFIG_NOT_FOUND_MESSAGE,
+  ConfigError,
+  formatConfigProblem,
+  issueProblem,
+  type ConfigErrorReason,
+} from './config-error.js';
+export { DOWNLOAD_AGAIN, issueLine, type ConfigIssue } from './config-issue.js';
 export { checkHostName, isDnsName, type HostNameProblem } from './dns-name.js';
 export { dnsPatternMatches, parseDnsPattern, type DnsPattern } from './dns-pattern.js';
 export {

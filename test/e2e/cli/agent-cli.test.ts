@@ -138,6 +138,63 @@ describe('cluvio-agent with a configuration', () => {
     );
   });
 
+  it('prints every problem of the file, the reference’s first line first, one `config:` line each, exit 1', async () => {
+    const file = path.join(work, 'five.toml');
+    await writeFile(
+      file,
+      [
+        'secret-key = "tooShort"',
+        'connect-timeout = "30"',
+        'allowed-addresses = ["10.0.0.0/8", "10.0.0.1", "*.*.com"]',
+        '[server]',
+        'host = "10.1.2.3"',
+        '',
+      ].join('\n'),
+    );
+    const result = await runCli(['-c', file]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    const prefix = `config: ${file}: `;
+    expect(lines.every((line) => line.startsWith(prefix))).toBe(true);
+    expect(lines.map((line) => line.slice(prefix.length).split(': ').slice(0, 2).join(': '))).toEqual([
+      'secret-key: invalid length',
+      'connect-timeout: invalid duration "30"',
+      'allowed-addresses[1]: network syntax error; neither IP address nor DNS name (pattern)',
+      'allowed-addresses[2]: network syntax error; neither IP address nor DNS name (pattern)',
+      'server.host: invalid hostname',
+    ]);
+    // An operator of a self-hosted gateway is told where a key comes from, never only "generate one".
+    expect(lines[0]).toContain("this agent's key from the cluvio-agent.toml Cluvio gave you");
+    expect(result.stderr).not.toContain('tooShort');
+  });
+
+  it('when the file has errors, a misspelt key that may be their cause follows them as a warning', async () => {
+    const file = path.join(work, 'typo-errors.toml');
+    await writeFile(file, ['secret-key = "tooShort"', '[sever]', 'host = "gateway.example.com"', ''].join('\n'));
+    const result = await runCli(['-c', file]);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(`^config: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: secret-key: invalid length`),
+    );
+    expect(lines).toContain(
+      `config: ${file}: server: missing configuration field "server": add a [server] table with host = "gateway.eu.cluvio.com"`,
+    );
+    expect(lines.at(-1)).toMatch(
+      /^config: warning: .*: sever: unknown key "sever": the agent ignores it; did you mean "server"\?$/,
+    );
+  });
+
+  it('warns about a misspelt key (the reference ignores it silently) and runs', async () => {
+    const file = path.join(work, 'typo.toml');
+    await writeFile(file, `allowed_addresses = ["10.0.0.0/8"]\n${await tomlForClosedPort()}`);
+    const result = await runCliUntil(['-c', file], /failed to connect to localhost:/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(
+      / WARN cluvio_agent: configuration: unknown key "allowed_addresses": the agent ignores it; did you mean "allowed-addresses"\? key=allowed_addresses/,
+    );
+  });
+
   it('refuses an IP literal from CLUVIO_AGENT_SERVER_HOST, naming server.host', async () => {
     const file = path.join(work, 'ok.toml');
     await writeFile(file, validToml);

@@ -192,9 +192,9 @@ describe('cluvio-agent --dashboard', () => {
     const result = (await dashboardCall(url, 'importConfig', {
       fileName: 'cluvio-agent.toml',
       text: offlineToml(key, await closedLoopbackPort()),
-    })) as { ok: boolean; path: string };
+    })) as { ok: boolean; change: { path: string } };
     const target = path.join(home, '.config', 'cluvio-agent.toml');
-    expect(result).toMatchObject({ ok: true, path: target });
+    expect(result).toMatchObject({ ok: true, change: { path: target } });
     expect((await stat(target)).mode & 0o777).toBe(0o600);
     await agent.waitForLine(/ INFO cluvio_agent_desktop::host: configuration imported path=/);
     await agent.waitForLine(/ WARN cluvio_agent::agent: failed to connect to localhost:\d+/);
@@ -215,7 +215,7 @@ describe('cluvio-agent --dashboard', () => {
     const text = offlineToml(SecretKey.generate().exportBase64url(), await closedLoopbackPort());
     expect(await dashboardCall(url, 'importConfig', { fileName: 'cluvio-agent.toml', text })).toMatchObject({
       ok: true,
-      path: file,
+      change: { path: file },
     });
     expect(await readFile(file, 'utf8')).toBe(text);
     expect(
@@ -225,7 +225,7 @@ describe('cluvio-agent --dashboard', () => {
     expect(await agent.stop()).toEqual({ code: 0, signal: null });
   });
 
-  it('runs queries’ streams through a real gateway, and a permanent Terminate still exits 1 with the reference’s message', async () => {
+  it('runs queries’ streams through a real gateway; a permanent Terminate is reported as the reference does, but the dashboard stays up until a signal', async () => {
     const fixture = await startGatewayFixture({ pingIntervalMs: 1_000 });
     cleanups.push(() => fixture.close());
     const keys = fixture.addAgent('dashboard-cli');
@@ -258,10 +258,19 @@ describe('cluvio-agent --dashboard', () => {
       .toBe(4096);
     stream.destroy();
 
+    // A permanent Terminate: said as a plain run says it, but the dashboard stays up (it is where
+    // the configuration gets fixed) and shows why; SIGTERM still stops it with 0.
     fixture.gateway.terminate(keys.agentId, 'Unauthorized');
-    expect(await agent.exited).toEqual({ code: 1, signal: null });
-    expect(agent.stderr()).toMatch(/agent was terminated by gateway: unauthorized agent\n$/);
+    await agent.waitForLine(/^agent was terminated by gateway: unauthorized agent$/);
+    await agent.waitForLine(
+      /^dashboard: The gateway does not know this agent's key \(Unauthorized\).* The dashboard stays up/,
+    );
     expect(agent.stdout()).toMatch(/ERROR cluvio_agent::agent: connection terminated by gateway /);
+    await expect
+      .poll(async () => ((await dashboardCall(url, 'getSnapshot')) as AgentSnapshot).state, { timeout: 30_000 })
+      .toEqual({ phase: 'terminated', reason: 'Unauthorized', message: 'unauthorized agent' });
+    expect((await fetch(url)).status).toBe(200);
+    expect(await agent.stop('SIGINT')).toEqual({ code: 0, signal: null });
   });
 });
 

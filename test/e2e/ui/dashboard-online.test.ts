@@ -105,7 +105,7 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
       const row = page.getByTestId('stream-row').filter({ hasText: target });
       await row.waitFor();
       expect(await row.locator('td').nth(1).textContent()).toBe(target);
-      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('open');
+      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('Open');
 
       // Each result comes back through the same open stream: the Received column counts up.
       let received = shownBytes(await row.locator('td').nth(3).textContent());
@@ -121,15 +121,15 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
         received = shownBytes(await row.locator('td').nth(3).textContent());
         if (rows === 300) await screenshot(page, 'streams-live');
       }
-      expect(await page.getByTestId('streams-summary').textContent()).toBe('1 open, 0 recently closed');
+      expect(await page.getByTestId('streams-open').textContent()).toBe('1 open');
+      expect(await page.getByTestId('streams-closed').textContent()).toBe('0 recently closed');
       expect(shownBytes(await row.locator('td').nth(2).textContent())).toBeGreaterThan(0);
 
       await client.query('COMMIT');
       await client.end();
-      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('closed');
-      await expect
-        .poll(() => page.getByTestId('streams-summary').textContent(), WAIT)
-        .toBe('0 open, 1 recently closed');
+      await expect.poll(() => row.locator('td').last().textContent(), WAIT).toBe('Closed');
+      await expect.poll(() => page.getByTestId('streams-open').textContent(), WAIT).toBe('0 open');
+      expect(await page.getByTestId('streams-closed').textContent()).toBe('1 recently closed');
     } finally {
       await client.end().catch(() => undefined);
       await route.close();
@@ -140,9 +140,12 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     await page.goto(`${agent.url}#logs`);
     const lines = page.getByTestId('log-line');
     const debugLines = page.locator('[data-testid="log-line"][data-level="debug"]');
-    await page.getByLabel('Level').selectOption('debug');
+    await page.getByLabel('Show').selectOption('debug');
     await expect.poll(() => debugLines.count(), WAIT).toBeGreaterThan(0);
-    await page.getByText(`up and running agent=${keys.agentId}`).waitFor();
+    await lines
+      .filter({ hasText: 'up and running' })
+      .filter({ hasText: `agent ${keys.agentId}` })
+      .waitFor();
 
     // A new stream logs while the page is open: the line arrives without a reload.
     await page.getByLabel('Search').fill('new inbound stream');
@@ -154,10 +157,13 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     await page.getByLabel('Search').fill('');
     await screenshot(page, 'logs-online-debug');
 
-    await page.getByLabel('Level').selectOption('info');
+    await page.getByLabel('Show').selectOption('info');
     await expect.poll(() => debugLines.count(), WAIT).toBe(0);
     expect(await lines.count()).toBeGreaterThan(0);
-    await page.getByText(`up and running agent=${keys.agentId}`).waitFor();
+    await lines
+      .filter({ hasText: 'up and running' })
+      .filter({ hasText: `agent ${keys.agentId}` })
+      .waitFor();
     await screenshot(page, 'logs-online-info');
   });
 
@@ -187,8 +193,11 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     const text = fixture.agentConfigToml(next, { allowedAddresses: ['127.0.0.1/32'] });
 
     await dropFile(page, 'body', 'cluvio-agent (1).toml', text);
-    await page.getByTestId('import-success').waitFor();
-    expect(await page.getByTestId('import-success').textContent()).toContain(next.agentId);
+    // Once the gateway has accepted the new agent the window shows Status, the connection confirmed.
+    const notice = page.getByTestId('config-notice');
+    await expect.poll(() => notice.getAttribute('data-status'), WAIT).toBe('confirmed');
+    expect(await page.getByRole('tab', { name: 'Status' }).getAttribute('aria-selected')).toBe('true');
+    expect(await notice.textContent()).toContain(`accepted agent ${next.agentId}. Connected.`);
     expect(await readFile(agent.configPath, 'utf8')).toBe(text);
     expect((await stat(agent.configPath)).mode & 0o777).toBe(0o600);
     const backups = (await readdir(path.dirname(agent.configPath))).filter((name) => name.endsWith('.bak'));
@@ -198,9 +207,8 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     expect((await stat(backup)).mode & 0o777).toBe(0o600);
     await screenshot(page, 'online-import-valid');
 
-    await page.getByRole('tab', { name: 'Status' }).click();
-    await expect.poll(() => page.getByTestId('agent-id').textContent(), WAIT).toBe(next.agentId);
-    await expect.poll(() => badge().textContent(), WAIT).toBe('Online');
+    expect(await page.getByTestId('agent-id').textContent()).toBe(next.agentId);
+    expect(await badge().textContent()).toBe('Online');
     expect((await fixture.gateway.waitForAgent(next.agentId)).phase).toBe('accepted');
     await expect.poll(() => fixture.gateway.agents().find((a) => a.id === keys.agentId)?.online, WAIT).toBe(false);
     await screenshot(page, 'online-after-import');

@@ -113,9 +113,9 @@ describe('dashboard UI, first run (no configuration)', () => {
     const lines = page.getByTestId('log-line');
     await expect.poll(() => lines.count()).toBeGreaterThan(0);
     expect(await lines.first().textContent()).toContain('no configuration file found');
-    await page.getByLabel('Level').selectOption('warn');
+    await page.getByLabel('Show').selectOption('warn');
     await expect.poll(() => lines.count()).toBe(0);
-    await page.getByLabel('Level').selectOption('info');
+    await page.getByLabel('Show').selectOption('info');
     await page.getByLabel('Search').fill('does-not-occur');
     await expect.poll(() => lines.count()).toBe(0);
     await page.getByLabel('Search').fill('configuration');
@@ -136,7 +136,10 @@ describe('dashboard UI, first run (no configuration)', () => {
     await problem.waitFor();
     expect(await problem.locator('.problem-key').textContent()).toBe('server.host');
     expect(await problem.textContent()).toContain('not a DNS name');
-    expect(await problem.textContent()).toContain('gateway.eu.cluvio.com');
+    expect(await problem.locator('.problem-value').textContent()).toBe('"10.0.0.1"');
+    expect(await problem.textContent()).toContain(
+      "Download this agent's configuration (cluvio-agent.toml) from Cluvio again",
+    );
     expect(await page.content()).not.toContain(key);
     expect(existsSync(agent.configTarget)).toBe(false);
     await screenshot(page, 'import-broken');
@@ -158,8 +161,11 @@ describe('dashboard UI, first run (no configuration)', () => {
     const text = offlineConfig(gatewayPort, SecretKey.generate().exportBase64url(), '127.0.0.1/32');
     const agentId = parseAgentConfig(text, { file: null, env: {} }).agentId;
     await dropFile(page, 'body', 'cluvio-agent (1).toml', text);
-    await page.getByTestId('import-success').waitFor();
-    expect(await page.getByTestId('import-success').textContent()).toContain(agentId);
+    // The gateway refuses connections: saved, and said so (the agent keeps trying).
+    const outcome = page.getByTestId('import-outcome');
+    await expect.poll(() => outcome.getAttribute('data-status')).toBe('unreachable');
+    expect(await outcome.textContent()).toContain(agentId);
+    expect(await outcome.textContent()).toContain('cannot be reached yet');
 
     expect(await readFile(agent.configTarget, 'utf8')).toBe(text);
     expect((await stat(agent.configTarget)).mode & 0o777).toBe(0o600);

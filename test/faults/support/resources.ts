@@ -31,3 +31,15 @@ export function differences(baseline: ResourceCounts, now: ResourceCounts): stri
     .filter((n) => (baseline[n] ?? 0) !== (now[n] ?? 0))
     .map((n) => `${n}: ${baseline[n] ?? 0} → ${now[n] ?? 0}`);
 }
+
+/**
+ * Entries above their baseline, as `name: baseline → now`: what a leak looks like. A handle in
+ * the baseline that has since ended (a real-time timer of the connection being set up when the
+ * baseline was taken) is not a leak, and checking for equality made such a test flaky.
+ */
+export function growth(baseline: ResourceCounts, now: ResourceCounts): string[] {
+  return Object.keys(now)
+    .sort()
+    .filter((n) => (now[n] ?? 0) > (baseline[n] ?? 0))
+    .map((n) => `${n}: ${baseline[n] ?? 0} → ${now[n] ?? 0}`);
+}

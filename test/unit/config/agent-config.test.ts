@@ -108,31 +108,35 @@ describe('the secret key never shows in a printed config', () => {
   });
 });
 
+/** Where the CLI tells an operator to get the key: never only "run --gen-keypair" (a fresh key is unknown to Cluvio). */
+const KEY_SOURCE =
+  "this agent's key from the cluvio-agent.toml Cluvio gave you; for a self-hosted gateway, the secret-key of a pair from `cluvio-agent --gen-keypair` whose public-key the gateway knows";
+
 describe('each invalid key is refused with the file, the key and a valid example', () => {
   it.each([
     [
       'missing secret-key',
       SERVER,
       'secret-key',
-      'missing configuration field "secret-key": add secret-key = "…" with the key printed by `cluvio-agent --gen-keypair`',
+      `missing configuration field "secret-key": add secret-key = "…", ${KEY_SOURCE}`,
     ],
     [
       'padded secret-key',
       `secret-key = "${SECRET}="\n${SERVER}`,
       'secret-key',
-      'invalid base64: padding "=" is not allowed (base64url uses A–Z, a–z, 0–9, "-" and "_" without "=" padding); expected the 43-character secret-key printed by `cluvio-agent --gen-keypair`',
+      `invalid base64: padding "=" is not allowed (base64url uses A–Z, a–z, 0–9, "-" and "_" without "=" padding); expected the 43-character secret-key, ${KEY_SOURCE}`,
     ],
     [
       'short secret-key',
       `secret-key = "abc"\n${SERVER}`,
       'secret-key',
-      'invalid length: a key is 32 bytes (43 base64url characters), this decodes to 2 bytes; expected the 43-character secret-key printed by `cluvio-agent --gen-keypair`',
+      `invalid length: a key is 32 bytes (43 base64url characters), this decodes to 2 bytes; expected the 43-character secret-key, ${KEY_SOURCE}`,
     ],
     [
       'secret-key as an array',
       `secret-key = ["a"]\n${SERVER}`,
       'secret-key',
-      'invalid type: sequence, expected a string: the 43-character secret-key printed by `cluvio-agent --gen-keypair`',
+      `invalid type: sequence, expected a string: the 43-character secret-key, ${KEY_SOURCE}`,
     ],
     [
       'duration without unit',
@@ -259,10 +263,15 @@ describe('each invalid key is refused with the file, the key and a valid example
     expect(error.reason).toBe('invalid');
     expect(error.problem.file).toBe(FILE);
     expect(error.problem.key).toBe(key);
-    expect(error.problem.message).toMatch(
+    // The CLI's line: the reference's leading words and a fix for an operator.
+    expect(error.message.startsWith(`${FILE}: ${key}: `)).toBe(true);
+    expect(error.message.slice(`${FILE}: ${key}: `.length)).toMatch(
       typeof message === 'string' ? new RegExp(`^${escapeRegExp(message)}$`) : message,
     );
-    expect(error.message.startsWith(`${FILE}: ${key}: `)).toBe(true);
+    // The UI's problem: plain words without markup, a fix that never sends a user to make up a key.
+    expect(error.problem.message).not.toMatch(/`/);
+    expect(error.problem.fix ?? '').not.toMatch(/`|gen-keypair/);
+    expect(error.problem.fix?.length).toBeGreaterThan(20);
   });
 
   it('refuses a trust value that is not a string', () => {
@@ -321,17 +330,20 @@ describe('environment overrides (§8.1)', () => {
   it('does not ignore empty variables, and names the variable in the message', () => {
     const error = failure(base, { CLUVIO_AGENT_SERVER_PORT: '' });
     expect(error.problem.key).toBe('server.port');
-    expect(error.problem.message).toBe(
-      'invalid port "" (set by environment variable CLUVIO_AGENT_SERVER_PORT): expected an integer from 0 to 65535, e.g. 443',
+    expect(error.message).toBe(
+      `${FILE}: server.port: invalid port "" (set by environment variable CLUVIO_AGENT_SERVER_PORT): expected an integer from 0 to 65535, e.g. 443`,
     );
-    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '' }).problem.message).toMatch(
-      /^invalid hostname: `` is not a valid DNS name \(set by environment variable CLUVIO_AGENT_SERVER_HOST\)/,
+    expect(error.problem.fix).toBe(
+      'The value comes from the environment variable CLUVIO_AGENT_SERVER_PORT: correct it or unset it.',
+    );
+    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '' }).message).toMatch(
+      /: server\.host: invalid hostname: `` is not a valid DNS name \(set by environment variable CLUVIO_AGENT_SERVER_HOST\)/,
     );
   });
 
   it('refuses an IP literal from the environment as from the file', () => {
-    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '10.0.0.1' }).problem.message).toMatch(
-      /^invalid hostname: not a DNS name: `10\.0\.0\.1` \(set by environment variable/,
+    expect(failure(base, { CLUVIO_AGENT_SERVER_HOST: '10.0.0.1' }).message).toMatch(
+      /: server\.host: invalid hostname: not a DNS name: `10\.0\.0\.1` \(set by environment variable/,
     );
   });
 

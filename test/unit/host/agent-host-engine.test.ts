@@ -111,8 +111,12 @@ describe('AgentHost on the tunnel engine, connected to a real gateway', () => {
     await fixture.gateway.waitForAgent(keys.agentId);
     const next = fixture.addAgent('host-test-2');
     const result = await host.importConfig({ fileName: 'cluvio-agent (1).toml', text: fixture.agentConfigToml(next) });
-    expect(result).toMatchObject({ ok: true, path: file, config: { agentId: next.agentId } });
-    await expect.poll(() => host.snapshot().state.phase, WAIT).toBe('online');
+    // The import resolves once the gateway has answered: accepted, so online already.
+    expect(result).toMatchObject({
+      ok: true,
+      change: { status: 'confirmed', path: file, config: { agentId: next.agentId } },
+    });
+    expect(host.snapshot().state.phase).toBe('online');
     expect(host.snapshot().config).toMatchObject({ agentId: next.agentId, path: file });
     await fixture.gateway.waitForAgent(next.agentId);
     await expect.poll(() => fixture.gateway.agents().find((a) => a.id === keys.agentId)?.online, WAIT).toBe(false);

@@ -42,7 +42,13 @@ describe('AgentHost', () => {
     await host.start();
     expect(host.snapshot().state).toEqual({
       phase: 'unconfigured',
-      problem: { file, key: 'server.host', message: expect.stringContaining('not a DNS name') as unknown },
+      problem: {
+        file,
+        key: 'server.host',
+        message: 'invalid hostname: an IP address, not a DNS name',
+        value: '"192.168.1.1"',
+        fix: "Download this agent's configuration (cluvio-agent.toml) from Cluvio again and import it.",
+      },
     });
   });
 
@@ -55,7 +61,7 @@ describe('AgentHost', () => {
     expect((await host.getHostInfo()).configTarget).toBe(explicit);
     expect(await host.importConfig({ fileName: 'c.toml', text: validConfig() })).toMatchObject({
       ok: true,
-      path: explicit,
+      change: { path: explicit },
     });
   });
 
@@ -109,9 +115,7 @@ describe('AgentHost', () => {
     const good = await host.importConfig({ fileName: 'cluvio-agent.toml', text: validConfig(key) });
     expect(good).toMatchObject({
       ok: true,
-      path: path.join(dir, 'config', 'cluvio-agent.toml'),
-      backupPath: null,
-      shadowedBy: null,
+      change: { path: path.join(dir, 'config', 'cluvio-agent.toml'), backupPath: null, shadowedBy: null },
     });
     expect(await readFile(path.join(dir, 'config', 'cluvio-agent.toml'), 'utf8')).toBe(validConfig(key));
     expect(host.snapshot().config?.path).toBe(path.join(dir, 'config', 'cluvio-agent.toml'));
@@ -124,7 +128,7 @@ describe('AgentHost', () => {
     await mkdir(path.join(dir, 'bin'), { recursive: true });
     await writeFile(path.join(dir, 'bin', 'cluvio-agent.toml'), '# beside the executable\n');
     const result = await host.importConfig({ fileName: 'c.toml', text: validConfig() });
-    expect(result).toMatchObject({ ok: true, shadowedBy: path.join(dir, 'bin', 'cluvio-agent.toml') });
+    expect(result).toMatchObject({ ok: true, change: { shadowedBy: path.join(dir, 'bin', 'cluvio-agent.toml') } });
   });
 
   it('address tests check syntax, then need a running engine', async () => {

@@ -126,18 +126,77 @@ describe('a second launch', () => {
     });
   });
 
-  it('with a file ("Open with"): imports it, relative to the second launch’s folder, and says so', async () => {
+  it('with a file ("Open with") and nothing configured yet: imports it without asking (it replaces nothing) and shows the window', async () => {
     const app = await launch({ platform: 'linux' });
+    app.electron.record.windows[0]?.userCloses();
     const key = SecretKey.generate().exportBase64url();
     await writeFile(path.join(app.cwd, 'agent.toml'), offlineConfig(await closedLoopbackPort(), key));
     app.electron.secondInstance(['/opt/Cluvio Agent/cluvio-agent-desktop', 'agent.toml'], app.cwd);
     await vi.waitFor(() => {
-      expect(app.electron.record.dialogs).toHaveLength(1);
+      expect(app.electron.openWindows()[0]?.visible).toBe(true);
     });
-    expect(app.electron.record.dialogs[0]).toMatchObject({ type: 'info', message: 'Imported agent.toml' });
+    // The window shows the outcome; no dialog asked or told anything.
+    expect(app.electron.record.dialogs).toEqual([]);
     expect(app.host.snapshot().config).not.toBeNull();
+    expect((await app.host.getConfigChanges()).last?.fileName).toBe('agent.toml');
     // The secret key reaches neither the dialog nor the log file.
     expect(JSON.stringify([app.electron.record.dialogs, app.logs])).not.toContain(key);
+  });
+
+  it('with a file over a working configuration: asks first, showing what changes; Cancel (the default) changes nothing', async () => {
+    const app = await launch({ platform: 'linux', configured: true });
+    const before = app.host.snapshot().config;
+    const configFile = app.host.configPath ?? '';
+    const previousText = await readFile(configFile, 'utf8');
+    const key = SecretKey.generate().exportBase64url();
+    await writeFile(path.join(app.cwd, 'other.toml'), offlineConfig(await closedLoopbackPort(), key, 'db.internal'));
+    app.electron.record.messageBoxResponses.push(1);
+    app.electron.secondInstance(['/opt/Cluvio Agent/cluvio-agent-desktop', 'other.toml'], app.cwd);
+    await vi.waitFor(() => {
+      expect(mainLog(app)).toContain('import declined');
+    });
+    const [question] = app.electron.record.dialogs;
+    expect(question).toMatchObject({
+      type: 'warning',
+      message: "Replace the agent's configuration with other.toml?",
+      buttons: ['Replace', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+    });
+    expect(question?.detail).toContain(`Agent ID: ${before?.agentId ?? ''} → `);
+    expect(question?.detail).toContain('Allowed addresses added: db.internal');
+    expect(question?.detail).toContain('Allowed addresses removed: 10.0.0.0/8');
+    expect(JSON.stringify(question)).not.toContain(key);
+    expect(app.host.snapshot().config?.agentId).toBe(before?.agentId);
+    expect(await readFile(configFile, 'utf8')).toBe(previousText);
+  });
+
+  it('Replace imports it, and the tray then offers "Restore previous configuration…", which asks and goes back', async () => {
+    const app = await launch({ platform: 'linux', configured: true });
+    const before = app.host.snapshot().config?.agentId;
+    await writeFile(path.join(app.cwd, 'other.toml'), offlineConfig(await closedLoopbackPort()));
+    expect(trayMenu(app).entries()).not.toContain('Restore previous configuration…');
+    app.electron.record.messageBoxResponses.push(0);
+    app.electron.secondInstance(['/opt/Cluvio Agent/cluvio-agent-desktop', 'other.toml'], app.cwd);
+    await vi.waitFor(() => {
+      expect(mainLog(app)).toContain('import confirmed');
+      expect(app.host.snapshot().config?.agentId).not.toBe(before);
+    });
+    await vi.waitFor(() => {
+      expect(trayMenu(app).entries()).toContain('Restore previous configuration…');
+    });
+    app.electron.record.messageBoxResponses.push(0);
+    trayMenu(app).click('Restore previous configuration…');
+    await vi.waitFor(() => {
+      expect(app.host.snapshot().config?.agentId).toBe(before);
+    });
+    const restoreQuestion = app.electron.record.dialogs.at(-1);
+    expect(restoreQuestion).toMatchObject({
+      message: 'Restore the previous configuration?',
+      buttons: ['Restore', 'Cancel'],
+    });
+    expect(restoreQuestion?.detail).toContain(`→ ${before ?? ''}`);
+    expect((await app.host.getConfigChanges()).last).toMatchObject({ kind: 'restore' });
   });
 });
 
@@ -153,11 +212,12 @@ describe('macOS: open-file', () => {
     });
     expect(app.openFileEvents[0]?.defaultPrevented).toBe(true);
     await vi.waitFor(() => {
-      expect(app.electron.record.dialogs).toHaveLength(1);
+      expect(app.host.snapshot().config).not.toBeNull();
     });
-    expect(app.electron.record.dialogs[0]).toMatchObject({ type: 'info', message: 'Imported cluvio-agent.toml' });
-    expect(app.host.snapshot().config).not.toBeNull();
     // One window: the one the import opened, not a startup window besides it.
+    await vi.waitFor(() => {
+      expect(app.electron.openWindows()[0]?.visible).toBe(true);
+    });
     expect(app.electron.record.windows).toHaveLength(1);
   });
 
@@ -171,6 +231,8 @@ describe('macOS: open-file', () => {
       expect(app.electron.record.dialogs).toHaveLength(1);
     });
     expect(app.electron.record.dialogs[0]).toMatchObject({ type: 'error', message: 'Cargo.toml was not imported' });
+    expect(app.electron.record.dialogs[0]?.detail).toContain('missing configuration field "secret-key"');
+    expect(app.electron.record.dialogs[0]?.detail).toContain('unknown key "package"');
     expect(app.host.snapshot().config?.agentId).toBe(before);
   });
 });
@@ -375,5 +437,33 @@ describe('Linux: the close button', () => {
   it.each(['darwin', 'win32'] as const)('%s: not offered', async (platform) => {
     const app = await launch({ platform });
     expect(trayMenu(app).entries()).not.toContain('Close button minimises the window');
+  });
+});
+
+describe('tray: Reconnect now', () => {
+  it('appears while the agent waits to retry; picking it ends the wait and the engine tries again at once', async () => {
+    const app = await launch({ platform: 'linux', configured: true });
+    // The configured gateway refuses connections: the engine fails and waits (2 s, then 4 s…).
+    await vi.waitFor(
+      () => {
+        expect(app.host.snapshot().state.phase).toBe('backing-off');
+        expect(trayMenu(app).entries()).toContain('Reconnect now');
+      },
+      { timeout: 20_000, interval: 20 },
+    );
+    const failuresBefore = app.host.metrics()?.connectFailures ?? 0;
+    trayMenu(app).click('Reconnect now');
+    await vi.waitFor(
+      () => {
+        expect(
+          app.logs.some(
+            (r) => r.message === 'connecting now instead of waiting' && r.fields.reason === 'Reconnect now',
+          ),
+        ).toBe(true);
+        // The attempt that the wait held back was made (and refused again).
+        expect(app.host.metrics()?.connectFailures ?? 0).toBeGreaterThan(failuresBefore);
+      },
+      { timeout: 20_000, interval: 20 },
+    );
   });
 });

@@ -79,9 +79,11 @@ function setup(closeMinimizes: boolean | null = null) {
   const tray = new TrayService(
     surface,
     {
+      reconnectNow: () => calls.push('reconnect'),
       openWindow: () => calls.push('window'),
       openLogs: () => calls.push('logs'),
       importConfig: () => calls.push('import'),
+      restorePreviousConfig: () => calls.push('restore'),
       setAutostart: (enabled) => calls.push(`autostart:${enabled}`),
       setNotifications: (enabled) => calls.push(`notifications:${enabled}`),
       setCloseMinimizes: (enabled) => calls.push(`close-minimizes:${enabled}`),
@@ -138,6 +140,66 @@ describe('TrayService', () => {
     surface.toggle('notifications', false);
     surface.click();
     expect(calls).toEqual(['window', 'logs', 'import', 'quit', 'autostart:true', 'notifications:false', 'window']);
+  });
+
+  it('offers Reconnect now only while the agent waits before its next attempt, and it calls reconnectNow', () => {
+    const { surface, calls, tray } = setup();
+    const offered = (): boolean => surface.menu.some((item) => item.kind === 'action' && item.id === 'reconnect-now');
+    const waiting: AgentState[] = [
+      { phase: 'backing-off', attempt: 5, nextAttemptAt: 64_000, reason: 'failed to connect' },
+      { phase: 'disabled', nextAttemptAt: 5_000 },
+    ];
+    for (const state of waiting) {
+      tray.update(snapshot(state));
+      expect(offered()).toBe(true);
+      expect(surface.menu[1]).toEqual({ kind: 'action', id: 'reconnect-now', label: 'Reconnect now' });
+    }
+    const notWaiting: AgentState[] = [
+      { phase: 'online', server: 'gw', remoteAddress: '1.2.3.4:443', since: 1 },
+      { phase: 'connecting', attempt: 1, server: 'gw' },
+      { phase: 'terminated', reason: 'Unauthorized', message: 'unknown agent' },
+      { phase: 'unconfigured', problem: null },
+    ];
+    for (const state of notWaiting) {
+      tray.update(snapshot(state));
+      expect(offered()).toBe(false);
+    }
+    tray.update(snapshot(waiting[0] as AgentState));
+    surface.action('reconnect-now');
+    expect(calls).toEqual(['reconnect']);
+  });
+
+  it('offers "Restore previous configuration…" only while a backup exists, and it calls the restore action', () => {
+    const { surface, calls, tray } = setup();
+    tray.update(snapshot({ phase: 'online', server: 'gw', remoteAddress: '1.2.3.4:443', since: 1 }));
+    const labels = (): string[] => surface.menu.flatMap((item) => ('label' in item ? [item.label] : []));
+    expect(labels()).not.toContain('Restore previous configuration…');
+    const previous = {
+      path: '/home/u/.config/cluvio-agent.toml.2025-11-25T16-33-07-123Z.bak',
+      savedAt: 0,
+      config: {
+        path: null,
+        agentId: 'A',
+        server: { host: 'gw', port: 443 },
+        allowedAddresses: [],
+        connectTimeoutMs: 30_000,
+        pingFrequencyMs: 60_000,
+      },
+      difference: { server: null, agentId: null, allowedAddresses: { added: [], removed: [] }, same: true },
+    };
+    tray.setRestorable(previous);
+    expect(labels().slice(0, 6)).toEqual([
+      'Cluvio Agent: Online (gateway.eu.cluvio.com)',
+      'Open Cluvio Agent',
+      'Logs',
+      'Import config…',
+      'Restore previous configuration…',
+      'Start at login',
+    ]);
+    surface.action('restore-config');
+    expect(calls).toEqual(['restore']);
+    tray.setRestorable(null);
+    expect(labels()).not.toContain('Restore previous configuration…');
   });
 
   it('offers the close-button choice only where asked (Linux), and shows the preferences as they are', () => {

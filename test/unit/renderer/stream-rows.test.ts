@@ -15,6 +15,8 @@ const stream = (id: number, over: Partial<StreamInfo> = {}): StreamInfo => ({
   openedAt: 1000 + id,
   closedAt: null,
   error: null,
+  errorCode: null,
+  messageId: `00000000000000${String(id).padStart(2, '0')}`,
   ...over,
 });
 

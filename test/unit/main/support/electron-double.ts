@@ -146,6 +146,8 @@ export interface ElectronRecord {
   readonly trays: TrayDoubleLike[];
   readonly notifications: NotificationDoubleLike[];
   readonly dialogs: Electron.MessageBoxOptions[];
+  /** The buttons the user clicks in the next message boxes, in order (index into `buttons`; default 0). */
+  readonly messageBoxResponses: number[];
   readonly errorBoxes: string[];
   applicationMenu: MenuDouble | null | undefined;
   openDialogResult: Electron.OpenDialogReturnValue;
@@ -220,6 +222,7 @@ export function createElectronDouble(options: ElectronDoubleOptions): ElectronDo
     trays: [],
     notifications: [],
     dialogs: [],
+    messageBoxResponses: [],
     errorBoxes: [],
     applicationMenu: undefined,
     openDialogResult: { canceled: true, filePaths: [] },
@@ -635,7 +638,7 @@ export function createElectronDouble(options: ElectronDoubleOptions): ElectronDo
       ): Promise<Electron.MessageBoxReturnValue> {
         const messageBox = second ?? (first as Electron.MessageBoxOptions);
         record.dialogs.push(messageBox);
-        return Promise.resolve({ response: 0, checkboxChecked: false });
+        return Promise.resolve({ response: record.messageBoxResponses.shift() ?? 0, checkboxChecked: false });
       },
       showOpenDialog(): Promise<Electron.OpenDialogReturnValue> {
         return Promise.resolve(record.openDialogResult);
