@@ -50,8 +50,9 @@ async function startTunnelPaths(
   postgresPort: number,
   notes: string[],
 ): Promise<BenchPath[]> {
+  const baseline = options.paths.includes('baseline') ? await startBaselinePath(options, targetPort, postgresPort) : [];
   const wanted = options.paths.filter((p): p is 'tunnel' | 'reference' => p === 'tunnel' || p === 'reference');
-  if (wanted.length === 0) return [];
+  if (wanted.length === 0) return baseline;
   const identities = new Map<'tunnel' | 'reference', AgentIdentity>(wanted.map((key) => [key, newAgentIdentity(key)]));
   const gateway: GatewayRig = await startGatewayRig([...identities.values()], { maxStreams: GATEWAY_MAX_STREAMS });
   const paths: BenchPath[] = [];
@@ -94,7 +95,38 @@ async function startTunnelPaths(
         await gateway.stop();
       },
     };
-  return paths;
+  return [...paths, ...baseline];
+}
+
+/** The tunnel as another checkout builds it: its gateway process and its agent CLI. */
+async function startBaselinePath(
+  options: BenchOptions,
+  targetPort: number,
+  postgresPort: number,
+): Promise<BenchPath[]> {
+  const root = options.baselineRoot;
+  if (root === undefined) return [];
+  const identity = newAgentIdentity('baseline');
+  const gateway = await startGatewayRig([identity], { maxStreams: GATEWAY_MAX_STREAMS }, [], root);
+  const agent = await startAgent({ kind: 'baseline', root }, { identity, port: gateway.port, caPem: gateway.caPem });
+  const route = await gateway.route(identity.id, `127.0.0.1:${targetPort}`);
+  const pgRoute = await gateway.route(identity.id, `127.0.0.1:${postgresPort}`);
+  return [
+    {
+      key: 'baseline',
+      label: PATH_LABELS.baseline,
+      targetPort: route,
+      postgresPort: pgRoute,
+      agentSide: { pid: agent.pid, tree: false },
+      gatewaySide: { pid: gateway.pid, tree: false },
+      maxStreams: Number.POSITIVE_INFINITY,
+      notes: [`baseline: ${root}`],
+      stop: async () => {
+        await agent.stop();
+        await gateway.stop();
+      },
+    },
+  ];
 }
 
 async function startPaths(

@@ -8,6 +8,10 @@
 import { Agent } from '../../src/tunnel/agent/agent.js';
 import { readConfigFile } from '../../src/tunnel/config/load-config.js';
 import type { MuxConfig } from '../../src/tunnel/mux/config.js';
+import { tuneHeapForRelaying } from '../../src/tunnel/mux/index.js';
+
+// As the CLI runs (started with RELAY_NODE_FLAGS).
+tuneHeapForRelaying();
 
 const [configPath, muxJson] = process.argv.slice(2);
 if (configPath === undefined) throw new Error('usage: agent-variant-process.js <config.toml> [mux JSON]');

@@ -1,7 +1,7 @@
 /** One way from the load generator to the target server and the database: what every path offers. */
 import type { Measured } from './proc-stats.js';
 
-export type PathKey = 'direct' | 'tls' | 'ssh' | 'tunnel' | 'reference';
+export type PathKey = 'direct' | 'tls' | 'ssh' | 'tunnel' | 'reference' | 'baseline';
 
 export interface BenchPath {
   readonly key: PathKey;
@@ -27,4 +27,5 @@ export const PATH_LABELS: Readonly<Record<PathKey, string>> = {
   ssh: 'ssh -L',
   tunnel: 'tunnel (our agent)',
   reference: 'tunnel (reference agent)',
+  baseline: 'tunnel (baseline build)',
 };

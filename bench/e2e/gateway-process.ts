@@ -10,6 +10,10 @@
 import { AgentRegistry } from '../../src/gateway/agent-registry.js';
 import { Gateway } from '../../src/gateway/gateway.js';
 import type { MuxConfig } from '../../src/tunnel/mux/config.js';
+import { tuneHeapForRelaying } from '../../src/tunnel/mux/index.js';
+
+// This process stands in for `cluvio-gateway serve`: the same V8 settings (forked with RELAY_NODE_FLAGS).
+tuneHeapForRelaying();
 
 export interface GatewayInit {
   readonly certPem: string;

@@ -35,6 +35,8 @@ export interface BenchOptions {
   readonly cpuProfileDir: string | undefined;
   readonly sshd: string | undefined;
   readonly sshCipher: string | undefined;
+  /** Another checkout, built (its dist/): the baseline path's gateway and agent come from it. */
+  readonly baselineRoot: string | undefined;
   readonly smoke: boolean;
 }
 
@@ -44,6 +46,8 @@ export type Section = (typeof SECTIONS)[number];
 export type MeasurementGroup = (typeof MEASUREMENT_GROUPS)[number];
 
 const ALL_PATHS: readonly PathKey[] = ['direct', 'tls', 'ssh', 'tunnel', 'reference'];
+/** Paths run only when asked for: `baseline` needs `--baseline`. */
+const KNOWN_PATHS: readonly PathKey[] = [...ALL_PATHS, 'baseline'];
 
 export const USAGE = `npm run bench [-- options]   (node dist/bench/run.js [options])
 
@@ -55,7 +59,9 @@ export const USAGE = `npm run bench [-- options]   (node dist/bench/run.js [opti
   --idle A,B          idle stream counts (default 1000,10000)
   --pg-queries N      small PostgreSQL queries (default 5000, at most 10 s), --pg-rows N large result rows (default 200000)
   --rtt MS            wide-area round trip (default 50); --wan-mib N (default 64), --wan-capped-mib N (default 16)
-  --paths a,b         of direct,tls,ssh,tunnel,reference (default all)
+  --paths a,b         of direct,tls,ssh,tunnel,reference,baseline (default all but baseline)
+  --baseline DIR      another checkout, built: the baseline path is the tunnel with its gateway and agent
+                      (e.g. main before a change, measured beside this tree in the same run)
   --only a,b          sections of paths,idle,wan (default all; idle = idle streams on fresh processes)
   --groups a,b        of the paths section: bulk,concurrent,echo,setup,pg (default all)
   --out DIR           results directory (default bench/results)
@@ -101,6 +107,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'cpu-prof': { type: 'string' },
       sshd: { type: 'string' },
       'ssh-cipher': { type: 'string' },
+      baseline: { type: 'string' },
       smoke: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -110,7 +117,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   const smoke = values.smoke;
   const paths = values.paths === undefined ? ALL_PATHS : list(values.paths);
   for (const p of paths)
-    if (!ALL_PATHS.includes(p as PathKey)) throw new Error(`unknown path ${p} (paths: ${ALL_PATHS.join(', ')})`);
+    if (!KNOWN_PATHS.includes(p as PathKey)) throw new Error(`unknown path ${p} (paths: ${KNOWN_PATHS.join(', ')})`);
+  if (paths.includes('baseline') && values.baseline === undefined)
+    throw new Error('the baseline path needs --baseline <a built checkout>');
   const sections = values.only === undefined ? [...SECTIONS] : list(values.only);
   for (const section of sections)
     if (!SECTIONS.includes(section as Section))
@@ -146,6 +155,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     cpuProfileDir: values['cpu-prof'],
     sshd: values.sshd,
     sshCipher: values['ssh-cipher'],
+    baselineRoot: values.baseline,
     smoke,
   };
 }

@@ -8,10 +8,11 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { generateCertificateAuthority, issueServerCertificate } from '../../src/gateway/certificates.js';
 import { generateKeyPair } from '../../src/tunnel/auth/index.js';
 import type { MuxConfig } from '../../src/tunnel/mux/config.js';
+import { RELAY_NODE_FLAGS } from '../../src/tunnel/mux/index.js';
 import { type Program, forkNode, spawnProgram } from './children.js';
 import type { GatewayInit, PortReply, RouteRequest } from './gateway-process.js';
 
@@ -42,10 +43,15 @@ export interface GatewayRig {
   stop(): Promise<void>;
 }
 
+/**
+ * `baselineRoot`: run the gateway process of that checkout (its dist/), as it was built, instead
+ * of this tree's — with the node flags it started with then (none).
+ */
 export async function startGatewayRig(
   agents: readonly AgentIdentity[],
   mux?: Partial<MuxConfig>,
   nodeFlags: readonly string[] = [],
+  baselineRoot?: string,
 ): Promise<GatewayRig> {
   const ca = await generateCertificateAuthority('Benchmark CA');
   const leaf = await issueServerCertificate(ca, ['localhost']);
@@ -55,7 +61,15 @@ export async function startGatewayRig(
     agents: agents.map(({ id, name }) => ({ id, name })),
     ...(mux === undefined ? {} : { mux }),
   };
-  const child = await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init, [...nodeFlags]);
+  const child =
+    baselineRoot === undefined
+      ? await forkNode<PortReply>(new URL('./gateway-process.js', import.meta.url), init, [
+          ...RELAY_NODE_FLAGS,
+          ...nodeFlags,
+        ])
+      : await forkNode<PortReply>(pathToFileURL(path.join(baselineRoot, 'dist/bench/e2e/gateway-process.js')), init, [
+          ...nodeFlags,
+        ]);
   return {
     port: child.ready.port,
     pid: child.pid,
@@ -70,6 +84,8 @@ export async function startGatewayRig(
 export type AgentKind =
   | { readonly kind: 'ours' }
   | { readonly kind: 'reference' }
+  /** The CLI of another checkout, as it was built (`node <root>/dist/src/cli/agent.js`, its flags then: none). */
+  | { readonly kind: 'baseline'; readonly root: string }
   /** Our engine with mux overrides (not what the CLI runs). */
   | { readonly kind: 'variant'; readonly mux: Partial<MuxConfig> };
 
@@ -108,7 +124,9 @@ export async function startAgent(kind: AgentKind, launch: AgentLaunch): Promise<
   const dir = await mkdtemp(path.join(tmpdir(), 'cluvio-bench-agent-'));
   const config = path.join(dir, 'cluvio-agent.toml');
   await writeFile(config, configToml(launch), { mode: 0o600 });
+  // Our agents start as the CLI's shebang starts them.
   const profile = [
+    ...RELAY_NODE_FLAGS,
     ...(launch.nodeFlags ?? []),
     ...(launch.cpuProfileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${launch.cpuProfileDir}`]),
   ];
@@ -117,7 +135,15 @@ export async function startAgent(kind: AgentKind, launch: AgentLaunch): Promise<
       ? spawnProgram(REFERENCE_AGENT_PATH, ['-c', config], { cwd: dir })
       : kind.kind === 'ours'
         ? spawnProgram(process.execPath, [...profile, OUR_AGENT_CLI, '-c', config], { cwd: dir })
-        : spawnProgram(process.execPath, [...profile, AGENT_VARIANT, config, JSON.stringify(kind.mux)], { cwd: dir });
+        : kind.kind === 'baseline'
+          ? spawnProgram(
+              process.execPath,
+              [...(launch.nodeFlags ?? []), path.join(kind.root, 'dist/src/cli/agent.js'), '-c', config],
+              { cwd: dir },
+            )
+          : spawnProgram(process.execPath, [...profile, AGENT_VARIANT, config, JSON.stringify(kind.mux)], {
+              cwd: dir,
+            });
   return {
     ...program,
     kind: kind.kind,

@@ -15,6 +15,12 @@
  * - yamux-session: a whole yamux session (as the agent, client mode, and as the gateway, server
  *   mode) fed hostile bytes ends cleanly: it stays up or closes with a `MuxError`, never throws
  *   out of its API or from a timer, and after `destroy()` no stream is left open.
+ * - yamux-session-never-read: the same session, but its peer never reads (the session's writes
+ *   block as a TCP socket's do) while the hostile frames are sent over and over (up to 3,000
+ *   times: Pings, resets, window updates ask for answers or cost parsing): the session never parses
+ *   a frame while its write queue is over its bound, the queue's peak stays within that bound plus
+ *   what its own streams may add (a few frames each), and once the peer reads again the session
+ *   reads again or has ended — no deadlock.
  * - config: `parseAgentConfig` returns a valid configuration (port 0–65535, non-empty allowlist,
  *   a 32-byte key, finite durations) or throws `ConfigError`, and no error message and no
  *   public view of the configuration contains the secret key's text.
@@ -354,6 +360,7 @@ const yamuxFrameDecoder: FuzzTarget = {
               flushData();
               events.push('end');
             },
+            readMore: () => true,
           },
           maxDataBody,
         );
@@ -510,6 +517,116 @@ const yamuxSession: FuzzTarget = {
   },
 };
 
+/**
+ * Two connected in-memory Duplexes with a TCP socket's backpressure: a write completes only once
+ * the other side's readable buffer (`highWaterMark`) has room, so a side that never reads blocks
+ * the other's writes after one buffer's worth.
+ */
+function blockingPair(highWaterMark: number): [Duplex, Duplex] {
+  const sides: Duplex[] = [];
+  const blocked: ((() => void) | undefined)[] = [undefined, undefined];
+  const make = (index: number): Duplex =>
+    new Duplex({
+      allowHalfOpen: true,
+      readableHighWaterMark: highWaterMark,
+      read() {
+        // The other side may write again.
+        const resume = blocked[1 - index];
+        blocked[1 - index] = undefined;
+        resume?.();
+      },
+      write(chunk: Buffer, _encoding, callback) {
+        const other = sides[1 - index];
+        setImmediate(() => {
+          if (other === undefined || other.destroyed) {
+            callback();
+            return;
+          }
+          if (other.push(chunk)) callback();
+          else blocked[index] = callback;
+        });
+      },
+      destroy(error, callback) {
+        const other = sides[1 - index];
+        setImmediate(() => {
+          if (other !== undefined && !other.destroyed) other.destroy();
+        });
+        const resume = blocked[index];
+        blocked[index] = undefined;
+        resume?.();
+        callback(error);
+      },
+    });
+  sides.push(make(0), make(1));
+  return [sides[0] as Duplex, sides[1] as Duplex];
+}
+
+/** Small write batches and reply backlog, so that a few thousand frames reach the bounds. */
+const NEVER_READ_MUX = { writeBatchBytes: 1024, maxOutgoingFrameBody: 256, replyBacklogBytes: 512 } as const;
+/** The session's read-stop bound for NEVER_READ_MUX (session.ts: two data batches, then the reply backlog). */
+const NEVER_READ_BOUND =
+  2 * (NEVER_READ_MUX.writeBatchBytes + NEVER_READ_MUX.maxOutgoingFrameBody + 64 * HEADER_LENGTH) +
+  NEVER_READ_MUX.replyBacklogBytes;
+/** What one stream may add to the queue by itself (its first frame with SYN/ACK, a window update, FIN or RST). */
+const PER_STREAM_FRAMES_BYTES = 4 * HEADER_LENGTH;
+
+const yamuxSessionNeverRead: FuzzTarget = {
+  name: 'yamux-session-never-read',
+  description: 'a yamux session whose peer never reads, fed the same hostile frames over and over',
+  weight: 3,
+  check(corpus, probe, parameters) {
+    const frames = fc.oneof(
+      { arbitrary: fc.array(fromSeeds(corpus.yamuxFrames), { minLength: 1, maxLength: 4 }), weight: 2 },
+      { arbitrary: fc.array(yamuxFrame, { minLength: 1, maxLength: 4 }), weight: 3 },
+    );
+    return checkProperty(
+      fc.asyncProperty(
+        frames,
+        fc.integer({ min: 1, max: 3000 }),
+        fc.constantFrom('client' as const, 'server' as const),
+        async (chosen, repeat, mode) => {
+          probe();
+          const unit = Buffer.concat(chosen);
+          const times = Math.max(1, Math.min(repeat, Math.floor((256 * 1024) / Math.max(1, unit.length))));
+          const [ours, peer] = blockingPair(4 * 1024);
+          peer.on('error', () => undefined);
+          peer.pause(); // never reads
+          const session = new Session(ours, { mode, ...NEVER_READ_MUX, closeTimeoutMs: 100, pingTimeoutMs: 100 });
+          let inbound = 0;
+          const ended = { closed: false, error: undefined as Error | undefined };
+          session.on('close', (error) => {
+            ended.closed = true;
+            ended.error = error;
+          });
+          session.on('stream', (stream) => {
+            inbound += 1;
+            stream.on('error', () => undefined);
+            stream.pipe(stream);
+          });
+          peer.write(Buffer.concat(Array.from({ length: times }, () => unit)));
+          await turns(30);
+          const stats = session.stats();
+          if (stats.framesReadWhileBlocked > 0)
+            throw violation(`${stats.framesReadWhileBlocked} frame(s) parsed while the write queue was over its bound`);
+          const bound = NEVER_READ_BOUND + HEADER_LENGTH + (inbound + 1) * PER_STREAM_FRAMES_BYTES;
+          if (stats.queuedBytesOutPeak > bound)
+            throw violation(`the write queue held ${stats.queuedBytesOutPeak} bytes, above its bound of ${bound}`);
+          // The peer reads again: the session drains and reads again (or has ended).
+          peer.resume();
+          await turns(60);
+          if (!ended.closed && session.stats().readPaused && session.stats().queuedBytesOut === 0)
+            throw violation('the session still does not read although its write queue is empty');
+          session.destroy();
+          await turns(4);
+          if (ended.error !== undefined && !(ended.error instanceof MuxError))
+            throw violation(`the session closed with ${describe(ended.error)}, not a MuxError`, ended.error);
+        },
+      ),
+      parameters,
+    );
+  },
+};
+
 // ---- config -----------------------------------------------------------------------------------
 
 /** The secret-key value of a TOML text, if it parses and has one that looks like a key. */
@@ -624,5 +741,6 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   cborMessages,
   yamuxFrameDecoder,
   yamuxSession,
+  yamuxSessionNeverRead,
   config,
 ];

@@ -20,6 +20,7 @@
  */
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { RELAY_NODE_FLAGS } from '../../src/tunnel/mux/heap-tuning.ts';
 import { bundleExecutable } from './cli-bundle.ts';
 import { npmNodeBinary, repoRoot } from './project.ts';
 import { hasCommand, runCommand } from './run-command.ts';
@@ -94,8 +95,10 @@ export async function buildSingleExecutable(
         // No startup snapshot: the CLI would have to be rewritten around v8.startupSnapshot
         // (no handles or sockets while the snapshot is taken) for a start that is already short.
         useSnapshot: false,
-        // NODE_OPTIONS still applies, as to `node` (the unit's --abort-on-uncaught-exception).
-        execArgv: [],
+        // The flags a relaying process starts with (src/tunnel/mux/heap-tuning.ts), as the npm
+        // script's shebang gives them; NODE_OPTIONS still applies, as to `node` (the unit's
+        // --abort-on-uncaught-exception).
+        execArgv: [...RELAY_NODE_FLAGS],
         execArgvExtension: 'env',
         assets: dashboardUiAssets(),
       },

@@ -11,9 +11,14 @@
  *   private temporary folder only when `--dashboard` starts (executable-ui-assets.ts).
  */
 import path from 'node:path';
+import { tuneHeapForRelaying } from '../tunnel/mux/index.js';
 import { accountHomeDir } from './account-home-dir.js';
 import { runAgentCli } from './agent-cli.js';
 import { writeDashboardUiAssets } from './executable-ui-assets.js';
+
+// A process that relays: its V8 settings, set here once (the executable's execArgv are
+// RELAY_NODE_FLAGS; src/tunnel/mux/heap-tuning.ts says why both).
+tuneHeapForRelaying();
 
 void runAgentCli(process.argv.slice(2), {
   stdout: process.stdout,

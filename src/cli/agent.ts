@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 /**
  * `cluvio-agent` entry point. The executable directory (first configuration location on Unix) is
  * the directory of the invoked script, `process.argv[1]`, without resolving symlinks: a
@@ -7,8 +7,13 @@
  * `dirname(process.execPath)`, as the single executable does: agent-executable.ts.)
  */
 import path from 'node:path';
+import { tuneHeapForRelaying } from '../tunnel/mux/index.js';
 import { accountHomeDir } from './account-home-dir.js';
 import { runAgentCli } from './agent-cli.js';
+
+// A process that relays: its V8 settings, set here once (the shebang's flags are RELAY_NODE_FLAGS;
+// src/tunnel/mux/heap-tuning.ts says why both).
+tuneHeapForRelaying();
 
 const script = process.argv[1];
 const exeDir = script === undefined ? path.dirname(process.execPath) : path.dirname(path.resolve(script));

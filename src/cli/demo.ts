@@ -5,9 +5,12 @@
  * gateway's and the agent's info logs.
  */
 import { LogHub, createStreamSink, shouldUseAnsi, LogTargetFilter } from '../tunnel/log/index.js';
+import { tuneHeapForRelaying } from '../tunnel/mux/index.js';
 import { formatTable } from './gateway-format.js';
 import { DEMO_FORBIDDEN_TARGET, DEMO_QUERY, startDemo } from './demo-session.js';
 
+// The demo relays through a gateway and an agent in this one process (heap-tuning.ts says why).
+tuneHeapForRelaying();
 const verbose = process.argv.includes('--verbose') || process.argv.includes('-v');
 const log = new LogHub();
 log.subscribe(

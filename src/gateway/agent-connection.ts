@@ -43,11 +43,11 @@ import {
   reasonText,
   writeFrame,
 } from '../tunnel/codec/index.js';
-import type { Logger } from '../tunnel/log/index.js';
-import { type MuxConfig, type MuxStream, Session } from '../tunnel/mux/index.js';
+import { type MuxConfig, MuxProtocolError, type MuxStream, Session } from '../tunnel/mux/index.js';
 import { connectDataStream } from './data-stream.js';
 import { GatewayError } from './errors.js';
 import type { GatewayFaults } from './faults.js';
+import type { PeerLog } from './peer-log.js';
 
 export type ConnectionPhase = 'handshaking' | 'accepted' | 'switching' | 'draining' | 'terminating' | 'closed';
 
@@ -113,11 +113,32 @@ export interface ConnectionHost {
   nextStreamNumber(): number;
 }
 
+/**
+ * What a connection may cost before its agent has authenticated (anyone who reaches the agent
+ * port can open one): its Hello must come within `helloTimeoutMs`, and until Accepted it may send
+ * at most `frames` yamux frames and `bytes` bytes; beyond, the connection ends (GoAway protocol
+ * error). An agent sends a Hello at once, then a Response: 2–3 frames and well under 1 KiB (up
+ * to 256 early Test results after a switch: still under 16 KiB).
+ */
+export interface PreAuthLimits {
+  readonly helloTimeoutMs: number;
+  readonly frames: number;
+  readonly bytes: number;
+}
+
+export const DEFAULT_PRE_AUTH_LIMITS: PreAuthLimits = Object.freeze({
+  helloTimeoutMs: 10_000,
+  frames: 1_000,
+  bytes: 64 * 1024,
+});
+
 export interface AgentConnectionOptions {
   readonly id: number;
   readonly socket: TLSSocket;
   readonly host: ConnectionHost;
-  readonly log: Logger;
+  /** Rationed until the agent authenticates (peer-log.ts). */
+  readonly log: PeerLog;
+  readonly preAuth: PreAuthLimits;
   readonly mux: Partial<MuxConfig>;
   /** 0 = the gateway never pings. */
   readonly pingIntervalMs: number;
@@ -160,7 +181,7 @@ export class AgentConnection {
   readonly #host: ConnectionHost;
   readonly #session: Session;
   readonly #options: AgentConnectionOptions;
-  #log: Logger;
+  #log: PeerLog;
   #phase: ConnectionPhase = 'handshaking';
   #step: HandshakeStep = 'hello';
   #agentId: string | null = null;
@@ -171,6 +192,7 @@ export class AgentConnection {
   readonly #streams = new Set<StreamRecord>();
   readonly #early: Message<ClientMessage>[] = [];
   #handshakeTimer: NodeJS.Timeout | null = null;
+  #helloTimer: NodeJS.Timeout | null = null;
   #pingTimer: NodeJS.Timeout | null = null;
   #pongTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
@@ -190,6 +212,11 @@ export class AgentConnection {
     this.tlsProtocol = options.socket.getProtocol() ?? 'unknown';
     this.#log = options.log.withFields({ connection: options.id, remote: this.remoteAddress });
     this.#session = new Session(options.socket, { ...options.mux, mode: 'server' });
+    this.#session.limitInbound({
+      frames: options.preAuth.frames,
+      bytes: options.preAuth.bytes,
+      until: 'before authenticating',
+    });
     this.#session.on('stream', (stream) => {
       this.#onInboundStream(stream);
     });
@@ -205,6 +232,14 @@ export class AgentConnection {
       void this.close();
     }, options.handshakeTimeoutMs);
     this.#handshakeTimer.unref();
+    this.#helloTimer = setTimeout(() => {
+      this.#helloTimer = null;
+      if (this.#phase !== 'handshaking' || this.#step !== 'hello') return;
+      this.#log.warn('no Hello in time; closing the connection', { timeout_ms: options.preAuth.helloTimeoutMs });
+      this.#reject('handshake-timeout', `no Hello within ${options.preAuth.helloTimeoutMs} ms`);
+      void this.close();
+    }, options.preAuth.helloTimeoutMs);
+    this.#helloTimer.unref();
     this.#log.debug('connection established');
   }
 
@@ -499,6 +534,7 @@ export class AgentConnection {
       this.terminate('Unauthenticated', `Hello carries a ${pubkey.length}-byte public key`);
       return;
     }
+    this.#clearHelloTimer();
     this.#agentId = agentIdOf(pubkey);
     this.#log = this.#log.withFields({ agent: this.#agentId });
     this.#log.debug('hello', { version: formatVersion(version) });
@@ -568,6 +604,9 @@ export class AgentConnection {
     this.#phase = 'accepted';
     this.#acceptedAt = Date.now();
     this.#clearHandshakeTimer();
+    // Authenticated: its frames and its log lines are no longer rationed.
+    this.#session.limitInbound(null);
+    this.#log.trust();
     this.#send({ type: 'Accepted' });
     this.#log.info('agent accepted', { version: this.#agentVersion === null ? '' : formatVersion(this.#agentVersion) });
     this.#startPinging();
@@ -648,6 +687,12 @@ export class AgentConnection {
   #clearHandshakeTimer(): void {
     if (this.#handshakeTimer !== null) clearTimeout(this.#handshakeTimer);
     this.#handshakeTimer = null;
+    this.#clearHelloTimer();
+  }
+
+  #clearHelloTimer(): void {
+    if (this.#helloTimer !== null) clearTimeout(this.#helloTimer);
+    this.#helloTimer = null;
   }
 
   #onSessionClose(error: Error | undefined): void {
@@ -659,7 +704,10 @@ export class AgentConnection {
     this.#lingerTimer = null;
     this.#early.length = 0;
     if (wasHandshaking)
-      this.#reject('connection-closed', error?.message ?? 'the connection closed during the handshake');
+      this.#reject(
+        error instanceof MuxProtocolError ? 'protocol-error' : 'connection-closed',
+        error?.message ?? 'the connection closed during the handshake',
+      );
     this.#log.info('connection closed', {
       error: error?.message ?? 'none',
       ...(this.#unexpectedStreams > 0 ? { unexpected_streams: this.#unexpectedStreams } : {}),

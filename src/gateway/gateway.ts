@@ -30,6 +30,8 @@ import { LogHub, type Logger } from '../tunnel/log/index.js';
 import type { MuxConfig, MuxStream } from '../tunnel/mux/index.js';
 import {
   AgentConnection,
+  DEFAULT_PRE_AUTH_LIMITS,
+  type PreAuthLimits,
   type ConnectionHost,
   type ConnectionInfo,
   type RejectionReason,
@@ -38,6 +40,7 @@ import {
 import type { AgentRegistry, AgentRegistryStatus, RegistryChange } from './agent-registry.js';
 import { GatewayError } from './errors.js';
 import { type GatewayFaults, NO_FAULTS } from './faults.js';
+import { PeerLog, UnauthenticatedLogBudget } from './peer-log.js';
 import { type ListenAddress, Route, type RouteInfo } from './route.js';
 
 export interface GatewayTlsOptions {
@@ -60,6 +63,8 @@ export interface GatewayOptions {
   readonly pongTimeoutMs?: number;
   /** TLS handshake and Hello → Accepted must finish within this. Default 30 s. */
   readonly handshakeTimeoutMs?: number;
+  /** What a connection may cost before its agent authenticates (time to Hello, frames, bytes). */
+  readonly preAuth?: Partial<PreAuthLimits>;
   /** Wait for the agent's reply to a Connect. Default 60 s (the agent's connect-timeout is 30 s). */
   readonly streamReplyTimeoutMs?: number;
   /** Wait for a Test result. Default 60 s. */
@@ -189,6 +194,10 @@ export class Gateway extends EventEmitter<GatewayEvents> {
   readonly #options: GatewayOptions;
   readonly #log: Logger;
   readonly #logHub: LogHub;
+  /** Lines about peers not (yet) authenticated, all connections together (peer-log.ts). */
+  readonly #unauthenticatedLog = new UnauthenticatedLogBudget();
+  /** TLS handshake failures: nobody authenticated there either. */
+  readonly #tlsLog: PeerLog;
   readonly #connections = new Set<AgentConnection>();
   /** Agent id → the connection that takes new streams. */
   readonly #current = new Map<string, AgentConnection>();
@@ -211,6 +220,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
     this.registry = options.agents;
     this.#logHub = options.log ?? new LogHub();
     this.#log = this.#logHub.logger('cluvio_gateway::server');
+    this.#tlsLog = new PeerLog(this.#log, this.#unauthenticatedLog, Number.POSITIVE_INFINITY);
     this.#server = createTlsServer(
       {
         cert: options.tls.certPem,
@@ -230,7 +240,7 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       socket.once('close', () => this.#sockets.delete(socket));
     });
     this.#server.on('tlsClientError', (error, socket) => {
-      this.#log.debug('TLS handshake failed', {
+      this.#tlsLog.debug('TLS handshake failed', {
         remote: `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`,
         error: error.message,
       });
@@ -578,7 +588,8 @@ export class Gateway extends EventEmitter<GatewayEvents> {
       id: this.#nextConnectionId++,
       socket,
       host: this.#connectionHost,
-      log: this.#logHub.logger('cluvio_gateway::connection'),
+      log: new PeerLog(this.#logHub.logger('cluvio_gateway::connection'), this.#unauthenticatedLog),
+      preAuth: { ...DEFAULT_PRE_AUTH_LIMITS, ...this.#options.preAuth },
       mux: this.#options.mux ?? {},
       pingIntervalMs: this.#options.pingIntervalMs ?? DEFAULTS.pingIntervalMs,
       pongTimeoutMs: this.#options.pongTimeoutMs ?? DEFAULTS.pongTimeoutMs,

@@ -53,6 +53,8 @@ function forward(from: Readable, to: Writable, chunk: Buffer): void {
 class Relay {
   private failure: Error | null = null;
   private settled = false;
+  /** The client socket is paused until the stream has queued what it holds. */
+  private clientPaused = false;
 
   constructor(
     private readonly socket: Socket,
@@ -78,8 +80,25 @@ class Relay {
     stream.resume();
   }
 
+  /**
+   * Client → agent. The client socket is paused as soon as the stream cannot queue a chunk at
+   * once (no credit, or the connection's write queue is full: an agent that stopped reading),
+   * and resumed once it has: a stream then holds the one chunk in hand (plus what the socket
+   * reads before it stops) instead of filling its writable buffer (128 KiB) behind it.
+   */
   private readonly toStream = (chunk: Buffer): void => {
-    forward(this.socket, this.stream, chunk);
+    const { stream } = this;
+    stream.write(chunk, this.onChunkQueued);
+    if (!this.clientPaused && stream.bufferedOutbound > 0) {
+      this.clientPaused = true;
+      this.socket.pause();
+    }
+  };
+
+  private readonly onChunkQueued = (error?: Error | null): void => {
+    if (!this.clientPaused || this.stream.bufferedOutbound > 0) return;
+    this.clientPaused = false;
+    if ((error === null || error === undefined) && !this.settled) this.socket.resume();
   };
 
   private readonly toClient = (chunk: Buffer): void => {

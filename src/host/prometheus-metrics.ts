@@ -7,7 +7,10 @@
  * Families (all prefixed `cluvio_agent_`): info, state, online, connected_since_seconds,
  * reconnects_total{cause}, connect_failures_total, connection_checks_total{result},
  * streams_open, streams_total, streams_failed_total{code}, target_sent_bytes_total,
- * target_received_bytes_total, target_connect_seconds (histogram), ping_rtt_seconds.
+ * target_received_bytes_total, target_connect_seconds (histogram), ping_rtt_seconds, and what
+ * the agent holds toward the gateway: gateway_queued_bytes, gateway_queued_bytes_peak,
+ * stream_queued_bytes, stream_queued_bytes_peak, gateway_read_pauses_total,
+ * gateway_frames_read_while_blocked_total.
  */
 import type { AgentPhase, AgentSnapshot } from '../shared/agent-state.js';
 import {
@@ -146,6 +149,46 @@ export function renderPrometheusMetrics(snapshot: AgentSnapshot, metrics: Engine
   out.sample('target_connect_seconds_bucket', histogram?.count ?? 0, { le: '+Inf' });
   out.sample('target_connect_seconds_sum', histogram?.sum ?? 0);
   out.sample('target_connect_seconds_count', histogram?.count ?? 0);
+
+  const held = metrics?.gateway;
+  out
+    .family('gateway_queued_bytes', 'gauge', "Bytes queued for the gateway connection's socket now.")
+    .sample('gateway_queued_bytes', held?.queuedBytes ?? 0);
+  out
+    .family(
+      'gateway_queued_bytes_peak',
+      'gauge',
+      'The most bytes one gateway connection ever had queued for its socket.',
+    )
+    .sample('gateway_queued_bytes_peak', held?.queuedBytesPeak ?? 0);
+  out
+    .family(
+      'stream_queued_bytes',
+      'gauge',
+      'Bytes data streams hold for the gateway now, not yet queued for the socket.',
+    )
+    .sample('stream_queued_bytes', held?.streamQueuedBytes ?? 0);
+  out
+    .family(
+      'stream_queued_bytes_peak',
+      'gauge',
+      'The most bytes one data stream ever held for the gateway while it waited.',
+    )
+    .sample('stream_queued_bytes_peak', held?.streamQueuedBytesPeak ?? 0);
+  out
+    .family(
+      'gateway_read_pauses_total',
+      'counter',
+      'Times the agent stopped reading the gateway because its write queue to the gateway was full.',
+    )
+    .sample('gateway_read_pauses_total', held?.readPauses ?? 0);
+  out
+    .family(
+      'gateway_frames_read_while_blocked_total',
+      'counter',
+      'Frames read from the gateway while the write queue to it was over its bound (0 unless reading failed to stop).',
+    )
+    .sample('gateway_frames_read_while_blocked_total', held?.framesReadWhileBlocked ?? 0);
 
   out.family('ping_rtt_seconds', 'gauge', 'Round trip of the last control-stream ping; absent before the first.');
   if (counters.pingRttMs !== null) out.sample('ping_rtt_seconds', counters.pingRttMs / 1000);

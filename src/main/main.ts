@@ -16,6 +16,7 @@ import { NetworkChangeDetector } from '../host/network-change-detector.js';
 import { createTunnelAgentHost } from '../host/tunnel-agent-host.js';
 import { XdgAutostart } from '../host/xdg-autostart.js';
 import { proxyFromEnvironment } from '../tunnel/agent/index.js';
+import { tuneHeapForRelaying } from '../tunnel/mux/index.js';
 import { macApplicationMenu } from './app-menu.js';
 import { APP_ORIGIN, APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './app-protocol.js';
 import { ConfigFileArrivals, importArrivedFile } from './config-file-arrival.js';
@@ -503,6 +504,9 @@ async function run<Image extends DesktopImage, Menu>(
 // are part of evaluating the entry, which Electron completes before it emits 'ready' (Electron's
 // ES modules guide), so everything above is registered in time.
 if (process.type === 'browser') {
+  // The engine relays in this process: its heap setting, once (src/tunnel/mux/heap-tuning.ts; the
+  // young generation's size can only be set on Electron's command line, so it stays Electron's).
+  tuneHeapForRelaying();
   const electron = await import('electron');
   const { openLogFile } = await import('./log-file.js');
   startDesktopApp<Electron.NativeImage, Electron.Menu>(electron, {

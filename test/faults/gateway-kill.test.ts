@@ -9,10 +9,10 @@
  * gateway is back, so every step of the schedule is taken many times). A few kills of a real
  * `cluvio-gateway serve` process (SIGKILL) with our agent as a process follow, on real time.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,11 +21,11 @@ import type { MuxStream } from '../../src/tunnel/mux/index.js';
 import { parseAgentConfig } from '../../src/tunnel/config/agent-config.js';
 import { startGatewayFixture, waitUntil } from '../support/gateway-fixture.js';
 import { OUR_AGENT_CLI, spawnAgent } from '../support/reference-agent.js';
-import { repoRoot } from '../support/vectors.js';
 import { startAgent } from '../unit/agent/support/agent-harness.js';
 import { ManualClock } from '../unit/agent/support/manual-clock.js';
 import { echoTarget } from '../unit/agent/support/targets.js';
 import { until } from '../unit/agent/support/wait.js';
+import { GATEWAY_CLI, freePort, initGateway, serveGateway } from './support/gateway-process.js';
 import { startKillSwitch } from './support/kill-switch.js';
 import { activeResources, differences, growth, listenerCounts } from './support/resources.js';
 
@@ -147,56 +147,6 @@ describe('gateway killed mid-transfer (in process, stepped clock)', () => {
 
 // ---- a real gateway process, killed with SIGKILL -------------------------------------------------
 
-const GATEWAY_CLI = path.join(repoRoot, 'dist/src/cli/gateway.js');
-
-async function freePort(): Promise<number> {
-  const server = net.createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-function run(args: readonly string[], cwd: string): ChildProcess {
-  return spawn(process.execPath, [GATEWAY_CLI, ...args], {
-    cwd,
-    env: { ...process.env, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
-/** A `cluvio-gateway serve` process whose output is collected; resolves once it listens. */
-async function serveGateway(
-  configPath: string,
-  cwd: string,
-): Promise<{ child: ChildProcess; waitFor(pattern: RegExp): Promise<void> }> {
-  const child = run(['serve', '-c', configPath], cwd);
-  let output = '';
-  const listeners = new Set<() => void>();
-  child.stdout?.setEncoding('utf8').on('data', (text: string) => {
-    output += text;
-    for (const listener of [...listeners]) listener();
-  });
-  child.stderr?.resume();
-  const waitFor = (pattern: RegExp): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (pattern.test(output)) {
-          listeners.delete(check);
-          resolve();
-        } else if (child.exitCode !== null || child.signalCode !== null) {
-          listeners.delete(check);
-          reject(new Error(`the gateway exited before printing ${String(pattern)}:\n${output}`));
-        }
-      };
-      listeners.add(check);
-      child.once('close', check);
-      check();
-    });
-  await waitFor(/gateway listening/);
-  return { child, waitFor };
-}
-
 /** Open file descriptors of a process (Linux /proc), or null where there is no /proc. */
 function openFds(pid: number): number | null {
   const dir = `/proc/${pid}/fd`;
@@ -212,18 +162,10 @@ describe('gateway process killed mid-transfer (real processes, real time)', () =
     const routePort = await freePort();
     const echo = await echoTarget();
     cleanups.push(() => echo.close());
-    const init = run(['init', '--host', 'localhost', '--dir', dir, '--port', String(port)], dir);
-    const [initCode] = (await once(init, 'close')) as [number | null];
-    expect(initCode).toBe(0);
-    const gatewayToml = path.join(dir, 'gateway.toml');
-    const config = (await readFile(gatewayToml, 'utf8')).replace(/^listen = .*$/m, `listen = "127.0.0.1:${port}"`);
-    await writeFile(
-      gatewayToml,
-      `${config}\n[[route]]\nlisten = "127.0.0.1:${routePort}"\nagent = "agent"\ntarget = "127.0.0.1:${echo.port}"\nhalf-close = true\n`,
-    );
-    const agentToml = (await readFile(path.join(dir, 'cluvio-agent.toml'), 'utf8')).replace(
-      /^(allowed-addresses.*)?$/m,
-      'allowed-addresses = ["127.0.0.0/8"]\n',
+    const { gatewayToml, agentToml } = await initGateway(
+      dir,
+      port,
+      `[[route]]\nlisten = "127.0.0.1:${routePort}"\nagent = "agent"\ntarget = "127.0.0.1:${echo.port}"\nhalf-close = true\n`,
     );
     const startGateway = async (): Promise<ChildProcess> => {
       const served = await serveGateway(gatewayToml, dir);

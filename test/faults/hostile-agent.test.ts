@@ -11,6 +11,7 @@
 import { once } from 'node:events';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PRE_AUTH_LIMITS } from '../../src/gateway/agent-connection.js';
 import type { KeyPair } from '../../src/tunnel/auth/index.js';
 import { Flag, FrameType, GoAwayCode } from '../../src/tunnel/mux/frame-header.js';
 import { type GatewayFixture, startGatewayFixture, waitUntil } from '../support/gateway-fixture.js';
@@ -90,14 +91,16 @@ describe('our gateway against hostile agent connections', () => {
     await stillServed();
   });
 
-  it('opening 20,000 streams: each is reset, the connection ends, and the log does not grow with them', async () => {
+  it('opening 20,000 streams before authenticating: the first are reset, the connection ends at the pre-authentication frame limit (GoAway protocol error), and the log does not grow with them', async () => {
     const from = fixture.logs.length;
     const peer = await rawConnection();
     const batch: Buffer[] = [];
     for (let id = 1; id <= 40_000; id += 2) batch.push(frame(FrameType.Data, Flag.SYN, id, Buffer.alloc(0)));
     await sendAndWaitForClose(peer, Buffer.concat(batch));
     const resets = parseFrames(peer.received()).filter((f) => (f.flags & Flag.RST) !== 0).length;
-    expect(resets).toBeGreaterThan(1_000);
+    expect(resets).toBeGreaterThan(500);
+    expect(resets).toBeLessThanOrEqual(DEFAULT_PRE_AUTH_LIMITS.frames);
+    expect(goAwayCodes(peer)).toEqual([GoAwayCode.ProtocolError]);
     // 12 bytes from an unauthenticated peer must not buy a log line each (a self-hosted gateway's disk).
     const records = fixture.logs.slice(from).filter((r) => r.level !== 'trace' && r.level !== 'debug');
     expect(

@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { RELAY_NODE_FLAGS } from '../../src/tunnel/mux/index.js';
 import { repoRoot } from './vectors.js';
 
 export interface AgentImplementation {
@@ -27,10 +28,10 @@ export const REFERENCE_AGENT: AgentImplementation = {
   command: [REFERENCE_AGENT_PATH],
 };
 
-/** Our CLI, as built by `npm run build`. */
+/** Our CLI, as built by `npm run build`, with the node flags its shebang gives it. */
 export const OUR_AGENT_CLI: AgentImplementation = {
   name: 'cluvio-agent (TypeScript)',
-  command: [process.execPath, path.join(repoRoot, 'dist/src/cli/agent.js')],
+  command: [process.execPath, ...RELAY_NODE_FLAGS, path.join(repoRoot, 'dist/src/cli/agent.js')],
 };
 
 export interface AgentExit {

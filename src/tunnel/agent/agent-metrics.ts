@@ -52,6 +52,35 @@ export interface LatencyHistogram {
   readonly sum: number;
 }
 
+/**
+ * What the agent holds toward the gateway, from the mux's own counters over every connection
+ * (closed ones included): a gateway that stops reading must find all of it bounded.
+ */
+export interface GatewayBackpressure {
+  /** Bytes queued for the gateway's socket now (all open connections). */
+  readonly queuedBytes: number;
+  /** The most one connection ever had queued for its socket at once. */
+  readonly queuedBytesPeak: number;
+  /** Bytes data streams hold now that are not queued for the socket yet (waiting for credit or the socket). */
+  readonly streamQueuedBytes: number;
+  /** The most one data stream ever held that way. */
+  readonly streamQueuedBytesPeak: number;
+  /** Times the agent stopped reading the gateway because its write queue was over its bound. */
+  readonly readPauses: number;
+  /** Frames read while the write queue was over its bound (0 unless reading failed to stop). */
+  readonly framesReadWhileBlocked: number;
+}
+
+/** The mux counters `GatewayBackpressure` is made of, per connection (a `SessionStats` has them). */
+export interface SessionBackpressure {
+  readonly queuedBytesOut: number;
+  readonly queuedBytesOutPeak: number;
+  readonly streamQueuedBytes: number;
+  readonly streamQueuedBytesPeak: number;
+  readonly readPauses: number;
+  readonly framesReadWhileBlocked: number;
+}
+
 export interface EngineMetrics {
   readonly reconnects: Readonly<Record<ReconnectCause, number>>;
   /** Attempts to reach the gateway (resolve, TCP, TLS, Hello) that failed. */
@@ -60,6 +89,7 @@ export interface EngineMetrics {
   /** From a stream's `Connect` to its target connected and `Ok` sent. */
   readonly targetConnectSeconds: LatencyHistogram;
   readonly connectionChecks: Readonly<Record<ConnectionCheckResult, number>>;
+  readonly gateway: GatewayBackpressure;
 }
 
 /** The code a closed stream's error text stands for (the texts are written by data-stream.ts). */
@@ -83,6 +113,17 @@ export class AgentMetrics {
   #latencyCount = 0;
   #latencySum = 0;
   #connectFailures = 0;
+  /** Connections that ended, folded together (peaks: the highest; counts: summed). */
+  #endedSessions = { queuedBytesPeak: 0, streamQueuedBytesPeak: 0, readPauses: 0, framesReadWhileBlocked: 0 };
+
+  /** A gateway connection ended: keep its counters. */
+  sessionEnded(stats: SessionBackpressure): void {
+    const ended = this.#endedSessions;
+    ended.queuedBytesPeak = Math.max(ended.queuedBytesPeak, stats.queuedBytesOutPeak);
+    ended.streamQueuedBytesPeak = Math.max(ended.streamQueuedBytesPeak, stats.streamQueuedBytesPeak);
+    ended.readPauses += stats.readPauses;
+    ended.framesReadWhileBlocked += stats.framesReadWhileBlocked;
+  }
 
   reconnected(cause: ReconnectCause): void {
     this.#reconnects[cause] += 1;
@@ -109,7 +150,17 @@ export class AgentMetrics {
     this.#checks[result] += 1;
   }
 
-  snapshot(): EngineMetrics {
+  /** `live`: the counters of the connections open now. */
+  snapshot(live: readonly SessionBackpressure[] = []): EngineMetrics {
+    const ended = this.#endedSessions;
+    const gateway: GatewayBackpressure = {
+      queuedBytes: live.reduce((sum, s) => sum + s.queuedBytesOut, 0),
+      queuedBytesPeak: Math.max(ended.queuedBytesPeak, ...live.map((s) => s.queuedBytesOutPeak)),
+      streamQueuedBytes: live.reduce((sum, s) => sum + s.streamQueuedBytes, 0),
+      streamQueuedBytesPeak: Math.max(ended.streamQueuedBytesPeak, ...live.map((s) => s.streamQueuedBytesPeak)),
+      readPauses: live.reduce((sum, s) => sum + s.readPauses, ended.readPauses),
+      framesReadWhileBlocked: live.reduce((sum, s) => sum + s.framesReadWhileBlocked, ended.framesReadWhileBlocked),
+    };
     let running = 0;
     const cumulative = CONNECT_LATENCY_BUCKETS.map((_, index) => (running += this.#buckets[index] ?? 0));
     return {
@@ -123,6 +174,7 @@ export class AgentMetrics {
         sum: this.#latencySum,
       },
       connectionChecks: { ...this.#checks },
+      gateway,
     };
   }
 }

@@ -298,7 +298,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
   }
 
   metrics(): EngineMetrics {
-    return this.#metrics.snapshot();
+    return this.#metrics.snapshot([...this.#connections].map((connection) => connection.session.stats()));
   }
 
   counters(): AgentCounters {
@@ -680,6 +680,7 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
           this.#onStream(owner, stream);
         },
         onClose: (owner) => {
+          this.#metrics.sessionEnded(owner.session.stats());
           this.#connections.delete(owner);
           this.#inbox.push({ kind: 'connection-closed', connection: owner });
         },
@@ -801,10 +802,35 @@ export class Agent extends EventEmitter<AgentEngineEvents> implements AgentEngin
 
   // ---- helpers ----------------------------------------------------------------------------
 
+  /**
+   * Writes a control message; rejects when the connection cannot take it within one
+   * `ping-frequency`. The loop waits for its sends (as the reference's does), and a gateway that
+   * stopped reading would otherwise hold it in a send forever — ping deadline included. The
+   * reference blocks there; we treat the connection as dead (the caller reconnects).
+   */
   async #send(data: ClientMessage): Promise<MessageId> {
     const current = this.#current;
     if (current === null) throw new Error('no connection to the gateway');
-    return this.#abortable(current.control.send(data));
+    return this.#abortable(this.#withinPingPeriod(current.control.send(data)));
+  }
+
+  #withinPingPeriod<T>(write: Promise<T>): Promise<T> {
+    const period = this.#config.pingFrequencyMs;
+    return new Promise<T>((resolve, reject) => {
+      const deadline = this.#clock.schedule(period, () => {
+        reject(new Error(`the gateway has not taken the message within ${formatDelay(period)} (it stopped reading)`));
+      });
+      write.then(
+        (value) => {
+          deadline.cancel();
+          resolve(value);
+        },
+        (error: unknown) => {
+          deadline.cancel();
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
   }
 
   #abortable<T>(promise: Promise<T>): Promise<T> {

@@ -31,6 +31,7 @@ import type { Resolver } from './lookup.js';
 import { startRelay, type RelayHooks } from './relay.js';
 import type { StreamTable } from './stream-table.js';
 import { connectTarget, type TargetSocket } from './target-connect.js';
+import { TargetReader } from './target-reader.js';
 import { targetText } from './target-text.js';
 
 export interface DataStreamContext {
@@ -80,6 +81,7 @@ async function serve(
   const { log, signal } = context;
   let frame: Buffer | null;
   try {
+    await firstBytes(stream);
     frame = await readFrame(stream, { signal });
   } catch (error) {
     done(drop(stream, context, `cbor error: ${describeError(error)}`));
@@ -123,9 +125,10 @@ async function serve(
     return;
   }
 
+  const reader = new TargetReader();
   let connected: TargetSocket;
   try {
-    connected = await connectTo(connect.addr, id, context);
+    connected = await connectTo(connect.addr, id, context, reader);
   } catch (error) {
     if (signal.aborted) {
       stream.destroy();
@@ -163,7 +166,7 @@ async function serve(
       entry.setPhase('local-closed');
     },
   };
-  startRelay(stream, socket, halfClose, hooks, signal, (outcome) => {
+  startRelay(stream, socket, reader, halfClose, hooks, signal, (outcome) => {
     // Called from a socket's event: whatever the bookkeeping throws must not escape into the emitter.
     let result: DataStreamOutcome = outcome.error === null ? 'relayed' : 'failed';
     try {
@@ -183,10 +186,16 @@ async function serve(
   });
 }
 
-function connectTo(address: Address, id: string, context: DataStreamContext): Promise<TargetSocket> {
+function connectTo(
+  address: Address,
+  id: string,
+  context: DataStreamContext,
+  reader: TargetReader,
+): Promise<TargetSocket> {
   const target = targetText(address);
   context.log.debug(`connecting to internal address ${target}`, { id });
   return connectTarget(address, {
+    onread: reader.onread,
     timeoutMs: context.connectTimeoutMs,
     clock: context.clock,
     resolver: context.resolver,
@@ -231,6 +240,28 @@ function endStream(stream: MuxStream): Promise<void> {
     stream.on('finish', done);
     stream.on('close', done);
     stream.end();
+  });
+}
+
+/**
+ * Resolves once `stream` has bytes to read, has ended or is gone, holding one listener function
+ * meanwhile. Every stream the gateway opens waits here for its `Connect`, thousands at once if a
+ * gateway so wishes (up to the stream limit), and `readFrame`'s machinery (a waiter with five
+ * listeners, an abort listener, its promises: 1.9 KiB measured) would be allocated for each; the
+ * agent's stop ends the wait by closing the streams.
+ */
+function firstBytes(stream: MuxStream): Promise<void> {
+  if (stream.readableLength > 0 || stream.readableEnded || stream.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stream.off('readable', done);
+      stream.off('end', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('readable', done);
+    stream.on('end', done);
+    stream.on('close', done);
   });
 }
 

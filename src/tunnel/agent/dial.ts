@@ -120,7 +120,7 @@ export const TARGET_WRITE_HIGH_WATER_MARK = 16 * 1024;
  * A plain TCP connection to one address. Half-open is allowed: the target's FIN must not end
  * our writing side (half-close relays need it; full-close relays end it themselves).
  */
-export function dialTcp(port: number): Dialer<net.Socket> {
+export function dialTcp(port: number, onread?: net.OnReadOpts): Dialer<net.Socket> {
   return (address, signal) => {
     // net.Socket hands its options to stream.Duplex, which reads writableHighWaterMark; the
     // typings list only the socket's own options.
@@ -130,6 +130,8 @@ export function dialTcp(port: number): Dialer<net.Socket> {
       family: address.family,
       allowHalfOpen: true,
       writableHighWaterMark: TARGET_WRITE_HIGH_WATER_MARK,
+      // How a relay reads it (target-reader.ts), if given.
+      ...(onread === undefined ? {} : { onread }),
     };
     return awaitSocketReady(net.connect(options), 'connect', signal);
   };

@@ -12,15 +12,21 @@
  *   the reference), further gateway data read and discarded, then the stream is dropped.
  * - A gateway RST or the session's end aborts the copy and destroys the target socket.
  *
- * One `Relay` object per stream holds the state and its listeners; each direction is a 'data'
- * listener that writes on and pauses its source when the destination is full (`pipe()` would
- * add a dozen closures and a state per direction — this relay is what an idle stream costs,
- * times thousands of streams).
+ * Toward a gateway that stops reading, a stream holds at most the rest of one target read
+ * (one frame, target-reader.ts): each read is queued for the gateway at once if credit and the
+ * connection's write queue allow (`sendNow`), and otherwise copied and written, the target
+ * socket pausing before its next read until the stream has queued it.
+ *
+ * One `Relay` object per stream holds the state and its listeners; gateway → target is a 'data'
+ * listener that writes on and pauses the stream when the target is full, target → gateway the
+ * reader's callback (`pipe()` would add a dozen closures and a state per direction — this relay
+ * is what an idle stream costs, times thousands of streams).
  */
 import type net from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { MuxStream } from '../mux/index.js';
 import { describeError } from './connect-error.js';
+import type { TargetReader } from './target-reader.js';
 
 export interface RelayHooks {
   /** The gateway half-closed the stream (no more bytes to the target). */
@@ -50,12 +56,13 @@ export interface RelayOutcome {
 export function startRelay(
   stream: MuxStream,
   socket: net.Socket,
+  reader: TargetReader,
   halfClose: boolean,
   hooks: RelayHooks,
   signal: AbortSignal,
   onEnd: (outcome: RelayOutcome) => void,
 ): void {
-  new Relay(stream, socket, halfClose, hooks, signal, onEnd).start();
+  new Relay(stream, socket, reader, halfClose, hooks, signal, onEnd).start();
 }
 
 /** A writable side is done once it finished, or can no longer finish. */
@@ -72,6 +79,8 @@ function forward(from: Readable, to: Writable, chunk: Buffer): void {
 }
 
 class Relay {
+  /** The target socket is paused until the stream has queued what it holds. */
+  private targetPaused = false;
   private gatewayEnded = false;
   private targetEnded = false;
   private shuttingDown = false;
@@ -82,6 +91,7 @@ class Relay {
   constructor(
     private readonly stream: MuxStream,
     private readonly socket: net.Socket,
+    private readonly reader: TargetReader,
     private readonly halfClose: boolean,
     private readonly hooks: RelayHooks,
     private readonly signal: AbortSignal,
@@ -104,18 +114,42 @@ class Relay {
       return;
     }
     stream.on('data', this.toTarget);
-    socket.on('data', this.toGateway);
-    // Flowing from here (the Connect was read in paused mode).
+    // Flowing from here (the Connect was read in paused mode; the target paused after its first read).
     stream.resume();
-    socket.resume();
+    if (this.reader.attach(this.toGateway)) socket.resume();
+    // The target may have closed before we got here: its 'end' went by unheard.
+    if (socket.readableEnded) this.onTargetEnd();
   }
 
   private readonly toTarget = (chunk: Buffer): void => {
     forward(this.stream, this.socket, chunk);
   };
 
-  private readonly toGateway = (chunk: Buffer): void => {
-    forward(this.socket, this.stream, chunk);
+  /**
+   * Target → gateway. The target socket is paused as soon as the stream cannot queue a chunk for
+   * the gateway at once (no credit, or the connection's write queue is full), and resumed when
+   * it has: toward a gateway that stops reading, a stream holds at most the one chunk in hand
+   * instead of filling its writable buffer (128 KiB) behind it.
+   */
+  /**
+   * Target → gateway: one read (a view of the shared read buffer, valid during this call only).
+   * Returns false to pause the target until the stream has queued the rest.
+   */
+  private readonly toGateway = (bytes: Buffer): boolean => {
+    if (this.shuttingDown) return true; // full close: the rest of the target's bytes go nowhere
+    const { stream } = this;
+    const queued = stream.sendNow(bytes);
+    if (queued === bytes.length) return true;
+    if (stream.destroyed || stream.writableEnded) return true;
+    stream.write(Buffer.from(bytes.subarray(queued)), this.onRestQueued);
+    this.targetPaused = true;
+    return false;
+  };
+
+  private readonly onRestQueued = (error?: Error | null): void => {
+    if (!this.targetPaused) return;
+    this.targetPaused = false;
+    if (error === null || error === undefined) this.socket.resume();
   };
 
   private readonly onGatewayEnd = (): void => {
@@ -166,9 +200,15 @@ class Relay {
     this.abort('stopped');
   };
 
+  /**
+   * Done once both writable sides are. Except after a full close the target decided (its EOF or
+   * error): what we still hold for it is dropped with the socket, as the reference drops its
+   * copy — a target that stopped reading when it closed would otherwise hold the stream forever.
+   */
   private readonly maybeFinish = (): void => {
     if (this.settled) return;
-    if (this.ending() && isWriteDone(this.stream) && isWriteDone(this.socket)) this.settle();
+    if (!this.ending() || !isWriteDone(this.stream)) return;
+    if (isWriteDone(this.socket) || (!this.halfClose && this.decidedBy === 'target')) this.settle();
   };
 
   /** Full close (or a failed side): FIN both ways, stop feeding the target, discard the rest. */
@@ -178,7 +218,11 @@ class Relay {
     this.decidedBy = by;
     this.shuttingDown = true;
     stream.off('data', this.toTarget);
-    socket.off('data', this.toGateway);
+    // The target's further bytes are dropped by toGateway; a target paused for them reads on.
+    if (this.targetPaused) {
+      this.targetPaused = false;
+      socket.resume();
+    }
     // Keep reading the stream so the gateway is never blocked on credit; the bytes go nowhere.
     stream.resume();
     if (!stream.writableEnded && !stream.destroyed) stream.end();

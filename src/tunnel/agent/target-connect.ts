@@ -35,6 +35,8 @@ export interface TargetConnectOptions {
   readonly signal: AbortSignal;
   /** One address failed; the reference logs `failed to connect to <addr> (<target>): <error>` at debug. */
   readonly onAddressFailed: (address: string, error: unknown) => void;
+  /** How the socket is read (a data stream's relay: target-reader.ts); default Node's 'data' events. */
+  readonly onread?: net.OnReadOpts;
 }
 
 export interface TargetSocket {
@@ -62,7 +64,7 @@ async function resolveTarget(address: Address, options: TargetConnectOptions): P
 export async function connectTarget(address: Address, options: TargetConnectOptions): Promise<TargetSocket> {
   const candidates = await resolveTarget(address, options);
   const target = targetText(address);
-  const { socket, address: connected } = await dialFirst(candidates, dialTcp(address.port), {
+  const { socket, address: connected } = await dialFirst(candidates, dialTcp(address.port, options.onread), {
     timeoutMs: options.timeoutMs,
     clock: options.clock,
     signal: options.signal,

@@ -57,6 +57,14 @@ export interface MuxConfig {
   readonly streamWriteBufferBytes: number;
   /** Call `setNoDelay(true)` on the transport if it has that method (TCP/TLS sockets). */
   readonly noDelay: boolean;
+  /**
+   * Bytes of frames the write queue may hold beyond what data alone can fill it with (two
+   * batches) before the session stops reading the peer's frames, until the queue is back under
+   * that bound. What goes beyond is what the peer makes us send without reading it: Ping ACKs,
+   * resets of refused streams (yamux 0.10 stops reading whenever such a reply waits for its
+   * sink). 64 KiB = 5,461 12-byte replies.
+   */
+  readonly replyBacklogBytes: number;
 }
 
 export const DEFAULT_MUX_CONFIG: Readonly<MuxConfig> = Object.freeze({
@@ -74,6 +82,7 @@ export const DEFAULT_MUX_CONFIG: Readonly<MuxConfig> = Object.freeze({
   writeBatchBytes: 256 * KIB,
   streamWriteBufferBytes: 128 * KIB,
   noDelay: true,
+  replyBacklogBytes: 64 * KIB,
 });
 
 /** yamux 0.10.2 `Config::default()` as the reference agent uses it: fixed windows, 16 KiB frames. */
@@ -124,5 +133,6 @@ export function resolveMuxConfig(overrides: Partial<MuxConfig> = {}): Readonly<M
   check(isCount(c.closeTimeoutMs, 0, 2 ** 31 - 1), 'closeTimeoutMs must be a non-negative integer');
   check(isCount(c.writeBatchBytes, 1, 64 * MIB), 'writeBatchBytes must be a positive integer');
   check(isCount(c.streamWriteBufferBytes, 1, 64 * MIB), 'streamWriteBufferBytes must be a positive integer');
+  check(isCount(c.replyBacklogBytes, 12, 64 * MIB), 'replyBacklogBytes must be an integer of at least 12 (one frame)');
   return Object.freeze(c);
 }

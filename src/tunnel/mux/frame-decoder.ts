@@ -18,6 +18,11 @@ export interface FrameSink {
   onDataPiece(piece: Buffer): void;
   /** The current Data frame's body is complete (also called for an empty body). */
   onDataEnd(): void;
+  /**
+   * Asked before each frame's header: false stops parsing there, and `push` returns how far it
+   * got (the session stops reading while its writer holds too much, and pushes the rest later).
+   */
+  readMore(): boolean;
 }
 
 export class FrameDecoder {
@@ -42,11 +47,16 @@ export class FrameDecoder {
     this.stopped = true;
   }
 
-  /** Parses `chunk`; throws `MuxProtocolError` on a malformed header or an oversized body. */
-  push(chunk: Buffer): void {
+  /**
+   * Parses `chunk` up to its end, or up to the first frame boundary at which the sink's
+   * `readMore()` says no; returns the bytes consumed. Throws `MuxProtocolError` on a malformed
+   * header or an oversized body.
+   */
+  push(chunk: Buffer): number {
     const end = chunk.length;
     let offset = 0;
     while (offset < end && !this.stopped) {
+      if (this.bodyRemaining === 0 && this.scratchLength === 0 && !this.sink.readMore()) return offset;
       if (this.bodyRemaining > 0) {
         const take = Math.min(this.bodyRemaining, end - offset);
         this.bodyRemaining -= take;
@@ -60,7 +70,7 @@ export class FrameDecoder {
         chunk.copy(this.scratch, this.scratchLength, offset, offset + take);
         this.scratchLength += take;
         offset += take;
-        if (this.scratchLength < HEADER_LENGTH) return;
+        if (this.scratchLength < HEADER_LENGTH) return offset;
         this.scratchLength = 0;
         readFrameHeader(this.scratch, 0, this.header);
       } else {
@@ -69,6 +79,7 @@ export class FrameDecoder {
       }
       this.dispatch();
     }
+    return end;
   }
 
   private dispatch(): void {

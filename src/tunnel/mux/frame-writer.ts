@@ -20,7 +20,12 @@
  * Backpressure: once the accumulating batch holds `batchBytes`, the writer stops being
  * `writable`; data senders then park in a FIFO and are resumed in arrival order when the batch
  * has gone to the socket, which keeps streams fair. Control frames (window updates, FIN, RST,
- * Ping, GoAway) are small and always accepted.
+ * Ping, GoAway) are small and always accepted: what bounds them is the session, which stops
+ * reading the peer's frames (the cause of most of them: Ping ACKs, resets) while the writer
+ * holds more than its bound, and resumes when `onBelow` reports the queue back under it.
+ *
+ * Every buffer grows geometrically (at least doubling), so queueing n bytes costs O(n) copying
+ * whatever the mix of frames — never a copy of the whole queue per frame.
  */
 import type { Writable } from 'node:stream';
 import { FrameType, HEADER_LENGTH, writeFrameHeader } from './frame-header.js';
@@ -42,6 +47,8 @@ export class FrameWriter {
   /** Frames and bytes handed to the socket (counters for the status window). */
   framesOut = 0;
   bytesOut = 0;
+  /** The most bytes ever queued at once (accepted, not yet reported written by the socket). */
+  peakQueuedBytes = 0;
 
   private batch: Buffer;
   private used = 0;
@@ -53,20 +60,29 @@ export class FrameWriter {
   private closed = false;
   private readonly waiters: DrainWaiter[] = [];
   private readonly bufferBytes: number;
+  /** The largest written buffer kept for reuse while busy. */
+  private readonly keptBytes: number;
   private lastLargeWriteAt = -Infinity;
+  /** Told once queued bytes are back at or under `belowBytes` after a write completed. */
+  private belowBytes = Infinity;
+  private onBelow: (() => void) | undefined;
 
   /**
    * `reuseBuffers`: the socket is done with a buffer once it reports the write done (true for
-   * `net.Socket` and `tls.TLSSocket`).
+   * `net.Socket` and `tls.TLSSocket`). `extraBytes`: how far beyond what data fills the queue may
+   * go before the session stops reading (its reply backlog); a buffer grown that far is kept for
+   * the next batch while busy rather than allocated again for every batch.
    */
   constructor(
     private readonly socket: Writable,
     private readonly batchBytes: number,
     maxFrameBody: number,
     private readonly reuseBuffers: boolean,
+    extraBytes = 0,
   ) {
     // Room for a full batch plus one more data frame and some control frames.
     this.bufferBytes = batchBytes + maxFrameBody + 64 * HEADER_LENGTH;
+    this.keptBytes = this.bufferBytes + extraBytes;
     this.batch = Buffer.allocUnsafe(Math.min(SMALL_BUFFER_BYTES, this.bufferBytes));
   }
 
@@ -78,6 +94,23 @@ export class FrameWriter {
   /** Bytes accepted but not yet reported written by the socket. */
   get queuedBytes(): number {
     return this.used + this.inFlightBytes;
+  }
+
+  /**
+   * The most data alone can make the writer hold: the batch being filled (data is admitted while
+   * it holds less than `batchBytes`, so up to one frame more) and the batch in flight.
+   */
+  get dataCapacity(): number {
+    return 2 * this.bufferBytes;
+  }
+
+  /**
+   * Calls `listener` whenever a completed write leaves at most `bytes` queued (the session
+   * resumes reading then). One listener; a later call replaces it.
+   */
+  notifyWhenBelow(bytes: number, listener: () => void): void {
+    this.belowBytes = bytes;
+    this.onBelow = listener;
   }
 
   /** Number of senders parked until the writer can take data again. */
@@ -169,6 +202,8 @@ export class FrameWriter {
   }
 
   private queued(): void {
+    const queued = this.used + this.inFlightBytes;
+    if (queued > this.peakQueuedBytes) this.peakQueuedBytes = queued;
     if (this.inFlight !== undefined) return; // goes out when the write in flight completes
     if (this.used >= this.batchBytes) this.flush();
     else if (!this.flushScheduled) {
@@ -179,7 +214,13 @@ export class FrameWriter {
 
   private reserve(bytes: number): void {
     if (this.used + bytes <= this.batch.length) return;
-    const wanted = Math.max(this.used + bytes, Math.min(2 * this.batch.length, this.bufferBytes));
+    // Doubling up to the size data batches need, and doubling past it too (control frames may go
+    // beyond it until the session stops reading): growing by what one frame needs would copy the
+    // whole queue for every frame.
+    const needed = this.used + bytes;
+    const doubled = 2 * this.batch.length;
+    const wanted =
+      needed <= this.bufferBytes ? Math.max(needed, Math.min(doubled, this.bufferBytes)) : Math.max(needed, doubled);
     const bigger = Buffer.allocUnsafe(wanted);
     this.batch.copy(bigger, 0, 0, this.used);
     this.batch = bigger;
@@ -196,9 +237,10 @@ export class FrameWriter {
     this.inFlightBytes = 0;
     if (this.closed) return;
     // Reuse the buffer just written while data flows; once idle, keep only a small one.
-    if (this.reuseBuffers && written && written.length <= (this.busy() ? this.bufferBytes : SMALL_BUFFER_BYTES))
+    if (this.reuseBuffers && written && written.length <= (this.busy() ? this.keptBytes : SMALL_BUFFER_BYTES))
       this.spare = written;
     this.flush();
     while (this.writable && this.waiters.length > 0) this.waiters.shift()?.onWritable();
+    if (this.onBelow !== undefined && this.used + this.inFlightBytes <= this.belowBytes) this.onBelow();
   };
 }

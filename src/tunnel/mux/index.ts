@@ -1,6 +1,7 @@
 /** yamux multiplexer: see session.ts for the public API. */
-export { Session, type SessionMode, type SessionOptions, type SessionStats } from './session.js';
+export { Session, type InboundLimit, type SessionMode, type SessionOptions, type SessionStats } from './session.js';
 export { MuxStream, type StreamDirection } from './stream.js';
+export { HEAP_GROWING_PERCENT, RELAY_NODE_FLAGS, tuneHeapForRelaying } from './heap-tuning.js';
 export { DEFAULT_MUX_CONFIG, YAMUX_0_10_CONFIG, resolveMuxConfig, type MuxConfig } from './config.js';
 export {
   MuxConnectionLostError,

@@ -28,7 +28,11 @@
  *       Round-trip time in ms; `session.rttMs` keeps the last one measured.
  *   session.stats(): SessionStats
  *       Open/inbound/outbound streams, payload and wire bytes in/out, frames in/out, bytes queued
- *       for the socket, streams blocked on it, window growth, RTT (plain counters, cheap).
+ *       for the socket (and toward it in streams), streams blocked on it, read pauses, window
+ *       growth, RTT (plain counters; the per-stream sum walks the streams).
+ *   session.limitInbound({ frames, bytes, until }) / session.limitInbound(null)
+ *       Ends the session (GoAway protocol error) once the peer has sent more frames or bytes in
+ *       all than allowed (the gateway: before the agent has authenticated); null lifts it.
  *   session.closed: boolean        true once closing has started
  *   session.mode, session.config   as constructed (config with defaults filled in)
  *
@@ -37,6 +41,14 @@
  * half-closes (FIN); `destroy()` sends RST/FIN as 0.10 does on drop; 'close' = fully closed.
  * Streams error like any Node stream (`MuxStreamResetError`, the session's error): attach an
  * 'error' handler or use `pipeline`.
+ *
+ * Backpressure toward a peer that does not read: data waits for the peer's credit and for the
+ * socket (streams park; a stream holds what it was given until then). Frames the peer makes us
+ * send without credit (Ping ACKs, resets) are bounded by reading: while the write queue holds
+ * more than data alone can fill it with plus `replyBacklogBytes`, the session stops parsing the
+ * peer's frames (at a frame boundary, the rest of the chunk kept) and pauses the socket, so the
+ * peer's further frames wait in the kernel's buffers and then in the peer — as yamux 0.10 awaits
+ * its sink. Reading resumes once the socket has taken the queue back under the bound.
  *
  * Protocol violations by the peer (wrong stream id parity, a stream opened twice, data beyond
  * the window or beyond `maxIncomingFrameBody`, a malformed header, too many streams) send a
@@ -68,7 +80,7 @@ import {
   type FrameHeader,
 } from './frame-header.js';
 import { FrameWriter } from './frame-writer.js';
-import { tuneHeapForRelaying } from './heap-tuning.js';
+import { ReadBudget, STREAM_OPEN_WORK } from './read-budget.js';
 import { PieceJoiner } from './piece-joiner.js';
 import { PingTracker } from './ping-tracker.js';
 import { WindowGrowthBudget } from './receive-window.js';
@@ -94,11 +106,31 @@ export interface SessionStats {
   readonly framesOut: number;
   /** Bytes queued for the socket and not yet written. */
   readonly queuedBytesOut: number;
+  /** The most bytes ever queued for the socket at once. */
+  readonly queuedBytesOutPeak: number;
+  /** Bytes streams were given to send that are not queued for the socket yet (waiting for credit or the socket). */
+  readonly streamQueuedBytes: number;
+  /** The most one stream ever held that way when it had to wait. */
+  readonly streamQueuedBytesPeak: number;
+  /** Times the session stopped reading because the write queue was over its bound. */
+  readonly readPauses: number;
+  /** True while the session does not read (the write queue is over its bound). */
+  readonly readPaused: boolean;
+  /** Frames parsed while the write queue was over its bound (0 unless reading failed to stop). */
+  readonly framesReadWhileBlocked: number;
   /** Streams with data to send that wait for the socket to take more. */
   readonly blockedStreams: number;
   /** How far auto-tuning has grown receive windows beyond their initial size, all streams together. */
   readonly windowGrowthBytes: number;
   readonly rttMs: number | undefined;
+}
+
+/** How much the peer may send in all (frames, bytes with headers) — e.g. before authenticating. */
+export interface InboundLimit {
+  readonly frames: number;
+  readonly bytes: number;
+  /** Ends the error text: `the peer sent more than N frames <until>`. */
+  readonly until: string;
 }
 
 interface SessionEvents {
@@ -109,6 +141,19 @@ interface SessionEvents {
 }
 
 type SessionState = 'open' | 'closing' | 'closed';
+
+/**
+ * While a graceful close waits for the peer to hang up, what the peer still sends is read and
+ * dropped, so that its last bytes do not turn our close into a TCP reset — up to this much; then
+ * the socket is left unread until the close timeout ends it.
+ */
+const CLOSING_DISCARD_BYTES = 1024 * 1024;
+
+/** Parsing work (read-budget.ts) per turn of the event loop and per second. */
+const READ_WORK_PER_TURN = 8192;
+const READ_WORK_PER_SECOND = 1_000_000;
+/** From this much work in a turn on, the turn's end is scheduled (not for every chunk while data flows). */
+const TURN_ACCOUNTING_FROM = 256;
 
 interface Termination {
   /** GoAway code to send first, if any. */
@@ -127,7 +172,7 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private readonly writer: FrameWriter;
   private readonly windowBudget: WindowGrowthBudget;
-  private readonly counters: DataCounters = { dataBytesIn: 0, dataBytesOut: 0 };
+  private readonly counters: DataCounters = { dataBytesIn: 0, dataBytesOut: 0, streamQueuedBytesPeak: 0 };
   /** What streams see of the session. */
   private readonly host: StreamHost;
 
@@ -145,6 +190,20 @@ export class Session extends EventEmitter<SessionEvents> {
   private bodyFin = false;
   /** Holds a body piece back until the chunk's next piece shows whether the two can be one. */
   private readonly joiner = new PieceJoiner();
+  /** Queue size above which the session stops reading the peer's frames. */
+  private readonly readPauseBytes: number;
+  /** The rest of a socket chunk not parsed when reading stopped. */
+  private unread: Buffer | undefined;
+  private readPaused = false;
+  private resumeScheduled = false;
+  private readPauses = 0;
+  private readonly readBudget = new ReadBudget(READ_WORK_PER_TURN, READ_WORK_PER_SECOND);
+  /** The end of this turn's reading is scheduled (an immediate, or a wait for the budget to refill). */
+  private turnScheduled = false;
+  private budgetTimer: NodeJS.Timeout | undefined;
+  private framesReadWhileBlocked = 0;
+  private inboundLimit: InboundLimit | null = null;
+  private discardedWhileClosing = 0;
   private closeTimer: NodeJS.Timeout | undefined;
   private closeError: Error | undefined;
   private readonly closedPromise: Promise<void>;
@@ -155,7 +214,6 @@ export class Session extends EventEmitter<SessionEvents> {
     options: SessionOptions,
   ) {
     super();
-    tuneHeapForRelaying();
     const { mode, ...overrides } = options;
     this.mode = mode;
     this.config = resolveMuxConfig(overrides);
@@ -166,6 +224,7 @@ export class Session extends EventEmitter<SessionEvents> {
       this.config.writeBatchBytes,
       this.config.maxOutgoingFrameBody,
       socket instanceof Socket,
+      2 * this.config.replyBacklogBytes,
     );
     this.pings = new PingTracker((nonce) => {
       this.writer.writeFrame(FrameType.Ping, Flag.SYN, SESSION_STREAM_ID, nonce);
@@ -196,9 +255,15 @@ export class Session extends EventEmitter<SessionEvents> {
         onDataEnd: () => {
           this.onDataEnd();
         },
+        readMore: () => this.readMore(),
       },
       this.config.maxIncomingFrameBody,
     );
+    this.readPauseBytes = this.writer.dataCapacity + this.config.replyBacklogBytes;
+    // Resume once half the reply backlog has gone out, not at the first byte under the bound.
+    this.writer.notifyWhenBelow(this.writer.dataCapacity + Math.floor(this.config.replyBacklogBytes / 2), () => {
+      this.onWriterBelow();
+    });
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -281,10 +346,31 @@ export class Session extends EventEmitter<SessionEvents> {
       framesIn: this.framesIn,
       framesOut: this.writer.framesOut,
       queuedBytesOut: this.writer.queuedBytes,
+      queuedBytesOutPeak: this.writer.peakQueuedBytes,
+      streamQueuedBytes: this.streamQueuedBytes(),
+      streamQueuedBytesPeak: this.counters.streamQueuedBytesPeak,
+      readPauses: this.readPauses,
+      readPaused: this.readPaused,
+      framesReadWhileBlocked: this.framesReadWhileBlocked,
       blockedStreams: this.writer.waiterCount,
       windowGrowthBytes: this.config.maxSessionWindowGrowth - this.windowBudget.remaining,
       rttMs: this.pings.rttMs,
     };
+  }
+
+  /**
+   * Ends the session with GoAway(protocol error) once the peer has sent more than `limit.frames`
+   * frames or `limit.bytes` bytes since the session started (checked as they arrive); null lifts
+   * the limit.
+   */
+  limitInbound(limit: InboundLimit | null): void {
+    this.inboundLimit = limit;
+  }
+
+  private streamQueuedBytes(): number {
+    let sum = 0;
+    for (const stream of this.streams.values()) sum += stream.bufferedOutbound;
+    return sum;
   }
 
   /** A stream was destroyed: its id is free. */
@@ -301,9 +387,30 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private readonly onSocketData = (chunk: Buffer): void => {
     this.wireBytesIn += chunk.length;
-    if (this.state !== 'open') return;
+    if (this.state !== 'open') {
+      // Closing: dropped unread. A peer still flooding us gets no more of our time than this.
+      this.discardedWhileClosing += chunk.length;
+      if (this.discardedWhileClosing > CLOSING_DISCARD_BYTES) this.socket.pause();
+      return;
+    }
+    const limit = this.inboundLimit;
+    if (limit !== null && this.wireBytesIn > limit.bytes) {
+      this.failProtocol(new MuxProtocolError(`the peer sent more than ${limit.bytes} bytes ${limit.until}`));
+      return;
+    }
+    if (this.readPaused) {
+      // A transport that emits after pause(): keep the bytes, in order, for when reading resumes.
+      this.unread = this.unread === undefined ? chunk : Buffer.concat([this.unread, chunk]);
+      return;
+    }
+    this.parse(chunk);
+  };
+
+  /** Parses `chunk`; keeps what was not parsed when reading stopped. */
+  private parse(chunk: Buffer): void {
     try {
-      this.decoder.push(chunk);
+      const consumed = this.decoder.push(chunk);
+      if (consumed < chunk.length && this.readPaused && this.state === 'open') this.unread = chunk.subarray(consumed);
       // (A frame of this chunk may have closed the session: then nothing more is delivered.)
       if (this.closed) this.joiner.clear();
       else this.joiner.flush();
@@ -313,10 +420,93 @@ export class Session extends EventEmitter<SessionEvents> {
       // A listener of ours threw (a 'stream' or 'data' handler): report it, do not crash.
       else this.destroy(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /**
+   * Asked before each frame: reading stops while the write queue is over its bound, and until the
+   * next turn of the event loop (or longer: read-budget.ts) once the reading budget is spent.
+   */
+  private readMore(): boolean {
+    if (!this.readBudget.allows()) {
+      this.stopReading();
+      this.scheduleTurnEnd();
+      return false;
+    }
+    if (this.writer.queuedBytes <= this.readPauseBytes) return true;
+    if (!this.readPaused) this.readPauses += 1;
+    this.stopReading();
+    return false;
+  }
+
+  private stopReading(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    this.socket.pause();
+  }
+
+  private spend(units: number): void {
+    this.readBudget.spend(units);
+    if (this.readBudget.turnWork >= TURN_ACCOUNTING_FROM) this.scheduleTurnEnd();
+  }
+
+  private scheduleTurnEnd(): void {
+    if (this.turnScheduled) return;
+    this.turnScheduled = true;
+    setImmediate(this.endTurn);
+  }
+
+  /** This turn's work is charged; reading goes on at once, or once the budget has refilled. */
+  private readonly endTurn = (): void => {
+    this.budgetTimer = undefined;
+    if (this.state !== 'open') {
+      this.turnScheduled = false;
+      return;
+    }
+    const waitMs = this.readBudget.nextTurn();
+    if (waitMs > 0) {
+      this.budgetTimer = setTimeout(this.endTurn, waitMs);
+      this.budgetTimer.unref();
+      return;
+    }
+    this.turnScheduled = false;
+    this.resumeReading();
   };
+
+  /** The socket took part of the queue: read again (on the next turn of the event loop). */
+  private onWriterBelow(): void {
+    if (!this.readPaused || this.resumeScheduled || this.state !== 'open') return;
+    this.resumeScheduled = true;
+    setImmediate(this.resumeReadingSoon);
+  }
+
+  private readonly resumeReadingSoon = (): void => {
+    this.resumeScheduled = false;
+    this.resumeReading();
+  };
+
+  /** Reads again unless a reason to stop still holds (the queue over its bound, the turn's budget spent). */
+  private resumeReading(): void {
+    if (!this.readPaused || this.state !== 'open') return;
+    if (this.writer.queuedBytes > this.readPauseBytes || !this.readBudget.allows()) return;
+    this.readPaused = false;
+    const rest = this.unread;
+    this.unread = undefined;
+    if (rest !== undefined) this.parse(rest);
+    // Parsing the rest may have stopped reading again, or ended the session.
+    if (this.readingOn()) this.socket.resume();
+  }
+
+  private readingOn(): boolean {
+    return !this.readPaused && this.state === 'open';
+  }
 
   private onFrame(header: Readonly<FrameHeader>): void {
     this.framesIn += 1;
+    this.spend(1);
+    if (this.writer.queuedBytes > this.readPauseBytes) this.framesReadWhileBlocked += 1;
+    const limit = this.inboundLimit;
+    if (limit !== null && this.framesIn > limit.frames)
+      throw new MuxProtocolError(`the peer sent more than ${limit.frames} frames ${limit.until}`);
     // A held piece waits only for more body of its own stream; anything else is delivered after it.
     const held = this.joiner.heldFor;
     if (
@@ -407,6 +597,7 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private accept(id: number, extraCredit: number): MuxStream {
+    this.spend(STREAM_OPEN_WORK);
     const stream = new MuxStream(this.host, {
       id,
       direction: 'inbound',
@@ -489,6 +680,10 @@ export class Session extends EventEmitter<SessionEvents> {
     this.state = 'closing';
     this.closeError = how.error;
     this.decoder.stop();
+    if (this.budgetTimer !== undefined) clearTimeout(this.budgetTimer);
+    this.budgetTimer = undefined;
+    this.unread = undefined;
+    this.readPaused = false;
     this.bodyTarget = undefined;
     this.joiner.clear();
     this.pings.close(how.streamError);

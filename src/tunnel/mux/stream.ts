@@ -30,6 +30,8 @@ export type StreamDirection = 'outbound' | 'inbound';
 export interface DataCounters {
   dataBytesIn: number;
   dataBytesOut: number;
+  /** The most bytes one stream held, not yet queued for the socket, when it had to wait. */
+  streamQueuedBytesPeak: number;
 }
 
 /** What a stream needs from its session (the session implements it). */
@@ -111,7 +113,8 @@ export class MuxStream extends Duplex implements DrainWaiter {
 
   /** Bytes written to the stream that are not yet queued for the socket (waiting for credit or drain). */
   get bufferedOutbound(): number {
-    return this.writableLength;
+    // Node counts the chunk in hand until its callback; the part already queued is not ours any more.
+    return this.writableLength - (this.chunk === undefined ? 0 : this.chunkOffset);
   }
 
   /** Bytes we may still send before the peer grants more. */
@@ -122,6 +125,30 @@ export class MuxStream extends Duplex implements DrainWaiter {
   /** Our current receive window (grows with auto-tuning). */
   get receiveWindow(): number {
     return this.window.windowSize;
+  }
+
+  /**
+   * Queues as much of `source` for the socket as the peer's credit and the write queue take right
+   * now, copying it (nothing keeps a reference to `source` afterwards), and returns the bytes
+   * queued; the caller `write()`s the rest, which then waits like any write. Queues nothing while
+   * an earlier write still waits (order is kept) or once the writable side is ended or gone.
+   * For a relay reading into one buffer it reuses: what a blocked stream holds is then only the
+   * rest of one read.
+   */
+  sendNow(source: Buffer): number {
+    if (this.detached || this.destroyed || this.writableEnded || this.writableLength > 0) return 0;
+    const writer = this.host.writer;
+    const maxBody = this.host.config.maxOutgoingFrameBody;
+    let offset = 0;
+    while (offset < source.length && this.sendCredit > 0 && writer.writable) {
+      const n = Math.min(source.length - offset, this.sendCredit, writer.alignedBody(maxBody));
+      writer.writeData(this.takeFlag(), this.id, source, offset, offset + n);
+      offset += n;
+      this.sendCredit -= n;
+      this.bytesWritten += n;
+      this.host.counters.dataBytesOut += n;
+    }
+    return offset;
   }
 
   /** Sends RST and destroys the stream (no 'error' is emitted). */
@@ -274,6 +301,14 @@ export class MuxStream extends Duplex implements DrainWaiter {
     if (this.host.config.autoTuneWindow) this.host.rttSource.refresh();
   }
 
+  /** The current chunk waits at `offset` (for credit or the socket): remember where, and count what we hold. */
+  private waiting(offset: number): void {
+    this.chunkOffset = offset;
+    const held = this.bufferedOutbound;
+    const counters = this.host.counters;
+    if (held > counters.streamQueuedBytesPeak) counters.streamQueuedBytesPeak = held;
+  }
+
   /** Sends as much of the current chunk as credit and the socket allow; completes it when done. */
   private pump(): void {
     const chunk = this.chunk;
@@ -283,11 +318,11 @@ export class MuxStream extends Duplex implements DrainWaiter {
     let offset = this.chunkOffset;
     while (offset < chunk.length) {
       if (this.sendCredit === 0) {
-        this.chunkOffset = offset;
+        this.waiting(offset);
         return;
       }
       if (!writer.writable) {
-        this.chunkOffset = offset;
+        this.waiting(offset);
         this.parked = true;
         writer.waitForDrain(this);
         return;

@@ -29,7 +29,8 @@ describe('Prometheus exposition', () => {
     expect(e.value('cluvio_agent_reconnects_total', { cause: 'connection_check' })).toBe(0);
     expect(e.value('cluvio_agent_target_connect_seconds_count')).toBe(0);
     expect(e.value('cluvio_agent_ping_rtt_seconds')).toBeUndefined();
-    expect([...e.families.keys()]).toHaveLength(14);
+    expect(e.value('cluvio_agent_gateway_frames_read_while_blocked_total')).toBe(0);
+    expect([...e.families.keys()]).toHaveLength(20);
   });
 
   it('escapes label values and reports the histogram and RTT of an engine', () => {

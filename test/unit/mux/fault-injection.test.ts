@@ -40,6 +40,7 @@ function recordingSink(events: string[]): FrameSink {
     onDataEnd: () => {
       events.push(`body ${Buffer.concat(body).toString('hex')}`);
     },
+    readMore: () => true,
   };
 }
 
