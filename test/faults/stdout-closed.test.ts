@@ -31,10 +31,10 @@ describe('the agent process when its stdout breaks', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const config = path.join(dir, 'cluvio-agent.toml');
     await writeFile(config, fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.0/8'] }), { mode: 0o600 });
-    const [node, script] = OUR_AGENT_CLI.command;
-    if (node === undefined || script === undefined) throw new Error('no CLI command');
+    const [node, ...script] = OUR_AGENT_CLI.command; // node, its flags, the script
+    if (node === undefined || script.length === 0) throw new Error('no CLI command');
     // Trace level: every ping and test writes lines, so writes keep hitting the broken pipe.
-    const child = spawn(node, [script, '-c', config, '-l', 'trace'], {
+    const child = spawn(node, [...script, '-c', config, '-l', 'trace'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     });

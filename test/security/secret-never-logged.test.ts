@@ -170,13 +170,15 @@ describe('the secret key never appears in the CLI’s output', () => {
       `secret-key = "${secret}"\nallowed-addresses = []\n[server]\nhost = "localhost"\n`, // empty allowlist
       `secret-key = "${secret}"\n[server]\nhost = "localhost"\ntrust = "not a certificate"\n`, // bad trust
     ];
-    const [node, script] = OUR_AGENT_CLI.command;
-    if (node === undefined || script === undefined) throw new Error('no CLI command');
+    const [node, ...script] = OUR_AGENT_CLI.command; // node, its flags, the script
+    if (node === undefined || script.length === 0) throw new Error('no CLI command');
     for (const [index, text] of broken.entries()) {
       const file = path.join(dir, `broken-${index}.toml`);
       await writeFile(file, text, { mode: 0o600 });
       for (const extra of [[], ['-j']]) {
-        const child = spawn(node, [script, '-c', file, '-l', 'trace', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(node, [...script, '-c', file, '-l', 'trace', ...extra], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let output = '';
         child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
         child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));

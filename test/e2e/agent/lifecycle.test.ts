@@ -38,9 +38,9 @@ async function echoServer(): Promise<number> {
 
 /** Runs the CLI with `args` to its end (for configuration errors, which exit at once). */
 async function runCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const [node, script] = OUR_AGENT_CLI.command;
-  if (node === undefined || script === undefined) throw new Error('no CLI command');
-  const child = spawn(node, [script, ...args], {
+  const [node, ...script] = OUR_AGENT_CLI.command; // node, its flags, the script
+  if (node === undefined || script.length === 0) throw new Error('no CLI command');
+  const child = spawn(node, [...script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, NO_COLOR: '1' },
   });
