@@ -6,37 +6,19 @@
  *
  * Every wait is for a condition the user would see; nothing asserts how long it took.
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/cli/embedded-postgres.js';
+import type { Locator, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../../src/tunnel/auth/index.js';
-import { type GatewayFixture, startGatewayFixture } from '../../support/gateway-fixture.js';
-import { dropFile, launchChromium, screenshot } from './support/chromium.js';
+import { dropFile, screenshot } from './support/chromium.js';
+import { useOnlineBed } from './support/online-bed.js';
 import { type DashboardAgent, startDashboardAgent } from './support/dashboard-agent.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
 
-let browser: Browser;
-let database: EmbeddedPostgres;
-let fixture: GatewayFixture;
-
-beforeAll(async () => {
-  if (!existsSync(path.resolve('dist', 'renderer', 'index.html')))
-    throw new Error('dist/renderer is missing: run npm run build first');
-  browser = await launchChromium();
-  database = await startEmbeddedPostgres();
-  fixture = await startGatewayFixture({ pingIntervalMs: 1_000 });
-});
-
-afterAll(async () => {
-  await browser.close();
-  await fixture.close();
-  await database.stop();
-});
+const online = useOnlineBed();
 
 const UNITS: Readonly<Record<string, number>> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
 
@@ -54,9 +36,9 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
   const pageErrors: string[] = [];
 
   beforeEach(async () => {
-    keys = fixture.addAgent();
-    agent = await startDashboardAgent(fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] }));
-    page = await browser.newPage({ viewport: { width: 1100, height: 720 } });
+    keys = online.fixture.addAgent();
+    agent = await startDashboardAgent(online.fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] }));
+    page = await online.browser.newPage({ viewport: { width: 1100, height: 720 } });
     pageErrors.length = 0;
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
@@ -78,30 +60,33 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     await page.goto(agent.url);
     await expect.poll(() => badge().textContent(), WAIT).toBe('Online');
     expect(await page.getByTestId('agent-id').textContent()).toBe(keys.agentId);
-    expect(await page.getByTestId('server').textContent()).toBe(`localhost:${fixture.port}`);
+    expect(await page.getByTestId('server').textContent()).toBe(`localhost:${online.fixture.port}`);
     expect(await page.getByText(agent.configPath).count()).toBe(1);
     // The gateway agrees: this agent, accepted.
-    expect((await fixture.gateway.waitForAgent(keys.agentId)).phase).toBe('accepted');
+    expect((await online.fixture.gateway.waitForAgent(keys.agentId)).phase).toBe('accepted');
     await screenshot(page, 'online-status');
     await page.emulateMedia({ colorScheme: 'dark' });
     await screenshot(page, 'online-status-dark');
   });
 
   it('a query through the tunnel shows as a stream whose received bytes count up while the connection is open, then as closed', async () => {
-    const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${database.port}` });
+    const route = await online.fixture.gateway.openRoute({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${online.database.port}`,
+    });
     const client = new pg.Client({
       host: '127.0.0.1',
       port: route.port,
-      user: database.user,
-      database: database.database,
+      user: online.database.user,
+      database: online.database.database,
     });
     try {
       await page.goto(`${agent.url}#streams`);
       // The route needs the agent connected (as Cluvio does: it queries through online agents).
-      await fixture.gateway.waitForAgent(keys.agentId);
+      await online.fixture.gateway.waitForAgent(keys.agentId);
       await client.connect();
       await client.query('BEGIN');
-      const target = `127.0.0.1:${database.port}`;
+      const target = `127.0.0.1:${online.database.port}`;
       const row = page.getByTestId('stream-row').filter({ hasText: target });
       await row.waitFor();
       expect(await row.locator('td').nth(1).textContent()).toBe(target);
@@ -150,7 +135,7 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     // A new stream logs while the page is open: the line arrives without a reload.
     await page.getByLabel('Search').fill('new inbound stream');
     expect(await lines.count()).toBe(0);
-    const stream = await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${database.port}`);
+    const stream = await online.fixture.gateway.openStream(keys.agentId, `127.0.0.1:${online.database.port}`);
     await expect.poll(() => lines.count(), WAIT).toBeGreaterThan(0);
     expect(await lines.first().getAttribute('data-level')).toBe('debug');
     stream.destroy();
@@ -171,7 +156,9 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     await page.goto(agent.url);
     await expect.poll(() => badge().textContent(), WAIT).toBe('Online');
     const before = await readFile(agent.configPath, 'utf8');
-    const broken = fixture.agentConfigToml(fixture.addAgent(), { allowedAddresses: ['127.0.0.1/32', '10.0.0.0/33'] });
+    const broken = online.fixture.agentConfigToml(online.fixture.addAgent(), {
+      allowedAddresses: ['127.0.0.1/32', '10.0.0.0/33'],
+    });
     await dropFile(page, 'body', 'cluvio-agent.toml', broken);
     const problem = page.getByTestId('import-problem');
     await problem.waitFor();
@@ -189,8 +176,8 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
     await page.goto(agent.url);
     await expect.poll(() => badge().textContent(), WAIT).toBe('Online');
     const previous = await readFile(agent.configPath, 'utf8');
-    const next = fixture.addAgent();
-    const text = fixture.agentConfigToml(next, { allowedAddresses: ['127.0.0.1/32'] });
+    const next = online.fixture.addAgent();
+    const text = online.fixture.agentConfigToml(next, { allowedAddresses: ['127.0.0.1/32'] });
 
     await dropFile(page, 'body', 'cluvio-agent (1).toml', text);
     // Once the gateway has accepted the new agent the window shows Status, the connection confirmed.
@@ -209,8 +196,10 @@ describe('dashboard of cluvio-agent --dashboard, online through a real gateway t
 
     expect(await page.getByTestId('agent-id').textContent()).toBe(next.agentId);
     expect(await badge().textContent()).toBe('Online');
-    expect((await fixture.gateway.waitForAgent(next.agentId)).phase).toBe('accepted');
-    await expect.poll(() => fixture.gateway.agents().find((a) => a.id === keys.agentId)?.online, WAIT).toBe(false);
+    expect((await online.fixture.gateway.waitForAgent(next.agentId)).phase).toBe('accepted');
+    await expect
+      .poll(() => online.fixture.gateway.agents().find((a) => a.id === keys.agentId)?.online, WAIT)
+      .toBe(false);
     await screenshot(page, 'online-after-import');
     // The terminal says so too, and never shows either key.
     await agent.process.waitForLine(/ INFO cluvio_agent_desktop::host: configuration imported path=/);

@@ -5,40 +5,22 @@
  *
  * Every wait is for something the user would see; nothing asserts how long it took.
  */
-import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/cli/embedded-postgres.js';
+import type { Locator, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
 import { generateKeyPair, type KeyPair } from '../../../src/tunnel/auth/index.js';
-import { type GatewayFixture, startGatewayFixture } from '../../support/gateway-fixture.js';
 import { closedLoopbackPort, offlineConfig } from '../../unit/host/support/offline-config.js';
 import { dashboardCall } from './support/cli-process.js';
-import { dropFile, launchChromium, screenshot } from './support/chromium.js';
+import { dropFile, screenshot } from './support/chromium.js';
+import { useOnlineBed } from './support/online-bed.js';
 import { type DashboardAgent, startDashboardAgent } from './support/dashboard-agent.js';
 
 const WAIT = { timeout: 30_000, interval: 50 };
 
-let browser: Browser;
-let database: EmbeddedPostgres;
-let fixture: GatewayFixture;
-
-beforeAll(async () => {
-  if (!existsSync(path.resolve('dist', 'renderer', 'index.html')))
-    throw new Error('dist/renderer is missing: run npm run build first');
-  browser = await launchChromium();
-  database = await startEmbeddedPostgres();
-  fixture = await startGatewayFixture({ pingIntervalMs: 1_000 });
-});
-
-afterAll(async () => {
-  await browser.close();
-  await fixture.close();
-  await database.stop();
-});
+const online = useOnlineBed();
 
 /** Drops a file made in the page from base64 bytes, or `size` zero bytes (never sent through the test's own memory twice). */
 async function dropBytes(
@@ -69,10 +51,10 @@ describe('importing through the dashboard of cluvio-agent --dashboard, online th
   const uploads: string[] = [];
 
   beforeEach(async () => {
-    keys = fixture.addAgent();
-    working = fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] });
+    keys = online.fixture.addAgent();
+    working = online.fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32'] });
     agent = await startDashboardAgent(working);
-    page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+    page = await online.browser.newPage({ viewport: { width: 1100, height: 800 } });
     pageErrors.length = 0;
     uploads.length = 0;
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -101,7 +83,12 @@ describe('importing through the dashboard of cluvio-agent --dashboard, online th
   it('a file whose key the gateway does not know: rolled back, online again on the previous configuration, the message shown, the dashboard still serving', async () => {
     await page.getByRole('tab', { name: 'Import' }).click();
     const stranger = generateKeyPair(); // the file of another agent, a deleted one, an old download
-    await dropFile(page, '[data-testid="drop-zone"]', 'cluvio-agent (3).toml', fixture.agentConfigToml(stranger));
+    await dropFile(
+      page,
+      '[data-testid="drop-zone"]',
+      'cluvio-agent (3).toml',
+      online.fixture.agentConfigToml(stranger),
+    );
     await expect.poll(() => outcome().getAttribute('data-status'), WAIT).toBe('rolled-back');
     const said = (await outcome().textContent()) ?? '';
     expect(said).toContain("The gateway does not know this agent's key (Unauthorized)");
@@ -115,17 +102,20 @@ describe('importing through the dashboard of cluvio-agent --dashboard, online th
     await page.getByRole('tab', { name: 'Status' }).click();
     await expect.poll(() => badge().textContent(), WAIT).toBe('Online');
     expect(await page.getByTestId('agent-id').textContent()).toBe(keys.agentId);
-    expect((await fixture.gateway.waitForAgent(keys.agentId)).phase).toBe('accepted');
+    expect((await online.fixture.gateway.waitForAgent(keys.agentId)).phase).toBe('accepted');
     expect(await page.getByTestId('config-notice').getAttribute('data-status')).toBe('rolled-back');
     await screenshot(page, 'import-rolled-back-status');
 
     // It works: a query through the gateway reaches PostgreSQL.
-    const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${database.port}` });
+    const route = await online.fixture.gateway.openRoute({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${online.database.port}`,
+    });
     const client = new pg.Client({
       host: '127.0.0.1',
       port: route.port,
-      user: database.user,
-      database: database.database,
+      user: online.database.user,
+      database: online.database.database,
     });
     try {
       await client.connect();
@@ -151,7 +141,7 @@ describe('importing through the dashboard of cluvio-agent --dashboard, online th
     const previous = page.getByTestId('previous-config');
     await previous.waitFor();
     const changes = (await page.getByTestId('previous-difference').locator('li').allTextContents()).join('\n');
-    expect(changes).toContain(`Gateway: localhost:${port} → localhost:${fixture.port}`);
+    expect(changes).toContain(`Gateway: localhost:${port} → localhost:${online.fixture.port}`);
     expect(changes).toContain(`→ ${keys.agentId} (another agent in Cluvio)`);
     expect(changes).toContain('Allowed addresses added: 127.0.0.1/32');
     expect(changes).toContain('Allowed addresses removed: 10.0.0.0/8');
@@ -163,7 +153,7 @@ describe('importing through the dashboard of cluvio-agent --dashboard, online th
     const notice = page.getByTestId('config-notice');
     expect(await notice.getAttribute('data-status')).toBe('confirmed');
     expect(await notice.textContent()).toContain(
-      `Restored the previous configuration: the gateway localhost:${fixture.port} accepted agent ${keys.agentId}. Connected.`,
+      `Restored the previous configuration: the gateway localhost:${online.fixture.port} accepted agent ${keys.agentId}. Connected.`,
     );
     expect(await badge().textContent()).toBe('Online');
     expect(await readFile(agent.configPath, 'utf8')).toBe(working);
@@ -269,10 +259,15 @@ describe('importing through the dashboard of cluvio-agent --dashboard, online th
 
   it('stopped by the gateway: the dashboard stays up, says why and what to do, and offers import and restore', async () => {
     // Another agent first, so that there is a previous configuration to go back to.
-    const next = fixture.addAgent();
-    await dropFile(page, 'body', 'next.toml', fixture.agentConfigToml(next, { allowedAddresses: ['127.0.0.1/32'] }));
+    const next = online.fixture.addAgent();
+    await dropFile(
+      page,
+      'body',
+      'next.toml',
+      online.fixture.agentConfigToml(next, { allowedAddresses: ['127.0.0.1/32'] }),
+    );
     await expect.poll(() => page.getByTestId('config-notice').getAttribute('data-status'), WAIT).toBe('confirmed');
-    fixture.gateway.terminate(next.agentId, 'Unauthorized');
+    online.fixture.gateway.terminate(next.agentId, 'Unauthorized');
     const notice = page.getByTestId('config-notice');
     await expect.poll(() => notice.getAttribute('data-status'), WAIT).toBe('stopped');
     expect(await badge().textContent()).toBe('Stopped by the gateway');

@@ -6,18 +6,15 @@
  * Screenshots of each view at 1280 and 800 px wide (streams also at 640, the app's minimum) are
  * kept in test-results/ui/ as `<view>-<width>.png`.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type EmbeddedPostgres, startEmbeddedPostgres } from '../../../src/cli/embedded-postgres.js';
+import type { Locator, Page } from 'playwright-core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { KeyPair } from '../../../src/tunnel/auth/index.js';
-import { type GatewayFixture, startGatewayFixture } from '../../support/gateway-fixture.js';
 import { closedLoopbackPort } from '../../support/loopback.js';
 import { readSupportBundle } from '../../support/support-bundle.js';
-import { launchChromium, screenshot } from './support/chromium.js';
+import { screenshot } from './support/chromium.js';
+import { useOnlineBed } from './support/online-bed.js';
 import { type DashboardAgent, startDashboardAgent } from './support/dashboard-agent.js';
 import {
   box,
@@ -31,23 +28,7 @@ import {
 
 const WAIT = { timeout: 30_000, interval: 50 };
 
-let browser: Browser;
-let database: EmbeddedPostgres;
-let fixture: GatewayFixture;
-
-beforeAll(async () => {
-  if (!existsSync(path.resolve('dist', 'renderer', 'index.html')))
-    throw new Error('dist/renderer is missing: run npm run build first');
-  browser = await launchChromium();
-  database = await startEmbeddedPostgres();
-  fixture = await startGatewayFixture({ pingIntervalMs: 1_000 });
-});
-
-afterAll(async () => {
-  await browser.close();
-  await fixture.close();
-  await database.stop();
-});
+const online = useOnlineBed();
 
 describe('views of cluvio-agent --dashboard, online through a real gateway to PostgreSQL', () => {
   let keys: KeyPair;
@@ -58,11 +39,11 @@ describe('views of cluvio-agent --dashboard, online through a real gateway to Po
   const routes: { close(): Promise<void> }[] = [];
 
   beforeEach(async () => {
-    keys = fixture.addAgent();
+    keys = online.fixture.addAgent();
     agent = await startDashboardAgent(
-      fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32', 'db.internal'] }),
+      online.fixture.agentConfigToml(keys, { allowedAddresses: ['127.0.0.1/32', 'db.internal'] }),
     );
-    checked = await newCheckedPage(browser, { width: 1280, height: 800 }, true);
+    checked = await newCheckedPage(online.browser, { width: 1280, height: 800 }, true);
     page = checked.page;
   });
 
@@ -76,14 +57,17 @@ describe('views of cluvio-agent --dashboard, online through a real gateway to Po
 
   /** A PostgreSQL client connected through a gateway route, i.e. one stream through the agent. */
   async function databaseClient(): Promise<pg.Client> {
-    await fixture.gateway.waitForAgent(keys.agentId);
-    const route = await fixture.gateway.openRoute({ agentId: keys.agentId, target: `127.0.0.1:${database.port}` });
+    await online.fixture.gateway.waitForAgent(keys.agentId);
+    const route = await online.fixture.gateway.openRoute({
+      agentId: keys.agentId,
+      target: `127.0.0.1:${online.database.port}`,
+    });
     routes.push(route);
     const client = new pg.Client({
       host: '127.0.0.1',
       port: route.port,
-      user: database.user,
-      database: database.database,
+      user: online.database.user,
+      database: online.database.database,
     });
     await client.connect();
     clients.push(client);
@@ -128,8 +112,8 @@ describe('views of cluvio-agent --dashboard, online through a real gateway to Po
     await client.query('SELECT 1');
     const closedPort = await closedLoopbackPort();
     // One refused by the allowlist, one whose database refuses the connection.
-    await fixture.gateway.openStream(keys.agentId, '10.9.8.7:5432').catch(() => undefined);
-    await fixture.gateway.openStream(keys.agentId, `127.0.0.1:${closedPort}`).catch(() => undefined);
+    await online.fixture.gateway.openStream(keys.agentId, '10.9.8.7:5432').catch(() => undefined);
+    await online.fixture.gateway.openStream(keys.agentId, `127.0.0.1:${closedPort}`).catch(() => undefined);
     const second = await databaseClient();
     await second.query('BEGIN');
 
@@ -287,7 +271,7 @@ describe('views of cluvio-agent --dashboard, online through a real gateway to Po
 
   it('Diagnose: Save support bundle also downloads it to the browser', async () => {
     await page.goto(`${agent.url}#diagnose`);
-    await fixture.gateway.waitForAgent(keys.agentId);
+    await online.fixture.gateway.waitForAgent(keys.agentId);
     const download = page.waitForEvent('download', { timeout: 60_000 });
     await page.getByRole('button', { name: 'Save support bundle' }).click();
     const file = await download;
