@@ -1,15 +1,14 @@
 /**
- * The host's configuration-change service: importing a file, restoring the previous one, and
- * never leaving the agent locked out by either. Shared by the desktop app, the dashboard and
- * `cluvio-agent --dashboard`.
+ * The host's configuration-change service: importing a file, restoring the previous one, and never
+ * leaving the agent locked out by either (the desktop app, the dashboard, `cluvio-agent --dashboard`).
  *
  * An import is a transaction: every problem of the file at once, or — if it is valid and not the
- * file already in use — the previous file kept as an owner-only backup, the new one written
- * atomically, the engine restarted on it and watched until the gateway answers
- * (first-connection.ts). A definite "no" (a permanent Terminate, a certificate the file's trust
- * refuses, a trust that cannot be loaded) puts the previous file back and runs on it again,
- * if a working configuration ran before. Anything that may pass (the gateway unreachable, a
- * refused connection, a timeout) keeps the new file and says so, with "Restore previous" at hand;
+ * file in use — the previous file kept as an owner-only backup, the new one written atomically,
+ * the engine restarted on it and watched until the gateway answers (first-connection.ts). A
+ * definite "no" (a permanent Terminate, a certificate the file's trust refuses, a trust that cannot
+ * be loaded) puts the previous file back and runs on it, if a working configuration ran before and
+ * it allows no address the refused one does not. Anything that may pass (the gateway unreachable,
+ * a refused connection, a timeout) keeps the new file and says so, with "Restore previous" at hand;
  * the watch goes on, so a definite "no" that comes later still rolls back.
  *
  * A restore is the same without the automatic roll-back (the user asked for that file); the file
@@ -236,12 +235,10 @@ export class HostConfigChanges<C> {
       case 'disabled':
         this.#settle(transaction, 'disabled', words.disabledWords(transaction.change));
         return;
-      case 'unreachable':
-        if (transaction.change.status === 'connecting')
-          this.#update(transaction, 'unreachable', words.unreachableWords(transaction.change, found.error, restorable));
-        transaction.answer();
-        return;
       case 'stopped':
+      case 'unreachable':
+        if (found.kind === 'unreachable' && transaction.change.status === 'connecting')
+          this.#update(transaction, 'unreachable', words.unreachableWords(transaction.change, found.error, restorable));
         transaction.answer();
         return;
       case 'refused': {
