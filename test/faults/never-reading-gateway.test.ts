@@ -20,7 +20,8 @@
  *   throughout (broken: 8 s, then never), resident memory at most +RSS_BOUND over the attack
  *   and flat over its last 15 s, from 10 s on (V8 collects the socket buffers it read only once 64 MiB of them
  *   have piled up: our agent floats by up to ~70 MiB where the reference, which frees at once,
- *   stays flat; broken: +79 MiB in 20 s and rising), at most PER_STREAM_BOUND per blocked stream;
+ *   stays flat; broken: +79 MiB in 20 s and rising), at most PER_STREAM_BOUND per blocked stream
+ *   and (ours) FURTHER_STREAM_BOUND per stream opened once the connection is blocked;
  * - afterwards the agent connects again once the gateway drops the connection, and ours ends a
  *   connection whose gateway stopped reading by its own ping deadline.
  */
@@ -79,9 +80,9 @@ const BLOCKED_STREAMS = 1_000;
  * streams costs only once (ours only: the reference reads no frame while its writer is blocked).
  * Most of the first 1,000's figure is such one-off cost, not the streams': V8's young generation
  * growing to its maximum (7–16 MiB) and the background compiler's freed memory kept in a glibc
- * thread arena (6–9 MiB) — bench/profile/blocked-streams.ts, bench/README.md. A further stream
+ * thread arena (6–14 MiB) — bench/profile/blocked-streams.ts, bench/README.md. A further stream
  * waits for its `Ok` to be queued and holds its target's first read meanwhile (in the
- * TargetReader, which the stream counters do not see): 23.7 KiB measured here, 24.4–26.0 by the
+ * TargetReader, which the stream counters do not see): 21.0–23.7 KiB measured here, 24.4–25.3 by the
  * profile (the read 16.2 KiB, an idle stream's objects). Broken (32 KiB more held per early read,
  * uncounted): 65.2 KiB, while the first 1,000's figure stayed at 50.7.
  */
