@@ -82,7 +82,7 @@ const BLOCKED_STREAMS = 1_000;
  * growing to its maximum (7–16 MiB) and the background compiler's freed memory kept in a glibc
  * thread arena (6–14 MiB) — bench/profile/blocked-streams.ts, bench/README.md. A further stream
  * waits for its `Ok` to be queued and holds its target's first read meanwhile (in the
- * TargetReader, which the stream counters do not see): 21.0–23.7 KiB measured here, 24.4–25.3 by the
+ * TargetReader, which the stream counters do not see): 20.6–23.7 KiB measured here, 24.4–25.3 by the
  * profile (the read 16.2 KiB, an idle stream's objects). Broken (32 KiB more held per early read,
  * uncounted): 65.2 KiB, while the first 1,000's figure stayed at 50.7.
  */
