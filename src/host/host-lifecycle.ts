@@ -8,14 +8,14 @@
  */
 import path from 'node:path';
 import type { AgentApi } from '../shared/agent-api.js';
-import type {
-  AgentCounters,
-  AgentSnapshot,
-  AgentState,
-  ConfigProblem,
-  PublicConfig,
-  ReconnectNowOutcome,
-  StreamInfo,
+import {
+  type AgentSnapshot,
+  type AgentState,
+  type ConfigProblem,
+  type PublicConfig,
+  type ReconnectNowOutcome,
+  type StreamInfo,
+  ZERO_AGENT_COUNTERS,
 } from '../shared/agent-state.js';
 import type { LogFieldValue, LogLevel, LogRecord } from '../shared/log-record.js';
 import { parseTargetAddress } from '../shared/target-address.js';
@@ -53,18 +53,6 @@ export interface HostLifecycleOptions<C> {
   /** The snapshot may have changed. */
   readonly changed: () => void;
 }
-
-const ZERO_COUNTERS: AgentCounters = {
-  reconnects: 0,
-  connectedSince: null,
-  lastError: null,
-  streamsOpen: 0,
-  streamsTotal: 0,
-  streamsFailed: 0,
-  bytesToTarget: 0,
-  bytesFromTarget: 0,
-  pingRttMs: null,
-};
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -143,7 +131,7 @@ export class HostLifecycle<C> {
       version: this.#options.appVersion,
       config: this.#loaded?.public ?? null,
       state,
-      counters: { ...ZERO_COUNTERS, lastError: this.#engineError },
+      counters: { ...ZERO_AGENT_COUNTERS, lastError: this.#engineError },
     };
   }
 

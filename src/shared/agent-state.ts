@@ -132,6 +132,19 @@ export interface AgentCounters {
   readonly pingRttMs: number | null;
 }
 
+/** The counters of an agent that has not run yet. */
+export const ZERO_AGENT_COUNTERS: AgentCounters = Object.freeze({
+  reconnects: 0,
+  connectedSince: null,
+  lastError: null,
+  streamsOpen: 0,
+  streamsTotal: 0,
+  streamsFailed: 0,
+  bytesToTarget: 0,
+  bytesFromTarget: 0,
+  pingRttMs: null,
+});
+
 /** What a UI may know of the configuration: never the secret key. */
 export interface PublicConfig {
   readonly path: string | null;

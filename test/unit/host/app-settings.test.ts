@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CommandLineSettings, FileAppSettings } from '../../../src/host/app-settings.js';
 import type { MetricsSource } from '../../../src/host/metrics-server.js';
-import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
+import { type AgentSnapshot, ZERO_AGENT_COUNTERS } from '../../../src/shared/agent-state.js';
 import { listenLoopback } from '../../support/loopback.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -20,17 +20,7 @@ const SNAPSHOT: AgentSnapshot = {
   version: '0.1.0-test',
   config: null,
   state: { phase: 'unconfigured', problem: null },
-  counters: {
-    reconnects: 0,
-    connectedSince: null,
-    lastError: null,
-    streamsOpen: 0,
-    streamsTotal: 0,
-    streamsFailed: 0,
-    bytesToTarget: 0,
-    bytesFromTarget: 0,
-    pingRttMs: null,
-  },
+  counters: ZERO_AGENT_COUNTERS,
 };
 const SOURCE: MetricsSource = { snapshot: () => SNAPSHOT, metrics: () => null };
 

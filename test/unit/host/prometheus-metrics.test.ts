@@ -1,21 +1,11 @@
 /** The Prometheus exposition without an engine (no configuration yet) and with odd label values. */
 import { describe, expect, it } from 'vitest';
 import { renderPrometheusMetrics } from '../../../src/host/prometheus-metrics.js';
-import type { AgentSnapshot } from '../../../src/shared/agent-state.js';
+import { type AgentSnapshot, ZERO_AGENT_COUNTERS } from '../../../src/shared/agent-state.js';
 import { AgentMetrics } from '../../../src/tunnel/agent/agent-metrics.js';
 import { parsePrometheusText } from '../../e2e/metrics/support/prometheus-text.js';
 
-const COUNTERS: AgentSnapshot['counters'] = {
-  reconnects: 0,
-  connectedSince: null,
-  lastError: null,
-  streamsOpen: 0,
-  streamsTotal: 0,
-  streamsFailed: 0,
-  bytesToTarget: 0,
-  bytesFromTarget: 0,
-  pingRttMs: null,
-};
+const COUNTERS: AgentSnapshot['counters'] = ZERO_AGENT_COUNTERS;
 
 describe('Prometheus exposition', () => {
   it('without an engine: every family is there, the state is unconfigured, counters are zero, no ping sample', () => {

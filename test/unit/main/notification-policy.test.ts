@@ -5,19 +5,9 @@ import {
   NotificationPolicy,
   OFFLINE_NOTICE_AFTER_MS,
 } from '../../../src/main/notification-policy.js';
-import type { AgentSnapshot, AgentState } from '../../../src/shared/agent-state.js';
+import { type AgentSnapshot, type AgentState, ZERO_AGENT_COUNTERS } from '../../../src/shared/agent-state.js';
 
-const counters = {
-  reconnects: 0,
-  connectedSince: null,
-  lastError: null,
-  streamsOpen: 0,
-  streamsTotal: 0,
-  streamsFailed: 0,
-  bytesToTarget: 0,
-  bytesFromTarget: 0,
-  pingRttMs: null,
-};
+const counters = ZERO_AGENT_COUNTERS;
 const config = {
   path: '/home/a/.config/cluvio-agent.toml',
   agentId: 'AGENT',

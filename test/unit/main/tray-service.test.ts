@@ -6,7 +6,7 @@ import {
   type TraySurface,
   type TrayToggle,
 } from '../../../src/main/tray-service.js';
-import type { AgentSnapshot, AgentState } from '../../../src/shared/agent-state.js';
+import { type AgentSnapshot, type AgentState, ZERO_AGENT_COUNTERS } from '../../../src/shared/agent-state.js';
 import type { AgentStatus } from '../../../src/shared/agent-status.js';
 
 /** Records what the service asks of Electron's Tray and Menu. */
@@ -47,17 +47,7 @@ class RecordingTraySurface implements TraySurface<readonly TrayMenuItem[]> {
   }
 }
 
-const counters = {
-  reconnects: 0,
-  connectedSince: null,
-  lastError: null,
-  streamsOpen: 0,
-  streamsTotal: 0,
-  streamsFailed: 0,
-  bytesToTarget: 0,
-  bytesFromTarget: 0,
-  pingRttMs: null,
-};
+const counters = ZERO_AGENT_COUNTERS;
 const config = {
   path: '/home/a/.config/cluvio-agent.toml',
   agentId: 'AGENT',
