@@ -85,8 +85,12 @@ describe('--dashboard-token-file', () => {
     await screenshot(page, 'token-file-after-restart');
     expect(await second.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     await context.close();
-    // The refused reconnects while the agent was down are console errors of the browser's own.
-    expect(errors.filter((error) => !error.includes('ERR_CONNECTION_REFUSED'))).toEqual([]);
+    // While the agent was down the browser's own reconnects were refused, or reset when the stop
+    // caught one mid-request, and a call that failed then said what the page showed: neither is
+    // an error of the page (seen once in CI: a reset and the unreachable notice).
+    const whileDown =
+      /ERR_CONNECTION_(REFUSED|RESET)|the agent cannot be reached: is cluvio-agent --dashboard still running\?/;
+    expect(errors.filter((error) => !whileDown.test(error))).toEqual([]);
   });
 
   it('refuses a token file other users can read, saying which and how to fix it', async () => {
