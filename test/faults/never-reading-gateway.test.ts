@@ -43,6 +43,13 @@ import {
 } from './support/hostile-gateway.js';
 import { agentMetrics, healthzUrlOf, metricsUrlOf, type AgentMetricsSample } from './support/agent-metrics.js';
 import { memoryOf, watchProcess } from './support/process-watch.js';
+import {
+  type Flood,
+  OPEN_AND_HALF_CLOSE_FLOOD,
+  OPEN_AND_RESET_FLOOD,
+  PING_FLOOD,
+  WINDOW_UPDATE_FLOOD,
+} from './support/frame-floods.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -95,39 +102,7 @@ const OURS: AgentImplementation = {
   command: [...OUR_AGENT_CLI.command, '--metrics-address', '127.0.0.1:0'],
 };
 
-interface Flood {
-  readonly name: string;
-  /** The next batch of frames; `next` numbers the streams it opens. */
-  batch(next: () => number): Buffer;
-}
-
-const BATCH = 500;
-
-const FLOODS: readonly Flood[] = [
-  {
-    name: 'Pings',
-    batch: () => Buffer.concat(Array.from({ length: BATCH }, (_, i) => frame(FrameType.Ping, Flag.SYN, 0, i))),
-  },
-  {
-    name: 'window updates',
-    batch: () => Buffer.concat(Array.from({ length: BATCH }, () => frame(FrameType.WindowUpdate, 0, 1, 1))),
-  },
-  {
-    name: 'streams opened and half-closed at once',
-    batch: (next) =>
-      Buffer.concat(Array.from({ length: BATCH }, () => frame(FrameType.Data, Flag.SYN | Flag.FIN, next(), 0))),
-  },
-  {
-    name: 'streams opened and reset at once',
-    batch: (next) =>
-      Buffer.concat(
-        Array.from({ length: BATCH }, () => {
-          const id = next();
-          return Buffer.concat([frame(FrameType.Data, Flag.SYN, id, 0), frame(FrameType.Data, Flag.RST, id, 0)]);
-        }),
-      ),
-  },
-];
+const FLOODS: readonly Flood[] = [PING_FLOOD, WINDOW_UPDATE_FLOOD, OPEN_AND_HALF_CLOSE_FLOOD, OPEN_AND_RESET_FLOOD];
 
 /** Floods `connection` with `flood` until it closes or `over()` says the attack is over. */
 async function floodUntil(connection: HostileConnection, flood: Flood, over: () => boolean): Promise<void> {

@@ -29,6 +29,14 @@ import { echoTarget } from '../unit/agent/support/targets.js';
 import type { Cleanups } from './support/hostile-gateway.js';
 import { freePort, initGateway, serveGateway } from './support/gateway-process.js';
 import { watchProcess } from './support/process-watch.js';
+import {
+  FLOOD_BATCH,
+  type Flood,
+  OPEN_AND_RESET_FLOOD,
+  PING_FLOOD,
+  repeatedFrames,
+  WINDOW_UPDATE_FLOOD,
+} from './support/frame-floods.js';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -44,13 +52,6 @@ const RSS_BOUND = 96 * MIB;
 /** peer-log.ts: 50 lines at once, then one a second, for every unauthenticated peer together. */
 const LOG_LINES_BOUND = 50 + ATTACK_MS / 1000 + 10;
 
-interface Flood {
-  readonly name: string;
-  /** Sent once on each connection before the batches. */
-  readonly opening?: Buffer;
-  batch(next: () => number): Buffer;
-}
-
 /** A framed `Client::Error` with a 1 KiB text: a message the gateway logs (and used to log whole, each time). */
 function errorMessage(): Buffer {
   return Buffer.from(
@@ -63,33 +64,13 @@ function errorMessage(): Buffer {
   );
 }
 
-const BATCH = 500;
+const ERROR_MESSAGE_FLOOD: Flood = {
+  name: 'Error messages with a 1 KiB text on its control stream',
+  opening: frame(FrameType.Data, Flag.SYN, 1, errorMessage()),
+  batch: () => repeatedFrames(() => frame(FrameType.Data, 0, 1, errorMessage()), FLOOD_BATCH / 10),
+};
 
-const FLOODS: readonly Flood[] = [
-  {
-    name: 'Pings',
-    batch: () => Buffer.concat(Array.from({ length: BATCH }, (_, i) => frame(FrameType.Ping, Flag.SYN, 0, i))),
-  },
-  {
-    name: 'window updates',
-    batch: () => Buffer.concat(Array.from({ length: BATCH }, () => frame(FrameType.WindowUpdate, 0, 1, 1))),
-  },
-  {
-    name: 'Error messages with a 1 KiB text on its control stream',
-    opening: frame(FrameType.Data, Flag.SYN, 1, errorMessage()),
-    batch: () => Buffer.concat(Array.from({ length: BATCH / 10 }, () => frame(FrameType.Data, 0, 1, errorMessage()))),
-  },
-  {
-    name: 'streams opened and reset at once',
-    batch: (next) =>
-      Buffer.concat(
-        Array.from({ length: BATCH }, () => {
-          const id = next();
-          return Buffer.concat([frame(FrameType.Data, Flag.SYN, id, 0), frame(FrameType.Data, Flag.RST, id, 0)]);
-        }),
-      ),
-  },
-];
+const FLOODS: readonly Flood[] = [PING_FLOOD, WINDOW_UPDATE_FLOOD, ERROR_MESSAGE_FLOOD, OPEN_AND_RESET_FLOOD];
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
